@@ -1,0 +1,7 @@
+"""Local development and the `make run` demo: DEBUG on, SQLite, eager Celery."""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+
+from .base import *  # noqa: E402, F403

@@ -1,0 +1,39 @@
+"""The navigation bar: each role sees only what it may use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from . import access
+from .selectors import current_year
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Return the menu items of the signed-in person (none for a visitor)."""
+    user = getattr(request, "user", None)
+    if user is None or access.role_of(user) is None:
+        return {"nav_items": []}
+    items = [("Главная", reverse("home"), "house")]
+    if access.is_operator(user):
+        label = "Моя школа" if user.schools.count() == 1 else "Мои школы"
+        items.append((label, reverse("schools:school-list"), "building"))
+    else:
+        items.append(("Школы", reverse("schools:school-list"), "buildings"))
+    if access.can_manage_users(user):
+        items.append(("Пользователи", reverse("schools:user-list"), "people"))
+    items.append(("Учебные годы", reverse("schools:year-list"), "calendar3"))
+    if access.is_administrator(user):
+        items.append(("Администрирование", reverse("admin:index"), "gear"))
+    path = request.path
+    return {
+        "nav_items": [
+            {"label": label, "url": url, "icon": icon,
+             "active": url == path if url == "/" else path.startswith(url)}
+            for label, url, icon in items
+        ],
+        "user_role": access.role_of(user),
+        "current_year_label": current_year(),
+    }

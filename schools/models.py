@@ -1,0 +1,314 @@
+"""The registry: regions, municipalities, schools, school years, and people."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+# ФИС ОКО login: `sch` + 2-digit region code + school number; `ksh` for regional
+# state schools; `edu` is the same login as written in 2022 exports.
+SCHOOL_CODE_RE = re.compile(r"^(sch|edu|ksh)\d{6,8}$")
+STORED_SCHOOL_CODE_RE = r"^(sch|ksh)\d{6,8}$"
+INN_RE = r"^\d{10}$"
+
+
+def normalize_school_code(value: str) -> str:
+    """Return a ФИС ОКО login in its stored form: lower case, `edu…` as `sch…`."""
+    code = value.strip().lower()
+    if code.startswith("edu"):
+        code = "sch" + code[3:]
+    return code
+
+
+class Region(models.Model):
+    """A subject of the Russian Federation (e.g. Красноярский край, code 24)."""
+
+    name = models.CharField("наименование", max_length=200, unique=True)
+    code = models.CharField(
+        "код региона",
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^\d{2}$", "Код региона — две цифры, например 24.")],
+        help_text="Две цифры, как в логинах ФИС ОКО (sch24…).",
+    )
+
+    class Meta:
+        verbose_name = "регион"
+        verbose_name_plural = "регионы"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    """A municipal district or city district of a region."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="municipalities",
+        verbose_name="регион",
+    )
+    name = models.CharField("наименование", max_length=200)
+
+    class Meta:
+        verbose_name = "муниципалитет"
+        verbose_name_plural = "муниципалитеты"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "name"], name="%(app_label)s_%(class)s_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    """A general-education organisation (ОО) of a municipality."""
+
+    class Type(models.TextChoices):
+        NOSH = "НОШ", "НОШ (начальная)"
+        OOSH = "ООШ", "ООШ (основная)"
+        SOSH = "СОШ", "СОШ (средняя)"
+        GYMNASIUM = "Гимназия", "Гимназия"
+        LYCEUM = "Лицей", "Лицей"
+        BOARDING = "Школа-интернат", "Школа-интернат"
+        OTHER = "Другое", "Другое"
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="schools",
+        verbose_name="муниципалитет",
+    )
+    full_name = models.CharField("полное наименование", max_length=500)
+    short_name = models.CharField("краткое наименование", max_length=200)
+    code = models.CharField(
+        "код ОО (логин ФИС ОКО)",
+        max_length=11,
+        unique=True,
+        validators=[
+            RegexValidator(
+                STORED_SCHOOL_CODE_RE,
+                "Код ОО — логин ФИС ОКО: sch (или ksh) и 6–8 цифр, например sch241001.",
+            )
+        ],
+        help_text="Логин ФИС ОКО: sch и 6–8 цифр (первые две — код региона).",
+    )
+    inn = models.CharField(
+        "ИНН",
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(INN_RE, "ИНН организации — ровно 10 цифр.")],
+    )
+    oge_code = models.CharField(
+        "код ОГЭ", max_length=20, blank=True,
+        help_text="Код ОО в региональных таблицах ОГЭ (РЦОИ), если отличается.",
+    )
+    ege_code = models.CharField(
+        "код ЕГЭ", max_length=20, blank=True,
+        help_text="Код ОО в региональных таблицах ЕГЭ (РЦОИ), если отличается.",
+    )
+    school_type = models.CharField("тип ОО", max_length=20, choices=Type.choices)
+    is_rural = models.BooleanField("сельская", default=False)
+    distance_km = models.DecimalField(
+        "удалённость от муниципального центра, км",
+        max_digits=6,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0, "Удалённость не может быть отрицательной.")],
+    )
+    is_active = models.BooleanField(
+        "действующая", default=True,
+        help_text="Снимите отметку вместо удаления: данные школы сохраняются.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "школа"
+        verbose_name_plural = "школы"
+        ordering = ["municipality__name", "short_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(distance_km__gte=0),
+                name="%(app_label)s_%(class)s_distance_non_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["inn"]), models.Index(fields=["short_name"])]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("schools:school-detail", args=[self.pk])
+
+    @property
+    def region_code(self) -> str:
+        """Return the two region digits of the ФИС ОКО login."""
+        return self.code[3:5]
+
+    @property
+    def teaches_senior_grades(self) -> bool:
+        """Return whether the school has grades 10–11 (and so sits ЕГЭ)."""
+        return self.school_type not in {self.Type.NOSH, self.Type.OOSH}
+
+    def clean(self) -> None:
+        self.code = normalize_school_code(self.code or "")
+        if self.municipality_id and self.code and SCHOOL_CODE_RE.match(self.code):
+            region_code = self.municipality.region.code
+            if self.code[3:5] != region_code:
+                raise ValidationError(
+                    {
+                        "code": (
+                            f"Логин {self.code} относится к региону {self.code[3:5]}, "
+                            f"а муниципалитет — к региону {region_code}."
+                        )
+                    }
+                )
+
+
+class AcademicYear(models.Model):
+    """A school year such as 2020/2021, exactly one of which is current."""
+
+    start_year = models.PositiveSmallIntegerField(
+        "год начала", unique=True,
+        validators=[MinValueValidator(2000, "Год начала — не раньше 2000.")],
+    )
+    start_date = models.DateField("дата начала")
+    end_date = models.DateField("дата окончания")
+    is_current = models.BooleanField("текущий", default=False)
+
+    class Meta:
+        verbose_name = "учебный год"
+        verbose_name_plural = "учебные годы"
+        ordering = ["-start_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=Q(is_current=True),
+                name="%(app_label)s_%(class)s_one_current",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """Return the year as schools write it: `2020/2021`."""
+        return f"{self.start_year}/{self.start_year + 1}"
+
+    @staticmethod
+    def default_dates(start_year: int) -> tuple[dt.date, dt.date]:
+        """Return the usual 1 September – 31 August span of a school year."""
+        return dt.date(start_year, 9, 1), dt.date(start_year + 1, 8, 31)
+
+    @staticmethod
+    def parse_name(value: str) -> int:
+        """Return the start year of `2020/2021`; raise ValidationError otherwise."""
+        match = re.fullmatch(r"\s*(\d{4})\s*/\s*(\d{4})\s*", value or "")
+        if not match or int(match[2]) != int(match[1]) + 1:
+            raise ValidationError(
+                f"«{value}» — не учебный год; пишите так: 2020/2021."
+            )
+        return int(match[1])
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date <= self.start_date:
+            raise ValidationError(
+                {"end_date": "Дата окончания должна быть позже даты начала."}
+            )
+        if self.start_date and self.start_year and self.start_date.year != self.start_year:
+            raise ValidationError(
+                {"start_date": f"Учебный год {self.name} начинается в {self.start_year} году."}
+            )
+
+
+class User(AbstractUser):
+    """A person of the portal with one role and the scope that role works in."""
+
+    class Role(models.TextChoices):
+        OPERATOR = "operator", "Оператор школы"
+        ANALYST = "analyst", "Аналитик МИМЦ"
+        APPROVER = "approver", "Управление образования"
+        ADMINISTRATOR = "admin", "Администратор"
+
+    middle_name = models.CharField("отчество", max_length=150, blank=True)
+    position = models.CharField("должность", max_length=200, blank=True)
+    role = models.CharField(
+        "роль", max_length=20, choices=Role.choices, default=Role.OPERATOR
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="staff", verbose_name="регион",
+        help_text="Только для аналитика регионального уровня.",
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="staff", verbose_name="муниципалитет",
+    )
+    schools = models.ManyToManyField(
+        School, blank=True, related_name="operators", verbose_name="школы",
+    )
+
+    # Who granted which scope, and when: access changes are audited.
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login"], m2m_fields=[schools]
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = "пользователь"
+        verbose_name_plural = "пользователи"
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=["analyst", "approver"])
+                | Q(region__isnull=True, municipality__isnull=False)
+                | Q(region__isnull=False, municipality__isnull=True),
+                name="%(app_label)s_%(class)s_staff_has_one_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["analyst", "approver"])
+                | Q(region__isnull=True, municipality__isnull=True),
+                name="%(app_label)s_%(class)s_scope_only_for_staff",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """Return «Фамилия Имя Отчество», or the login when no name is known."""
+        parts = [self.last_name, self.first_name, self.middle_name]
+        return " ".join(p for p in parts if p) or self.username
+
+    @property
+    def short_display_name(self) -> str:
+        """Return «Фамилия И. О.» for tight places such as the menu bar."""
+        initials = " ".join(f"{n[0]}." for n in (self.first_name, self.middle_name) if n)
+        return f"{self.last_name} {initials}".strip() if self.last_name else self.username
+
+    @property
+    def scope_label(self) -> str:
+        """Return a short Russian description of what the person works with."""
+        if self.role == self.Role.ADMINISTRATOR or self.is_superuser:
+            return "весь портал"
+        if self.municipality_id:
+            return str(self.municipality)
+        if self.region_id:
+            return f"{self.region} (весь регион)"
+        names = [s.short_name for s in self.schools.all()]
+        return ", ".join(names) or "школы не назначены"

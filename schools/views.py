@@ -1,0 +1,186 @@
+"""Pages of the registry: home, schools, school years and people."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import access, selectors, services
+from .filters import SchoolFilter
+from .forms import AcademicYearForm, SchoolForm, UserForm
+from .models import AcademicYear, User
+
+PAGE_SIZE = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Show each role what it must do next."""
+    user = request.user
+    context = {
+        "role": access.role_of(user),
+        "current_year": selectors.current_year(),
+        "schools": selectors.school_list(user=user)[:10],
+    }
+    if access.can_manage_registry(user) or access.is_approver(user):
+        context["summary"] = selectors.registry_summary(user=user)
+    return render(request, "schools/home.html", context)
+
+
+@login_required
+def school_list(request: HttpRequest) -> HttpResponse:
+    """List the person's schools with search and filters."""
+    schools = SchoolFilter(
+        request.GET or None, queryset=selectors.school_list(user=request.user),
+        user=request.user,
+    )
+    page = Paginator(schools.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "schools/school_list.html",
+        {
+            "filter": schools,
+            "page": page,
+            "can_manage": access.can_manage_registry(request.user),
+        },
+    )
+
+
+@login_required
+def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    school = access.get_school_for_user(request.user, pk)
+    return render(
+        request,
+        "schools/school_detail.html",
+        {
+            "school": school,
+            "operators": selectors.school_operators(school=school),
+            "can_edit": access.can_edit_school(request.user, school),
+            "history": selectors.school_history(school=school),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_create(request: HttpRequest) -> HttpResponse:
+    if not access.can_manage_registry(request.user):
+        raise PermissionDenied("Добавлять школы может аналитик МИМЦ.")
+    form = SchoolForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        school = services.school_create(data=form.cleaned_data, by=request.user)
+        messages.success(request, f"Школа «{school}» добавлена.")
+        return redirect(school)
+    return render(request, "schools/school_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    school = access.get_school_for_user(request.user, pk, write=True)
+    form = SchoolForm(request.POST or None, instance=school, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.school_update(school=school, data=form.cleaned_data, by=request.user)
+        messages.success(request, "Изменения сохранены.")
+        return redirect(school)
+    return render(request, "schools/school_form.html", {"form": form, "school": school})
+
+
+@login_required
+@require_POST
+def school_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate or restore a school; nothing is deleted."""
+    school = access.get_school_for_user(request.user, pk, write=True)
+    active = request.POST.get("active") == "1"
+    services.school_set_active(school=school, active=active, by=request.user)
+    if active:
+        messages.success(request, f"Школа «{school}» снова действующая.")
+    else:
+        messages.success(
+            request, f"Школа «{school}» отключена. Её данные и история сохранены."
+        )
+    return redirect(school)
+
+
+# School years ----------------------------------------------------------------
+
+
+@login_required
+def year_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "schools/year_list.html",
+        {
+            "years": AcademicYear.objects.all(),
+            "can_edit": access.is_administrator(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def year_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not access.is_administrator(request.user):
+        raise PermissionDenied("Учебные годы ведёт администратор.")
+    year = get_object_or_404(AcademicYear, pk=pk) if pk else None
+    form = AcademicYearForm(request.POST or None, instance=year)
+    if request.method == "POST" and form.is_valid():
+        services.academic_year_save(year=form.instance, by=request.user)
+        messages.success(request, f"Учебный год {form.instance} сохранён.")
+        return redirect("schools:year-list")
+    return render(request, "schools/year_form.html", {"form": form, "year": year})
+
+
+@login_required
+@require_POST
+def year_make_current(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.is_administrator(request.user):
+        raise PermissionDenied("Учебные годы ведёт администратор.")
+    year = get_object_or_404(AcademicYear, pk=pk)
+    services.academic_year_make_current(year=year, by=request.user)
+    messages.success(request, f"Текущий учебный год — {year}.")
+    return redirect("schools:year-list")
+
+
+# People ----------------------------------------------------------------------
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    if not access.can_manage_users(request.user):
+        raise PermissionDenied("Список пользователей доступен аналитику и администратору.")
+    people = selectors.user_list(user=request.user)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "schools/user_list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create a person or change their role and scope."""
+    if not access.can_manage_users(request.user):
+        raise PermissionDenied("Создавать пользователей может аналитик или администратор.")
+    person = access.get_user_for_user(request.user, pk, write=True) if pk else User()
+    form = UserForm(request.POST or None, instance=person, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_save(
+                person=form.instance, schools=form.cleaned_data["schools"],
+                password=form.cleaned_data["password"], by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if form.cleaned_data["send_invite"]:
+                services.user_invite(
+                    person=form.instance, base_url=request.build_absolute_uri("/")[:-1]
+                )
+                messages.info(request, f"Приглашение отправлено на {form.instance.email}.")
+            messages.success(request, f"Пользователь {form.instance} сохранён.")
+            return redirect("schools:user-list")
+    return render(request, "schools/user_form.html", {"form": form, "person": person})
