@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from .access import municipalities_visible_to
 from .models import School, User
 
+
 class SchoolFilter(django_filters.FilterSet):
     """Search by name, code or ИНН; filter by municipality, type, rural and state."""
 

@@ -27,6 +27,8 @@ class SchoolForm(forms.ModelForm):
             "is_rural", "distance_km", "inn", "oge_code", "ege_code",
         ]
         widgets = {"full_name": forms.TextInput()}
+        # Russian decimals are typed with a comma: 4,5 km.
+        localized_fields = "__all__"
         help_texts = {
             "full_name": "Как в уставе: Муниципальное бюджетное общеобразовательное "
             "учреждение «Средняя общеобразовательная школа № 1».",
@@ -109,14 +111,15 @@ class UserForm(forms.ModelForm):
             self.fields["region"].queryset = self.fields["region"].queryset.none()
             self.fields["region"].widget = forms.HiddenInput()
         schools = schools_visible_to(by).filter(is_active=True)
-        self.fields["schools"].queryset = schools
         # A municipality's dozen schools read best as checkboxes; a region's
-        # hundreds need a compact list.
+        # hundreds need a compact list. (The widget goes first: setting the
+        # queryset hands its choices to the widget.)
         self.fields["schools"].widget = (
             forms.CheckboxSelectMultiple()
             if schools.count() <= 40
             else forms.SelectMultiple(attrs={"size": 12})
         )
+        self.fields["schools"].queryset = schools
         municipalities = self.fields["municipality"].queryset
         if self.instance.pk is None and municipalities.count() == 1:
             self.fields["municipality"].initial = municipalities.first()

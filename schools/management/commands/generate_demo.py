@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "(предыдущий синтетический регион заменяется)."
     )
 
-    def add_arguments(self, parser):  # noqa: ANN001
+    def add_arguments(self, parser):
         parser.add_argument("--schools", type=int, default=1500, help="число школ (до 40 000)")
         parser.add_argument("--years", type=int, default=3, help="число учебных лет")
         parser.add_argument("--seed", type=int, default=1, help="зерно генератора")

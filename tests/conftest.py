@@ -1,0 +1,101 @@
+"""
+Personas shared by every test (healthchecks' Alice and Bob, in our roles).
+
+Two municipalities, M and N, in one region: school A and B in M, school C in N.
+"""
+
+import os
+
+import pytest
+
+from tests.factories import (
+    AdminFactory,
+    AnalystFactory,
+    ApproverFactory,
+    MunicipalityFactory,
+    OperatorFactory,
+    RegionFactory,
+    SchoolFactory,
+)
+
+# Playwright's sync API runs an event loop in the test thread; ORM calls in
+# browser tests would otherwise raise SynchronousOnlyOperation.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def region(db):
+    return RegionFactory()
+
+
+@pytest.fixture
+def municipality(region):
+    return MunicipalityFactory(region=region, name="г. Лесосибирск")
+
+
+@pytest.fixture
+def other_municipality(region):
+    return MunicipalityFactory(region=region, name="Енисейский район")
+
+
+@pytest.fixture
+def school(municipality):
+    return SchoolFactory(municipality=municipality, short_name="МБОУ «СОШ № 1»")
+
+
+@pytest.fixture
+def neighbour_school(municipality):
+    """Another school of the same municipality."""
+    return SchoolFactory(municipality=municipality, short_name="МБОУ «СОШ № 2»")
+
+
+@pytest.fixture
+def foreign_school(other_municipality):
+    """A school of another municipality."""
+    return SchoolFactory(municipality=other_municipality, short_name="МБОУ «Лицей»")
+
+
+@pytest.fixture
+def operator(school):
+    return OperatorFactory(username="operator", schools=[school])
+
+
+@pytest.fixture
+def neighbour_operator(neighbour_school):
+    return OperatorFactory(username="neighbour", schools=[neighbour_school])
+
+
+@pytest.fixture
+def analyst(municipality):
+    return AnalystFactory(username="analyst", municipality=municipality)
+
+
+@pytest.fixture
+def foreign_analyst(other_municipality):
+    return AnalystFactory(username="foreign-analyst", municipality=other_municipality)
+
+
+@pytest.fixture
+def region_analyst(region):
+    return AnalystFactory(username="region-analyst", municipality=None, region=region)
+
+
+@pytest.fixture
+def approver(municipality):
+    return ApproverFactory(username="approver", municipality=municipality)
+
+
+@pytest.fixture
+def administrator(db):
+    return AdminFactory(username="root")
+
+
+@pytest.fixture
+def client_for(client):
+    """Return a function that logs the test client in as a person."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,63 @@
+"""Browser tests: Playwright drives Debian's Chromium against the live server."""
+
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    executable = shutil.which("chromium")
+    assert executable, "Chromium не найден: apt-get install -y chromium"
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "ru-RU", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def demo(transactional_db, _live_server_db_sessions):
+    """The `make run` demo: Лесосибирск, its nine schools and a user per role."""
+    call_command("load_demo")
+
+
+@pytest.fixture
+def login(page, live_server):
+    """Return a function that signs a demo user in through the login form."""
+
+    def sign_in(username, password="demo12345"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Имя пользователя").fill(username)
+        page.get_by_label("Пароль").fill(password)
+        page.get_by_role("button", name="Войти").click()
+        return page
+
+    return sign_in
+
+
+@pytest.fixture(scope="session")
+def _live_server_db_sessions(django_db_setup, django_db_blocker):
+    """
+    End database sessions the live server's request threads may leave behind.
+
+    A request thread that is still serving Chromium when the suite ends keeps
+    its PostgreSQL session, and the test database then cannot be dropped.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
