@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AcademicYear, Municipality, Region, School, User
@@ -54,3 +55,8 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
                        "municipality", "region", "schools"),
         }),
     )
+
+
+# Roles are the `role` field with its scope, not Django groups; hiding the group
+# page keeps administrators from granting access outside schools/access.py.
+admin.site.unregister(Group)

@@ -18,8 +18,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     items = [("Главная", reverse("home"), "house")]
     if access.is_operator(user):
-        label = "Моя школа" if user.schools.count() == 1 else "Мои школы"
-        items.append((label, reverse("schools:school-list"), "building"))
+        schools = list(user.schools.values_list("pk", flat=True)[:2])
+        if len(schools) == 1:
+            items.append(("Моя школа", reverse("schools:school-detail", args=schools), "building"))
+        else:
+            items.append(("Мои школы", reverse("schools:school-list"), "building"))
     else:
         items.append(("Школы", reverse("schools:school-list"), "buildings"))
     if access.can_manage_users(user):

@@ -81,7 +81,8 @@ LESOSIBIRSK_SCHOOLS = [
 
 DEMO_STAFF = [
     # username, role, last, first, middle, position, superuser
-    ("admin", User.Role.ADMINISTRATOR, "Администратор", "Портала", "", "администратор", True),
+    ("admin", User.Role.ADMINISTRATOR, "Смирнов", "Дмитрий", "Олегович",
+     "администратор портала", True),
     ("mimc", User.Role.ANALYST, "Григорьева", "Людмила", "Васильевна",
      "методист МБУ «МИМЦ»", False),
     ("uo", User.Role.APPROVER, "Тихонов", "Андрей", "Михайлович",

@@ -24,6 +24,8 @@ def test_demo_role_logs_in_to_its_home_page(demo, login, username, title, menu):
 def test_operator_sees_own_school_and_nothing_else(demo, login, live_server):
     page = login("sch242706")
     page.get_by_role("link", name="Моя школа").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("МБОУ «СОШ № 6»")
+    page.goto(f"{live_server.url}/schools/")
     rows = page.get_by_test_id("school-table").locator("tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("МБОУ «СОШ № 6»")
