@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from . import access
+from .home import nav_items_for
 from .selectors import current_year
 
 
@@ -25,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(("Мои школы", reverse("schools:school-list"), "building"))
     else:
         items.append(("Школы", reverse("schools:school-list"), "buildings"))
+    items += nav_items_for(user)
     if access.can_manage_users(user):
         items.append(("Пользователи", reverse("schools:user-list"), "people"))
     items.append(("Учебные годы", reverse("schools:year-list"), "calendar3"))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from .access import municipalities_visible_to
 from .models import School, User
+from .selectors import school_search_q
 
 
 class SchoolFilter(django_filters.FilterSet):
@@ -59,9 +60,4 @@ class SchoolFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        match = Q(code__iexact=value.lower()) | Q(inn=value)
-        # SQLite folds case of ASCII letters only; trying the usual spellings
-        # makes «гимназия» find «Гимназия» on every database.
-        for variant in {value, value.lower(), value.upper(), value.capitalize()}:
-            match |= Q(short_name__icontains=variant) | Q(full_name__icontains=variant)
-        return queryset.filter(match)
+        return queryset.filter(school_search_q(value))

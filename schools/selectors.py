@@ -8,6 +8,17 @@ from .access import schools_visible_to, users_visible_to
 from .models import AcademicYear, School, User
 
 
+def school_search_q(value: str) -> Q:
+    """Return a filter matching a school's name (any case), code or ИНН."""
+    value = value.strip()
+    match = Q(code__iexact=value.lower()) | Q(inn=value)
+    # SQLite folds case of ASCII letters only; trying the usual spellings
+    # makes «гимназия» find «Гимназия» on every database.
+    for variant in {value, value.lower(), value.upper(), value.capitalize()}:
+        match |= Q(short_name__icontains=variant) | Q(full_name__icontains=variant)
+    return match
+
+
 def school_list(*, user: User) -> QuerySet[School]:
     """Return the person's schools with their operator counts, for the list page."""
     return schools_visible_to(user).annotate(

@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, selectors, services
 from .filters import SchoolFilter
 from .forms import AcademicYearForm, SchoolForm, UserForm
+from .home import panels_for
 from .models import AcademicYear, User
 
 PAGE_SIZE = 50
@@ -26,6 +28,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "role": access.role_of(user),
         "current_year": selectors.current_year(),
         "schools": selectors.school_list(user=user)[:10],
+        "panels": [
+            render_to_string(p.template, p.context, request=request)
+            for p in panels_for(request)
+        ],
     }
     if access.can_manage_registry(user) or access.is_approver(user):
         context["summary"] = selectors.registry_summary(user=user)

@@ -132,6 +132,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people use to reach the portal: links in e-mails point there.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 
 # Celery: a Redis broker in production; without one, tasks run eagerly in-process
 # so that a bare machine runs the same code path.

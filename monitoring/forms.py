@@ -1,0 +1,393 @@
+"""
+Browser forms of monitoring; every rule comes from monitoring.validation.
+
+Forms only parse what people type (Russian numbers, with a comma) and show the
+Problems next to the fields; sections, help and derived figures are here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.forms import BaseFormSet, formset_factory
+
+from schools.access import municipalities_visible_to
+from schools.models import AcademicYear, School, User
+
+from .models import (
+    DATA_MODELS,
+    AssessmentResult,
+    Campaign,
+    Level,
+    MarkComparison,
+    Procedure,
+    ReportKind,
+    Subject,
+)
+from .validation import (
+    PARTS,
+    Context,
+    Problem,
+    check_report,
+    check_results,
+    errors,
+    warnings,
+)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A figure computed as the person types: Σ(sign·field) / denominator."""
+
+    label: str
+    numerator: tuple[tuple[str, int], ...]
+    denominator: str
+
+
+SECTIONS: dict[str, list[tuple[str, str, list[str]]]] = {
+    ReportKind.STAFFING: [
+        ("Учителя", "Считайте учителей, работающих не менее чем на 0,5 ставки, на начало учебного года.",
+         ["teachers_total", "under_30", "pension_age", "experience_under_3"]),
+        ("Квалификация и развитие", "«За 3 года» — за текущий и два предыдущих учебных года.",
+         ["highest_category", "first_category", "category_confirmed_3y", "training_3y",
+          "deficit_diagnostics", "subject_assessment", "contest_participants_3y"]),
+        ("Нагрузка и профиль", "", ["overloaded", "not_by_profile", "vacancies"]),
+        ("Специалисты сопровождения", "Физические лица, работающие в школе.",
+         ["psychologists", "social_pedagogues", "speech_therapists", "defectologists"]),
+    ],
+    ReportKind.SOCIAL: [
+        ("Обучающиеся", "Только количество детей — без фамилий и других персональных данных.",
+         ["pupils_total"]),
+        ("Семьи", "Считайте обучающихся (детей), а не семьи.",
+         ["incomplete_families", "large_families", "low_income", "both_parents_unemployed",
+          "both_parents_higher_ed", "poor_housing", "sop_families"]),
+        ("Учёт и профилактика", "", ["school_register", "pdn_kdn_register"]),
+        ("Особые образовательные потребности", "",
+         ["ovz", "disabled_children", "under_guardianship", "weak_russian", "low_motivation"]),
+    ],
+    ReportKind.RESOURCES: [
+        ("Библиотечный фонд", "Учебники, числящиеся в фонде школьной библиотеки, в экземплярах.",
+         ["textbook_fund", "textbooks_recent"]),
+        ("Оснащение", "", ["class_sets", "student_computers"]),
+    ],
+    ReportKind.OUTCOMES: [
+        ("Выпускники 9 классов", "Выпускники, получившие аттестат об основном общем образовании.",
+         ["grade9_graduates", "continued_grade10"]),
+        ("Олимпиады и конкурсы", "Обучающиеся — участники регионального и всероссийского уровня за год.",
+         ["olympiad_participants"]),
+        ("Годовые отметки", "По итогам учебного года, 2–11 классы.",
+         ["attested", "attested_good", "attested_failing"]),
+        ("Независимая оценка качества (НОКО)", "", ["noko_satisfaction"]),
+    ],
+}
+
+DERIVED: dict[str, list[Derived]] = {
+    ReportKind.STAFFING: [
+        Derived("Доля учителей высшей и первой категории", (("highest_category", 1), ("first_category", 1)), "teachers_total"),
+        Derived("Доля молодых учителей (моложе 30 лет)", (("under_30", 1),), "teachers_total"),
+        Derived("Доля учителей пенсионного возраста", (("pension_age", 1),), "teachers_total"),
+    ],
+    ReportKind.SOCIAL: [
+        Derived("Из неполных семей", (("incomplete_families", 1),), "pupils_total"),
+        Derived("На учёте (ВШУ и ПДН/КДН)", (("school_register", 1), ("pdn_kdn_register", 1)), "pupils_total"),
+    ],
+    ReportKind.RESOURCES: [
+        Derived("Доля учебников не старше 3 лет", (("textbooks_recent", 1),), "textbook_fund"),
+    ],
+    ReportKind.OUTCOMES: [
+        Derived("Продолжили обучение в 10 классе", (("continued_grade10", 1),), "grade9_graduates"),
+        Derived("Качество обученности (на «4» и «5»)", (("attested_good", 1),), "attested"),
+        Derived("Успеваемость (стандарт обученности)", (("attested", 1), ("attested_failing", -1)), "attested"),
+    ],
+}
+
+
+class ProblemsMixin:
+    """Attach validation Problems to fields: errors as form errors, warnings aside."""
+
+    def attach(self, problems: list[Problem]) -> None:
+        self.warnings: dict[str | None, list[str]] = {}
+        for problem in problems:
+            if problem.warning:
+                self.warnings.setdefault(problem.field, []).append(problem.message)
+            else:
+                field = problem.field if problem.field in self.fields else None
+                self.add_error(field, problem.message)
+
+
+class ReportDataForm(ProblemsMixin, forms.ModelForm):
+    """The figures of a one-row report; subclasses are made per kind."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    confirm_warnings = forms.BooleanField(
+        required=False, label="Я проверил(а) необычные значения: они верны",
+    )
+
+    kind: str = ""
+
+    def __init__(self, *args: Any, context: Context | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.context = context or Context()
+        self.warnings = {}
+        for name, field in self.fields.items():
+            if name in ("version", "confirm_warnings"):
+                continue
+            field.required = False
+            field.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+            if isinstance(field, forms.IntegerField):
+                field.error_messages["invalid"] = "Введите целое число (без пробелов и букв)."
+
+    def figures(self) -> dict[str, Any]:
+        return {n: self.cleaned_data.get(n) for n in self._meta.fields}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        problems = check_report(self.kind, self.figures(), context=self.context)
+        self.attach(problems)
+        if warnings(problems) and not errors(problems) and not data.get("confirm_warnings"):
+            self.add_error(
+                "confirm_warnings",
+                "Есть необычные значения (они отмечены жёлтым). Проверьте их и поставьте отметку, "
+                "чтобы сохранить.",
+            )
+        return data
+
+    def sections(self) -> list[dict[str, Any]]:
+        return [
+            {"title": title, "help": help_text, "fields": [self[name] for name in names]}
+            for title, help_text, names in SECTIONS[self.kind]
+        ]
+
+
+def report_form_class(kind: str) -> type[ReportDataForm]:
+    """Return the ModelForm of a one-row report kind."""
+    model = DATA_MODELS[kind]
+    names = [n for _, _, fields in SECTIONS[kind] for n in fields]
+    meta = type("Meta", (), {"model": model, "fields": names, "localized_fields": "__all__"})
+    return type(f"{model.__name__}Form", (ReportDataForm,), {"Meta": meta, "kind": kind})
+
+
+def form_config(kind: str) -> dict[str, Any]:
+    """Return what the browser needs to compute derived figures live."""
+    model = DATA_MODELS[kind]
+    return {
+        "labels": {f.name: str(f.verbose_name) for f in model._meta.concrete_fields},
+        "parts": PARTS.get(kind, []),
+        "derived": [
+            {"label": d.label, "numerator": d.numerator, "denominator": d.denominator}
+            for d in DERIVED.get(kind, [])
+        ],
+    }
+
+
+# Assessment results ------------------------------------------------------------------
+
+
+RESULT_FIELDS = [
+    "procedure", "subject", "grade", "level", "participants", "mark2", "mark3", "mark4",
+    "mark5", "failed_minimum", "mean_score",
+]
+RESULT_NUMBERS = RESULT_FIELDS[4:]
+
+
+class ResultRowForm(forms.ModelForm):
+    """One row of ВПР / ОГЭ / ЕГЭ results."""
+
+    class Meta:
+        model = AssessmentResult
+        fields = RESULT_FIELDS
+        localized_fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = Subject.objects.all()
+        self.fields["subject"].empty_label = "—"
+        self.fields["procedure"].choices = [("", "—"), *Procedure.choices]
+        self.fields["level"].choices = Level.choices
+        for name, field in self.fields.items():
+            field.required = False
+            field.widget.attrs["aria-label"] = str(AssessmentResult._meta.get_field(name).verbose_name)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            if name in RESULT_NUMBERS or name == "grade":
+                field.widget.attrs.update({"inputmode": "decimal", "size": 4, "autocomplete": "off"})
+
+    def is_blank(self) -> bool:
+        """Return whether no figure is entered (the procedure was not held)."""
+        data = getattr(self, "cleaned_data", {})
+        return all(data.get(n) is None for n in RESULT_NUMBERS)
+
+    def row(self) -> dict[str, Any]:
+        return {n: self.cleaned_data.get(n) for n in RESULT_FIELDS} | {
+            "level": self.cleaned_data.get("level") or ""
+        }
+
+
+class ComparisonRowForm(forms.ModelForm):
+    """One row of the ВПР-vs-journal comparison."""
+
+    class Meta:
+        model = MarkComparison
+        fields = ["subject", "grade", "lowered", "confirmed", "raised"]
+        localized_fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = Subject.objects.all()
+        self.fields["subject"].empty_label = "—"
+        for name, field in self.fields.items():
+            field.required = False
+            field.widget.attrs["aria-label"] = str(MarkComparison._meta.get_field(name).verbose_name)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            if name != "subject":
+                field.widget.attrs.update({"inputmode": "numeric", "size": 4, "autocomplete": "off"})
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return all(data.get(n) is None for n in ("lowered", "confirmed", "raised"))
+
+    def row(self) -> dict[str, Any]:
+        return {n: self.cleaned_data.get(n) for n in self._meta.fields}
+
+
+ResultFormSet = formset_factory(ResultRowForm, extra=0, can_delete=False)
+ComparisonFormSet = formset_factory(ComparisonRowForm, extra=0, can_delete=False)
+
+
+class ResultsForm(ProblemsMixin, forms.Form):
+    """The whole assessment report: result rows, comparisons, version and confirmation."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    confirm_warnings = ReportDataForm.base_fields["confirm_warnings"]
+
+    def __init__(self, data: Any = None, *, rows: list[dict], comparisons: list[dict], initial: dict | None = None) -> None:
+        super().__init__(data, initial=initial)
+        self.warnings = {}
+        self.results = ResultFormSet(data, initial=rows, prefix="results")
+        self.comparisons = ComparisonFormSet(data, initial=comparisons, prefix="comparisons")
+
+    def filled(self, formset: BaseFormSet) -> list[Any]:
+        return [f for f in formset.forms if not f.is_blank()]
+
+    def is_valid(self) -> bool:
+        valid = all([super().is_valid(), self.results.is_valid(), self.comparisons.is_valid()])
+        if not valid:
+            return False
+        result_forms, comparison_forms = self.filled(self.results), self.filled(self.comparisons)
+        rows = [f.row() for f in result_forms]
+        comparisons = [f.row() for f in comparison_forms]
+        problems = check_results(rows, comparisons)
+        for problem in problems:
+            target = (result_forms if problem.section == "results" else comparison_forms)[problem.row]
+            if problem.warning:
+                target.warnings = {**getattr(target, "warnings", {}), problem.field: [problem.message]}
+                self.warnings.setdefault(None, []).append(problem.message)
+            else:
+                field = problem.field if problem.field in target.fields else None
+                target.add_error(field, problem.message)
+        if errors(problems):
+            self.add_error(None, "В таблице есть ошибки — они отмечены в строках.")
+            return False
+        if warnings(problems) and not self.cleaned_data.get("confirm_warnings"):
+            self.add_error(
+                "confirm_warnings",
+                "Есть необычные значения (они отмечены жёлтым). Проверьте их и поставьте отметку, чтобы сохранить.",
+            )
+            return False
+        self.rows, self.comparison_rows = rows, comparisons
+        return True
+
+
+def standard_rows(school: School) -> list[dict[str, Any]]:
+    """Return the usual procedures of a school of this type, as blank rows to fill."""
+    subjects = {s.name: s for s in Subject.objects.filter(name__in=["русский язык", "математика"])}
+    ru, ma = subjects.get("русский язык"), subjects.get("математика")
+    rows = [
+        {"procedure": Procedure.VPR, "subject": subject, "grade": grade, "level": ""}
+        for grade in range(4, 9) for subject in (ru, ma)
+        if school.school_type != School.Type.NOSH or grade == 4
+    ]
+    if school.school_type != School.Type.NOSH:
+        rows += [{"procedure": Procedure.OGE, "subject": s, "grade": 9, "level": ""} for s in (ru, ma)]
+    if school.teaches_senior_grades:
+        rows += [
+            {"procedure": Procedure.EGE, "subject": ru, "grade": 11, "level": ""},
+            {"procedure": Procedure.EGE, "subject": ma, "grade": 11, "level": Level.PROFILE},
+            {"procedure": Procedure.EGE, "subject": ma, "grade": 11, "level": Level.BASE},
+        ]
+    return rows
+
+
+def comparisons_initial(school: School, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the saved comparisons followed by the usual ВПР subjects and grades."""
+    have = {(getattr(r["subject"], "pk", None), r["grade"]) for r in rows}
+    usual = [
+        {"subject": r["subject"], "grade": r["grade"]}
+        for r in standard_rows(school) if r["procedure"] == Procedure.VPR
+    ]
+    return rows + [r for r in usual if (getattr(r["subject"], "pk", None), r["grade"]) not in have]
+
+
+def results_initial(school: School, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the saved rows followed by the usual procedures not yet entered."""
+    def key(row: dict[str, Any]) -> tuple:
+        return (row["procedure"], getattr(row["subject"], "pk", None), row["grade"], row["level"] or "")
+
+    have = {key(r) for r in rows}
+    return rows + [r for r in standard_rows(school) if key(r) not in have]
+
+
+# Campaigns and workflow -------------------------------------------------------------------
+
+
+class CampaignForm(forms.ModelForm):
+    """Open a monitoring campaign for a municipality and school year."""
+
+    kinds = forms.MultipleChoiceField(
+        label="Собираемые отчёты", choices=ReportKind.choices,
+        widget=forms.CheckboxSelectMultiple, initial=list(ReportKind.values),
+    )
+
+    class Meta:
+        model = Campaign
+        fields = ["municipality", "year", "title", "kinds", "deadline", "order_number", "order_date"]
+        widgets = {
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "order_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "year": "Учебный год, за который школы сдают данные.",
+            "order_number": "Приказ, которым утверждены показатели мониторинга, например 107.",
+            "title": "Например: Мониторинг качества образования за 2020/2021 учебный год.",
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        municipalities = municipalities_visible_to(user)
+        self.fields["municipality"].queryset = municipalities
+        if municipalities.count() == 1:
+            self.fields["municipality"].initial = municipalities.first()
+        self.fields["year"].queryset = AcademicYear.objects.all()
+        self.fields["order_number"].label = "Номер приказа"
+
+    def clean_order_number(self) -> str:
+        value = self.cleaned_data["order_number"].strip().lstrip("№").strip()
+        if not value:
+            raise forms.ValidationError("Укажите номер приказа.")
+        return value
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Причина", widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Напишите причину: школа увидит её в отчёте."},
+    )

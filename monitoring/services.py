@@ -1,0 +1,423 @@
+"""Writes to campaigns and reports: figures, workflow steps and reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from schools.models import School, User
+
+from . import selectors
+from .models import (
+    DATA_MODELS,
+    AssessmentResult,
+    Campaign,
+    MarkComparison,
+    ReminderLog,
+    Report,
+    ReportEvent,
+    ReportKind,
+)
+from .validation import (
+    Problem,
+    check_complete,
+    check_report,
+    check_results,
+    errors,
+    result_key,
+    warnings,
+)
+
+Status = Report.Status
+Action = ReportEvent.Action
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the report after this person opened it."""
+
+    def __init__(self, current: Report) -> None:
+        super().__init__("Отчёт уже изменён другим пользователем.")
+        self.current = current
+
+
+class WarningsNotConfirmed(Exception):
+    """The figures are valid but implausible; the person must confirm them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("Подтвердите необычные значения.")
+        self.problems = problems
+
+
+def _as_validation_error(problems: Iterable[Problem]) -> ValidationError:
+    by_field: dict[str, list[str]] = defaultdict(list)
+    for problem in problems:
+        by_field[problem.field or "__all__"].append(problem.message)
+    return ValidationError(dict(by_field))
+
+
+def _event(report: Report, action: str, by: User | None, *, old: str, reason: str = "") -> None:
+    ReportEvent.objects.create(
+        report=report, action=action, from_status=old, to_status=report.status,
+        reason=reason, by=by,
+    )
+
+
+def _claim_version(report: Report, expected_version: int, by: User) -> None:
+    """Take the next version of the report, or fail if someone saved in between."""
+    now = timezone.now()
+    updated = Report.objects.filter(
+        pk=report.pk, version=expected_version, status=report.status
+    ).update(version=F("version") + 1, updated_at=now, updated_by=by)
+    if not updated:
+        raise ConcurrentEditError(
+            Report.objects.select_related("updated_by").get(pk=report.pk)
+        )
+    report.version, report.updated_at, report.updated_by = expected_version + 1, now, by
+
+
+def _check_editable(report: Report) -> None:
+    if report.is_locked:
+        raise ValidationError(
+            "Отчёт принят и закрыт для изменений. Если нужно исправить данные, "
+            "попросите аналитика МИМЦ открыть его повторно."
+        )
+
+
+# Figures ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_save_figures(
+    *,
+    report: Report,
+    values: Mapping[str, Any],
+    expected_version: int,
+    by: User,
+    warnings_confirmed: bool = False,
+) -> Report:
+    """
+    Save the figures of a one-row report (staffing, social, resources, outcomes).
+
+    Refuse invalid figures, unconfirmed warnings and stale versions; the old
+    values stay in the data's history.
+    """
+    _check_editable(report)
+    problems = check_report(report.kind, values, context=selectors.report_context(report))
+    if errors(problems):
+        raise _as_validation_error(errors(problems))
+    if warnings(problems) and not warnings_confirmed:
+        raise WarningsNotConfirmed(warnings(problems))
+    _claim_version(report, expected_version, by)
+    model = DATA_MODELS[report.kind]
+    data = model.objects.filter(report=report).first() or model(report=report)
+    names = [f.name for f in model._meta.concrete_fields if f.name != "report"]
+    changed = data._state.adding or any(getattr(data, n) != values.get(n) for n in names)
+    if changed:
+        for name in names:
+            setattr(data, name, values.get(name))
+        data._history_user = by
+        data.save()
+    report.warnings_confirmed = bool(warnings(problems))
+    report.save(update_fields=["warnings_confirmed"])
+    return report
+
+
+@transaction.atomic
+def report_save_results(
+    *,
+    report: Report,
+    rows: Sequence[Mapping[str, Any]],
+    comparisons: Sequence[Mapping[str, Any]],
+    expected_version: int,
+    by: User,
+    warnings_confirmed: bool = False,
+) -> Report:
+    """
+    Save the result rows and mark comparisons of an assessment report.
+
+    Rows are matched by (procedure, subject, grade, level); rows left out are
+    deleted, and every change is kept in the rows' history.
+    """
+    _check_editable(report)
+    problems = check_results(rows, comparisons)
+    if errors(problems):
+        raise _as_validation_error(errors(problems))
+    if warnings(problems) and not warnings_confirmed:
+        raise WarningsNotConfirmed(warnings(problems))
+    _claim_version(report, expected_version, by)
+    _sync_rows(
+        AssessmentResult, report.results.all(), rows, by, report=report,
+        key=lambda row: result_key(row),
+    )
+    _sync_rows(
+        MarkComparison, report.comparisons.all(), comparisons, by, report=report,
+        key=lambda row: (getattr(row.get("subject"), "pk", row.get("subject")), row.get("grade")),
+    )
+    report.warnings_confirmed = bool(warnings(problems))
+    report.save(update_fields=["warnings_confirmed"])
+    return report
+
+
+def _row_values(obj: Any) -> dict[str, Any]:
+    return {
+        f.name: getattr(obj, f.attname) for f in obj._meta.concrete_fields
+        if f.name not in ("id", "report")
+    }
+
+
+def _sync_rows(model: type, existing: QuerySet, rows: Sequence[Mapping[str, Any]], by: User, *, report: Report, key: Any) -> None:
+    current = {key({**_row_values(obj), "subject": obj.subject_id}): obj for obj in existing}
+    wanted = {}
+    for row in rows:
+        values = {k: (v.pk if k == "subject" and hasattr(v, "pk") else v) for k, v in row.items()}
+        wanted[key(values)] = values
+    for k, obj in current.items():
+        if k not in wanted:
+            obj._history_user = by
+            obj.delete()
+    for k, values in wanted.items():
+        obj = current.get(k) or model(report=report)
+        fields = {("subject_id" if n == "subject" else n): v for n, v in values.items()}
+        if obj.pk and all(getattr(obj, n) == v for n, v in fields.items()):
+            continue
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        obj._history_user = by
+        obj.save()
+
+
+# Workflow -------------------------------------------------------------------------
+
+
+def submission_problems(report: Report) -> list[Problem]:
+    """Return what stops the report from being submitted (empty: it may go)."""
+    if report.kind == ReportKind.RESULTS:
+        rows, comparisons = selectors.result_rows(report)
+        if not rows:
+            return [Problem(None, "Внесите хотя бы одну строку результатов оценочных процедур.")]
+        return errors(check_results(rows, comparisons))
+    values = selectors.report_values(report)
+    if values is None:
+        return [Problem(None, "Отчёт ещё не заполнен.")]
+    problems = check_complete(report.kind, values)
+    problems += errors(check_report(report.kind, values, context=selectors.report_context(report)))
+    return problems
+
+
+@transaction.atomic
+def report_submit(*, report: Report, by: User) -> Report:
+    """Hand the report in for review (draft or returned → submitted)."""
+    if report.status not in (Status.DRAFT, Status.RETURNED):
+        raise ValidationError("Сдать можно только черновик или возвращённый отчёт.")
+    problems = submission_problems(report)
+    if problems:
+        raise _as_validation_error(problems)
+    old = report.status
+    report.status, report.submitted_at, report.return_reason = Status.SUBMITTED, timezone.now(), ""
+    report.save(update_fields=["status", "submitted_at", "return_reason"])
+    _event(report, Action.SUBMIT, by, old=old)
+    return report
+
+
+@transaction.atomic
+def report_accept(*, report: Report, by: User) -> Report:
+    """Accept a submitted report; it becomes read-only."""
+    if report.status != Status.SUBMITTED:
+        raise ValidationError("Принять можно только отчёт, сданный на проверку.")
+    report.status = Status.ACCEPTED
+    report.save(update_fields=["status"])
+    _event(report, Action.ACCEPT, by, old=Status.SUBMITTED)
+    return report
+
+
+def reports_accept(*, reports: Iterable[Report], by: User) -> int:
+    """Accept every submitted report among `reports`; return how many were accepted."""
+    accepted = 0
+    for report in reports:
+        if report.status == Status.SUBMITTED:
+            report_accept(report=report, by=by)
+            accepted += 1
+    return accepted
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Напишите причину: школа увидит её в отчёте."})
+    return reason
+
+
+@transaction.atomic
+def report_return(*, report: Report, reason: str, by: User) -> Report:
+    """Send a submitted report back to the school with a written reason."""
+    reason = _require_reason(reason)
+    if report.status != Status.SUBMITTED:
+        raise ValidationError("Вернуть можно только отчёт, сданный на проверку.")
+    report.status, report.return_reason = Status.RETURNED, reason
+    report.save(update_fields=["status", "return_reason"])
+    _event(report, Action.RETURN, by, old=Status.SUBMITTED, reason=reason)
+    transaction.on_commit(lambda: _notify_returned(report, reason))
+    return report
+
+
+@transaction.atomic
+def report_reopen(*, report: Report, reason: str, by: User) -> Report:
+    """Reopen an accepted report for correction, with a recorded reason."""
+    reason = _require_reason(reason)
+    if report.status != Status.ACCEPTED:
+        raise ValidationError("Открыть повторно можно только принятый отчёт.")
+    report.status, report.return_reason = Status.RETURNED, reason
+    report.save(update_fields=["status", "return_reason"])
+    _event(report, Action.REOPEN, by, old=Status.ACCEPTED, reason=reason)
+    transaction.on_commit(lambda: _notify_returned(report, reason))
+    return report
+
+
+def _portal_url(path: str) -> str:
+    return settings.PORTAL_URL.rstrip("/") + path
+
+
+def _operator_emails(school: School) -> list[str]:
+    return list(
+        school.operators.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+
+
+def _notify_returned(report: Report, reason: str) -> None:
+    recipients = _operator_emails(report.school)
+    if not recipients:
+        return
+    send_mail(
+        f"Отчёт «{report.get_kind_display()}» возвращён на доработку",
+        f"Отчёт «{report.get_kind_display()}» школы {report.school} за {report.year} "
+        f"возвращён МИМЦ на доработку.\n\nПричина: {reason}\n\n"
+        f"Исправьте данные и сдайте отчёт снова: {_portal_url(report.get_absolute_url())}",
+        None,
+        recipients,
+    )
+
+
+# Campaigns ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def campaign_create(*, data: Mapping[str, Any], by: User) -> Campaign:
+    """
+    Open a campaign and a draft report for every active school × collected report.
+
+    Reports that already exist for the year (e.g. imported) join the campaign;
+    a report already collected by another open campaign is an error.
+    """
+    campaign = Campaign(created_by=by, **data)
+    campaign.full_clean()
+    campaign.save()
+    schools = School.objects.filter(municipality=campaign.municipality, is_active=True)
+    existing = Report.objects.filter(
+        school__in=schools, year=campaign.year, kind__in=campaign.kinds
+    )
+    taken = existing.filter(campaign__is_open=True).exclude(campaign=campaign)
+    if taken.exists():
+        clash = taken.select_related("campaign").first()
+        raise ValidationError(
+            {"kinds": f"Отчёт «{clash.get_kind_display()}» за {campaign.year} уже "
+                      f"собирается в кампании «{clash.campaign}»."}
+        )
+    existing.update(campaign=campaign)
+    have = set(existing.values_list("school_id", "kind"))
+    Report.objects.bulk_create(
+        Report(school=school, year=campaign.year, kind=kind, campaign=campaign)
+        for school in schools
+        for kind in campaign.kinds
+        if (school.pk, kind) not in have
+    )
+    return campaign
+
+
+def campaign_set_open(*, campaign: Campaign, is_open: bool, by: User) -> Campaign:
+    campaign.is_open = is_open
+    campaign.save(update_fields=["is_open"])
+    return campaign
+
+
+# Reminders ------------------------------------------------------------------------
+
+
+def _remind(reports: Sequence[Report], kind: str, today: dt.date) -> int:
+    """E-mail each school's operators one letter listing their unsubmitted reports."""
+    by_school: dict[int, list[Report]] = defaultdict(list)
+    for report in reports:
+        by_school[report.school_id].append(report)
+    sent = 0
+    for school_reports in by_school.values():
+        school = school_reports[0].school
+        campaign = school_reports[0].campaign
+        recipients = _operator_emails(school)
+        logs = []
+        for report in school_reports:
+            logs.append(ReminderLog(report=report, kind=kind, recipients=", ".join(recipients)))
+        try:
+            with transaction.atomic():
+                ReminderLog.objects.bulk_create(logs)
+        except IntegrityError:
+            continue  # another worker sent this automatic reminder already
+        if not recipients:
+            continue
+        days = (campaign.deadline - today).days
+        when = (
+            f"Срок сдачи — {campaign.deadline:%d.%m.%Y} (осталось дней: {days})."
+            if days >= 0
+            else f"Срок сдачи ({campaign.deadline:%d.%m.%Y}) прошёл {-days} дн. назад."
+        )
+        lines = "\n".join(
+            f"— {r.get_kind_display()}: {r.get_status_display()} — {_portal_url(r.get_absolute_url())}"
+            for r in school_reports
+        )
+        send_mail(
+            f"Мониторинг: не сданы отчёты школы {school}",
+            f"Здравствуйте!\n\nПо кампании «{campaign}» ({campaign.order_label}) "
+            f"не сданы отчёты школы {school} за {campaign.year}:\n{lines}\n\n{when}\n\n"
+            "Это письмо отправлено автоматически порталом мониторинга качества образования.",
+            None,
+            recipients,
+        )
+        sent += 1
+    return sent
+
+
+def reports_remind(*, reports: Iterable[Report], by: User, today: dt.date | None = None) -> int:
+    """Remind the schools of the given reports that are not yet submitted."""
+    pending = [r for r in reports if r.status in (Status.DRAFT, Status.RETURNED) and r.campaign_id]
+    return _remind(pending, ReminderLog.Kind.MANUAL, today or timezone.localdate())
+
+
+def reminders_send_due(*, today: dt.date) -> int:
+    """
+    Send the automatic reminders of the day, once per report each.
+
+    Three days before a campaign's deadline, and on the day after it, every
+    school with reports still in draft or returned gets one letter.
+    """
+    sent = 0
+    plan = {
+        today + dt.timedelta(days=3): ReminderLog.Kind.BEFORE,
+        today - dt.timedelta(days=1): ReminderLog.Kind.AFTER,
+    }
+    for campaign in Campaign.objects.filter(is_open=True, deadline__in=list(plan)):
+        kind = plan[campaign.deadline]
+        reports = list(
+            campaign.reports.filter(status__in=[Status.DRAFT, Status.RETURNED])
+            .exclude(reminders__kind=kind)
+            .select_related("school", "campaign")
+        )
+        sent += _remind(reports, kind, today)
+    return sent
+

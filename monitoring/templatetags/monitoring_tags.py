@@ -1,0 +1,62 @@
+"""Status badges and lookups for the monitoring pages."""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+BADGES = {
+    "draft": "text-bg-secondary",
+    "submitted": "text-bg-primary",
+    "accepted": "text-bg-success",
+    "returned": "text-bg-warning",
+}
+
+
+@register.simple_tag
+def status_badge(report):
+    """Render a report's state; overdue drafts are red, empty drafts say «не начат»."""
+    if report is None:
+        return format_html('<span class="text-muted">—</span>')
+    label = report.get_status_display()
+    if report.status == "draft" and not report.version:
+        label = "не начат"
+    css = BADGES.get(report.status, "text-bg-light")
+    if getattr(report, "overdue", False):
+        css, label = "text-bg-danger", f"{label}, просрочен"
+    elif getattr(report, "late", False):
+        label = f"{label} (с опозданием)"
+    return format_html('<span class="badge {}">{}</span>', css, label)
+
+
+@register.filter
+def get_item(mapping, key):
+    """Return mapping[key], or None when the mapping or the key is missing."""
+    if not mapping:
+        return None
+    return mapping.get(key)
+
+
+@register.filter
+def days_left_ru(days):
+    """Return «осталось 5 дней», «сегодня последний день» or «просрочено на 2 дня»."""
+    from schools.templatetags.portal import plural_ru
+
+    if days is None:
+        return ""
+    if days > 0:
+        return f"осталось {days} {plural_ru(days, 'день,дня,дней')}"
+    if days == 0:
+        return "сегодня последний день"
+    return f"срок прошёл {-days} {plural_ru(-days, 'день,дня,дней')} назад"
+
+
+@register.filter
+def split_words(value):
+    return value.split()
+
+
+@register.filter
+def field_errors(form, name):
+    """Return the errors of a form field by name (empty when there are none)."""
+    return form.errors.get(name, [])

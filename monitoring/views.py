@@ -1,0 +1,285 @@
+"""Pages of monitoring: campaigns, the completeness matrix, reports and their workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from schools import access
+
+from . import permissions, selectors, services
+from .forms import (
+    CampaignForm,
+    ReasonForm,
+    ResultsForm,
+    comparisons_initial,
+    form_config,
+    report_form_class,
+    results_initial,
+)
+from .models import Report, ReportKind
+
+MATRIX_PAGE = 100
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Campaigns for staff; the school's own reports for operators."""
+    if access.is_operator(request.user):
+        page = Paginator(selectors.report_list(user=request.user), 50).get_page(request.GET.get("page"))
+        return render(request, "monitoring/report_list.html", {"page": page})
+    return render(
+        request,
+        "monitoring/campaign_list.html",
+        {
+            "campaigns": selectors.campaign_list(user=request.user),
+            "can_manage": permissions.can_manage_campaigns(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_manage_campaigns(request.user):
+        raise PermissionDenied("Открывать сбор данных может аналитик МИМЦ.")
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(data=form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Сбор данных открыт: «{campaign}».")
+            return redirect(campaign)
+    return render(request, "monitoring/campaign_form.html", {"form": form})
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The completeness matrix: schools × reports, overdue in red."""
+    campaign = permissions.get_campaign_for_user(request.user, pk)
+    matrix = selectors.completeness_matrix(
+        campaign=campaign, user=request.user, status=request.GET.get("status", ""),
+        overdue_only=request.GET.get("overdue") == "1", search=request.GET.get("q", ""),
+    )
+    page = Paginator(matrix.rows, MATRIX_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "matrix": matrix,
+            "page": page,
+            "kind_labels": [ReportKind(k).label for k in matrix.kinds],
+            "statuses": Report.Status.choices,
+            "can_manage": permissions.can_manage_campaigns(request.user),
+            "days_left": (campaign.deadline - timezone.localdate()).days,
+        },
+    )
+
+
+def _campaign_reports(request: HttpRequest, pk: int) -> tuple[Any, list[Report]]:
+    campaign = permissions.get_campaign_for_user(request.user, pk, write=True)
+    ids = [int(i) for i in request.POST.getlist("reports") if i.isdigit()]
+    reports = list(
+        permissions.reports_visible_to(request.user).filter(campaign=campaign, pk__in=ids)
+    )
+    return campaign, reports
+
+
+@login_required
+@require_POST
+def campaign_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept the chosen submitted reports at once."""
+    campaign, reports = _campaign_reports(request, pk)
+    accepted = services.reports_accept(reports=reports, by=request.user)
+    if accepted:
+        messages.success(request, f"Принято отчётов: {accepted}.")
+    else:
+        messages.warning(request, "Не выбрано ни одного отчёта, сданного на проверку.")
+    return redirect(campaign)
+
+
+@login_required
+@require_POST
+def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    """E-mail the operators of the chosen schools about their unsubmitted reports."""
+    campaign, reports = _campaign_reports(request, pk)
+    sent = services.reports_remind(reports=reports, by=request.user)
+    if sent:
+        messages.success(request, f"Напоминания отправлены школам: {sent}.")
+    else:
+        messages.warning(request, "Выберите несданные отчёты — по ним и отправится напоминание.")
+    return redirect(campaign)
+
+
+@login_required
+@require_POST
+def campaign_set_open(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = permissions.get_campaign_for_user(request.user, pk, write=True)
+    is_open = request.POST.get("open") == "1"
+    services.campaign_set_open(campaign=campaign, is_open=is_open, by=request.user)
+    messages.success(request, "Сбор данных снова открыт." if is_open else "Сбор данных закрыт.")
+    return redirect(campaign)
+
+
+# Reports ------------------------------------------------------------------------------
+
+
+def _report_page(request: HttpRequest, report: Report, form: Any, **extra: Any) -> HttpResponse:
+    user = request.user
+    context = {
+        "report": report,
+        "form": form,
+        "can_edit": permissions.can_edit_report(user, report),
+        "can_submit": permissions.can_submit_report(user, report),
+        "can_review": permissions.can_review_report(user, report),
+        "can_reopen": permissions.can_reopen_report(user, report),
+        "reason_form": ReasonForm(),
+        "events": selectors.report_events(report)[:5],
+        **extra,
+    }
+    if report.campaign_id:
+        context["days_left"] = (report.campaign.deadline - timezone.localdate()).days
+    if report.kind == ReportKind.RESULTS:
+        context["previous_rows"] = selectors.previous_result_rows(report)
+        template = "monitoring/report_results.html"
+    else:
+        previous = selectors.previous_report(report)
+        context["previous"] = previous and selectors.report_values(previous)
+        context["previous_year"] = previous and previous.year
+        context["config"] = form_config(report.kind)
+        template = "monitoring/report_form.html"
+    return render(request, template, context)
+
+
+def _build_form(report: Report, data: Any = None) -> Any:
+    initial = {"version": report.version}
+    if report.kind == ReportKind.RESULTS:
+        rows, comparisons = selectors.result_rows(report)
+        return ResultsForm(
+            data, rows=results_initial(report.school, rows),
+            comparisons=comparisons_initial(report.school, comparisons),
+            initial=initial,
+        )
+    form_class = report_form_class(report.kind)
+    initial |= selectors.report_values(report) or {}
+    return form_class(data, initial=initial, context=selectors.report_context(report))
+
+
+def _save(report: Report, form: Any, by: Any) -> None:
+    version = form.cleaned_data["version"]
+    confirmed = bool(form.cleaned_data.get("confirm_warnings"))
+    if report.kind == ReportKind.RESULTS:
+        services.report_save_results(
+            report=report, rows=form.rows, comparisons=form.comparison_rows,
+            expected_version=version, by=by, warnings_confirmed=confirmed,
+        )
+    else:
+        services.report_save_figures(
+            report=report, values=form.figures(), expected_version=version, by=by,
+            warnings_confirmed=confirmed,
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a report; the people who may edit it now get the form."""
+    report = permissions.get_report_for_user(request.user, pk, write=request.method == "POST")
+    if request.method == "GET":
+        return _report_page(request, report, _build_form(report))
+    if not permissions.can_edit_report(request.user, report):
+        raise PermissionDenied("Этот отчёт сейчас нельзя изменить: он сдан или принят.")
+    form = _build_form(report, request.POST)
+    if not form.is_valid():
+        return _report_page(request, report, form)
+    try:
+        _save(report, form, request.user)
+    except services.ConcurrentEditError:
+        current = permissions.get_report_for_user(request.user, pk)
+        data = request.POST.copy()
+        data["version"] = str(current.version)
+        fresh = _build_form(current, data)
+        fresh.is_valid()
+        values = None if current.kind == ReportKind.RESULTS else selectors.report_values(current)
+        return _report_page(request, current, fresh, conflict=current, current_values=values)
+    except (ValidationError, services.WarningsNotConfirmed) as error:
+        form.add_error(None, str(error) if isinstance(error, services.WarningsNotConfirmed) else error)
+        return _report_page(request, report, form)
+    if request.POST.get("action") != "submit":
+        messages.success(request, "Данные сохранены.")
+        return redirect(report)
+    try:
+        services.report_submit(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, "Данные сохранены, но отчёт не сдан: " + " ".join(error.messages))
+    else:
+        messages.success(request, "Отчёт сдан на проверку в МИМЦ.")
+    return redirect(report)
+
+
+def _workflow(request: HttpRequest, pk: int, step: Any, allowed: Any, done: str, needs_reason: bool = False) -> HttpResponse:
+    report = permissions.get_report_for_user(request.user, pk)
+    if not allowed(request.user, report):
+        raise PermissionDenied("Это действие сейчас недоступно для этого отчёта.")
+    kwargs: dict[str, Any] = {"report": report, "by": request.user}
+    if needs_reason:
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Напишите причину: школа увидит её в отчёте.")
+            return redirect(report)
+        kwargs["reason"] = form.cleaned_data["reason"]
+    try:
+        step(**kwargs)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _workflow(request, pk, services.report_submit, permissions.can_submit_report,
+                     "Отчёт сдан на проверку в МИМЦ.")
+
+
+@login_required
+@require_POST
+def report_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _workflow(request, pk, services.report_accept, permissions.can_review_report,
+                     "Отчёт принят.")
+
+
+@login_required
+@require_POST
+def report_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _workflow(request, pk, services.report_return, permissions.can_review_report,
+                     "Отчёт возвращён школе на доработку.", needs_reason=True)
+
+
+@login_required
+@require_POST
+def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _workflow(request, pk, services.report_reopen, permissions.can_reopen_report,
+                     "Отчёт открыт повторно для исправления.", needs_reason=True)
+
+
+@login_required
+def report_history(request: HttpRequest, pk: int) -> HttpResponse:
+    report = permissions.get_report_for_user(request.user, pk)
+    return render(
+        request, "monitoring/report_history.html",
+        {"report": report, "entries": selectors.report_history(report)},
+    )

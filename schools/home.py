@@ -1,0 +1,55 @@
+"""
+Panels of the home page contributed by other apps.
+
+The registry keeps the dependency direction of the architecture: schools knows
+nothing of monitoring or identification; those apps register a panel in their
+AppConfig.ready(), and the home view renders whatever is registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: dict[str, Any]
+    order: int = 100
+
+
+PanelProvider = Callable[[HttpRequest], Panel | None]
+_providers: list[PanelProvider] = []
+
+
+def register_panel(provider: PanelProvider) -> PanelProvider:
+    """Register a function that returns the request's panel (or None)."""
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def panels_for(request: HttpRequest) -> list[Panel]:
+    """Return the panels to show this person, in their order."""
+    panels = [p for p in (provider(request) for provider in _providers) if p is not None]
+    return sorted(panels, key=lambda p: p.order)
+
+
+NavProvider = Callable[[Any], "tuple[str, str, str] | None"]
+_nav: list[tuple[int, NavProvider]] = []
+
+
+def register_nav_item(provider: NavProvider, *, order: int = 100) -> NavProvider:
+    """Register a function returning a menu item (label, url, icon) for a person, or None."""
+    if all(p is not provider for _, p in _nav):
+        _nav.append((order, provider))
+        _nav.sort(key=lambda item: item[0])
+    return provider
+
+
+def nav_items_for(user: Any) -> list[tuple[str, str, str]]:
+    return [item for item in (p(user) for _, p in _nav) if item is not None]
