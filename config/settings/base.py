@@ -8,6 +8,7 @@ DEBUG off, which makes SECRET_KEY mandatory.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -145,7 +146,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
 )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Deadline reminders go out once a day, in the morning of the portal's time zone.
+    "monitoring-deadline-reminders": {
+        "task": "monitoring.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
 
 CACHES = {
     "default": (

@@ -1,3 +1,10 @@
+from .monitoring import (
+    STAFFING,
+    CampaignFactory,
+    ReportFactory,
+    StaffingDataFactory,
+    subject,
+)
 from .schools import (
     AcademicYearFactory,
     AdminFactory,
@@ -11,13 +18,18 @@ from .schools import (
 )
 
 __all__ = [
+    "STAFFING",
     "AcademicYearFactory",
     "AdminFactory",
     "AnalystFactory",
     "ApproverFactory",
+    "CampaignFactory",
     "MunicipalityFactory",
     "OperatorFactory",
     "RegionFactory",
+    "ReportFactory",
     "SchoolFactory",
+    "StaffingDataFactory",
     "UserFactory",
+    "subject",
 ]

@@ -1,0 +1,60 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    AssessmentResult,
+    Campaign,
+    MarkComparison,
+    OutcomesData,
+    Report,
+    ReportEvent,
+    ResourcesData,
+    SocialPassportData,
+    StaffingData,
+    Subject,
+)
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Figures change only through the portal, where validation and workflow apply."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Subject)
+class SubjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "short", "order"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["title", "municipality", "year", "deadline", "order_number", "is_open"]
+    list_filter = ["is_open", "year", "municipality"]
+
+
+class EventInline(admin.TabularInline):
+    model = ReportEvent
+    extra = 0
+    readonly_fields = ["action", "from_status", "to_status", "reason", "by", "at"]
+    can_delete = False
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["school", "year", "kind", "status", "version", "submitted_at"]
+    list_filter = ["kind", "status", "year", "school__municipality"]
+    search_fields = ["school__short_name", "school__code"]
+    list_select_related = ["school", "year"]
+    readonly_fields = ["version", "updated_at", "updated_by", "submitted_at"]
+    inlines = [EventInline]
+
+
+for model in (StaffingData, SocialPassportData, ResourcesData, OutcomesData, AssessmentResult, MarkComparison):
+    admin.site.register(model, ReadOnlyAdmin)
