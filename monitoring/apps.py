@@ -11,4 +11,17 @@ class MonitoringConfig(AppConfig):
         from .home import campaigns_panel, nav_item
 
         register_panel(campaigns_panel)
+
+        from schools.demo import register_demo
+
+        from .demo import (
+            drop_monitoring,
+            generate_monitoring,
+            load_lesosibirsk_monitoring,
+        )
+
+        register_demo(
+            loader=load_lesosibirsk_monitoring, filler=generate_monitoring,
+            dropper=drop_monitoring,
+        )
         register_nav_item(nav_item, order=10)

@@ -25,12 +25,35 @@ def count_field(label: str, help_text: str = "") -> models.PositiveIntegerField:
     return models.PositiveIntegerField(label, null=True, blank=True, help_text=help_text)
 
 
+# The subject dictionary as shipped (migration 0002 seeds the same list).
+DEFAULT_SUBJECTS = [
+    ("русский язык", "РУ"), ("математика", "МА"), ("окружающий мир", "ОМ"),
+    ("биология", "БИ"), ("география", "ГЕ"), ("история", "ИС"),
+    ("обществознание", "ОБ"), ("физика", "ФИ"), ("химия", "ХИ"),
+    ("информатика", "ИН"), ("литература", "ЛИ"), ("английский язык", "АЯ"),
+    ("немецкий язык", "НЯ"), ("французский язык", "ФЯ"),
+]
+
+
+class SubjectQuerySet(models.QuerySet):
+    def ensure_defaults(self) -> None:
+        """Create the shipped subjects that are missing (a flushed test database)."""
+        have = set(self.values_list("name", flat=True))
+        self.bulk_create(
+            Subject(name=name, short=short, order=order)
+            for order, (name, short) in enumerate(DEFAULT_SUBJECTS, start=1)
+            if name not in have
+        )
+
+
 class Subject(models.Model):
     """A school subject from the dictionary (русский язык, математика, …)."""
 
     name = models.CharField("предмет", max_length=100, unique=True)
     short = models.CharField("сокращение", max_length=10, blank=True)
     order = models.PositiveSmallIntegerField("порядок", default=100)
+
+    objects = SubjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = "предмет"

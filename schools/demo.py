@@ -9,8 +9,10 @@ set-based (bulk_create), replacing the previous synthetic region.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -23,6 +25,27 @@ DEMO_YEARS = range(2017, 2022)  # 2017/2018 … 2021/2022
 DEMO_CURRENT_YEAR = 2021
 
 SYNTHETIC_REGION = ("Синтетический регион (нагрузочные тесты)", "99")
+
+# Other apps add their demo data through these hooks (registered in their
+# AppConfig.ready()), so that the registry never imports them.
+DemoLoader = Callable[[], int]
+RegionFiller = Callable[..., int]
+RegionDropper = Callable[[Any], None]
+demo_loaders: list[DemoLoader] = []
+region_fillers: list[RegionFiller] = []
+region_droppers: list[RegionDropper] = []
+
+
+def register_demo(
+    *,
+    loader: DemoLoader | None = None,
+    filler: RegionFiller | None = None,
+    dropper: RegionDropper | None = None,
+) -> None:
+    """Register an app's part of `load_demo` and of `generate_demo`."""
+    for hook, registry in ((loader, demo_loaders), (filler, region_fillers), (dropper, region_droppers)):
+        if hook is not None and hook not in registry:
+            registry.append(hook)
 
 FULL_TYPE = {
     School.Type.SOSH: "Средняя общеобразовательная школа",
@@ -193,6 +216,8 @@ def municipality_sizes(total: int, rng: random.Random) -> list[int]:
 def _drop_region(region: Region) -> None:
     """Delete a synthetic region with its schools, set-based."""
     schools = School.objects.filter(municipality__region=region)
+    for dropper in region_droppers:
+        dropper(schools)
     User.schools.through.objects.filter(school__in=schools).delete()
     School.history.filter(municipality__region=region).delete()
     # A plain delete() would send simple-history's post_delete signal for each
@@ -249,5 +274,15 @@ def generate_region(*, schools: int, years: int, seed: int) -> dict[str, int]:
     School.objects.bulk_create(rows, batch_size=2000)
     current = AcademicYear.objects.filter(is_current=True).first()
     last = current.start_year if current else DEMO_CURRENT_YEAR
-    ensure_years(range(last - years + 1, last + 1), current=last)
-    return {"municipalities": len(municipalities), "schools": len(rows)}
+    # Data is generated for the completed years before the current one.
+    data_years = ensure_years(range(last - years, last), current=None)
+    ensure_years(range(last, last + 1), current=last)
+    reports = sum(filler(schools=rows, years=data_years, seed=seed) for filler in region_fillers)
+    return {"municipalities": len(municipalities), "schools": len(rows), "reports": reports}
+
+
+def load_all_demo() -> dict[str, int]:
+    """Load the registry demo and every app's demo data (idempotent)."""
+    created = load_lesosibirsk()
+    created["reports"] = sum(loader() for loader in demo_loaders)
+    return created

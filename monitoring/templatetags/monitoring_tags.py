@@ -18,14 +18,17 @@ def status_badge(report):
     """Render a report's state; overdue drafts are red, empty drafts say «не начат»."""
     if report is None:
         return format_html('<span class="text-muted">—</span>')
-    label = report.get_status_display()
+    label = "возвращён" if report.status == "returned" else report.get_status_display()
     if report.status == "draft" and not report.version:
         label = "не начат"
     css = BADGES.get(report.status, "text-bg-light")
     if getattr(report, "overdue", False):
         css, label = "text-bg-danger", f"{label}, просрочен"
     elif getattr(report, "late", False):
-        label = f"{label} (с опозданием)"
+        return format_html(
+            '<span class="badge {}">{} <i class="bi bi-clock-history" title="сдан после срока" '
+            'aria-label="сдан после срока"></i></span>', css, label,
+        )
     return format_html('<span class="badge {}">{}</span>', css, label)
 
 

@@ -25,7 +25,7 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def demo(transactional_db, _live_server_db_sessions):
-    """The `make run` demo: Лесосибирск, its nine schools and a user per role."""
+    """The `make run` demo: Лесосибирск, its schools, users and monitoring data."""
     call_command("load_demo")
 
 

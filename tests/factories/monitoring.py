@@ -9,6 +9,7 @@ from .schools import AcademicYearFactory, SchoolFactory, UserFactory
 
 def subject(name: str) -> Subject:
     """Return a subject of the dictionary seeded by migration."""
+    Subject.objects.ensure_defaults()
     return Subject.objects.get(name=name)
 
 

@@ -29,6 +29,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Создано муниципалитетов: {result['municipalities']}, школ: "
-                f"{result['schools']} за {elapsed:.1f} с".replace(".", ",")
+                f"{result['schools']}, отчётов: {result['reports']} за {elapsed:.1f} с".replace(".", ",")
             )
         )
