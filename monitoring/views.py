@@ -151,7 +151,12 @@ def _report_page(request: HttpRequest, report: Report, form: Any, **extra: Any) 
     if report.campaign_id:
         context["days_left"] = (report.campaign.deadline - timezone.localdate()).days
     if report.kind == ReportKind.RESULTS:
-        context["previous_rows"] = selectors.previous_result_rows(report)
+        previous = selectors.previous_result_rows(report)
+        for row_form in form.results.forms:
+            initial = row_form.initial
+            subject = initial.get("subject")
+            key = (initial.get("procedure"), getattr(subject, "pk", None), initial.get("grade"), initial.get("level") or "")
+            row_form.previous = previous.get(key)
         template = "monitoring/report_results.html"
     else:
         previous = selectors.previous_report(report)
