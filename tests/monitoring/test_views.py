@@ -310,3 +310,14 @@ def test_results_form_shows_row_error(client_for, operator, campaign, school):
     body = client_for(operator).post(url(report), data).content.decode()
     assert "12 больше числа участников (8)." in body
     assert report.results.count() == 0
+
+
+def test_results_form_shows_last_years_fail_share(client_for, operator, campaign, school):
+    from tests.factories import AcademicYearFactory
+
+    old = Report.objects.create(school=school, year=AcademicYearFactory(start_year=2019), kind="results")
+    old.results.create(procedure="ВПР", subject=subject("математика"), grade=5, participants=30,
+                       mark2=9, mark3=12, mark4=6, mark5=3)
+    report = campaign.reports.get(school=school, kind=ReportKind.RESULTS)
+    body = client_for(operator).get(url(report)).content.decode()
+    assert "пр. год: «2» 9 из 30" in body
