@@ -391,3 +391,76 @@ class ReasonForm(forms.Form):
         label="Причина", widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Напишите причину: школа увидит её в отчёте."},
     )
+
+
+# Imports --------------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    """Upload a file; what the file itself cannot tell (subject, grade, year) is asked here."""
+
+    kind = forms.ChoiceField(label="Что загружаем", choices=[], widget=forms.RadioSelect)
+    file = forms.FileField(label="Файл .xlsx", help_text="Не больше 50 МБ. Персональные данные (ФИО, даты рождения, СНИЛС) не загружайте.")
+    year = forms.ModelChoiceField(
+        label="Учебный год результатов", queryset=AcademicYear.objects.all(), required=False,
+        help_text="Для ВПР, ЕГЭ и ОГЭ. Для пакета данных год указан в каждой строке.",
+    )
+    subject = forms.ModelChoiceField(label="Предмет", queryset=Subject.objects.all(), required=False, help_text="Для файлов ВПР: предмет работы.")
+    grade = forms.IntegerField(label="Класс", required=False, min_value=4, max_value=11, help_text="Для файлов ВПР: класс (по программе которого писали работу).")
+    min3 = forms.IntegerField(label="«3» — от, баллов", required=False, min_value=0)
+    min4 = forms.IntegerField(label="«4» — от, баллов", required=False, min_value=0)
+    min5 = forms.IntegerField(label="«5» — от, баллов", required=False, min_value=0)
+    max_score = forms.IntegerField(label="Максимальный балл", required=False, min_value=1)
+    replace = forms.BooleanField(
+        label="Заменить существующие данные", required=False,
+        help_text="Без отметки строки, которые в портале уже есть и отличаются, считаются ошибкой. "
+        "Принятые отчёты импорт не меняет никогда.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .models import ImportJob
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ImportJob.Kind.choices
+        self.fields["kind"].initial = ImportJob.Kind.PACKAGE
+
+    def clean_file(self) -> Any:
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("Нужен файл Excel с расширением .xlsx (старый .xls и .csv не подходят — пересохраните файл).")
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(f"Файл больше {settings.UPLOAD_MAX_BYTES // 1024 // 1024} МБ — разделите его на части.")
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        from .models import ImportJob
+
+        data = super().clean()
+        kind = data.get("kind")
+        needs_year = kind in (ImportJob.Kind.VPR_PROTOCOL, ImportJob.Kind.VPR_STATS, ImportJob.Kind.VPR_COMPARISON, ImportJob.Kind.EGE, ImportJob.Kind.OGE)
+        needs_work = kind in (ImportJob.Kind.VPR_PROTOCOL, ImportJob.Kind.VPR_STATS, ImportJob.Kind.VPR_COMPARISON)
+        if needs_year and not data.get("year"):
+            self.add_error("year", "Укажите учебный год результатов.")
+        if needs_work:
+            for name in ("subject", "grade"):
+                if data.get(name) is None:
+                    self.add_error(name, "Для файлов ВПР укажите предмет и класс: по имени файла они не определяются.")
+        if kind == ImportJob.Kind.VPR_PROTOCOL:
+            scale = [data.get(n) for n in ("min3", "min4", "min5", "max_score")]
+            if any(v is None for v in scale):
+                self.add_error("min3", "Для протокола укажите шкалу перевода баллов в отметки ФИОКО: с какого балла «3», «4», «5» и максимальный балл.")
+            elif not scale[0] < scale[1] < scale[2] <= scale[3]:
+                self.add_error("min3", "Границы отметок должны возрастать: «3» < «4» < «5» ≤ максимальный балл.")
+        return data
+
+    def params(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "year": data["year"].start_year if data.get("year") else None,
+            "subject": data["subject"].pk if data.get("subject") else None,
+            "grade": data.get("grade"),
+            "scale": [data.get(n) for n in ("min3", "min4", "min5", "max_score")] if data.get("min3") is not None else None,
+            "replace": bool(data.get("replace")),
+        }

@@ -458,3 +458,92 @@ DATA_MODELS: dict[str, type[ReportData]] = {
     ReportKind.RESOURCES: ResourcesData,
     ReportKind.OUTCOMES: OutcomesData,
 }
+
+
+class RegionalMean(models.Model):
+    """A region's mean result of a procedure in a year: the reference of the gap criteria."""
+
+    region = models.ForeignKey("schools.Region", on_delete=models.PROTECT, related_name="+", verbose_name="регион")
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+", verbose_name="учебный год")
+    procedure = models.CharField("Процедура", max_length=3, choices=Procedure.choices)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, verbose_name="Предмет")
+    grade = models.PositiveSmallIntegerField("Класс")
+    level = models.CharField("Уровень", max_length=10, choices=Level.choices, blank=True)
+    mean_score = models.DecimalField("Средний балл", max_digits=5, decimal_places=2, null=True, blank=True)
+    fail_share = models.DecimalField(
+        "Доля «2», %", max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = "среднее по региону"
+        verbose_name_plural = "средние по региону"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "procedure", "subject", "grade", "level"],
+                name="%(app_label)s_%(class)s_one_per_procedure",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region}, {self.year}: {self.procedure} {self.subject} {self.grade}"
+
+
+class ImportJob(models.Model):
+    """An uploaded file: its check, its preview, its import and their outcome."""
+
+    class Kind(models.TextChoices):
+        PACKAGE = "package", "Пакет данных портала (все листы)"
+        VPR_PROTOCOL = "vpr_protocol", "ВПР: протокол проведения работы (по участникам)"
+        VPR_STATS = "vpr_stats", "ВПР: отчёт «Статистика по отметкам»"
+        VPR_COMPARISON = "vpr_comparison", "ВПР: отчёт «Сравнение отметок с отметками по журналу»"
+        EGE = "ege", "ЕГЭ: результаты выпускников по школам (таблица региона)"
+        OGE = "oge", "ОГЭ: результаты по школам"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "в очереди"
+        CHECKING = "checking", "проверяется"
+        READY = "ready", "проверен — можно загружать"
+        INVALID = "invalid", "найдены ошибки — ничего не загружено"
+        IMPORTING = "importing", "загружается"
+        DONE = "done", "загружен"
+        FAILED = "failed", "не загружен"
+
+    kind = models.CharField("вид файла", max_length=20, choices=Kind.choices)
+    status = models.CharField("состояние", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField("файл", upload_to="imports/%Y/%m/")
+    original_name = models.CharField("имя файла", max_length=255)
+    size = models.PositiveIntegerField("размер, байт", default=0)
+    params = models.JSONField("параметры", default=dict)
+    progress = models.PositiveSmallIntegerField("готово, %", default=0)
+    message = models.TextField("сообщение", blank=True)
+    summary = models.JSONField("итог", default=dict)
+    issues = models.JSONField("ошибки и предупреждения", default=list)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="загрузил",
+    )
+    created_at = models.DateTimeField("загружен", auto_now_add=True)
+    finished_at = models.DateTimeField("завершён", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "загрузка файла"
+        verbose_name_plural = "загрузки файлов"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:import-detail", args=[self.pk])
+
+    @property
+    def error_count(self) -> int:
+        return sum(not i.get("warning") for i in self.issues)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(bool(i.get("warning")) for i in self.issues)
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING)

@@ -9,9 +9,9 @@ Approvers (the education department) read only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -90,3 +90,22 @@ def get_campaign_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Cam
     if write and not can_manage_campaigns(user):
         raise PermissionDenied("Кампании ведёт аналитик МИМЦ.")
     return campaign
+
+
+def imports_visible_to(user: AnyUser) -> QuerySet:
+    """Return the import jobs of the person and of the staff they see."""
+    from .models import ImportJob
+
+    jobs = ImportJob.objects.select_related("uploaded_by")
+    if access.is_administrator(user):
+        return jobs
+    if not access.is_analyst(user):
+        return jobs.none()
+    return jobs.filter(uploaded_by__in=access.users_visible_to(user).values("pk"))
+
+
+def get_import_for_user(user: AnyUser, pk: int) -> Any:
+    try:
+        return imports_visible_to(user).get(pk=pk)
+    except ObjectDoesNotExist:
+        raise Http404("Загрузка не найдена.") from None

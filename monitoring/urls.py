@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_imports
 
 app_name = "monitoring"
 
@@ -17,4 +17,12 @@ urlpatterns = [
     path("reports/<int:pk>/return/", views.report_return, name="report-return"),
     path("reports/<int:pk>/reopen/", views.report_reopen, name="report-reopen"),
     path("reports/<int:pk>/history/", views.report_history, name="report-history"),
+    path("imports/", views_imports.import_list, name="import-list"),
+    path("imports/new/", views_imports.import_create, name="import-create"),
+    path("imports/<int:pk>/", views_imports.import_detail, name="import-detail"),
+    path("imports/<int:pk>/run/", views_imports.import_run, name="import-run"),
+    path("imports/<int:pk>/errors.xlsx", views_imports.import_errors, name="import-errors"),
+    path("imports/<int:pk>/file/", views_imports.import_file, name="import-file"),
+    path("package/template.xlsx", views_imports.package_template, name="template"),
+    path("package/export.xlsx", views_imports.package_export, name="package-export"),
 ]

@@ -183,6 +183,12 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W005",
 ]
 
+# Upload limit of every import and evidence file, bytes (default 50 MB).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The region an imported package means when its «Регион» column is empty.
+PORTAL_DEFAULT_REGION = env.str("PORTAL_DEFAULT_REGION", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,95 @@
+"""Opening uploaded workbooks safely: format, size, emptiness and personal data."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from python_calamine import CalamineWorkbook
+
+from .cells import is_empty, norm_header
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # encrypted xlsx and old .xls are OLE containers
+
+# Only anonymised codes and aggregates are accepted: headers that name a person,
+# a birth date, an address or a СНИЛС mean the file holds personal data.
+PERSONAL_HEADERS = re.compile(
+    r"\bфио\b|фамили|\bотчеств|\bимя\b|дата рождения|год рождения|снилс|адрес прожив|"
+    r"место жительства|паспорт\b(?! школы)|телефон родител"
+)
+SNILS = re.compile(r"^\d{3}-\d{3}-\d{3}[ -]\d{2}$")
+
+
+class FileRejected(Exception):
+    """The whole file cannot be read; the message says why, in Russian."""
+
+
+@dataclass
+class Workbook:
+    sheets: dict[str, list[list[Any]]]
+
+    def sheet(self, name: str) -> list[list[Any]] | None:
+        """Return a sheet by name, ignoring case, spaces and «ё»."""
+        wanted = norm_header(name)
+        for title, rows in self.sheets.items():
+            if norm_header(title) == wanted:
+                return rows
+        return None
+
+
+def max_bytes() -> int:
+    return settings.UPLOAD_MAX_BYTES
+
+
+def read_workbook(content: bytes) -> Workbook:
+    """Return every sheet's rows, or raise FileRejected with the reason."""
+    if not content:
+        raise FileRejected("Файл пустой.")
+    if len(content) > max_bytes():
+        size = len(content) / 1024 / 1024
+        limit = max_bytes() / 1024 / 1024
+        raise FileRejected(
+            f"Файл слишком большой: {size:.1f} МБ при ограничении {limit:.0f} МБ. "
+            "Разделите его на части (например, по предметам).".replace(".", ",", 1)
+        )
+    if content.startswith(OLE_MAGIC):
+        raise FileRejected(
+            "Файл защищён паролем или сохранён в старом формате .xls. "
+            "Снимите пароль и сохраните файл как «Книга Excel (.xlsx)»."
+        )
+    if not content.startswith(ZIP_MAGIC):
+        raise FileRejected("Это не файл Excel (.xlsx). Сохраните таблицу как «Книга Excel (.xlsx)».")
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+    except Exception as error:
+        raise FileRejected(
+            "Файл повреждён или это не таблица Excel — откройте его в Excel и сохраните заново "
+            f"как .xlsx. (Техническая причина: {str(error)[:120]})"
+        ) from None
+    sheets = {name: _trim(rows) for name, rows in sheets.items()}
+    if not any(sheets.values()):
+        raise FileRejected("В файле нет ни одной заполненной строки.")
+    return Workbook(sheets)
+
+
+def _trim(rows: list[list[Any]]) -> list[list[Any]]:
+    """Drop trailing empty rows and columns (Excel keeps formatting far below the data)."""
+    while rows and all(is_empty(v) for v in rows[-1]):
+        rows.pop()
+    width = max((max((i + 1 for i, v in enumerate(r) if not is_empty(v)), default=0) for r in rows), default=0)
+    return [list(r[:width]) + [None] * (width - len(r)) for r in rows]
+
+
+def personal_data_columns(headers: Iterable[Any]) -> list[str]:
+    """Return the headers that look like personal data (names, birth dates, СНИЛС)."""
+    return [str(h) for h in headers if PERSONAL_HEADERS.search(norm_header(h))]
+
+
+def looks_like_snils(values: Iterable[Any]) -> bool:
+    return any(isinstance(v, str) and SNILS.match(v.strip()) for v in values)

@@ -1,0 +1,159 @@
+"""
+Services of imports: upload, check (preview), import and their history.
+
+A job is checked first (nothing written) and then imported: the import parses
+the kept file again and re-plans against the database as it is then, so a
+change made between preview and import can never be overwritten silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from schools import access
+from schools.models import User
+
+from .importers.issues import IssueList
+from .importers.matching import SchoolMatcher
+from .importers.plan import Plan, apply_plan, build_plan
+from .importers.reader import FileRejected, read_workbook
+from .importers.records import Parsed
+from .models import ImportJob
+
+logger = logging.getLogger(__name__)
+Kind = ImportJob.Kind
+Status = ImportJob.Status
+Progress = Callable[[int], None]
+
+
+def can_import(user: Any) -> bool:
+    """Return whether the person may import files (analysts and administrators)."""
+    return access.is_administrator(user) or access.is_analyst(user)
+
+
+def parse(kind: str, content: bytes, *, params: dict[str, Any], by: User | None, progress: Progress) -> Parsed:
+    """Read a file of the given kind into Records and Issues."""
+    from .importers import fisoko, gia, package, protocol
+
+    book = read_workbook(content)
+    matcher = SchoolMatcher.build(by)
+    may_create = by is None or access.is_administrator(by)
+    if kind == Kind.PACKAGE:
+        return package.parse_package(book, matcher=matcher, can_create_municipality=may_create, progress=progress)
+    if kind == Kind.VPR_PROTOCOL:
+        return protocol.parse_protocol(book, matcher=matcher, params=params, progress=progress)
+    if kind == Kind.VPR_STATS:
+        return fisoko.parse_statistics(book, matcher=matcher, params=params)
+    if kind == Kind.VPR_COMPARISON:
+        return fisoko.parse_comparison(book, matcher=matcher, params=params)
+    if kind == Kind.EGE:
+        return gia.parse_ege(book, matcher=matcher, params=params)
+    if kind == Kind.OGE:
+        return gia.parse_oge(book, matcher=matcher, params=params)
+    raise ValueError(kind)
+
+
+def plan_file(kind: str, content: bytes, *, params: dict[str, Any], by: User | None, progress: Progress = lambda p: None) -> Plan:
+    """Parse and compare with the database; never writes."""
+    try:
+        parsed = parse(kind, content, params=params, by=by, progress=progress)
+    except FileRejected as rejected:
+        issues = IssueList()
+        issues.add(str(rejected))
+        return Plan(issues=issues, by=by, replace=bool(params.get("replace")))
+    progress(60)
+    create_years = by is None or access.is_administrator(by)
+    return build_plan(parsed, replace=bool(params.get("replace")), by=by, create_years=create_years)
+
+
+# Jobs ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_job_create(*, kind: str, upload: UploadedFile, params: dict[str, Any], by: User) -> ImportJob:
+    """Keep the uploaded file and queue its check."""
+    if not can_import(by):
+        raise PermissionDenied("Загружать файлы может аналитик МИМЦ.")
+    job = ImportJob.objects.create(
+        kind=kind, file=upload, original_name=upload.name[:255], size=upload.size or 0,
+        params=params, uploaded_by=by,
+    )
+    from .tasks import import_check_task
+
+    transaction.on_commit(lambda: import_check_task.delay(job.pk))
+    return job
+
+
+def _progress(job: ImportJob, base: int, span: int) -> Progress:
+    def report(percent: int) -> None:
+        value = base + span * min(100, percent) // 100
+        if value != job.progress:
+            job.progress = value
+            ImportJob.objects.filter(pk=job.pk).update(progress=value)
+
+    return report
+
+
+def _read(job: ImportJob) -> bytes:
+    with job.file.open("rb") as handle:
+        return handle.read()
+
+
+def _finish(job: ImportJob, status: str, plan: Plan, message: str) -> None:
+    job.status, job.progress, job.message = status, 100, message
+    job.issues = [i.as_dict() for i in plan.issues]
+    job.summary = plan.summary()
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "progress", "message", "issues", "summary", "finished_at"])
+
+
+def import_job_check(*, job: ImportJob) -> ImportJob:
+    """Check a job's file and store the preview: what would change, and every error."""
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.CHECKING, progress=1)
+    plan = plan_file(job.kind, _read(job), params=job.params, by=job.uploaded_by, progress=_progress(job, 0, 90))
+    if plan.issues.errors:
+        _finish(job, Status.INVALID, plan, f"Найдено ошибок: {len(plan.issues.errors)}. Ничего не загружено — исправьте файл и загрузите его снова.")
+    else:
+        _finish(job, Status.READY, plan, "Файл проверен. Посмотрите, что изменится, и нажмите «Импортировать».")
+    return job
+
+
+def import_job_start(*, job: ImportJob, by: User) -> ImportJob:
+    """Queue the import of a checked job."""
+    if job.status != Status.READY:
+        raise PermissionDenied("Импортировать можно только проверенный файл без ошибок.")
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.IMPORTING, progress=0)
+    job.status = Status.IMPORTING
+    from .tasks import import_run_task
+
+    transaction.on_commit(lambda: import_run_task.delay(job.pk))
+    return job
+
+
+def import_job_run(*, job: ImportJob) -> ImportJob:
+    """Import a checked job: parse again, re-plan, then write all or nothing."""
+    plan = plan_file(job.kind, _read(job), params=job.params, by=job.uploaded_by, progress=_progress(job, 0, 60))
+    if plan.issues.errors:
+        _finish(job, Status.FAILED, plan, "Пока файл ждал подтверждения, данные в портале изменились, и появились ошибки. Ничего не загружено.")
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(progress=70)
+    try:
+        apply_plan(plan, source_label=f"Файл «{job.original_name}» ({job.get_kind_display()})")
+    except Exception as error:
+        logger.exception("Import %s failed while writing", job.pk)
+        plan.issues.add(f"Ошибка при записи, ничего не загружено: {error}")
+        _finish(job, Status.FAILED, plan, "Ошибка при записи в базу данных — ничего не загружено.")
+        return job
+    counts = plan.summary()["counts"]
+    created = sum(c["created"] for c in counts.values())
+    updated = sum(c["updated"] for c in counts.values())
+    unchanged = sum(c["unchanged"] for c in counts.values())
+    _finish(job, Status.DONE, plan, f"Загружено: создано {created}, обновлено {updated}, без изменений {unchanged}.")
+    return job
