@@ -240,7 +240,8 @@ def check_result(row: Values, *, index: int | None = None) -> list[Problem]:
                     f"Сумма отметок «2»–«5» ({total}) не равна числу участников ({participants}).",
                     **at,
                 ))
-        elif participants is not None and any(m is not None for m in marks) and not problems:
+        elif participants is not None and any(m is not None for m in marks[1:]) and not problems:
+            # Only «2» may stand alone (official tables often give just the fail count).
             problems.append(Problem("mark2", "Заполните все отметки «2»–«5» (0, если таких нет).", **at))
         scale = (Decimal(2), Decimal(5))
     else:

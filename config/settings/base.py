@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "schools.context_processors.navigation",
             ],
+            "builtins": ["template_partials.templatetags.partials"],
         },
     },
 ]

@@ -93,3 +93,13 @@ def yes_no(value: Any) -> bool | None:
     if raw in {"нет", "0", "false"}:
         return False
     raise CellError("ожидается «да» или «нет»")
+
+
+def num(value: Any) -> str:
+    """Return a number for a Russian message: «22», «51,5» (no trailing zeros)."""
+    if value is None:
+        return "пусто"
+    number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f").replace(".", ",")
