@@ -6,22 +6,21 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Мониторинг"
 
     def ready(self) -> None:
-        from schools.home import register_nav_item, register_panel
-
-        from .home import campaigns_panel, nav_item
-
-        register_panel(campaigns_panel)
-
+        # The registry (schools) shows monitoring's menu, home panel and demo
+        # through these hooks, never by importing monitoring itself.
         from schools.demo import register_demo
+        from schools.home import register_nav_item, register_panel
 
         from .demo import (
             drop_monitoring,
             generate_monitoring,
             load_lesosibirsk_monitoring,
         )
+        from .home import campaigns_panel, imports_nav_item, nav_item
 
-        register_demo(
-            loader=load_lesosibirsk_monitoring, filler=generate_monitoring,
-            dropper=drop_monitoring,
-        )
+        register_panel(campaigns_panel)
         register_nav_item(nav_item, order=10)
+        register_nav_item(imports_nav_item, order=11)
+        register_demo(
+            loader=load_lesosibirsk_monitoring, filler=generate_monitoring, dropper=drop_monitoring
+        )

@@ -1,49 +1,15 @@
-"""Writing xlsx: lists with their filters, import errors, templates and the data package."""
+"""Monitoring lists and import errors as xlsx."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
 
-from django.http import HttpResponse
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
+from schools.xlsx import table_workbook
 
-
-def write_sheet(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, widths: dict[int, int] | None = None) -> None:
-    """Write a header row (bold, frozen, filtered) and data rows."""
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        sheet.append(list(row))
-    sheet.freeze_panes = "A2"
-    if headers:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(sheet.max_row, 1)}"
-    for index, header in enumerate(headers, start=1):
-        width = (widths or {}).get(index) or min(max(len(str(header)) + 2, 10), 45)
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def table_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, notes: Sequence[str] = ()) -> Workbook:
-    """Return a one-sheet workbook of a list page; notes (filters applied) go below."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    write_sheet(sheet, headers, rows)
-    if notes:
-        sheet.append([])
-        for note in notes:
-            sheet.append([note])
-    return book
+from .models import Report, ReportKind
 
 
 def issues_workbook(issues: Iterable[dict[str, Any]]) -> Workbook:
@@ -55,9 +21,41 @@ def issues_workbook(issues: Iterable[dict[str, Any]]) -> Workbook:
     return table_workbook("Ошибки", ["Вид", "Лист", "Строка", "Столбец", "Значение", "Что не так"], rows)
 
 
-def xlsx_response(book: Workbook, filename: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+def _status(report: Any) -> str:
+    if report is None:
+        return "—"
+    label = "не начат" if report.status == "draft" and not report.version else report.get_status_display()
+    return f"{label}, просрочен" if getattr(report, "overdue", False) else label
+
+
+def campaign_workbook(campaigns: Iterable[Any]) -> Workbook:
+    rows = (
+        (c.title, c.year.name, c.municipality.name, ", ".join(c.kind_labels), c.deadline.strftime("%d.%m.%Y"),
+         c.order_label, "идёт сбор" if c.is_open else "закрыт")
+        for c in campaigns
+    )
+    headers = ["Кампания", "Данные за", "Муниципалитет", "Отчёты", "Срок сдачи", "Основание", "Состояние"]
+    return table_workbook("Кампании", headers, rows)
+
+
+def matrix_workbook(campaign: Any, matrix: Any, filters: Any) -> Workbook:
+    """Return the completeness matrix as shown, with the filters written below."""
+    rows = ((r.school.short_name, r.school.code, *(_status(c) for c in r.cells)) for r in matrix.rows)
+    headers = ["Школа", "Код ОО", *(ReportKind(k).label for k in matrix.kinds)]
+    notes = [f"{campaign.title}; срок сдачи {campaign.deadline:%d.%m.%Y}; {campaign.order_label}"]
+    if filters.get("q"):
+        notes.append(f"Фильтр «Школа»: {filters['q']}")
+    if filters.get("status"):
+        notes.append(f"Фильтр «Есть отчёты в состоянии»: {dict(Report.Status.choices).get(filters['status'], filters['status'])}")
+    if filters.get("overdue"):
+        notes.append("Фильтр: только с просроченными")
+    return table_workbook("Полнота сдачи", headers, rows, notes=notes)
+
+
+def report_workbook(reports: Iterable[Any]) -> Workbook:
+    rows = (
+        (r.year.name, r.school.short_name, r.get_kind_display(), _status(r),
+         r.campaign.deadline.strftime("%d.%m.%Y") if r.campaign else "")
+        for r in reports
+    )
+    return table_workbook("Отчёты", ["Учебный год", "Школа", "Отчёт", "Состояние", "Срок"], rows)

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from schools.models import AcademicYear, School
+from schools.xlsx import write_sheet
 
-from .exports import write_sheet
 from .importers.package import SHEETS, Column
 from .models import (
     DATA_MODELS,

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schools import access
+from schools.xlsx import wants_xlsx, xlsx_response
 
-from . import permissions, selectors, services
+from . import exports, permissions, selectors, services
 from .forms import (
     CampaignForm,
     ReasonForm,
@@ -34,15 +35,19 @@ MATRIX_PAGE = 100
 def index(request: HttpRequest) -> HttpResponse:
     """Campaigns for staff; the school's own reports for operators."""
     if access.is_operator(request.user):
-        page = Paginator(selectors.report_list(user=request.user), 50).get_page(request.GET.get("page"))
+        reports = selectors.report_list(user=request.user)
+        if wants_xlsx(request):
+            return xlsx_response(exports.report_workbook(reports), "отчёты-школы.xlsx")
+        page = Paginator(reports, 50).get_page(request.GET.get("page"))
         return render(request, "monitoring/report_list.html", {"page": page})
+    campaigns = selectors.campaign_list(user=request.user)
+    if wants_xlsx(request):
+        return xlsx_response(exports.campaign_workbook(campaigns), "кампании-мониторинга.xlsx")
+    page = Paginator(campaigns, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "monitoring/campaign_list.html",
-        {
-            "campaigns": selectors.campaign_list(user=request.user),
-            "can_manage": permissions.can_manage_campaigns(request.user),
-        },
+        {"page": page, "can_manage": permissions.can_manage_campaigns(request.user)},
     )
 
 
@@ -71,6 +76,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         campaign=campaign, user=request.user, status=request.GET.get("status", ""),
         overdue_only=request.GET.get("overdue") == "1", search=request.GET.get("q", ""),
     )
+    if wants_xlsx(request):
+        return xlsx_response(exports.matrix_workbook(campaign, matrix, request.GET), "полнота-сдачи.xlsx")
     page = Paginator(matrix.rows, MATRIX_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

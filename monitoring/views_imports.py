@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from schools.access import schools_visible_to
 from schools.models import AcademicYear
+from schools.xlsx import table_workbook, wants_xlsx, xlsx_response
 
 from . import exports, importing, permissions
 from .forms import ImportForm
@@ -28,7 +29,16 @@ def _require_importer(request: HttpRequest) -> None:
 def import_list(request: HttpRequest) -> HttpResponse:
     """The history of imports: who, when, which file, what came of it."""
     _require_importer(request)
-    page = Paginator(permissions.imports_visible_to(request.user), 30).get_page(request.GET.get("page"))
+    jobs = permissions.imports_visible_to(request.user)
+    if wants_xlsx(request):
+        rows = (
+            (j.created_at.strftime("%d.%m.%Y %H:%M"), j.uploaded_by.display_name, j.original_name,
+             j.get_kind_display(), j.get_status_display(), j.error_count, j.message)
+            for j in jobs
+        )
+        headers = ["Когда", "Кто", "Файл", "Вид", "Состояние", "Ошибок", "Итог"]
+        return xlsx_response(table_workbook("Загрузки", headers, rows), "загрузки-файлов.xlsx")
+    page = Paginator(jobs, 30).get_page(request.GET.get("page"))
     return render(request, "monitoring/import_list.html", {"page": page})
 
 
@@ -78,7 +88,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the job's errors and warnings as xlsx."""
     _require_importer(request)
     job = permissions.get_import_for_user(request.user, pk)
-    return exports.xlsx_response(exports.issues_workbook(job.issues), f"ошибки-загрузки-{job.pk}.xlsx")
+    return xlsx_response(exports.issues_workbook(job.issues), f"ошибки-загрузки-{job.pk}.xlsx")
 
 
 @login_required
@@ -102,7 +112,7 @@ def package_template(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     schools = schools_visible_to(request.user).filter(is_active=True)
     book = package_workbook(schools=schools, years=[year] if year else [], with_data=False)
-    return exports.xlsx_response(book, f"шаблон-пакета-{year.name.replace('/', '-') if year else ''}.xlsx")
+    return xlsx_response(book, f"шаблон-пакета-{year.name.replace('/', '-') if year else ''}.xlsx")
 
 
 @login_required
@@ -112,4 +122,4 @@ def package_export(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     schools = schools_visible_to(request.user)
     book = package_workbook(schools=schools, years=[year] if year else [], with_data=True)
-    return exports.xlsx_response(book, f"пакет-данных-{year.name.replace('/', '-') if year else ''}.xlsx")
+    return xlsx_response(book, f"пакет-данных-{year.name.replace('/', '-') if year else ''}.xlsx")

@@ -29,7 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items += nav_items_for(user)
     if access.can_manage_users(user):
         items.append(("Пользователи", reverse("schools:user-list"), "people"))
-    items.append(("Учебные годы", reverse("schools:year-list"), "calendar3"))
+    if access.is_administrator(user):
+        items.append(("Учебные годы", reverse("schools:year-list"), "calendar3"))
     if access.is_administrator(user):
         items.append(("Администрирование", reverse("admin:index"), "gear"))
     path = request.path

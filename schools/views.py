@@ -11,11 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import access, selectors, services
+from . import access, exports, selectors, services
 from .filters import SchoolFilter
 from .forms import AcademicYearForm, SchoolForm, UserForm
 from .home import panels_for
 from .models import AcademicYear, User
+from .xlsx import wants_xlsx, xlsx_response
 
 PAGE_SIZE = 50
 
@@ -45,6 +46,8 @@ def school_list(request: HttpRequest) -> HttpResponse:
         request.GET or None, queryset=selectors.school_list(user=request.user),
         user=request.user,
     )
+    if wants_xlsx(request):
+        return xlsx_response(exports.school_workbook(schools), "школы.xlsx")
     page = Paginator(schools.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -161,6 +164,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     if not access.can_manage_users(request.user):
         raise PermissionDenied("Список пользователей доступен аналитику и администратору.")
     people = selectors.user_list(user=request.user)
+    if wants_xlsx(request):
+        return xlsx_response(exports.user_workbook(people), "пользователи.xlsx")
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "schools/user_list.html", {"page": page})
 
