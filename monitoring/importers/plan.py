@@ -31,7 +31,8 @@ from ..models import (
     ReportEvent,
     ReportKind,
 )
-from ..validation import Context, check_report, check_results
+from ..validation import Context, check_comparison, check_report, check_results
+from .bulk import insert
 from .issues import IssueList
 from .records import Parsed, ReportRecord, Source
 
@@ -71,6 +72,7 @@ class Plan:
     row_writes: list[tuple[type, tuple, int, int, str, dict[str, Any], int | None]] = field(default_factory=list)
     means: list[tuple[tuple, dict[str, Any], int | None]] = field(default_factory=list)
     school_ids: dict[int, int] = field(default_factory=dict)  # temporary → created school
+    created_reports: set[int] = field(default_factory=set)
 
     def count(self, what: str, action: str) -> None:
         self.counts[what][action] += 1
@@ -301,6 +303,15 @@ def _check_merged(record: ReportRecord, current_rows: dict, current_comparisons:
     def as_dict(obj: Any, names: list[str]) -> dict[str, Any]:
         return {"subject": obj.subject, "procedure": getattr(obj, "procedure", None), "grade": obj.grade, "level": getattr(obj, "level", ""), **{n: getattr(obj, n) for n in names}}
 
+    if not current_rows and not current_comparisons:
+        # Each file row was checked when it was read; only the comparisons
+        # against the ВПР participants of the same file remain to check.
+        participants = {(k[1], k[2]): v["participants"] for k, (v, _) in record.rows.items() if k[0] == "ВПР"}
+        for key, (values, source) in record.comparisons.items():
+            for problem in check_comparison(values, participants.get(key)):
+                column = str(MarkComparison._meta.get_field(problem.field).verbose_name) if problem.field else ""
+                plan.issues.add(problem.message, sheet=source.sheet, row=source.row, column=column)
+        return
     merged_rows = {k: (as_dict(v, RESULT_FIELDS), None) for k, v in current_rows.items()} | record.rows
     merged_comparisons = {k: (as_dict(v, COMPARISON_FIELDS), None) for k, v in current_comparisons.items()} | record.comparisons
     row_list, comparison_list = list(merged_rows.values()), list(merged_comparisons.values())
@@ -368,23 +379,20 @@ def apply_plan(plan: Plan, *, source_label: str) -> dict[str, Any]:
     _write_reports(plan, school_ids)
     touched = _write_data(plan) | _write_rows(plan)
     _write_means(plan)
-    if touched:
+    existing = sorted(touched - plan.created_reports)
+    if existing:
         now = timezone.now()
-        ids = sorted(touched)
         statuses: dict[int, str] = {}
-        for chunk in _chunks(ids):
+        for chunk in _chunks(existing):
             Report.objects.filter(pk__in=chunk).update(version=F("version") + 1, updated_at=now, updated_by=by)
             statuses |= dict(Report.objects.filter(pk__in=chunk).values_list("pk", "status"))
-        ReportEvent.objects.bulk_create(
-            (
-                ReportEvent(
-                    report_id=pk, action=ReportEvent.Action.IMPORT, from_status=statuses[pk],
-                    to_status=statuses[pk], reason=source_label, by=by,
-                )
-                for pk in ids
-            ),
-            batch_size=CHUNK,
-        )
+    else:
+        statuses = {}
+    insert(ReportEvent, [
+        {"report_id": pk, "action": ReportEvent.Action.IMPORT, "from_status": statuses.get(pk, Report.Status.DRAFT),
+         "to_status": statuses.get(pk, Report.Status.DRAFT), "reason": source_label, "by_id": getattr(by, "pk", None)}
+        for pk in sorted(touched)
+    ])
     return plan.summary()
 
 
@@ -426,12 +434,15 @@ def _write_reports(plan: Plan, school_ids: dict[int, int]) -> None:
     needed = {(r.school.pk, r.year, r.kind) for r, _ in plan.data_writes}
     needed |= {(s, y, k) for _, _, s, y, k, _, _ in plan.row_writes}
     needed = {(school_ids.get(s, s), y, k) for s, y, k in needed}
-    missing = [key for key in needed if key not in plan.reports]
-    created = Report.objects.bulk_create(
-        (Report(school_id=s, year_id=plan.years[y], kind=k) for s, y, k in missing), batch_size=CHUNK
-    )
-    for key, report in zip(missing, created, strict=True):
-        plan.reports[key] = report
+    missing = sorted(key for key in needed if key not in plan.reports)
+    now, by_id = timezone.now(), getattr(plan.by, "pk", None)
+    ids = insert(Report, [
+        {"school_id": s, "year_id": plan.years[y], "kind": k, "version": 1, "updated_at": now, "updated_by_id": by_id}
+        for s, y, k in missing
+    ])
+    plan.created_reports = set(ids)
+    for key, pk in zip(missing, ids, strict=True):
+        plan.reports[key] = Report(pk=pk, school_id=key[0], year_id=plan.years[key[1]], kind=key[2])
     plan.school_ids = school_ids
 
 
@@ -446,16 +457,21 @@ def _write_data(plan: Plan) -> set[int]:
         model = DATA_MODELS[record.kind]
         report = _report_for(plan, record.school.pk, record.year, record.kind)
         names = [f.name for f in model._meta.concrete_fields if f.name != "report"]
-        obj = model(report_id=report.pk, **{n: record.values.get(n) for n in names})
-        by_model[model][1 if exists else 0].append(obj)
+        row = {"report_id": report.pk, **{n: record.values.get(n) for n in names}}
+        by_model[model][1 if exists else 0].append(row)
         touched.add(report.pk)
     for model, (new, changed) in by_model.items():
         names = [f.name for f in model._meta.concrete_fields if f.name != "report"]
-        model.objects.bulk_create(new, batch_size=CHUNK)
-        if changed:
-            model.objects.bulk_update(changed, names, batch_size=CHUNK)
-        model.history.bulk_history_create(new + changed, batch_size=CHUNK, default_user=plan.by)
+        insert(model, new, by=plan.by, history=True)
+        _update_with_history(model, changed, names, plan.by)
     return touched
+
+
+def _update_with_history(model: type, rows: list[dict[str, Any]], names: list[str], by: User | None) -> None:
+    if rows:
+        objects = [model(**row) for row in rows]
+        model.objects.bulk_update(objects, names, batch_size=CHUNK)
+        model.history.bulk_history_create(objects, batch_size=CHUNK, default_user=by)
 
 
 def _write_rows(plan: Plan) -> set[int]:
@@ -464,19 +480,19 @@ def _write_rows(plan: Plan) -> set[int]:
     for model, key, school, year, kind, values, pk in plan.row_writes:
         report = _report_for(plan, school, year, kind)
         names = RESULT_FIELDS if model is AssessmentResult else COMPARISON_FIELDS
-        fields = {n: values.get(n) for n in names}
+        row = {"report_id": report.pk, **{n: values.get(n) for n in names}}
         if model is AssessmentResult:
-            fields |= {"procedure": key[0], "subject_id": key[1], "grade": key[2], "level": key[3]}
+            row |= {"procedure": key[0], "subject_id": key[1], "grade": key[2], "level": key[3]}
         else:
-            fields |= {"subject_id": key[0], "grade": key[1]}
-        by_model[model][1 if pk else 0].append(model(pk=pk, report_id=report.pk, **fields))
+            row |= {"subject_id": key[0], "grade": key[1]}
+        if pk:
+            row["id"] = pk
+        by_model[model][1 if pk else 0].append(row)
         touched.add(report.pk)
     for model, (new, changed) in by_model.items():
         names = RESULT_FIELDS if model is AssessmentResult else COMPARISON_FIELDS
-        created = model.objects.bulk_create(new, batch_size=CHUNK)
-        if changed:
-            model.objects.bulk_update(changed, names, batch_size=CHUNK)
-        model.history.bulk_history_create(created + changed, batch_size=CHUNK, default_user=plan.by)
+        insert(model, new, by=plan.by, history=True)
+        _update_with_history(model, changed, names, plan.by)
     return touched
 
 

@@ -263,3 +263,23 @@ def test_round_trip_export_then_import_into_empty_database(db, tmp_path):
         model.objects.all().delete()
     call_command("import_package", str(path))
     assert snapshot() == before
+
+
+def test_large_import_path_writes_rows_history_and_events(analyst, school, neighbour_school, year, monkeypatch):
+    """The set-based path (COPY on PostgreSQL) keeps history and events like the small one."""
+    from monitoring.importers import bulk
+
+    monkeypatch.setattr(bulk, "COPY_FROM", 0)
+    content = workbook_bytes({
+        "Кадры": [headers("Кадры"), ["2020/2021", school.code, *STAFF_VALUES], ["2020/2021", neighbour_school.code, *STAFF_VALUES]],
+        "Результаты": [headers("Результаты"), result_row(school), result_row(neighbour_school)],
+    })
+    apply_plan(plan_for(content, analyst), source_label="большой файл")
+    assert StaffingData.objects.count() == 2
+    assert StaffingData.history.filter(history_user=analyst, history_type="+").count() == 2
+    rows = list(AssessmentResult.objects.order_by("pk"))
+    assert [h.id for h in AssessmentResult.history.order_by("id")] == [r.pk for r in rows]
+    assert Report.objects.filter(events__action="import", events__reason="большой файл").count() == 4
+    new = AssessmentResult.objects.create(report=rows[0].report, procedure="ВПР", subject=rows[0].subject, grade=6,
+                                          participants=1, mark2=0, mark3=1, mark4=0, mark5=0)
+    assert new.pk > rows[-1].pk  # the sequence moved past the copied keys
