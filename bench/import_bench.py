@@ -128,23 +128,22 @@ def main():
     schools_needed = max(args.schools, args.package_schools)
     print(f"registry: generate_demo --schools {schools_needed} --years 0", file=sys.stderr)
     call_command("generate_demo", schools=schools_needed, years=0, seed=1, stdout=io.StringIO())
-    year = AcademicYear.objects.filter(start_year=2020).first() or AcademicYear.objects.create(
-        start_year=2020, start_date="2020-09-01", end_date="2021-08-31")
+    AcademicYear.objects.get_or_create(start_year=2020, defaults={"start_date": "2020-09-01", "end_date": "2021-08-31"})
     region_schools = list(School.objects.filter(municipality__region__code="99").order_by("code"))
     codes = [s.code for s in region_schools[: args.schools]]
     rng = random.Random(1)
     figures = {"protocol_files": [], "package": {}}
-    for index, (subject_name, grade) in enumerate(WORKS[: args.files]):
+    for subject_name, grade in WORKS[: args.files]:
         content = protocol_bytes(codes, args.rows, grade, rng)
         params = {"year": 2020, "subject": Subject.objects.get(name=subject_name).pk, "grade": grade, "scale": SCALE}
 
-        def parse_only():
+        def parse_only(content=content, params=params):
             return parse_protocol(read_workbook(content), matcher=SchoolMatcher.build(None), params=params)
 
         parsed, parse_seconds = timed(parse_only)
         assert not parsed.issues.errors, parsed.issues.errors[:3]
 
-        def whole():
+        def whole(content=content, params=params):
             plan = plan_file(ImportJob.Kind.VPR_PROTOCOL, content, params=params, by=None)
             assert not plan.issues.errors, plan.issues.errors[:3]
             apply_plan(plan, source_label="bench")
