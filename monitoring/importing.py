@@ -120,6 +120,8 @@ def import_job_check(*, job: ImportJob) -> ImportJob:
     plan = plan_file(job.kind, _read(job), params=job.params, by=job.uploaded_by, progress=_progress(job, 0, 90))
     if plan.issues.errors:
         _finish(job, Status.INVALID, plan, f"Найдено ошибок: {len(plan.issues.errors)}. Ничего не загружено — исправьте файл и загрузите его снова.")
+    elif not any(c["created"] or c["updated"] for c in plan.summary()["counts"].values()):
+        _finish(job, Status.READY, plan, "Файл проверен: все его данные уже есть в портале, импорт ничего не изменит.")
     else:
         _finish(job, Status.READY, plan, "Файл проверен. Посмотрите, что изменится, и нажмите «Импортировать».")
     return job
