@@ -35,14 +35,22 @@ def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
 
 
 def _allocate_ids(model: type, count: int) -> list[int]:
+    """
+    Take `count` consecutive primary keys from the table's sequence.
+
+    The table is locked against other inserts until the transaction ends, so
+    the block is ours alone; imports are rare and short, forms wait a moment.
+    """
+    quote = connection.ops.quote_name
     table = model._meta.db_table
-    pk = model._meta.pk.column
     with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {quote(table)} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk, count],
+            "SELECT setval(pg_get_serial_sequence(%s, %s), nextval(pg_get_serial_sequence(%s, %s)) + %s - 1)",
+            [table, model._meta.pk.column, table, model._meta.pk.column, count],
         )
-        return [row[0] for row in cursor.fetchall()]
+        last = cursor.fetchone()[0]
+    return list(range(last - count + 1, last + 1))
 
 
 def insert(model: type, rows: list[dict[str, Any]], *, by: Any = None, history: bool = False) -> list[int]:
@@ -86,10 +94,13 @@ def _history_from_table(model: type, columns: list[str], ids: list[int], now: An
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
     pk = quote(model._meta.pk.column)
+    low, high = min(ids), max(ids)
+    contiguous = high - low + 1 == len(ids)
+    where, params = (f"{pk} BETWEEN %s AND %s", [low, high]) if contiguous else (f"{pk} = ANY(%s)", [ids])
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(model.history.model._meta.db_table)} "  # noqa: S608 - names come from model metadata
             f"({names}, history_date, history_change_reason, history_type, history_user_id) "
-            f"SELECT {names}, %s, NULL, '+', %s FROM {quote(model._meta.db_table)} WHERE {pk} = ANY(%s)",
-            [now, user_id, ids],
+            f"SELECT {names}, %s, NULL, '+', %s FROM {quote(model._meta.db_table)} WHERE {where}",
+            [now, user_id, *params],
         )

@@ -246,10 +246,15 @@ def _plan_results(parsed: Parsed, plan: Plan) -> None:
     ids = [plan.reports[k].pk for k in ((r.school.pk, r.year, r.kind) for r in records) if k in plan.reports]
     rows: dict[int, dict[tuple, Any]] = defaultdict(dict)
     comparisons: dict[int, dict[tuple, Any]] = defaultdict(dict)
+    # Only the rows the file may touch or be checked against: the same subjects
+    # and grades. The cost of a plan then follows the file, not the database.
+    subjects = {k[1] for r in records for k in r.rows} | {k[0] for r in records for k in r.comparisons}
+    grades = {k[2] for r in records for k in r.rows} | {k[1] for r in records for k in r.comparisons}
     for chunk in _chunks(ids):
-        for row in AssessmentResult.objects.filter(report_id__in=chunk).select_related("subject"):
+        wanted = {"report_id__in": chunk, "subject_id__in": subjects, "grade__in": grades}
+        for row in AssessmentResult.objects.filter(**wanted).select_related("subject"):
             rows[row.report_id][(row.procedure, row.subject_id, row.grade, row.level)] = row
-        for row in MarkComparison.objects.filter(report_id__in=chunk).select_related("subject"):
+        for row in MarkComparison.objects.filter(**wanted).select_related("subject"):
             comparisons[row.report_id][(row.subject_id, row.grade)] = row
     for record in records:
         report = plan.reports.get((record.school.pk, record.year, record.kind))

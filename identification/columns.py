@@ -1,0 +1,54 @@
+"""Column names of the frames the identification engine reads and writes."""
+
+# Schools
+SCHOOL_ID = "school_id"
+MUNICIPALITY_ID = "municipality_id"
+REGION_ID = "region_id"
+SCHOOL_TYPE = "school_type"
+IS_RURAL = "is_rural"
+DISTANCE_KM = "distance_km"
+CODE = "code"
+NAME = "name"
+
+# Every yearly frame
+YEAR = "year"  # the start year of a school year: 2020 for 2020/2021
+
+# Assessment results
+PROCEDURE = "procedure"
+SUBJECT = "subject"
+GRADE = "grade"
+LEVEL = "level"
+PARTICIPANTS = "participants"
+FAIL = "fail"  # «2» (ВПР, ОГЭ, ЕГЭ базовый) or below the minimum (other ЕГЭ)
+MEAN = "mean_score"
+
+# Mark comparison with the journal
+LOWERED = "lowered"
+CONFIRMED = "confirmed"
+RAISED = "raised"
+
+# Output
+CRITERION = "criterion"
+STATE = "state"
+VALUE = "value"
+THRESHOLD = "threshold"
+RANK = "rank"
+MARGIN = "margin"
+COMPONENTS = "components"
+EXPLANATION = "explanation"
+STATUS = "status"
+SHNOR = "shnor"
+SHNSU = "shnsu"
+WARNINGS = "warnings"
+
+FLAGGED = "flagged"
+NOT_FLAGGED = "not_flagged"
+NO_DATA = "no_data"
+NOT_APPLICABLE = "not_applicable"
+STATES = (FLAGGED, NOT_FLAGGED, NO_DATA, NOT_APPLICABLE)
+
+STATUS_SHNOR = "ШНОР"
+STATUS_SHNSU = "ШНСУ"
+STATUS_BOTH = "ШНОР и ШНСУ"
+STATUS_NONE = "нет"
+STATUS_NO_DATA = "нет данных"
