@@ -1,0 +1,43 @@
+"""R2: the «25 % of schools with the lowest …» cut, shared by L1 and N1–N3."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ..columns import RANK
+
+CUT = "cut"
+N = "n"
+FLAG = "flag"
+TIE_EXPANDED = "tie_expanded"
+TOO_FEW = "too_few"
+
+
+def rank_cut(values: pd.Series, groups: pd.Series, *, share: float, min_schools: int) -> pd.DataFrame:
+    """
+    Rank each school's value within its comparison group and flag the lowest share.
+
+    Requires `values` (NaN = not ranked) and `groups` on the same index.
+    Returns, on that index: RANK (1 = lowest), CUT (the k-th smallest value),
+    N (schools ranked in the group), FLAG, TIE_EXPANDED and TOO_FEW.
+    Ties at the cut are all flagged; groups below `min_schools` flag nobody.
+    """
+    frame = pd.DataFrame({"v": values.round(6), "g": groups}, index=values.index)
+    ranked = frame.dropna(subset=["v"])
+    n = ranked.groupby("g")["v"].transform("size")
+    k = n.map(lambda size: max(1, math.ceil(round(share * size, 9))))
+    position = ranked.sort_values(["g", "v"]).groupby("g").cumcount() + 1
+    ordered = ranked.assign(position=position, k=k)
+    cut_by_group = ordered.loc[ordered["position"] == ordered["k"]].groupby("g")["v"].first()
+    out = pd.DataFrame(index=values.index)
+    out[RANK] = ranked.groupby("g")["v"].rank(method="min").reindex(values.index)
+    out[N] = n.reindex(values.index)
+    out[CUT] = frame["g"].map(cut_by_group).where(frame["v"].notna())
+    too_few = out[N] < min_schools
+    out[TOO_FEW] = too_few.fillna(False).astype(bool)
+    out[FLAG] = (frame["v"] <= out[CUT]) & ~out[TOO_FEW] & frame["v"].notna()
+    flagged_per_group = out[FLAG].groupby(frame["g"]).transform("sum")
+    out[TIE_EXPANDED] = out[FLAG] & (flagged_per_group > frame["g"].map(k.groupby(ranked["g"]).first()))
+    return out

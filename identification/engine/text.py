@@ -1,0 +1,48 @@
+"""Russian wording of numbers and procedures for the explanations."""
+
+from __future__ import annotations
+
+import math
+
+
+def year_name(start: int) -> str:
+    return f"{start}/{start + 1}"
+
+
+def num(value: float | int | None, places: int = 1) -> str:
+    """Return «34,3» (Russian decimal comma); integers without decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if float(value).is_integer() and places <= 1:
+        return str(int(value))
+    return f"{value:.{places}f}".replace(".", ",").replace("-", "−")
+
+
+def pct(value: float | None, places: int = 1) -> str:
+    """Return «34,3 %» for 34.29."""
+    return f"{num(value, places)} %" if value is not None else "—"
+
+
+def share(part: int, whole: int) -> str:
+    return pct(100 * part / whole) if whole else "—"
+
+
+def procedure_label(procedure: str, subject: str, grade: int, level: str = "") -> str:
+    """Return «ВПР, математика, 5 класс» / «ЕГЭ, математика (профильный уровень)»."""
+    if procedure == "ЕГЭ":
+        return f"ЕГЭ, {subject}" + (f" ({level} уровень)" if level else "")
+    if procedure == "ОГЭ":
+        return f"ОГЭ, {subject}"
+    return f"{procedure}, {subject}, {grade} класс"
+
+
+def count_ru(n: int, forms: str) -> str:
+    one, few, many = forms.split(",")
+    n_abs = abs(n)
+    if n_abs % 10 == 1 and n_abs % 100 != 11:
+        word = one
+    elif 2 <= n_abs % 10 <= 4 and not 12 <= n_abs % 100 <= 14:
+        word = few
+    else:
+        word = many
+    return f"{n} {word}"
