@@ -86,8 +86,13 @@ def _school_rows(schools: Iterable[School]) -> list[list[Any]]:
     ]
 
 
-def package_workbook(*, schools: QuerySet[School], years: list[AcademicYear], with_data: bool) -> Workbook:
-    """Return the package for the schools and years; a template when `with_data` is off."""
+def package_workbook(*, schools: QuerySet[School], years: list[AcademicYear], with_data: bool, sheets: list[str] | None = None) -> Workbook:
+    """
+    Return the package for the schools and years; a template when `with_data` is off.
+
+    `sheets` limits it to some sheets (the «Школы» sheet always comes along:
+    codes are checked against it).
+    """
     schools = schools.select_related("municipality__region").order_by("municipality__name", "short_name")
     book = Workbook()
     help_sheet = book.active
@@ -105,6 +110,8 @@ def package_workbook(*, schools: QuerySet[School], years: list[AcademicYear], wi
         for _kind, title in SHEET_OF_KIND.items():
             rows_by_sheet[title] = [[y.name, s.code] for y in years for s in school_list]
     for title, columns in SHEETS.items():
+        if sheets and title not in sheets and title != "Школы":
+            continue
         sheet = book.create_sheet(title)
         rows = rows_by_sheet.get(title, [])
         write_sheet(sheet, [c.header for c in columns], rows)

@@ -27,6 +27,7 @@ from .forms import (
     results_initial,
 )
 from .models import Report, ReportKind
+from .package_export import SHEET_OF_KIND
 
 MATRIX_PAGE = 100
 
@@ -155,6 +156,7 @@ def _report_page(request: HttpRequest, report: Report, form: Any, **extra: Any) 
         "events": selectors.report_events(report)[:5],
         **extra,
     }
+    context["template_sheet"] = "Результаты" if report.kind == ReportKind.RESULTS else SHEET_OF_KIND.get(report.kind)
     if report.campaign_id:
         context["days_left"] = (report.campaign.deadline - timezone.localdate()).days
     if report.kind == ReportKind.RESULTS:

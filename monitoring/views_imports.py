@@ -17,6 +17,7 @@ from schools.xlsx import table_workbook, wants_xlsx, xlsx_response
 
 from . import exports, importing, permissions
 from .forms import ImportForm
+from .importers.package import SHEETS
 from .package_export import package_workbook
 
 
@@ -111,8 +112,11 @@ def package_template(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
     year = _year(request)
     schools = schools_visible_to(request.user).filter(is_active=True)
-    book = package_workbook(schools=schools, years=[year] if year else [], with_data=False)
-    return xlsx_response(book, f"шаблон-пакета-{year.name.replace('/', '-') if year else ''}.xlsx")
+    sheet = request.GET.get("sheet", "")
+    sheets = [sheet] if sheet in SHEETS else None
+    book = package_workbook(schools=schools, years=[year] if year else [], with_data=False, sheets=sheets)
+    name = f"шаблон-{sheet or 'пакета'}-{year.name.replace('/', '-') if year else ''}.xlsx"
+    return xlsx_response(book, name.lower().replace(" ", "-"))
 
 
 @login_required

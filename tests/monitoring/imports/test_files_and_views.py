@@ -206,3 +206,36 @@ def test_filled_template_imports_back(client_for, analyst, school, neighbour_sch
     plan = plan_file(PACKAGE, buffer.getvalue(), params={}, by=analyst)
     assert plan.issues.errors == []
     assert plan.summary()["counts"]["Кадры"]["created"] == 2
+
+
+def test_single_report_template_has_only_its_sheet(client_for, analyst, school, year):
+    response = client_for(analyst).get(reverse("monitoring:template"), {"sheet": "Кадры", "year": year.pk})
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Справка", "Школы", "Кадры"]
+    assert book["Кадры"]["A2"].value == "2020/2021"
+
+
+def test_import_package_command_exits_1_and_writes_nothing_on_error(tmp_path, school, year, capsys):
+    from django.core.management import call_command
+
+    values = list(STAFF_VALUES)
+    values[1] = 99
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(workbook_bytes({"Кадры": [headers("Кадры"), ["2020/2021", school.code, *values]]}))
+    with pytest.raises(SystemExit) as exit_:
+        call_command("import_package", str(path))
+    assert exit_.value.code == 1
+    assert 'Лист "Кадры", строка 2, столбец "Моложе 30 лет"' in capsys.readouterr().err
+    assert not Report.objects.exists()
+
+
+def test_import_package_dry_run_writes_nothing(tmp_path, school, year, capsys):
+    from django.core.management import call_command
+
+    path = tmp_path / "ok.xlsx"
+    path.write_bytes(staffing_package(school))
+    call_command("import_package", str(path), "--dry-run")
+    assert "Кадры: создано 1" in capsys.readouterr().out
+    assert not Report.objects.exists()
+    call_command("import_package", str(path))
+    assert StaffingData.objects.count() == 1
