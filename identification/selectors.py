@@ -115,3 +115,71 @@ def readiness(*, schools: QuerySet[School], years: list[int]) -> dict[int, list[
 
 def run_label(values: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(values.items()))
+
+
+# Runs ----------------------------------------------------------------------------
+
+DECIDING_LABELS = {
+    "R1": "правило 30 %", "L1": "25 % школ с самыми низкими результатами", "L2": "продолжение обучения в 10 классе",
+    "L3": "отставание от средних по региону", "L4": "участие в олимпиадах", "L5": "удовлетворённость (НОКО)",
+    "L6": "качество обученности", "L7": "успеваемость", "N1": "индекс социального благополучия (ШНСУ)",
+    "N2": "кадровый потенциал", "N3": "образовательные ресурсы", "R8": "резильентность", "R9": "объективность",
+}
+
+
+def flagged_reasons(run: Any) -> dict[int, list[str]]:
+    """Return per school the explanations of its flagged criteria."""
+    out: dict[int, list[str]] = {}
+    rows = run.criterion_results.filter(state=c.FLAGGED).exclude(criterion__in=["R8", "R9"]).order_by("criterion").values_list("school_id", "criterion", "explanation")
+    for school, criterion, explanation in rows:
+        out.setdefault(school, []).append(f"{criterion} ({DECIDING_LABELS.get(criterion, criterion)}): {explanation}")
+    return out
+
+
+def previous_run(run: Any) -> Any:
+    """Return the latest earlier finished run of the same year over the same municipalities."""
+    from .models import IdentificationRun
+
+    municipalities = set(run.municipalities.values_list("pk", flat=True))
+    candidates = IdentificationRun.objects.filter(target_year=run.target_year, status=IdentificationRun.Status.DONE, pk__lt=run.pk).order_by("-pk")
+    for candidate in candidates.prefetch_related("municipalities")[:20]:
+        if {m.pk for m in candidate.municipalities.all()} == municipalities:
+            return candidate
+    return None
+
+
+def run_diff(run: Any, previous: Any) -> list[dict[str, Any]]:
+    """Return the schools whose status changed since `previous`, with the criteria that changed and why."""
+    if previous is None:
+        return []
+    before = dict(previous.school_results.values_list("school_id", "status"))
+    after = dict(run.school_results.values_list("school_id", "status"))
+    old_states = {(s, k): (st, e) for s, k, st, e in previous.criterion_results.values_list("school_id", "criterion", "state", "explanation")}
+    new_states = {(s, k): (st, e) for s, k, st, e in run.criterion_results.values_list("school_id", "criterion", "state", "explanation")}
+    names = dict(School.objects.filter(pk__in=set(before) | set(after)).values_list("pk", "short_name"))
+    changes = []
+    for school in sorted(set(before) | set(after), key=lambda s: names.get(s, "")):
+        if before.get(school) == after.get(school):
+            continue
+        criteria = []
+        for (s, criterion), (state, explanation) in new_states.items():
+            if s != school:
+                continue
+            old = old_states.get((s, criterion))
+            if old is None or old[0] != state:
+                criteria.append({"criterion": criterion, "before": old[0] if old else None, "after": state, "before_text": old[1] if old else "", "after_text": explanation})
+        changes.append({"school_id": school, "school": names.get(school, school), "before": before.get(school), "after": after.get(school), "criteria": sorted(criteria, key=lambda x: x["criterion"])})
+    return changes
+
+
+def run_table(run: Any, *, schools: QuerySet[School]) -> list[dict[str, Any]]:
+    """Return the run's schools with their status and criterion states, in two queries."""
+    visible = set(schools.values_list("pk", flat=True))
+    results = {r.school_id: r for r in run.school_results.select_related("school__municipality") if r.school_id in visible}
+    criteria: dict[int, dict[str, Any]] = {}
+    for row in run.criterion_results.filter(school_id__in=list(results)).only("school_id", "criterion", "state", "value", "threshold", "explanation"):
+        criteria.setdefault(row.school_id, {})[row.criterion] = row
+    return [
+        {"result": results[s], "school": results[s].school, "criteria": criteria.get(s, {})}
+        for s in sorted(results, key=lambda s: results[s].school.short_name)
+    ]

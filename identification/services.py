@@ -1,0 +1,261 @@
+"""
+Writes of identification: methodology versions, runs (load → engine → store),
+overrides and the approval of the official list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pandas as pd
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from monitoring.importers.bulk import insert
+from schools import access
+from schools.models import AcademicYear, Municipality, School, User
+
+from . import columns as c
+from . import engine, selectors
+from .models import (
+    CriterionResult,
+    IdentificationRun,
+    Methodology,
+    MethodologyVersion,
+    OfficialEntry,
+    OfficialList,
+    SchoolResult,
+    StatusOverride,
+)
+
+Progress = Callable[[int], None]
+
+
+def ensure_presets() -> None:
+    """Create the three preset methodologies (version 1) when they are missing."""
+    for code, name in engine.PRESET_NAMES.items():
+        methodology, created = Methodology.objects.get_or_create(code=code, defaults={"name": name, "is_preset": True})
+        if created or not methodology.versions.exists():
+            MethodologyVersion.objects.create(methodology=methodology, number=1, params=engine.preset(code), comment="Параметры по умолчанию (methodology.md)")
+
+
+@transaction.atomic
+def methodology_version_create(*, methodology: Methodology, params: dict[str, Any], comment: str, by: User | None) -> MethodologyVersion:
+    """Save edited parameters as the methodology's next version (old versions stay)."""
+    if not comment.strip():
+        raise ValidationError({"comment": "Напишите, что и почему изменено: версия останется в истории."})
+    number = (methodology.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    return MethodologyVersion.objects.create(methodology=methodology, number=number, params=engine.merged(params), comment=comment.strip(), created_by=by)
+
+
+def methodology_copy(*, source: Methodology, name: str, by: User) -> Methodology:
+    """Make a municipality's own methodology from a preset (presets themselves stay)."""
+    code = f"own-{Methodology.objects.count() + 1}"
+    methodology = Methodology.objects.create(code=code, name=name, is_preset=False)
+    MethodologyVersion.objects.create(methodology=methodology, number=1, params=source.current.params, comment=f"Создана на основе «{source}»", created_by=by)
+    return methodology
+
+
+def fingerprint(inputs: engine.Inputs, params: dict[str, Any]) -> str:
+    """Return a hash of the input frames and the parameters (changes when any figure changes)."""
+    digest = hashlib.sha256()
+    for name in ("schools", "results", "comparisons", "staffing", "social", "resources", "outcomes", "regional_means"):
+        frame: pd.DataFrame = getattr(inputs, name)
+        ordered = frame.sort_values(list(frame.columns)).reset_index(drop=True) if not frame.empty else frame
+        digest.update(name.encode())
+        digest.update(pd.util.hash_pandas_object(ordered.astype(str), index=False).to_numpy().tobytes())
+    digest.update(repr(sorted(_flatten(params))).encode())
+    return digest.hexdigest()
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [item for key, v in value.items() for item in _flatten(v, f"{prefix}.{key}")]
+    return [(prefix, repr(value))]
+
+
+def run_schools(run: IdentificationRun) -> QuerySet[School]:
+    return School.objects.filter(municipality__in=run.municipalities.all(), is_active=True)
+
+
+@transaction.atomic
+def run_create(*, target_year: AcademicYear, municipalities: Iterable[Municipality], version: MethodologyVersion, only_accepted: bool, by: User | None, params: dict[str, Any] | None = None, enqueue: bool = True) -> IdentificationRun:
+    """Queue a run for the municipalities; the task computes and stores it (the command line runs it at once)."""
+    municipalities = list(municipalities)
+    if by is not None:
+        allowed = set(access.municipalities_visible_to(by).values_list("pk", flat=True))
+        if not (access.is_analyst(by) or access.is_administrator(by)) or any(m.pk not in allowed for m in municipalities):
+            raise PermissionDenied("Выявление запускает аналитик МИМЦ для своего муниципалитета.")
+    if not municipalities:
+        raise ValidationError("Выберите хотя бы один муниципалитет.")
+    run = IdentificationRun.objects.create(
+        target_year=target_year, version=version, params=engine.merged(params or version.params),
+        only_accepted=only_accepted, created_by=by,
+    )
+    run.municipalities.set(municipalities)
+    if enqueue:
+        from .tasks import run_execute_task
+
+        transaction.on_commit(lambda: run_execute_task.delay(run.pk))
+    return run
+
+
+def run_execute(*, run: IdentificationRun, progress: Progress | None = None) -> IdentificationRun:
+    """Load the data, run the engine and store every result in one transaction."""
+    def report(percent: int) -> None:
+        IdentificationRun.objects.filter(pk=run.pk).update(progress=percent)
+        if progress:
+            progress(percent)
+
+    IdentificationRun.objects.filter(pk=run.pk).update(status=IdentificationRun.Status.RUNNING, progress=5)
+    schools = run_schools(run)
+    target = run.target_year.start_year
+    inputs = selectors.inputs_frame(schools=schools, target_year=target, only_accepted=run.only_accepted)
+    report(35)
+    output = engine.identify(inputs, run.params, target)
+    report(70)
+    store(run=run, output=output, inputs=inputs, schools=schools)
+    report(100)
+    return run
+
+
+@transaction.atomic
+def store(*, run: IdentificationRun, output: engine.Output, inputs: engine.Inputs, schools: QuerySet[School]) -> None:
+    """Store a run's results whole (bulk writes), with readiness and the fingerprint."""
+    years = sorted({int(y.split("/")[0]) for y in output.years.get("R1", []) + output.years.get("data", [])})
+    statuses = output.statuses
+    insert(SchoolResult, [
+        {"run_id": run.pk, "school_id": int(s), "status": status, "shnor": bool(shnor), "shnsu": bool(shnsu)}
+        for s, status, shnor, shnsu in statuses[[c.SCHOOL_ID, c.STATUS, c.SHNOR, c.SHNSU]].itertuples(index=False)
+    ])
+    insert(CriterionResult, [
+        {"run_id": run.pk, "school_id": int(r.school_id), "criterion": r.criterion, "state": r.state,
+         "value": _number(r.value), "threshold": _number(r.threshold), "rank": None if _number(r.rank) is None else int(r.rank),
+         "margin": _number(r.margin), "components": r.components, "explanation": r.explanation}
+        for r in output.flags.itertuples(index=False)
+    ])
+    counts = statuses[c.STATUS].value_counts().to_dict()
+    run.years_used = output.years
+    run.messages = output.messages
+    run.fingerprint = fingerprint(inputs, run.params)
+    run.readiness = {str(k): v for k, v in selectors.readiness(schools=schools, years=years).items()}
+    run.summary = {"statuses": counts, "schools": len(statuses)}
+    run.status, run.progress, run.finished_at = IdentificationRun.Status.DONE, 100, timezone.now()
+    run.save(update_fields=["years_used", "messages", "fingerprint", "readiness", "summary", "status", "progress", "finished_at"])
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def run_failed(*, run: IdentificationRun, error: str) -> None:
+    IdentificationRun.objects.filter(pk=run.pk).update(status=IdentificationRun.Status.FAILED, messages=[f"Ошибка: {error}"], finished_at=timezone.now())
+
+
+# What if -----------------------------------------------------------------------
+
+
+def whatif(*, base: IdentificationRun, params: dict[str, Any]) -> dict[str, Any]:
+    """Run changed parameters on the base run's data, in memory; return who enters and leaves."""
+    schools = run_schools(base)
+    target = base.target_year.start_year
+    inputs = selectors.inputs_frame(schools=schools, target_year=target, only_accepted=base.only_accepted)
+    before = engine.identify(inputs, base.params, target).statuses.set_index(c.SCHOOL_ID)[c.STATUS]
+    after = engine.identify(inputs, params, target).statuses.set_index(c.SCHOOL_ID)[c.STATUS]
+    names = dict(schools.values_list("pk", "short_name"))
+    changes = [
+        {"school": names.get(s, s), "before": before.get(s), "after": after.get(s)}
+        for s in after.index if before.get(s) != after.get(s)
+    ]
+    listed = {c.STATUS_SHNOR, c.STATUS_SHNSU, c.STATUS_BOTH}
+    return {
+        "enter": [ch for ch in changes if ch["after"] in listed and ch["before"] not in listed],
+        "leave": [ch for ch in changes if ch["before"] in listed and ch["after"] not in listed],
+        "change": [ch for ch in changes if ch["before"] in listed and ch["after"] in listed],
+        "counts_before": before.value_counts().to_dict(), "counts_after": after.value_counts().to_dict(),
+    }
+
+
+# Overrides and approval ---------------------------------------------------------------
+
+
+@transaction.atomic
+def override_set(*, school: School, year: AcademicYear, status: str, reason: str, by: User) -> StatusOverride:
+    """Set a school's status for the year by decision, with a reason; the previous decision stays logged."""
+    if not (access.is_analyst(by) or access.is_administrator(by)) or not access.schools_visible_to(by).filter(pk=school.pk).exists():
+        raise PermissionDenied("Решение о статусе школы принимает аналитик МИМЦ её муниципалитета.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Укажите основание решения (например, распоряжение или протокол)."})
+    StatusOverride.objects.filter(school=school, year=year, is_active=True).update(is_active=False)
+    return StatusOverride.objects.create(school=school, year=year, status=status, reason=reason.strip(), created_by=by)
+
+
+@transaction.atomic
+def override_cancel(*, school: School, year: AcademicYear, by: User) -> None:
+    if not (access.is_analyst(by) or access.is_administrator(by)) or not access.schools_visible_to(by).filter(pk=school.pk).exists():
+        raise PermissionDenied("Отменить решение может аналитик МИМЦ.")
+    StatusOverride.objects.filter(school=school, year=year, is_active=True).update(is_active=False)
+
+
+@transaction.atomic
+def list_approve(*, run: IdentificationRun, municipality: Municipality, order_number: str, order_date: Any, by: User) -> OfficialList:
+    """Approve a run's list for a municipality; it becomes the official list of the year."""
+    if not (access.is_approver(by) or access.is_administrator(by)) or not access.municipalities_visible_to(by).filter(pk=municipality.pk).exists():
+        raise PermissionDenied("Список утверждает управление образования.")
+    if run.status != IdentificationRun.Status.DONE or not run.municipalities.filter(pk=municipality.pk).exists():
+        raise ValidationError("Утвердить можно только завершённое выявление этого муниципалитета.")
+    if not (order_number or "").strip() or order_date is None:
+        raise ValidationError({"order_number": "Укажите номер и дату приказа (распоряжения) об утверждении списка."})
+    OfficialList.objects.filter(municipality=municipality, year=run.target_year, superseded_at__isnull=True).update(superseded_at=timezone.now())
+    official = OfficialList.objects.create(
+        municipality=municipality, year=run.target_year, run=run, order_number=order_number.strip().lstrip("№").strip(),
+        order_date=order_date, approved_by=by,
+    )
+    overrides = {o.school_id: o for o in StatusOverride.objects.filter(year=run.target_year, is_active=True, school__municipality=municipality)}
+    flagged = selectors.flagged_reasons(run)
+    entries = []
+    for result in run.school_results.filter(school__municipality=municipality).select_related("school"):
+        override = overrides.get(result.school_id)
+        entries.append(OfficialEntry(
+            official_list=official, school=result.school, status=override.status if override else result.status,
+            computed_status=result.status, override_reason=override.reason if override else "",
+            reasons="\n".join(flagged.get(result.school_id, [])),
+        ))
+    OfficialEntry.objects.bulk_create(entries)
+    return official
+
+
+def run_document(run: IdentificationRun, *, preset: str | None = None) -> dict[str, Any]:
+    """Return the run as the command line's JSON document (formats.md §2)."""
+    schools = {r.school_id: r for r in run.school_results.select_related("school")}
+    flags: dict[int, list[dict[str, Any]]] = {}
+    for row in run.criterion_results.order_by("school_id", "criterion"):
+        flags.setdefault(row.school_id, []).append({
+            "criterion": row.criterion, "state": row.state, "flagged": row.state == c.FLAGGED,
+            "value": row.value, "threshold": row.threshold, "rank": row.rank, "margin": row.margin,
+            "explanation": row.explanation,
+        })
+    return {
+        "run_id": run.pk,
+        "target_year": run.target_year.name,
+        "preset": preset or run.version.methodology.code,
+        "years_used": run.years_used.get("R1", []),
+        "fingerprint": run.fingerprint,
+        "messages": run.messages,
+        "schools": [
+            {"code": r.school.code, "name": r.school.short_name, "status": r.status, "shnor": r.shnor, "shnsu": r.shnsu,
+             "flags": flags.get(s, [])}
+            for s, r in sorted(schools.items(), key=lambda item: item[1].school.code)
+        ],
+    }
