@@ -20,5 +20,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("schools/", include("schools.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("identification/", include("identification.urls")),
     path("admin/", admin.site.urls),
 ]

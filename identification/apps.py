@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class IdentificationConfig(AppConfig):
     name = "identification"
     verbose_name = "Выявление ШНОР/ШНСУ"
+
+    def ready(self) -> None:
+        from schools.home import register_nav_item, register_panel
+
+        from .home import nav_item, runs_panel
+
+        register_nav_item(nav_item, order=20)
+        register_panel(runs_panel)

@@ -331,6 +331,8 @@ def load_lesosibirsk_monitoring() -> int:
     created += len(fresh)
     _apply_states(fresh, analyst)
 
+    _regional_means(municipality.region, [years[2018], years[2019], years[2020]])
+
     current = _campaign(
         municipality, years[2021], analyst, title="Сбор данных на начало 2021/2022 учебного года",
         kinds=[ReportKind.STAFFING, ReportKind.SOCIAL], deadline=today + dt.timedelta(days=10),
@@ -349,6 +351,25 @@ def load_lesosibirsk_monitoring() -> int:
             if (school.pk, kind) not in have
         )
     return created
+
+
+REGIONAL_MEANS = {  # Красноярский край, ЕГЭ: plausible regional means by year
+    2018: {("русский язык", ""): "69.40", ("математика", "профильный"): "55.80"},
+    2019: {("русский язык", ""): "70.90", ("математика", "профильный"): "53.10"},
+    2020: {("русский язык", ""): "71.60", ("математика", "профильный"): "54.70"},
+}
+
+
+def _regional_means(region: Any, years: Sequence[AcademicYear]) -> None:
+    from .models import RegionalMean
+
+    subjects = subject_map()
+    for year in years:
+        for (subject, level), mean in REGIONAL_MEANS[year.start_year].items():
+            RegionalMean.objects.get_or_create(
+                region=region, year=year, procedure="ЕГЭ", subject=subjects[subject], grade=11, level=level,
+                defaults={"mean_score": Decimal(mean)},
+            )
 
 
 def _apply_states(reports: Sequence[Report], analyst: User) -> None:

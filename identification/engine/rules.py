@@ -342,7 +342,7 @@ def l6_l7(outcomes: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, para
             gap = reference - value
             flagged = round(gap, 6) >= gap_limit
             text = (f"{label.capitalize()} в {year_name(y)}: {pct(value)} при среднем по муниципалитету {pct(reference)} — "
-                    f"{'ниже на ' + num(gap) + ' п. п., это не меньше ' + str(gap_limit) if flagged else ('ниже на ' + num(gap) + ' п. п., меньше ' + str(gap_limit) if gap > 0 else 'не ниже среднего')}.")
+                    f"{'ниже на ' + num(gap) + ' п. п., это не меньше ' + str(gap_limit) if flagged else ('ниже на ' + num(gap) + ' п. п., меньше ' + str(gap_limit) if gap >= 0.05 else 'не ниже среднего')}.")
             out.append(flag(school, criterion, FLAGGED if flagged else NOT_FLAGGED, text, value=round(value, 4), threshold=gap_limit, margin=round(gap - gap_limit, 4), components={"school": round(value, 2), "municipality": round(reference, 2), "gap": round(gap, 2), "attested": int(row["attested"])}))
     return out
 

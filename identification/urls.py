@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "identification"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("runs/new/", views.run_create, name="run-create"),
+    path("runs/<int:pk>/", views.run_detail, name="run-detail"),
+    path("runs/<int:pk>/approve/", views.run_approve, name="run-approve"),
+    path("runs/<int:pk>/schools/<int:school_id>/", views.run_school, name="run-school"),
+    path("runs/<int:pk>/schools/<int:school_id>/override/", views.override_set, name="override"),
+    path("lists/<int:pk>/", views.list_detail, name="list-detail"),
+    path("methodologies/", views.methodology_list, name="methodology-list"),
+    path("methodologies/<int:pk>/", views.methodology_detail, name="methodology-detail"),
+    path("methodologies/<int:pk>/edit/", views.methodology_edit, name="methodology-edit"),
+    path("methodologies/<int:pk>/copy/", views.methodology_copy, name="methodology-copy"),
+]
