@@ -80,6 +80,7 @@ def identify(inputs: Inputs, params: dict[str, Any], target_year: int) -> Output
     three latest). Returns an Output sorted by school and criterion.
     """
     params = merged(params)
+    inputs = _sorted(inputs)
     criteria = set(params["criteria"])
     schools = inputs.schools.sort_values(SCHOOL_ID).reset_index(drop=True)
     groups = rules.municipality_groups(schools, params)
@@ -132,7 +133,7 @@ def identify(inputs: Inputs, params: dict[str, Any], target_year: int) -> Output
     if "R8" in criteria:
         records += context.r8(composite, wellbeing, n1_flags, groups, schools, params)
     if "R9" in criteria:
-        records += context.r9(inputs.comparisons, schools, params, y_results)
+        records += context.r9(inputs.comparisons, schools, params, latest_year(inputs.comparisons, target_year))
 
     flags = pd.DataFrame.from_records(records, columns=FLAG_COLUMNS)
     flags = flags.sort_values([SCHOOL_ID, CRITERION], kind="stable").reset_index(drop=True)
@@ -142,6 +143,25 @@ def identify(inputs: Inputs, params: dict[str, Any], target_year: int) -> Output
         "data": [year_name(v) for v in sorted({v for v in (y, y_social, y_staff, y_resources, y_results) if v is not None})],
     }
     return Output(statuses=statuses, flags=flags, years=years, messages=messages)
+
+
+def _sorted(inputs: Inputs) -> Inputs:
+    """Return the inputs in a fixed order: the output never depends on row order."""
+    def order(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        present = [k for k in keys if k in frame.columns]
+        return frame.sort_values(present, kind="stable").reset_index(drop=True) if present and not frame.empty else frame
+
+    result_keys = [SCHOOL_ID, YEAR, "procedure", "subject", "grade", "level"]
+    return Inputs(
+        schools=order(inputs.schools, [SCHOOL_ID]),
+        results=order(inputs.results, result_keys),
+        comparisons=order(inputs.comparisons, [SCHOOL_ID, YEAR, "subject", "grade"]),
+        staffing=order(inputs.staffing, [SCHOOL_ID, YEAR]),
+        social=order(inputs.social, [SCHOOL_ID, YEAR]),
+        resources=order(inputs.resources, [SCHOOL_ID, YEAR]),
+        outcomes=order(inputs.outcomes, [SCHOOL_ID, YEAR]),
+        regional_means=order(inputs.regional_means, ["region_id", YEAR, "procedure", "subject", "grade", "level"]),
+    )
 
 
 def combine(flags: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
