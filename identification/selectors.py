@@ -149,7 +149,7 @@ def previous_run(run: Any) -> Any:
 
 
 def run_diff(run: Any, previous: Any) -> list[dict[str, Any]]:
-    """Return the schools whose status changed since `previous`, with the criteria that changed and why."""
+    """Return the schools whose status or criteria changed since `previous`, with why."""
     if previous is None:
         return []
     before = dict(previous.school_results.values_list("school_id", "status"))
@@ -157,18 +157,21 @@ def run_diff(run: Any, previous: Any) -> list[dict[str, Any]]:
     old_states = {(s, k): (st, e) for s, k, st, e in previous.criterion_results.values_list("school_id", "criterion", "state", "explanation")}
     new_states = {(s, k): (st, e) for s, k, st, e in run.criterion_results.values_list("school_id", "criterion", "state", "explanation")}
     names = dict(School.objects.filter(pk__in=set(before) | set(after)).values_list("pk", "short_name"))
+    changed_criteria: dict[int, list[dict[str, Any]]] = {}
+    for (school, criterion), (state, explanation) in new_states.items():
+        old = old_states.get((school, criterion))
+        if old is None or old[0] != state:
+            changed_criteria.setdefault(school, []).append({
+                "criterion": criterion, "before": old[0] if old else None, "after": state,
+                "before_text": old[1] if old else "", "after_text": explanation,
+            })
     changes = []
     for school in sorted(set(before) | set(after), key=lambda s: names.get(s, "")):
-        if before.get(school) == after.get(school):
+        criteria = sorted(changed_criteria.get(school, []), key=lambda x: x["criterion"])
+        if before.get(school) == after.get(school) and not criteria:
             continue
-        criteria = []
-        for (s, criterion), (state, explanation) in new_states.items():
-            if s != school:
-                continue
-            old = old_states.get((s, criterion))
-            if old is None or old[0] != state:
-                criteria.append({"criterion": criterion, "before": old[0] if old else None, "after": state, "before_text": old[1] if old else "", "after_text": explanation})
-        changes.append({"school_id": school, "school": names.get(school, school), "before": before.get(school), "after": after.get(school), "criteria": sorted(criteria, key=lambda x: x["criterion"])})
+        changes.append({"school_id": school, "school": names.get(school, school), "before": before.get(school), "after": after.get(school),
+                        "status_changed": before.get(school) != after.get(school), "criteria": criteria})
     return changes
 
 

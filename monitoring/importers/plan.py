@@ -73,6 +73,7 @@ class Plan:
     means: list[tuple[tuple, dict[str, Any], int | None]] = field(default_factory=list)
     school_ids: dict[int, int] = field(default_factory=dict)  # temporary → created school
     created_reports: set[int] = field(default_factory=set)
+    means_region_name: str = ""
 
     def count(self, what: str, action: str) -> None:
         self.counts[what][action] += 1
@@ -336,13 +337,20 @@ def _plan_means(parsed: Parsed, plan: Plan) -> None:
     if not parsed.regional_means:
         return
     region = _single_region(plan)
-    if region is None:
-        plan.issues.add("не удалось определить регион для средних по региону: в портале несколько регионов", sheet="Средние по региону")
+    new_regions = {(r.data.get("region") or "").strip() for r in parsed.schools if r.ref.pk < 0}
+    if region is None and plan.by is None and not Region.objects.exists() and len(new_regions) == 1:
+        plan.means_region_name = new_regions.pop()  # the region this package itself creates
+    elif region is None:
+        plan.issues.add(
+            "не удалось определить регион для средних по региону: в портале нет регионов или их несколько; "
+            "загрузите средние вместе с листом «Школы» или от имени аналитика региона",
+            sheet="Средние по региону",
+        )
         return
     existing = {
         (m.year.start_year, m.procedure, m.subject_id, m.grade, m.level): m
         for m in RegionalMean.objects.filter(region=region).select_related("year")
-    }
+    } if region is not None else {}
     for key, (values, source) in parsed.regional_means.items():
         old = existing.get(key)
         if old is None:
@@ -504,7 +512,7 @@ def _write_rows(plan: Plan) -> set[int]:
 def _write_means(plan: Plan) -> None:
     if not plan.means:
         return
-    region = _single_region(plan)
+    region = Region.objects.get(name=plan.means_region_name) if plan.means_region_name else _single_region(plan)
     for (year, procedure, subject, grade, level), values, pk in plan.means:
         RegionalMean.objects.update_or_create(
             pk=pk, defaults={

@@ -255,7 +255,7 @@ def test_round_trip_export_then_import_into_empty_database(db, tmp_path):
     from schools.models import AcademicYear, Municipality, Region, User
 
     models = (ReminderLog, ReportEvent, AssessmentResult, MarkComparison, StaffingData, OutcomesData, ResourcesData,
-              SocialPassportData, Report, Campaign)
+              SocialPassportData, Report, Campaign, RegionalMean)
     for model in models:
         model.objects.all().delete()
     User.objects.all().delete()
