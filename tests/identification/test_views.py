@@ -108,7 +108,7 @@ def test_preset_cannot_be_changed_but_can_be_copied(client, mimc):
     preset = Methodology.objects.get(code="kaltan")
     page = client.get(reverse("identification:methodology-edit", args=[preset.pk]))
     form = page.context["form"]
-    data = {name: (field.initial if not isinstance(field.initial, list) else field.initial) for name, field in form.fields.items()}
+    data = {name: field.initial for name, field in form.fields.items()}
     data = {k: v for k, v in data.items() if v is not None}
     data |= {"comment": "Попытка", "action": "save"}
     body = client.post(reverse("identification:methodology-edit", args=[preset.pk]), data).content.decode()
