@@ -1,0 +1,111 @@
+"""
+Identification speed at region and country scale.
+
+Usage:
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench .venv/bin/python bench/identify_bench.py --schools 40000
+(--skip-generate reuses the synthetic region already in the database.)
+
+Measures, for a run over every municipality of the synthetic region:
+ (a) the raw read: COPY … TO STDOUT of exactly the rows the run reads — the floor;
+ (b) the engine alone on in-memory frames;
+ (c) the whole run: load, compute and store (as the browser and `identify` do);
+and a municipality of about 50 schools end to end. Prints one JSON line last.
+"""
+
+import argparse
+import io
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+
+def raw_read(queries):
+    from django.db import connection
+
+    total = 0
+    with connection.cursor() as cursor:
+        for rows in queries:
+            sql, params = rows.query.sql_with_params()
+            buffer = io.StringIO()
+            cursor.cursor.copy_expert(cursor.cursor.mogrify(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params).decode(), buffer)
+            total += buffer.getvalue().count("\n")
+    return total
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schools", type=int, default=40_000)
+    parser.add_argument("--skip-generate", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+
+    from identification import engine, selectors, services
+    from identification.models import Methodology
+    from monitoring.models import DATA_MODELS, AssessmentResult, MarkComparison
+    from schools.models import AcademicYear, Municipality, School
+
+    call_command("migrate", verbosity=0)
+    if not args.skip_generate:
+        print(f"generate_demo --schools {args.schools} --years 3", file=sys.stderr)
+        call_command("generate_demo", schools=args.schools, years=3, seed=1, stdout=io.StringIO())
+    services.ensure_presets()
+    target = AcademicYear.objects.get(is_current=True)
+    municipalities = Municipality.objects.filter(region__code="99")
+    schools = School.objects.filter(municipality__in=municipalities, is_active=True)
+    n_schools = schools.count()
+    version = Methodology.objects.get(code="combined").current
+    years = list(range(target.start_year - 6, target.start_year))
+    q = selectors._report_filter("report__", schools.values("pk"), False, years)
+    queries = [
+        schools.values_list("pk", "municipality_id", "municipality__region_id", "school_type", "is_rural", "distance_km", "code", "short_name"),
+        AssessmentResult.objects.filter(q).values_list("report__school_id", "report__year__start_year", "procedure", "subject__name", "grade", "level", "participants", "mark2", "failed_minimum", "mean_score"),
+        MarkComparison.objects.filter(q).values_list("report__school_id", "report__year__start_year", "subject__name", "grade", "lowered", "confirmed", "raised"),
+        *[m.objects.filter(q).values_list("report__school_id", "report__year__start_year", *[f.name for f in m._meta.concrete_fields if f.name != "report"]) for m in DATA_MODELS.values()],
+    ]
+    started = time.perf_counter()
+    rows_read = raw_read(queries)
+    raw_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    inputs = selectors.inputs_frame(schools=schools, target_year=target.start_year)
+    load_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    output = engine.identify(inputs, version.params, target.start_year)
+    engine_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    run = services.run_create(target_year=target, municipalities=municipalities, version=version, only_accepted=False, by=None, enqueue=False)
+    services.run_execute(run=run)
+    whole_seconds = time.perf_counter() - started
+
+    sizes = municipalities.annotate(n=Count("schools")).values_list("pk", "n")
+    closest = min(sizes, key=lambda item: abs(item[1] - 50))
+    small = Municipality.objects.get(pk=closest[0])
+    started = time.perf_counter()
+    run_small = services.run_create(target_year=target, municipalities=[small], version=version, only_accepted=False, by=None, enqueue=False)
+    services.run_execute(run=run_small)
+    small_seconds = time.perf_counter() - started
+
+    print(json.dumps({
+        "bench": "identify", "database": connection.vendor, "cpus": os.cpu_count(), "python": platform.python_version(),
+        "schools": n_schools, "rows_read": rows_read, "flags": len(output.flags),
+        "raw_read_s": round(raw_seconds, 2), "load_s": round(load_seconds, 2), "engine_s": round(engine_seconds, 2),
+        "whole_run_s": round(whole_seconds, 2), "ratio_whole_to_raw": round(whole_seconds / raw_seconds, 2),
+        "municipality_schools": closest[1], "municipality_run_s": round(small_seconds, 3),
+    }, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
