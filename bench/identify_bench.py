@@ -77,6 +77,7 @@ def main():
     started = time.perf_counter()
     rows_read = raw_read(queries)
     raw_seconds = time.perf_counter() - started
+    print(f"raw read {raw_seconds:.1f} s, {rows_read} rows", file=sys.stderr)
 
     started = time.perf_counter()
     inputs = selectors.inputs_frame(schools=schools, target_year=target.start_year)
@@ -84,6 +85,7 @@ def main():
     started = time.perf_counter()
     output = engine.identify(inputs, version.params, target.start_year)
     engine_seconds = time.perf_counter() - started
+    print(f"load {load_seconds:.1f} s, engine {engine_seconds:.1f} s", file=sys.stderr)
 
     started = time.perf_counter()
     run = services.run_create(target_year=target, municipalities=municipalities, version=version, only_accepted=False, by=None, enqueue=False)

@@ -113,7 +113,7 @@ STATUS_CHOICES = [(s, s) for s in (STATUS_SHNOR, STATUS_SHNSU, STATUS_BOTH, STAT
 class SchoolResult(models.Model):
     """A school's computed status in a run."""
 
-    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="school_results")
+    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="school_results", db_index=False)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     status = models.CharField("статус", max_length=20, choices=STATUS_CHOICES)
     shnor = models.BooleanField("ШНОР", default=False)
@@ -129,9 +129,15 @@ class SchoolResult(models.Model):
 
 
 class CriterionResult(models.Model):
-    """One criterion of one school in a run: state, numbers and the explanation."""
+    """
+    One criterion of one school in a run: its state and numbers.
 
-    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="criterion_results")
+    The explanation and the components live in RunDetail (compressed per
+    municipality): a country-wide run has half a million of them.
+    """
+
+    # The (run, school) index serves lookups by run: no separate run index to maintain.
+    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="criterion_results", db_index=False)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     criterion = models.CharField("критерий", max_length=4)
     state = models.CharField("состояние", max_length=20, choices=[(s, s) for s in STATES])
@@ -139,8 +145,6 @@ class CriterionResult(models.Model):
     threshold = models.FloatField("порог", null=True, blank=True)
     rank = models.PositiveIntegerField("место", null=True, blank=True)
     margin = models.FloatField("запас до порога", null=True, blank=True)
-    components = models.JSONField("составляющие", default=dict)
-    explanation = models.TextField("объяснение")
 
     class Meta:
         verbose_name = "критерий школы"
@@ -149,6 +153,22 @@ class CriterionResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school}: {self.criterion} {self.state}"
+
+
+class RunDetail(models.Model):
+    """The explanations and components of a run's criteria for one municipality (zlib JSON)."""
+
+    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="details", db_index=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    payload = models.BinaryField("объяснения и составляющие")
+
+    class Meta:
+        verbose_name = "объяснения выявления"
+        verbose_name_plural = "объяснения выявлений"
+        constraints = [models.UniqueConstraint(fields=["run", "municipality"], name="%(app_label)s_%(class)s_one_per_municipality")]
+
+    def __str__(self) -> str:
+        return f"{self.run}: {self.municipality}"
 
 
 class StatusOverride(models.Model):

@@ -7,6 +7,8 @@ Each frame is read with one query (values_list), never a query per school.
 from __future__ import annotations
 
 import io
+import json
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -127,26 +129,24 @@ def inputs_frame(*, schools: QuerySet[School], target_year: int, only_accepted: 
 
 def readiness(*, schools: QuerySet[School], years: list[int]) -> dict[int, list[str]]:
     """Return per school the reports of the years used that are missing or not accepted."""
-    wanted = list(ReportKind.values)
-    have: dict[tuple[int, int, str], str] = {
-        (s, y, k): status
-        for s, y, k, status in Report.objects.filter(school__in=schools, year__start_year__in=years)
-        .values_list("school_id", "year__start_year", "kind", "status")
-    }
+    if not years:
+        return {}
+    reports = read_frame(
+        Report.objects.filter(school__in=schools.values("pk"), year__start_year__in=years).values_list("school_id", "year__start_year", "kind", "status"),
+        ["school", "year", "kind", "status"],
+    )
+    reports["school"] = pd.to_numeric(reports["school"]).astype(int)
+    reports["year"] = pd.to_numeric(reports["year"]).astype(int)
+    ids = pd.Series(list(schools.values_list("pk", flat=True)), name="school")
+    wanted = pd.MultiIndex.from_product([ids, years, list(ReportKind.values)], names=["school", "year", "kind"]).to_frame(index=False)
+    merged = wanted.merge(reports, on=["school", "year", "kind"], how="left")
+    problems = merged.loc[merged["status"] != ACCEPTED]
     labels = dict(ReportKind.choices)
     statuses = dict(Report.Status.choices)
     out: dict[int, list[str]] = {}
-    for school in schools.values_list("pk", flat=True):
-        notes = []
-        for year in years:
-            for kind in wanted:
-                status = have.get((school, year, kind))
-                if status is None:
-                    notes.append(f"{labels[kind]} за {year}/{year + 1}: нет отчёта")
-                elif status != ACCEPTED:
-                    notes.append(f"{labels[kind]} за {year}/{year + 1}: {statuses[status]}")
-        if notes:
-            out[school] = notes
+    for school, year, kind, status in problems.itertuples(index=False):
+        state = "нет отчёта" if pd.isna(status) else statuses[status]
+        out.setdefault(int(school), []).append(f"{labels[kind]} за {year}/{year + 1}: {state}")
     return out
 
 
@@ -164,12 +164,32 @@ DECIDING_LABELS = {
 }
 
 
-def flagged_reasons(run: Any) -> dict[int, list[str]]:
+def run_details(run: Any, *, municipalities: Iterable[int] | None = None) -> dict[int, dict[str, list[Any]]]:
+    """Return {school: {criterion: [explanation, components]}} of a run (decompressed)."""
+    from .models import RunDetail
+
+    blocks = RunDetail.objects.filter(run=run)
+    if municipalities is not None:
+        blocks = blocks.filter(municipality_id__in=list(municipalities))
+    out: dict[int, dict[str, list[Any]]] = {}
+    for payload in blocks.values_list("payload", flat=True):
+        for school, criteria in json.loads(zlib.decompress(bytes(payload))).items():
+            out[int(school)] = criteria
+    return out
+
+
+def explain(details: dict[int, dict[str, list[Any]]], school: int, criterion: str) -> str:
+    return details.get(school, {}).get(criterion, [""])[0]
+
+
+def flagged_reasons(run: Any, *, municipalities: Iterable[int] | None = None) -> dict[int, list[str]]:
     """Return per school the explanations of its flagged criteria."""
+    details = run_details(run, municipalities=municipalities)
     out: dict[int, list[str]] = {}
-    rows = run.criterion_results.filter(state=c.FLAGGED).exclude(criterion__in=["R8", "R9"]).order_by("criterion").values_list("school_id", "criterion", "explanation")
-    for school, criterion, explanation in rows:
-        out.setdefault(school, []).append(f"{criterion} ({DECIDING_LABELS.get(criterion, criterion)}): {explanation}")
+    rows = run.criterion_results.filter(state=c.FLAGGED).exclude(criterion__in=["R8", "R9"]).order_by("criterion").values_list("school_id", "criterion")
+    for school, criterion in rows:
+        if school in details:
+            out.setdefault(school, []).append(f"{criterion} ({DECIDING_LABELS.get(criterion, criterion)}): {explain(details, school, criterion)}")
     return out
 
 
@@ -191,8 +211,9 @@ def run_diff(run: Any, previous: Any) -> list[dict[str, Any]]:
         return []
     before = dict(previous.school_results.values_list("school_id", "status"))
     after = dict(run.school_results.values_list("school_id", "status"))
-    old_states = {(s, k): (st, e) for s, k, st, e in previous.criterion_results.values_list("school_id", "criterion", "state", "explanation")}
-    new_states = {(s, k): (st, e) for s, k, st, e in run.criterion_results.values_list("school_id", "criterion", "state", "explanation")}
+    old_details, new_details = run_details(previous), run_details(run)
+    old_states = {(s, k): (st, explain(old_details, s, k)) for s, k, st in previous.criterion_results.values_list("school_id", "criterion", "state")}
+    new_states = {(s, k): (st, explain(new_details, s, k)) for s, k, st in run.criterion_results.values_list("school_id", "criterion", "state")}
     names = dict(School.objects.filter(pk__in=set(before) | set(after)).values_list("pk", "short_name"))
     changed_criteria: dict[int, list[dict[str, Any]]] = {}
     for (school, criterion), (state, explanation) in new_states.items():
@@ -217,7 +238,10 @@ def run_table(run: Any, *, schools: QuerySet[School]) -> list[dict[str, Any]]:
     visible = set(schools.values_list("pk", flat=True))
     results = {r.school_id: r for r in run.school_results.select_related("school__municipality") if r.school_id in visible}
     criteria: dict[int, dict[str, Any]] = {}
-    for row in run.criterion_results.filter(school_id__in=list(results)).only("school_id", "criterion", "state", "value", "threshold", "explanation"):
+    municipalities = {r.school.municipality_id for r in results.values()}
+    details = run_details(run, municipalities=municipalities)
+    for row in run.criterion_results.filter(school_id__in=list(results)).only("school_id", "criterion", "state", "value", "threshold"):
+        row.explanation = explain(details, row.school_id, row.criterion)
         criteria.setdefault(row.school_id, {})[row.criterion] = row
     return [
         {"result": results[s], "school": results[s].school, "criteria": criteria.get(s, {})}

@@ -6,7 +6,8 @@ overrides and the approval of the official list.
 from __future__ import annotations
 
 import hashlib
-import math
+import json
+import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from monitoring.importers.bulk import insert
+from monitoring.importers.bulk import insert_frame
 from schools import access
 from schools.models import AcademicYear, Municipality, School, User
 
@@ -29,6 +30,7 @@ from .models import (
     MethodologyVersion,
     OfficialEntry,
     OfficialList,
+    RunDetail,
     SchoolResult,
     StatusOverride,
 )
@@ -62,13 +64,16 @@ def methodology_copy(*, source: Methodology, name: str, by: User) -> Methodology
 
 
 def fingerprint(inputs: engine.Inputs, params: dict[str, Any]) -> str:
-    """Return a hash of the input frames and the parameters (changes when any figure changes)."""
+    """
+    Return a hash of the (prepared, so ordered) input frames and the parameters:
+    it changes when any figure changes and stays when nothing did.
+    """
     digest = hashlib.sha256()
     for name in ("schools", "results", "comparisons", "staffing", "social", "resources", "outcomes", "regional_means"):
         frame: pd.DataFrame = getattr(inputs, name)
-        ordered = frame.sort_values(list(frame.columns)).reset_index(drop=True) if not frame.empty else frame
-        digest.update(name.encode())
-        digest.update(pd.util.hash_pandas_object(ordered.astype(str), index=False).to_numpy().tobytes())
+        digest.update(f"{name}:{len(frame)}:{','.join(frame.columns)}".encode())
+        if not frame.empty:
+            digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     digest.update(repr(sorted(_flatten(params))).encode())
     return digest.hexdigest()
 
@@ -115,9 +120,9 @@ def run_execute(*, run: IdentificationRun, progress: Progress | None = None) -> 
     IdentificationRun.objects.filter(pk=run.pk).update(status=IdentificationRun.Status.RUNNING, progress=5)
     schools = run_schools(run)
     target = run.target_year.start_year
-    inputs = selectors.inputs_frame(schools=schools, target_year=target, only_accepted=run.only_accepted)
+    inputs = engine.prepare(selectors.inputs_frame(schools=schools, target_year=target, only_accepted=run.only_accepted))
     report(35)
-    output = engine.identify(inputs, run.params, target)
+    output = engine.identify(inputs, run.params, target, prepared=True)
     report(70)
     store(run=run, output=output, inputs=inputs, schools=schools)
     report(100)
@@ -129,34 +134,34 @@ def store(*, run: IdentificationRun, output: engine.Output, inputs: engine.Input
     """Store a run's results whole (bulk writes), with readiness and the fingerprint."""
     years = sorted({int(y.split("/")[0]) for y in output.years.get("R1", []) + output.years.get("data", [])})
     statuses = output.statuses
-    insert(SchoolResult, [
-        {"run_id": run.pk, "school_id": int(s), "status": status, "shnor": bool(shnor), "shnsu": bool(shnsu)}
-        for s, status, shnor, shnsu in statuses[[c.SCHOOL_ID, c.STATUS, c.SHNOR, c.SHNSU]].itertuples(index=False)
-    ])
-    insert(CriterionResult, [
-        {"run_id": run.pk, "school_id": int(r.school_id), "criterion": r.criterion, "state": r.state,
-         "value": _number(r.value), "threshold": _number(r.threshold), "rank": None if _number(r.rank) is None else int(r.rank),
-         "margin": _number(r.margin), "components": r.components, "explanation": r.explanation}
-        for r in output.flags.itertuples(index=False)
-    ])
+    insert_frame(SchoolResult, statuses[[c.SCHOOL_ID, c.STATUS, c.SHNOR, c.SHNSU]].assign(run_id=run.pk))
+    flags = output.flags
+    narrow = flags[[c.SCHOOL_ID, c.CRITERION, c.STATE, c.VALUE, c.THRESHOLD, c.RANK, c.MARGIN]].assign(run_id=run.pk)
+    for column in (c.VALUE, c.THRESHOLD, c.MARGIN):
+        narrow[column] = pd.to_numeric(narrow[column], errors="coerce")
+    narrow[c.RANK] = pd.to_numeric(narrow[c.RANK], errors="coerce").astype("Int64")
+    insert_frame(CriterionResult, narrow)
+    _store_details(run, flags, inputs.schools)
     counts = statuses[c.STATUS].value_counts().to_dict()
     run.years_used = output.years
     run.messages = output.messages
     run.fingerprint = fingerprint(inputs, run.params)
     run.readiness = {str(k): v for k, v in selectors.readiness(schools=schools, years=years).items()}
-    run.summary = {"statuses": counts, "schools": len(statuses)}
+    run.summary = {"statuses": counts, "schools": len(statuses), "legend": output.legend}
     run.status, run.progress, run.finished_at = IdentificationRun.Status.DONE, 100, timezone.now()
     run.save(update_fields=["years_used", "messages", "fingerprint", "readiness", "summary", "status", "progress", "finished_at"])
 
 
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
+def _store_details(run: IdentificationRun, flags: pd.DataFrame, schools: pd.DataFrame) -> None:
+    """Store explanations and components compressed, one block per municipality."""
+    municipality_of = dict(zip(schools[c.SCHOOL_ID], schools[c.MUNICIPALITY_ID], strict=True))
+    blocks: dict[int, dict[str, dict[str, list[Any]]]] = {}
+    for school, criterion, explanation, components in flags[[c.SCHOOL_ID, c.CRITERION, c.EXPLANATION, c.COMPONENTS]].itertuples(index=False):
+        blocks.setdefault(municipality_of[school], {}).setdefault(str(school), {})[criterion] = [explanation, components]
+    RunDetail.objects.bulk_create(
+        [RunDetail(run=run, municipality_id=m, payload=zlib.compress(json.dumps(block, ensure_ascii=False).encode(), 1)) for m, block in blocks.items()],
+        batch_size=500,
+    )
 
 
 def run_failed(*, run: IdentificationRun, error: str) -> None:
@@ -223,7 +228,7 @@ def list_approve(*, run: IdentificationRun, municipality: Municipality, order_nu
         order_date=order_date, approved_by=by,
     )
     overrides = {o.school_id: o for o in StatusOverride.objects.filter(year=run.target_year, is_active=True, school__municipality=municipality)}
-    flagged = selectors.flagged_reasons(run)
+    flagged = selectors.flagged_reasons(run, municipalities=[municipality.pk])
     entries = []
     for result in run.school_results.filter(school__municipality=municipality).select_related("school"):
         override = overrides.get(result.school_id)
@@ -239,12 +244,14 @@ def list_approve(*, run: IdentificationRun, municipality: Municipality, order_nu
 def run_document(run: IdentificationRun, *, preset: str | None = None) -> dict[str, Any]:
     """Return the run as the command line's JSON document (formats.md §2)."""
     schools = {r.school_id: r for r in run.school_results.select_related("school")}
+    details = selectors.run_details(run)
     flags: dict[int, list[dict[str, Any]]] = {}
     for row in run.criterion_results.order_by("school_id", "criterion"):
+        explanation = details.get(row.school_id, {}).get(row.criterion, ["", {}])[0]
         flags.setdefault(row.school_id, []).append({
             "criterion": row.criterion, "state": row.state, "flagged": row.state == c.FLAGGED,
             "value": row.value, "threshold": row.threshold, "rank": row.rank, "margin": row.margin,
-            "explanation": row.explanation,
+            "explanation": explanation,
         })
     return {
         "run_id": run.pk,

@@ -88,6 +88,9 @@ def run_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
     school = access.get_school_for_user(request.user, school_id)
     result = get_object_or_404(run.school_results, school=school)
     criteria = sorted(run.criterion_results.filter(school=school), key=lambda r: TABLE_CRITERIA.index(r.criterion) if r.criterion in TABLE_CRITERIA else 99)
+    details = selectors.run_details(run, municipalities=[school.municipality_id])
+    for item in criteria:
+        item.explanation, item.components = details.get(school.pk, {}).get(item.criterion, ["", {}])
     override = StatusOverride.objects.filter(school=school, year=run.target_year, is_active=True).first()
     history = StatusOverride.objects.filter(school=school, year=run.target_year).select_related("created_by")
     return render(request, "identification/run_school.html", {

@@ -37,7 +37,7 @@ from .rank import rank_cut
 from .text import year_name
 
 __all__ = [
-    "DEFAULTS", "PRESETS", "PRESET_NAMES", "Inputs", "Output", "identify", "merged", "preset", "rank_cut",
+    "DEFAULTS", "PRESETS", "PRESET_NAMES", "Inputs", "Output", "identify", "merged", "prepare", "preset", "rank_cut",
 ]
 
 FLAG_COLUMNS = ["school_id", "criterion", "state", "value", "threshold", "rank", "margin", "components", "explanation"]
@@ -63,6 +63,7 @@ class Output:
     flags: pd.DataFrame  # FLAG_COLUMNS, one row per school and criterion
     years: dict[str, list[str]] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
+    legend: dict[str, list[str]] = field(default_factory=dict)  # what component positions mean
 
 
 def latest_year(frame: pd.DataFrame, target: int) -> int | None:
@@ -71,7 +72,7 @@ def latest_year(frame: pd.DataFrame, target: int) -> int | None:
     return int(years.max()) if not years.empty else None
 
 
-def identify(inputs: Inputs, params: dict[str, Any], target_year: int) -> Output:
+def identify(inputs: Inputs, params: dict[str, Any], target_year: int, *, prepared: bool = False) -> Output:
     """
     Run every criterion of the methodology for the target school year.
 
@@ -80,7 +81,8 @@ def identify(inputs: Inputs, params: dict[str, Any], target_year: int) -> Output
     three latest). Returns an Output sorted by school and criterion.
     """
     params = merged(params)
-    inputs = _sorted(inputs)
+    if not prepared:
+        inputs = prepare(inputs)
     criteria = set(params["criteria"])
     schools = inputs.schools.sort_values(SCHOOL_ID).reset_index(drop=True)
     groups = rules.municipality_groups(schools, params)
@@ -106,8 +108,12 @@ def identify(inputs: Inputs, params: dict[str, Any], target_year: int) -> Output
         found, notes = rules.r1(inputs.results, schools, params, r1_years)
         records += found
         messages += notes
+    legend: dict[str, list[str]] = {
+        "N1": [i["label"] for i in params["n1"]["indicators"]],
+        "N2": [i["label"] for i in params["n2"]["indicators"]],
+    }
     if "L1" in criteria or "R8" in criteria:
-        found, composite, _ = rules.l1(inputs.results, schools, groups, params, target_year)
+        found, composite, legend["L1"] = rules.l1(inputs.results, schools, groups, params, target_year)
         if "L1" in criteria:
             records += found
     if "L2" in criteria:
@@ -142,10 +148,10 @@ def identify(inputs: Inputs, params: dict[str, Any], target_year: int) -> Output
         "R1": [year_name(v) for v in r1_years],
         "data": [year_name(v) for v in sorted({v for v in (y, y_social, y_staff, y_resources, y_results) if v is not None})],
     }
-    return Output(statuses=statuses, flags=flags, years=years, messages=messages)
+    return Output(statuses=statuses, flags=flags, years=years, messages=messages, legend=legend)
 
 
-def _sorted(inputs: Inputs) -> Inputs:
+def prepare(inputs: Inputs) -> Inputs:
     """Return the inputs in a fixed order: the output never depends on row order."""
     def order(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         present = [k for k in keys if k in frame.columns]

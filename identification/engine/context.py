@@ -31,8 +31,6 @@ def index_scores(shares: pd.DataFrame, indicators: list[dict[str, Any]], groups:
     dropped: dict[Any, list[str]] = {}
     for item in indicators:
         field, sign = item["field"], item["sign"]
-        if field not in shares:
-            continue
         x = shares[field].astype(float)
         grouped = x.groupby(groups)
         if normalization == "minmax":
@@ -41,7 +39,7 @@ def index_scores(shares: pd.DataFrame, indicators: list[dict[str, Any]], groups:
             scaled = (x - low) / spread.where(spread > 0)
             value = (scaled if sign > 0 else 1 - scaled) * 100
         else:
-            mean, sd = grouped.transform("mean"), grouped.transform(lambda s: s.std(ddof=0))
+            mean, sd = grouped.transform("mean"), grouped.transform("std", ddof=0)
             value = sign * (x - mean) / sd.where(sd > 0)
         spread_ = grouped.transform("max") - grouped.transform("min")
         flat = (spread_ == 0).fillna(False).astype(bool)
@@ -55,8 +53,10 @@ def index_scores(shares: pd.DataFrame, indicators: list[dict[str, Any]], groups:
     return score, components, dropped
 
 
-def _rounded(value: Any, places: int) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), places)
+def _row_lists(frame: pd.DataFrame, places: int) -> dict[Any, list[float | None]]:
+    """Return each row as a list of rounded numbers (None for missing), set-based."""
+    rounded = frame.round(places).astype(object).where(frame.notna(), None)
+    return dict(zip(frame.index, rounded.to_numpy().tolist(), strict=True))
 
 
 def _latest(frame: pd.DataFrame, y: int | None) -> pd.DataFrame:
@@ -82,34 +82,33 @@ def n1(social: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: d
             shares[field] = 100 * (data["school_register"] + data["pdn_kdn_register"]).reindex(shares.index) / pupils.reindex(shares.index)
         elif field in data:
             shares[field] = 100 * data[field].reindex(shares.index) / pupils.reindex(shares.index)
+        else:
+            shares[field] = np.nan  # not collected: the column stays so the legend matches
     shares.loc[pupils.reindex(shares.index).isna(), [c for c in shares.columns if c != "distance_km"]] = np.nan
     has_passport = pupils.reindex(shares.index).notna()
     score, components, dropped = index_scores(shares, p["indicators"], groups, normalization=p["normalization"], coverage=p["coverage"])
     score = score.where(has_passport)
     cut = rank_cut(score, groups.reindex(shares.index), share=p["share"], min_schools=params["min_schools"])
-    labels = {i["field"]: i["label"] for i in p["indicators"]}
-    share_rows = shares.to_dict("index")
-    component_rows = components.to_dict("index")
+    cut_rows = cut.to_dict("index")
+    fields = list(components.columns)
+    share_rows = _row_lists(shares[fields], 2)
+    score_rows = _row_lists(components, 3)
     out = []
+    passports, scores, group_of = has_passport.to_dict(), score.to_dict(), groups.to_dict()
     for school in shares.index:
-        comp = {
-            "indicators": [
-                {"label": labels[f], "value": _rounded(share_rows[school].get(f), 2), "score": _rounded(component_rows[school].get(f), 3)}
-                for f in components.columns
-            ],
-            "dropped": dropped.get(groups.get(school), []),
-            "normalization": p["normalization"],
-            "year": year_name(y) if y is not None else None,
-        }
-        if not has_passport.get(school, False):
+        # Components as [values], [scores] in the order of the run's legend for N1.
+        comp: dict[str, Any] = {"values": share_rows[school], "scores": score_rows[school]}
+        if dropped.get(group_of.get(school)):
+            comp["dropped"] = dropped[group_of[school]]
+        if not passports.get(school, False):
             out.append(flag(school, "N1", NO_DATA, f"Нет социального паспорта за {year_name(y) if y is not None else '—'}: индекс не рассчитан, школа не ранжируется.", components=comp))
             continue
-        v = score.get(school)
+        v = scores.get(school)
         if v is None or math.isnan(v):
             out.append(flag(school, "N1", NO_DATA, "Недостаточно показателей социального паспорта (нужно не меньше 2/3): индекс не рассчитан.", components=comp))
             continue
-        record = _ranked_flag(school, "N1", float(v), cut.loc[school], "индекс социального благополучия (ИСБ)", comp, places=2)
-        if comp["dropped"]:
+        record = _ranked_flag(school, "N1", float(v), cut_rows[school], "индекс социального благополучия (ИСБ)", comp, places=2)
+        if comp.get("dropped"):
             record["explanation"] += " Не учтены (у всех школ одинаковы): " + ", ".join(comp["dropped"]) + "."
         out.append(record)
     return out, score
@@ -121,25 +120,24 @@ def n2(staffing: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params:
     data = _latest(staffing, y)
     index = schools.set_index(SCHOOL_ID).index
     teachers = data["teachers_total"].astype(float).where(data["teachers_total"] > 0).reindex(index) if "teachers_total" in data else pd.Series(np.nan, index=index)
-    shares = pd.DataFrame({i["field"]: 100 * data[i["field"]].reindex(index) / teachers for i in p["indicators"] if i["field"] in data}, index=index)
+    shares = pd.DataFrame({i["field"]: (100 * data[i["field"]].reindex(index) / teachers) if i["field"] in data else np.nan for i in p["indicators"]}, index=index)
     score, components, _ = index_scores(shares, p["indicators"], groups, normalization="zscore", coverage=p["coverage"])
     score = score.where(teachers.notna())
     cut = rank_cut(score, groups.reindex(index), share=p["share"], min_schools=params["min_schools"])
-    labels = {i["field"]: i["label"] for i in p["indicators"]}
-    share_rows = shares.to_dict("index")
-    component_rows = components.to_dict("index")
-    teacher_counts = teachers.to_dict()
+    cut_rows = cut.to_dict("index")
+    fields = list(components.columns)
+    share_rows = _row_lists(shares[fields], 2)
+    score_rows = _row_lists(components, 3)
+    teacher_counts, scores = teachers.to_dict(), score.to_dict()
     out = []
     for school in index:
         count = teacher_counts.get(school)
-        comp = {"indicators": [{"label": labels[f], "share": _rounded(share_rows[school].get(f), 2), "score": _rounded(component_rows[school].get(f), 3)}
-                               for f in components.columns],
-                "teachers": None if count is None or math.isnan(count) else int(count)}
-        v = score.get(school)
+        comp = {"values": share_rows[school], "scores": score_rows[school], "teachers": None if count is None or math.isnan(count) else int(count)}
+        v = scores.get(school)
         if v is None or math.isnan(v):
             out.append(flag(school, "N2", NO_DATA, f"Нет данных о кадрах за {year_name(y) if y is not None else '—'}: индекс не рассчитан.", components=comp))
             continue
-        record = _ranked_flag(school, "N2", float(v), cut.loc[school], "индекс качества кадрового потенциала (ИККП)", comp, places=2)
+        record = _ranked_flag(school, "N2", float(v), cut_rows[school], "индекс качества кадрового потенциала (ИККП)", comp, places=2)
         if comp["teachers"] is not None and comp["teachers"] < p["small_teachers"]:
             record["explanation"] += f" Малая выборка: учителей {comp['teachers']}."
         out.append(record)
@@ -154,14 +152,17 @@ def n3(resources: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params
     recent = data["textbooks_recent"].reindex(index) if "textbooks_recent" in data else pd.Series(np.nan, index=index)
     value = 100 * recent / fund
     cut = rank_cut(value, groups.reindex(index), share=params["n3"]["share"], min_schools=params["min_schools"])
+    cut_rows = cut.to_dict("index")
+    recent_counts, funds = recent.to_dict(), fund.to_dict()
+    values = value.to_dict()
     out = []
     for school in index:
-        v = value.get(school)
+        v = values.get(school)
         if v is None or math.isnan(v):
             out.append(flag(school, "N3", NO_DATA, f"Нет данных о библиотечном фонде за {year_name(y) if y is not None else '—'}."))
             continue
-        comp = {"recent": int(recent[school]), "fund": int(fund[school])}
-        out.append(_ranked_flag(school, "N3", float(v), cut.loc[school], "доля учебников не старше 3 лет (ИКОП)", comp, places=1, unit=" %"))
+        comp = {"recent": int(recent_counts[school]), "fund": int(funds[school])}
+        out.append(_ranked_flag(school, "N3", float(v), cut_rows[school], "доля учебников не старше 3 лет (ИКОП)", comp, places=1, unit=" %"))
     return out
 
 
@@ -179,23 +180,26 @@ def r8(composite: pd.Series, wellbeing: pd.Series, n1_flags: pd.Series, groups: 
         residual = composite - expected
         spread = residual[both].std(ddof=0)
         fit = (expected, residual / spread if spread > 0 else residual * np.nan, slope)
+    composite_d, wellbeing_d, median_d, both_d = composite.to_dict(), wellbeing.to_dict(), median.to_dict(), both.to_dict()
+    expected_d, z_d = (fit[0].to_dict(), fit[1].to_dict()) if fit is not None else ({}, {})
+    hard_d = n1_flags.to_dict()
     out = []
     for school in index:
-        if not both.get(school, False):
+        if not both_d.get(school, False):
             out.append(flag(school, "R8", NO_DATA, "Нужны и индекс результатов, и индекс социального благополучия."))
             continue
-        hard = bool(n1_flags.get(school, False))
-        resilient = hard and composite[school] >= median[school]
-        comp = {"composite": round(float(composite[school]), 3), "wellbeing": round(float(wellbeing[school]), 3), "median": round(float(median[school]), 3)}
+        hard = bool(hard_d.get(school, False))
+        resilient = hard and composite_d[school] >= median_d[school]
+        comp = {"composite": round(float(composite_d[school]), 3), "wellbeing": round(float(wellbeing_d[school]), 3), "median": round(float(median_d[school]), 3)}
         text = "Резильентная школа: сложный социальный контекст (25 % с низким ИСБ), а результаты не ниже медианы — кандидат в школы-партнёры." if resilient else (
             "Сложный социальный контекст, результаты ниже медианы." if hard else "Социальный контекст не относится к 25 % самых сложных.")
         if fit is not None:
-            expected, z, slope = fit
-            comp |= {"expected": round(float(expected[school]), 3), "z_residual": round(float(z[school]), 3), "slope": round(float(slope), 3)}
-            if z[school] >= p["z_effective"]:
-                text += f" Результаты выше ожидаемых при таком контексте (отклонение {num(float(z[school]), 2)} σ)."
-            elif z[school] <= -p["z_effective"]:
-                text += f" Результаты ниже ожидаемых при таком контексте (отклонение {num(float(z[school]), 2)} σ)."
+            z = z_d[school]
+            comp |= {"expected": round(float(expected_d[school]), 3), "z_residual": round(float(z), 3), "slope": round(float(fit[2]), 3)}
+            if z >= p["z_effective"]:
+                text += f" Результаты выше ожидаемых при таком контексте (отклонение {num(float(z), 2)} σ)."
+            elif z <= -p["z_effective"]:
+                text += f" Результаты ниже ожидаемых при таком контексте (отклонение {num(float(z), 2)} σ)."
             else:
                 text += " Результаты соответствуют ожидаемым при таком контексте."
         else:
@@ -208,16 +212,17 @@ def r9(comparisons: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any],
     """Objectivity: ВПР marks against journal marks (понизили / подтвердили / повысили)."""
     p = params["r9"]
     data = comparisons.loc[comparisons[YEAR] == y] if y is not None else comparisons.iloc[0:0]
-    sums = data.groupby(SCHOOL_ID)[["lowered", "confirmed", "raised"]].sum()
+    grouped = data.groupby(SCHOOL_ID)[["lowered", "confirmed", "raised"]].sum()
+    sums = dict(zip(grouped.index, grouped.itertuples(index=False, name=None), strict=True))
     out = []
     for school in schools[SCHOOL_ID]:
         if p["policy"] == "ignore":
             out.append(flag(school, "R9", NOT_APPLICABLE, "Объективность не учитывается (настройка методики)."))
             continue
-        if school not in sums.index or not sums.loc[school].sum():
+        if school not in sums or not sum(sums[school]):
             out.append(flag(school, "R9", NO_DATA, f"Нет сравнения отметок ВПР с журналом за {year_name(y) if y is not None else '—'}."))
             continue
-        low, same, high = (int(v) for v in sums.loc[school])
+        low, same, high = (int(v) for v in sums[school])
         total = low + same + high
         down, up = 100 * low / total, 100 * high / total
         notes = []

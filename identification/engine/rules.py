@@ -58,8 +58,10 @@ def _keys(items: list[list[Any]]) -> set[tuple]:
 
 
 def _filter(results: pd.DataFrame, procedures: set[tuple]) -> pd.DataFrame:
-    keys = pd.Series(list(zip(results[PROCEDURE], results[SUBJECT], results[GRADE], results[LEVEL], strict=True)), index=results.index)
-    return results.loc[keys.isin(procedures)]
+    if results.empty or not procedures:
+        return results.iloc[0:0]
+    keys = pd.MultiIndex.from_arrays([results[PROCEDURE], results[SUBJECT], results[GRADE].astype(int), results[LEVEL].fillna("")])
+    return results.loc[keys.isin(list(procedures))]
 
 
 def held_years(results: pd.DataFrame, procedures: set[tuple], target: int) -> list[int]:
@@ -80,8 +82,13 @@ def r1(results: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], yea
     rows = _filter(results, _keys(p["procedures"]))
     rows = rows.loc[rows[YEAR].isin(years) & rows[PARTICIPANTS].notna() & rows[FAIL].notna()]
     rows = rows.assign(low=(rows[PARTICIPANTS] >= min_n) & (100 * rows[FAIL] >= pct_ * rows[PARTICIPANTS]))
+    presence: dict[int, set[int]] = defaultdict(set)
+    for school, year in rows[[SCHOOL_ID, YEAR]].drop_duplicates().itertuples(index=False):
+        presence[school].add(year)
+    # Only low results and small samples are named in explanations: keep just those rows per school.
+    notable = rows.loc[rows["low"] | (rows[PARTICIPANTS] < small)]
     by_school: dict[int, list[tuple]] = defaultdict(list)
-    for school, year, proc, subj, grade, level, n, fail, low in rows[[SCHOOL_ID, YEAR, PROCEDURE, SUBJECT, GRADE, LEVEL, PARTICIPANTS, FAIL, "low"]].itertuples(index=False):
+    for school, year, proc, subj, grade, level, n, fail, low in notable[[SCHOOL_ID, YEAR, PROCEDURE, SUBJECT, GRADE, LEVEL, PARTICIPANTS, FAIL, "low"]].itertuples(index=False):
         by_school[school].append((year, proc, subj, int(grade), level, int(n), int(fail), bool(low)))
     y = years[0] if years else None
     y_prev = years[1] if len(years) > 1 else None
@@ -90,14 +97,15 @@ def r1(results: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], yea
         if school_type == "НОШ":
             out.append(flag(school, "R1", NOT_APPLICABLE, "Начальная школа: ОГЭ, ЕГЭ и ВПР 5–6 классов в ней не проводятся.", threshold=k1))
             continue
-        entries = by_school.get(school, [])
-        if y is None or not entries:
+        present = presence.get(school)
+        if y is None or not present:
             out.append(flag(school, "R1", NO_DATA, "Нет результатов оценочных процедур правила 30 % за выбранные годы.", threshold=k1))
             continue
+        entries = by_school.get(school, [])
         low_y = [e for e in entries if e[0] == y and e[7]]
         low_prev = [e for e in entries if e[0] == y_prev and e[7]]
-        has_y = any(e[0] == y for e in entries)
-        has_prev = any(e[0] == y_prev for e in entries)
+        has_y = y in present
+        has_prev = y_prev in present
         c1 = len(low_y) >= k1
         if same:
             keys_prev = {e[1:5] for e in low_prev}
@@ -106,12 +114,11 @@ def r1(results: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], yea
         else:
             c2 = bool(low_y) and bool(low_prev)
         small_samples = sorted({procedure_label(*e[1:5]) + f" ({e[5]} уч.)" for e in entries if e[5] < small})
-        components = {
-            "years": [year_name(v) for v in years[:2]],
-            "low": [_low_item(e) for e in low_y + low_prev],
-            "small_samples": small_samples,
-            "mode": p["mode"],
-        }
+        components: dict[str, Any] = {}
+        if low_y or low_prev:
+            components["low"] = [_low_item(e) for e in low_y + low_prev]
+        if small_samples:
+            components["small_samples"] = small_samples
         text = _r1_text(low_y, low_prev, y, y_prev, c1, c2, k1, pct_, same, has_y, has_prev)
         if small_samples:
             text += " Малая выборка (меньше 10 участников): " + "; ".join(small_samples) + "."
@@ -121,9 +128,10 @@ def r1(results: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], yea
     return out, messages
 
 
-def _low_item(e: tuple) -> dict[str, Any]:
+def _low_item(e: tuple) -> list[Any]:
+    """[procedure, year, fail, participants] of a low result."""
     year, proc, subj, grade, level, n, fail, _ = e
-    return {"year": year_name(year), "procedure": procedure_label(proc, subj, grade, level), "fail": fail, "participants": n, "share": round(100 * fail / n, 1)}
+    return [procedure_label(proc, subj, grade, level), year_name(year), fail, n]
 
 
 def _describe_low(e: tuple) -> str:
@@ -155,7 +163,11 @@ def _r1_text(low_y: list, low_prev: list, y: int, y_prev: int | None, c1: bool, 
 
 
 def l1(results: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: dict[str, Any], target: int) -> tuple[list[dict], pd.Series, list[str]]:
-    """Composite result index over three years (mean of z-scores) and the 25 % cut."""
+    """Composite result index over three years (mean of z-scores) and the 25 % cut.
+
+    Returns the flags, the index per school and the legend of the cells that
+    the components refer to by position.
+    """
     p = params["l1"]
     procedures = _keys(p["procedures"]) | (_keys(_vpr_l1()) if p["include_vpr"] else set())
     years = held_years(results, procedures, target)[: p["years"]]
@@ -163,14 +175,15 @@ def l1(results: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: 
     rows = rows.loc[rows[YEAR].isin(years) & rows[MEAN].notna() & (rows[PARTICIPANTS] > 0)]
     rows = rows.assign(group=rows[SCHOOL_ID].map(groups))
     cell = [*KEY, YEAR, "group"]
-    stats = rows.groupby(cell)[MEAN].agg(["mean", lambda s: s.std(ddof=0)])
-    stats.columns = ["mu", "sd"]
-    rows = rows.join(stats, on=cell)
+    grouped = rows.groupby(cell, dropna=False)[MEAN]
+    rows = rows.assign(mu=grouped.transform("mean"), sd=grouped.transform("std", ddof=0))
     rows = rows.loc[rows["sd"] > 0]
     rows = rows.assign(z=(rows[MEAN] - rows["mu"]) / rows["sd"])
     composite = rows.groupby(SCHOOL_ID)["z"].mean()
     available = rows.groupby(SCHOOL_ID)["z"].size()
-    held = rows.groupby("group").apply(lambda g: set(zip(g[PROCEDURE], g[SUBJECT], g[GRADE], g[LEVEL], g[YEAR], strict=True)), include_groups=False)
+    held: dict[Any, set[tuple]] = defaultdict(set)
+    for group, proc, subj, grade, level, year in rows[["group", *KEY, YEAR]].drop_duplicates().itertuples(index=False):
+        held[group].add((proc, subj, grade, level, year))
     index = schools.set_index(SCHOOL_ID)
     applicable_cells = {}
     for school, school_type, group in zip(index.index, index[SCHOOL_TYPE], index.index.map(groups), strict=True):
@@ -179,13 +192,19 @@ def l1(results: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: 
     coverage = pd.Series({s: (available.get(s, 0) / a if a else 0.0) for s, a in applicable_cells.items()})
     value = composite.reindex(index.index).where(coverage.reindex(index.index) >= p["coverage"])
     cut = rank_cut(value, index.index.to_series().map(groups), share=p["share"], min_schools=params["min_schools"])
-    components: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for school, proc, subj, grade, level, year, mean, z in rows[[SCHOOL_ID, PROCEDURE, SUBJECT, GRADE, LEVEL, YEAR, MEAN, "z"]].itertuples(index=False):
-        components[school].append({"procedure": procedure_label(proc, subj, int(grade), level), "year": year_name(int(year)), "mean": round(float(mean), 2), "z": round(float(z), 3)})
+    # Components as [cell, mean, z], the cells named once in the run's legend.
+    cell_keys = rows[[*KEY, YEAR]].drop_duplicates().sort_values([YEAR, *KEY]).itertuples(index=False, name=None)
+    legend = [f"{procedure_label(p_, s_, int(g_), lv_)}, {year_name(int(y_))}" for p_, s_, g_, lv_, y_ in cell_keys]
+    cell_index = {label: i for i, label in enumerate(legend)}
+    components: dict[int, list[list[Any]]] = defaultdict(list)
+    for school, proc, subj, grade, level, year, mean, z in rows[[SCHOOL_ID, *KEY, YEAR, MEAN, "z"]].itertuples(index=False):
+        label = f"{procedure_label(proc, subj, int(grade), level)}, {year_name(int(year))}"
+        components[school].append([cell_index[label], round(float(mean), 2), round(float(z), 3)])
+    cut_rows, values, coverages = cut.to_dict("index"), value.to_dict(), coverage.to_dict()
     out = []
     for school in index.index:
-        v, row = value.get(school), cut.loc[school]
-        comp = {"cells": components.get(school, []), "coverage": round(float(coverage.get(school, 0)), 3), "years": [year_name(y) for y in years]}
+        v, row = values.get(school), cut_rows[school]
+        comp = {"cells": components.get(school, []), "coverage": round(float(coverages.get(school, 0)), 3)}
         if applicable_cells.get(school, 0) == 0:
             out.append(flag(school, "L1", NO_DATA, "Нет результатов ЕГЭ, ОГЭ (и ВПР по настройке) за последние 3 года для сравнения.", components=comp))
             continue
@@ -193,7 +212,7 @@ def l1(results: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: 
             out.append(flag(school, "L1", NO_DATA, f"Недостаточно данных для индекса: есть {available.get(school, 0)} из {applicable_cells[school]} результатов (нужно не меньше {pct(100 * p['coverage'], 0)}).", components=comp))
             continue
         out.append(_ranked_flag(school, "L1", float(v), row, "индекс результатов (среднее z-оценок)", comp, places=2))
-    return out, value, []
+    return out, value, legend
 
 
 def _vpr_l1() -> list[list[Any]]:
@@ -202,7 +221,7 @@ def _vpr_l1() -> list[list[Any]]:
     return VPR_L1
 
 
-def _ranked_flag(school: int, criterion: str, v: float, row: pd.Series, what: str, components: dict, places: int = 2, unit: str = "") -> dict[str, Any]:
+def _ranked_flag(school: int, criterion: str, v: float, row: dict[str, Any], what: str, components: dict, places: int = 2, unit: str = "") -> dict[str, Any]:
     """Flag record of a rank-cut criterion, with rank, cut and margin explained."""
     if row[TOO_FEW]:
         return flag(school, criterion, NO_DATA, f"Слишком мало школ для ранжирования ({int(row[N])}); {what}: {num(v, places)}{unit}.", value=v, components=components)
@@ -322,28 +341,34 @@ def l6_l7(outcomes: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, para
     data = outcomes.loc[(outcomes[YEAR] == y) & outcomes["attested"].fillna(0).gt(0)].copy() if y is not None else outcomes.iloc[0:0].copy()
     data = data.dropna(subset=["attested_good", "attested_failing"])
     data["group"] = data[SCHOOL_ID].map(groups)
-    pooled = data.groupby("group")[["attested", "attested_good", "attested_failing"]].sum()
-    data = data.set_index(SCHOOL_ID)
+    pooled_frame = data.groupby("group")[["attested", "attested_good", "attested_failing"]].sum()
+    pooled = dict(zip(pooled_frame.index, pooled_frame.itertuples(index=False, name=None), strict=True))
+    rows = dict(zip(data[SCHOOL_ID], zip(data["attested"], data["attested_good"], data["attested_failing"], data["group"], strict=True), strict=True))
     out = []
     specs = (
-        ("L6", "gap", "attested_good", "качество обученности (на «4» и «5»)", lambda a, g, f: g / a),
-        ("L7", "gap", "attested_failing", "успеваемость (стандарт обученности)", lambda a, g, f: (a - f) / a),
+        ("L6", "качество обученности (на «4» и «5»)", lambda a, g, f: g / a),
+        ("L7", "успеваемость (стандарт обученности)", lambda a, g, f: (a - f) / a),
     )
-    for criterion, _, _, label, measure in specs:
+    for criterion, label, measure in specs:
         gap_limit = params[criterion.lower()]["gap"]
         for school in schools[SCHOOL_ID]:
-            if school not in data.index:
+            row = rows.get(school)
+            if row is None:
                 out.append(flag(school, criterion, NO_DATA, f"Нет годовых отметок за {year_name(y) if y else '—'}.", threshold=gap_limit))
                 continue
-            row = data.loc[school]
-            total = pooled.loc[row["group"]]
-            value = 100 * measure(row["attested"], row["attested_good"], row["attested_failing"])
-            reference = 100 * measure(total["attested"], total["attested_good"], total["attested_failing"])
+            attested, good, failing, group = row
+            value = 100 * measure(attested, good, failing)
+            reference = 100 * measure(*pooled[group])
             gap = reference - value
             flagged = round(gap, 6) >= gap_limit
-            text = (f"{label.capitalize()} в {year_name(y)}: {pct(value)} при среднем по муниципалитету {pct(reference)} — "
-                    f"{'ниже на ' + num(gap) + ' п. п., это не меньше ' + str(gap_limit) if flagged else ('ниже на ' + num(gap) + ' п. п., меньше ' + str(gap_limit) if gap >= 0.05 else 'не ниже среднего')}.")
-            out.append(flag(school, criterion, FLAGGED if flagged else NOT_FLAGGED, text, value=round(value, 4), threshold=gap_limit, margin=round(gap - gap_limit, 4), components={"school": round(value, 2), "municipality": round(reference, 2), "gap": round(gap, 2), "attested": int(row["attested"])}))
+            if flagged:
+                verdict = f"ниже на {num(gap)} п. п., это не меньше {gap_limit}"
+            elif gap >= 0.05:
+                verdict = f"ниже на {num(gap)} п. п., меньше {gap_limit}"
+            else:
+                verdict = "не ниже среднего"
+            text = f"{label[0].upper() + label[1:]} в {year_name(y)}: {pct(value)} при среднем по муниципалитету {pct(reference)} — {verdict}."
+            out.append(flag(school, criterion, FLAGGED if flagged else NOT_FLAGGED, text, value=round(value, 4), threshold=gap_limit, margin=round(gap - gap_limit, 4), components={"school": round(value, 2), "municipality": round(reference, 2), "gap": round(gap, 2), "attested": int(attested)}))
     return out
 
 

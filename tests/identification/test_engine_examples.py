@@ -137,8 +137,9 @@ def test_example_3_isb_z_scores_and_the_cut():
     assert n1.loc[2, "state"] == "flagged"
     assert list(n1["state"]) == ["not_flagged", "flagged", "not_flagged", "not_flagged"]
     assert n1.loc[2, "threshold"] == pytest.approx(-0.9307, abs=1e-4)
-    signed = {i["label"]: i["score"] for i in n1.loc[1, "components"]["indicators"]}
-    assert signed == {"оба с высшим": pytest.approx(1.342, abs=1e-3), "неполные": pytest.approx(1.414, abs=1e-3)}
+    assert output.legend["N1"] == ["оба с высшим", "неполные"]
+    assert n1.loc[1, "components"]["scores"] == [pytest.approx(1.342, abs=1e-3), pytest.approx(1.414, abs=1e-3)]
+    assert n1.loc[1, "components"]["values"] == [40.0, 20.0]
     assert output.statuses.set_index("school_id").loc[2, "status"] == "ШНСУ"
 
 

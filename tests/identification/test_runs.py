@@ -29,7 +29,9 @@ def test_run_stores_every_school_and_criterion_with_years_and_fingerprint(demo_r
     assert demo_run.params["r1"]["pct"] == 30
     weak = SchoolResult.objects.get(run=demo_run, school__code="sch242706")
     assert weak.shnor
-    explanation = CriterionResult.objects.get(run=demo_run, school__code="sch242706", criterion="R1").explanation
+    weak_school = School.objects.get(code="sch242706")
+    assert CriterionResult.objects.get(run=demo_run, school=weak_school, criterion="R1").state == "flagged"
+    explanation = selectors.run_details(demo_run)[weak_school.pk]["R1"][0]
     assert "«2» получили" in explanation
 
 
