@@ -31,7 +31,7 @@ def raw_read(queries):
     total = 0
     with connection.cursor() as cursor:
         for rows in queries:
-            sql, params = rows.query.sql_with_params()
+            sql, params = rows.order_by().query.sql_with_params()
             buffer = io.StringIO()
             cursor.cursor.copy_expert(cursor.cursor.mogrify(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params).decode(), buffer)
             total += buffer.getvalue().count("\n")
@@ -67,7 +67,7 @@ def main():
     n_schools = schools.count()
     version = Methodology.objects.get(code="combined").current
     years = list(range(target.start_year - 6, target.start_year))
-    q = selectors._report_filter("report__", schools.values("pk"), False, years)
+    q = selectors._report_filter("report__", schools, False, years)
     queries = [
         schools.values_list("pk", "municipality_id", "municipality__region_id", "school_type", "is_rural", "distance_km", "code", "short_name"),
         AssessmentResult.objects.filter(q).values_list("report__school_id", "report__year__start_year", "procedure", "subject__name", "grade", "level", "participants", "mark2", "failed_minimum", "mean_score"),

@@ -21,6 +21,7 @@ LEVEL = "level"
 PARTICIPANTS = "participants"
 FAIL = "fail"  # «2» (ВПР, ОГЭ, ЕГЭ базовый) or below the minimum (other ЕГЭ)
 MEAN = "mean_score"
+CELL = "cell"  # engine-internal code of (procedure, subject, grade, level)
 
 # Mark comparison with the journal
 LOWERED = "lowered"

@@ -136,9 +136,13 @@ class CriterionResult(models.Model):
     municipality): a country-wide run has half a million of them.
     """
 
-    # The (run, school) index serves lookups by run: no separate run index to maintain.
-    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="criterion_results", db_index=False)
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    # A country-wide run writes half a million rows in one go: the (run, school)
+    # index serves every lookup, and the keys are not checked by the database
+    # row by row (deferred checks would double the run's time) — the rows are
+    # written only by services.store from the run's own schools, and Django
+    # still cascades and protects on delete.
+    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="criterion_results", db_index=False, db_constraint=False)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     criterion = models.CharField("критерий", max_length=4)
     state = models.CharField("состояние", max_length=20, choices=[(s, s) for s in STATES])
     value = models.FloatField("значение", null=True, blank=True)

@@ -32,93 +32,89 @@ from .engine import Inputs
 ACCEPTED = Report.Status.ACCEPTED
 
 
-def _report_filter(prefix: str, schools: Iterable[int], only_accepted: bool, years: list[int]) -> Q:
-    q = Q(**{f"{prefix}school_id__in": schools, f"{prefix}year__start_year__in": years})
+def _report_filter(prefix: str, schools: QuerySet[School], only_accepted: bool, years: list[int]) -> Q:
+    q = Q(**{f"{prefix}school__in": schools.values("pk"), f"{prefix}year__start_year__in": years})
     if only_accepted:
         q &= Q(**{f"{prefix}status": ACCEPTED})
     return q
 
 
-def read_frame(rows: QuerySet, columns: list[str]) -> pd.DataFrame:
-    """
-    Return a values_list queryset as a frame.
+INT, FLOAT, TEXT, BOOL = "int64", "float64", "object", "bool"
 
-    On PostgreSQL the rows come through COPY … TO STDOUT and pandas' CSV
-    reader (the fastest way out of the database); elsewhere through the ORM.
+
+def read_frame(rows: QuerySet, columns: dict[str, str]) -> pd.DataFrame:
     """
+    Return a values_list queryset as a frame with the given column types
+    (INT never null, FLOAT with NaN for null, TEXT, BOOL).
+
+    On PostgreSQL the rows come through COPY … TO STDOUT straight into pandas'
+    C reader, already typed (the fastest way out of the database); elsewhere
+    through the ORM.
+    """
+    names = list(columns)
     if connection.vendor == "postgresql":
-        sql, params = rows.query.sql_with_params()
-        buffer = io.StringIO()
+        sql, params = rows.order_by().query.sql_with_params()  # the engine orders its inputs itself
+        buffer = io.BytesIO()
         with connection.cursor() as cursor:
-            query = cursor.cursor.mogrify(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params).decode()
-            cursor.cursor.copy_expert(query, buffer)
+            cursor.cursor.copy_expert(cursor.cursor.mogrify(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params).decode(), buffer)
+        if not buffer.tell():
+            return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in columns.items()})
         buffer.seek(0)
-        if not buffer.getvalue():
-            return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
-        return pd.read_csv(buffer, names=columns, header=None, keep_default_na=False, na_values=[""], dtype=object)
-    return pd.DataFrame.from_records(list(rows), columns=columns)
-
-
-def _numeric(frame: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
-    for name in names:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+        parsed = {name: (TEXT if kind == BOOL else kind) for name, kind in columns.items()}
+        frame = pd.read_csv(buffer, names=names, header=None, keep_default_na=False, na_values=[""], dtype=parsed)
+        for name in (n for n, kind in columns.items() if kind == BOOL):
+            frame[name] = frame[name].eq("t")
+        return frame
+    frame = pd.DataFrame.from_records(list(rows.order_by()), columns=names)
+    for name, kind in columns.items():
+        if kind == FLOAT:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+        elif kind != TEXT:
+            frame[name] = frame[name].astype(kind)
     return frame
 
 
 def school_frame(schools: QuerySet[School]) -> pd.DataFrame:
     rows = schools.values_list("pk", "municipality_id", "municipality__region_id", "school_type", "is_rural", "distance_km", "code", "short_name")
-    frame = read_frame(rows, [c.SCHOOL_ID, c.MUNICIPALITY_ID, c.REGION_ID, c.SCHOOL_TYPE, c.IS_RURAL, c.DISTANCE_KM, c.CODE, c.NAME])
-    for name in (c.SCHOOL_ID, c.MUNICIPALITY_ID, c.REGION_ID):
-        frame[name] = pd.to_numeric(frame[name]).astype(int)
-    frame[c.DISTANCE_KM] = pd.to_numeric(frame[c.DISTANCE_KM]).astype(float)
-    frame[c.IS_RURAL] = frame[c.IS_RURAL].isin([True, "t", "true", "True"])
-    return frame
+    return read_frame(rows, {
+        c.SCHOOL_ID: INT, c.MUNICIPALITY_ID: INT, c.REGION_ID: INT, c.SCHOOL_TYPE: TEXT,
+        c.IS_RURAL: BOOL, c.DISTANCE_KM: FLOAT, c.CODE: TEXT, c.NAME: TEXT,
+    })
 
 
 def inputs_frame(*, schools: QuerySet[School], target_year: int, only_accepted: bool = False, span: int = 6) -> Inputs:
     """Return the engine's Inputs for the schools: every year within `span` before the target."""
     school_frame_ = school_frame(schools)
-    ids = school_frame_[c.SCHOOL_ID].tolist()
     years = list(range(target_year - span, target_year))
-    result_q = _report_filter("report__", ids, only_accepted, years)
+    result_q = _report_filter("report__", schools, only_accepted, years)
+    keys = {c.SCHOOL_ID: INT, c.YEAR: INT}
     results = read_frame(
         AssessmentResult.objects.filter(result_q).values_list(
             "report__school_id", "report__year__start_year", "procedure", "subject__name", "grade", "level",
             "participants", "mark2", "failed_minimum", "mean_score"),
-        [c.SCHOOL_ID, c.YEAR, c.PROCEDURE, c.SUBJECT, c.GRADE, c.LEVEL, c.PARTICIPANTS, "mark2", "failed_minimum", c.MEAN],
+        keys | {c.PROCEDURE: TEXT, c.SUBJECT: TEXT, c.GRADE: INT, c.LEVEL: TEXT,
+                c.PARTICIPANTS: FLOAT, "mark2": FLOAT, "failed_minimum": FLOAT, c.MEAN: FLOAT},
     )
-    results = _numeric(results, [c.PARTICIPANTS, "mark2", "failed_minimum", c.MEAN])
-    for name in (c.SCHOOL_ID, c.YEAR, c.GRADE):
-        results[name] = pd.to_numeric(results[name]).astype(int)
     results[c.LEVEL] = results[c.LEVEL].fillna("")
     uses_marks = (results[c.PROCEDURE] != "ЕГЭ") | (results[c.LEVEL] == "базовый")
-    results[c.FAIL] = results["mark2"].where(uses_marks, results["failed_minimum"]).astype(float)
+    results[c.FAIL] = results["mark2"].where(uses_marks, results["failed_minimum"])
     results = results.drop(columns=["mark2", "failed_minimum"])
     comparisons = read_frame(
         MarkComparison.objects.filter(result_q).values_list(
             "report__school_id", "report__year__start_year", "subject__name", "grade", "lowered", "confirmed", "raised"),
-        [c.SCHOOL_ID, c.YEAR, c.SUBJECT, c.GRADE, c.LOWERED, c.CONFIRMED, c.RAISED],
+        keys | {c.SUBJECT: TEXT, c.GRADE: INT, c.LOWERED: FLOAT, c.CONFIRMED: FLOAT, c.RAISED: FLOAT},
     )
-    comparisons = _numeric(comparisons, [c.LOWERED, c.CONFIRMED, c.RAISED])
-    for name in (c.SCHOOL_ID, c.YEAR, c.GRADE):
-        comparisons[name] = pd.to_numeric(comparisons[name]).astype(int)
     frames = {}
     for kind, model in DATA_MODELS.items():
         names = [f.name for f in model._meta.concrete_fields if f.name != "report"]
         rows = model.objects.filter(result_q).values_list("report__school_id", "report__year__start_year", *names)
-        frame = _numeric(read_frame(rows, [c.SCHOOL_ID, c.YEAR, *names]), names)
-        for name in (c.SCHOOL_ID, c.YEAR):
-            frame[name] = pd.to_numeric(frame[name]).astype(int)
-        frames[kind] = frame
+        frames[kind] = read_frame(rows, keys | dict.fromkeys(names, FLOAT))
     regions = school_frame_[c.REGION_ID].unique().tolist()
     means = read_frame(
         RegionalMean.objects.filter(region_id__in=regions, year__start_year__in=years)
         .values_list("region_id", "year__start_year", "procedure", "subject__name", "grade", "level", "mean_score"),
-        [c.REGION_ID, c.YEAR, c.PROCEDURE, c.SUBJECT, c.GRADE, c.LEVEL, c.MEAN],
+        {c.REGION_ID: INT, c.YEAR: INT, c.PROCEDURE: TEXT, c.SUBJECT: TEXT, c.GRADE: INT, c.LEVEL: TEXT, c.MEAN: FLOAT},
     )
-    means = _numeric(means, [c.MEAN])
-    for name in (c.REGION_ID, c.YEAR, c.GRADE):
-        means[name] = pd.to_numeric(means[name]).astype(int)
     means[c.LEVEL] = means[c.LEVEL].fillna("")
     return Inputs(
         schools=school_frame_, results=results, comparisons=comparisons,
@@ -133,21 +129,17 @@ def readiness(*, schools: QuerySet[School], years: list[int]) -> dict[int, list[
         return {}
     reports = read_frame(
         Report.objects.filter(school__in=schools.values("pk"), year__start_year__in=years).values_list("school_id", "year__start_year", "kind", "status"),
-        ["school", "year", "kind", "status"],
+        {"school": INT, "year": INT, "kind": TEXT, "status": TEXT},
     )
-    reports["school"] = pd.to_numeric(reports["school"]).astype(int)
-    reports["year"] = pd.to_numeric(reports["year"]).astype(int)
     ids = pd.Series(list(schools.values_list("pk", flat=True)), name="school")
     wanted = pd.MultiIndex.from_product([ids, years, list(ReportKind.values)], names=["school", "year", "kind"]).to_frame(index=False)
     merged = wanted.merge(reports, on=["school", "year", "kind"], how="left")
     problems = merged.loc[merged["status"] != ACCEPTED]
-    labels = dict(ReportKind.choices)
-    statuses = dict(Report.Status.choices)
-    out: dict[int, list[str]] = {}
-    for school, year, kind, status in problems.itertuples(index=False):
-        state = "нет отчёта" if pd.isna(status) else statuses[status]
-        out.setdefault(int(school), []).append(f"{labels[kind]} за {year}/{year + 1}: {state}")
-    return out
+    notes = (
+        problems["kind"].map(dict(ReportKind.choices)) + " за " + problems["year"].astype(str) + "/" + (problems["year"] + 1).astype(str)
+        + ": " + problems["status"].map(dict(Report.Status.choices)).fillna("нет отчёта")
+    )
+    return {int(school): group for school, group in notes.groupby(problems["school"]).agg(list).items()}
 
 
 def run_label(values: dict[str, Any]) -> str:

@@ -67,6 +67,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         rows = [r for r in rows if r["result"].status in LISTED]
     elif status:
         rows = [r for r in rows if r["result"].status == status]
+    for row in rows:
+        row["readiness"] = run.readiness.get(str(row["school"].pk), [])
     overrides = {o.school_id: o for o in StatusOverride.objects.filter(year=run.target_year, is_active=True, school__in=schools)}
     previous = selectors.previous_run(run)
     municipalities = run.municipalities.filter(pk__in=access.municipalities_visible_to(request.user).values("pk"))
@@ -74,7 +76,6 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run, "rows": rows, "criteria": [c for c in TABLE_CRITERIA if c in run.params.get("criteria", TABLE_CRITERIA)],
         "labels": CRITERION_LABELS, "overrides": overrides, "previous": previous,
         "diff": selectors.run_diff(run, previous) if previous else [],
-        "readiness": {int(k): v for k, v in run.readiness.items()},
         "can_run": permissions.can_run(request.user), "can_approve": permissions.can_approve(request.user),
         "approve_form": ApproveForm(municipalities=municipalities, initial={"municipality": municipalities.first()}),
         "status_filter": status,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from .models import AcademicYear, Municipality, Region, School, User
 
@@ -278,6 +278,11 @@ def generate_region(*, schools: int, years: int, seed: int) -> dict[str, int]:
     data_years = ensure_years(range(last - years, last), current=None)
     ensure_years(range(last, last + 1), current=last)
     reports = sum(filler(schools=rows, years=data_years, seed=seed) for filler in region_fillers)
+    if connection.vendor == "postgresql":
+        # Fresh statistics after a bulk load: without them the planner takes a
+        # table of a million rows for a small one (and autovacuum may be off).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return {"municipalities": len(municipalities), "schools": len(rows), "reports": reports}
 
 

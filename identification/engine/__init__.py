@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..columns import (
+    CELL,
     CRITERION,
     FLAGGED,
     NO_DATA,
@@ -90,7 +91,7 @@ def identify(inputs: Inputs, params: dict[str, Any], target_year: int, *, prepar
     records: list[dict[str, Any]] = []
 
     r1_procedures = rules._keys(params["r1"]["procedures"])
-    r1_years = [int(y) for y in params["r1"]["years"]] or rules.held_years(inputs.results, r1_procedures, target_year)[:2]
+    r1_years = [int(y) for y in params["r1"]["years"]] or rules.held_years(rules._filter(inputs.results, r1_procedures), target_year)[:2]
     expected = range(target_year - 1, (min(r1_years) if r1_years else target_year) - 1, -1)
     skipped = [v for v in expected if v not in r1_years]
     if skipped and not params["r1"]["years"]:
@@ -157,10 +158,12 @@ def prepare(inputs: Inputs) -> Inputs:
         present = [k for k in keys if k in frame.columns]
         return frame.sort_values(present, kind="stable").reset_index(drop=True) if present and not frame.empty else frame
 
-    result_keys = [SCHOOL_ID, YEAR, "procedure", "subject", "grade", "level"]
+    # One code per (procedure, subject, grade, level), numbered in the keys' order:
+    # sorting by it orders as the keys do, and rules select procedures by it.
+    results = inputs.results.assign(**{CELL: inputs.results.groupby(rules.KEY, sort=True, dropna=False).ngroup()})
     return Inputs(
         schools=order(inputs.schools, [SCHOOL_ID]),
-        results=order(inputs.results, result_keys),
+        results=order(results, [SCHOOL_ID, YEAR, CELL]),
         comparisons=order(inputs.comparisons, [SCHOOL_ID, YEAR, "subject", "grade"]),
         staffing=order(inputs.staffing, [SCHOOL_ID, YEAR]),
         social=order(inputs.social, [SCHOOL_ID, YEAR]),

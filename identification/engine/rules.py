@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..columns import (
+    CELL,
     FAIL,
     FLAGGED,
     GRADE,
@@ -58,15 +59,21 @@ def _keys(items: list[list[Any]]) -> set[tuple]:
 
 
 def _filter(results: pd.DataFrame, procedures: set[tuple]) -> pd.DataFrame:
+    """Return the rows of the given (procedure, subject, grade, level) keys."""
     if results.empty or not procedures:
         return results.iloc[0:0]
-    keys = pd.MultiIndex.from_arrays([results[PROCEDURE], results[SUBJECT], results[GRADE].astype(int), results[LEVEL].fillna("")])
-    return results.loc[keys.isin(list(procedures))]
+    # Compare the few distinct keys, then select the rows by their code (set by engine.prepare).
+    distinct = results.drop_duplicates(CELL)[[CELL, *KEY]].itertuples(index=False, name=None)
+    wanted = [cell for cell, *key in distinct if _key(*key) in procedures]
+    return results.loc[results[CELL].isin(wanted)]
 
 
-def held_years(results: pd.DataFrame, procedures: set[tuple], target: int) -> list[int]:
-    """Return the years before `target` in which any school has results of the procedures, newest first."""
-    rows = _filter(results, procedures)
+def _key(procedure: str, subject: str, grade: Any, level: Any) -> tuple:
+    return procedure, subject, int(grade), level if isinstance(level, str) else ""
+
+
+def held_years(rows: pd.DataFrame, target: int) -> list[int]:
+    """Return the years before `target` in which any school has results among `rows`, newest first."""
     rows = rows.loc[(rows[YEAR] < target) & (rows[PARTICIPANTS] > 0)]
     return sorted(rows[YEAR].unique().tolist(), reverse=True)
 
@@ -170,36 +177,36 @@ def l1(results: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: 
     """
     p = params["l1"]
     procedures = _keys(p["procedures"]) | (_keys(_vpr_l1()) if p["include_vpr"] else set())
-    years = held_years(results, procedures, target)[: p["years"]]
     rows = _filter(results, procedures)
+    years = held_years(rows, target)[: p["years"]]
     rows = rows.loc[rows[YEAR].isin(years) & rows[MEAN].notna() & (rows[PARTICIPANTS] > 0)]
     rows = rows.assign(group=rows[SCHOOL_ID].map(groups))
-    cell = [*KEY, YEAR, "group"]
-    grouped = rows.groupby(cell, dropna=False)[MEAN]
+    grouped = rows.groupby([CELL, YEAR, "group"], dropna=False)[MEAN]
     rows = rows.assign(mu=grouped.transform("mean"), sd=grouped.transform("std", ddof=0))
     rows = rows.loc[rows["sd"] > 0]
     rows = rows.assign(z=(rows[MEAN] - rows["mu"]) / rows["sd"])
     composite = rows.groupby(SCHOOL_ID)["z"].mean()
     available = rows.groupby(SCHOOL_ID)["z"].size()
     held: dict[Any, set[tuple]] = defaultdict(set)
-    for group, proc, subj, grade, level, year in rows[["group", *KEY, YEAR]].drop_duplicates().itertuples(index=False):
-        held[group].add((proc, subj, grade, level, year))
+    for group, proc, grade, _, year in rows[["group", PROCEDURE, GRADE, CELL, YEAR]].drop_duplicates().itertuples(index=False, name=None):
+        held[group].add((proc, grade, _, year))
     index = schools.set_index(SCHOOL_ID)
-    applicable_cells = {}
+    applicable_cells: dict[Any, int] = {}
+    by_type: dict[tuple, int] = {}  # schools of one type in one group have the same cells
     for school, school_type, group in zip(index.index, index[SCHOOL_TYPE], index.index.map(groups), strict=True):
-        cells = held.get(group, set())
-        applicable_cells[school] = sum(applicable(c[0], c[2], school_type) for c in cells)
+        if (group, school_type) not in by_type:
+            by_type[group, school_type] = sum(applicable(proc, grade, school_type) for proc, grade, *_ in held.get(group, ()))
+        applicable_cells[school] = by_type[group, school_type]
     coverage = pd.Series({s: (available.get(s, 0) / a if a else 0.0) for s, a in applicable_cells.items()})
     value = composite.reindex(index.index).where(coverage.reindex(index.index) >= p["coverage"])
     cut = rank_cut(value, index.index.to_series().map(groups), share=p["share"], min_schools=params["min_schools"])
     # Components as [cell, mean, z], the cells named once in the run's legend.
-    cell_keys = rows[[*KEY, YEAR]].drop_duplicates().sort_values([YEAR, *KEY]).itertuples(index=False, name=None)
-    legend = [f"{procedure_label(p_, s_, int(g_), lv_)}, {year_name(int(y_))}" for p_, s_, g_, lv_, y_ in cell_keys]
-    cell_index = {label: i for i, label in enumerate(legend)}
+    position = rows.groupby([YEAR, *KEY], sort=True, dropna=False).ngroup()
+    cell_keys = rows[[YEAR, *KEY]].drop_duplicates().sort_values([YEAR, *KEY]).itertuples(index=False, name=None)
+    legend = [f"{procedure_label(p_, s_, int(g_), lv_)}, {year_name(int(y_))}" for y_, p_, s_, g_, lv_ in cell_keys]
     components: dict[int, list[list[Any]]] = defaultdict(list)
-    for school, proc, subj, grade, level, year, mean, z in rows[[SCHOOL_ID, *KEY, YEAR, MEAN, "z"]].itertuples(index=False):
-        label = f"{procedure_label(proc, subj, int(grade), level)}, {year_name(int(year))}"
-        components[school].append([cell_index[label], round(float(mean), 2), round(float(z), 3)])
+    for school, at, mean, z in zip(rows[SCHOOL_ID].tolist(), position.tolist(), rows[MEAN].round(2).tolist(), rows["z"].round(3).tolist(), strict=True):
+        components[school].append([at, mean, z])
     cut_rows, values, coverages = cut.to_dict("index"), value.to_dict(), coverage.to_dict()
     out = []
     for school in index.index:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 
 def year_name(start: int) -> str:
     return f"{start}/{start + 1}"
@@ -11,11 +9,13 @@ def year_name(start: int) -> str:
 
 def num(value: float | int | None, places: int = 1) -> str:
     """Return «34,3» (Russian decimal comma); integers without decimals."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value != value:  # None or NaN
         return "—"
-    if float(value).is_integer() and places <= 1:
-        return str(int(value))
-    return f"{value:.{places}f}".replace(".", ",").replace("-", "−")
+    if places <= 1 and value % 1 == 0:
+        text = str(int(value))
+    else:
+        text = f"{value:.{places}f}".replace(".", ",")
+    return text.replace("-", "−") if value < 0 else text
 
 
 def pct(value: float | None, places: int = 1) -> str:
