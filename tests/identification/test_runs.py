@@ -2,6 +2,7 @@
 
 import io
 import json
+from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,7 @@ from identification.models import (
     StatusOverride,
 )
 from monitoring.models import StaffingData
-from schools.models import AcademicYear, School
+from schools.models import AcademicYear, Municipality, School, User
 
 
 def test_run_stores_every_school_and_criterion_with_years_and_fingerprint(demo_run):
@@ -168,3 +169,25 @@ def test_identify_command_json_on_an_imported_package(db, tmp_path):
     first = document["schools"][0]
     assert {"code", "name", "status", "shnor", "shnsu", "flags"} <= set(first)
     assert {f["criterion"] for f in first["flags"]} >= {"R1", "L1", "N1"}
+
+
+def test_generate_demo_replaces_a_region_that_has_runs_overrides_and_an_official_list(db):
+    call_command("generate_demo", schools=40, years=2, seed=1)
+    services.ensure_presets()
+    region_munis = Municipality.objects.filter(region__code="99")
+    run = services.run_create(
+        target_year=AcademicYear.objects.get(is_current=True), municipalities=region_munis,
+        version=Methodology.objects.get(code="combined").current, only_accepted=False, by=None, enqueue=False,
+    )
+    services.run_execute(run=run)
+    admin = User.objects.create_superuser("root", password="x")
+    school = School.objects.filter(municipality__region__code="99").first()
+    services.override_set(school=school, year=run.target_year, status="ШНСУ", reason="решение управления", by=admin)
+    services.list_approve(run=run, municipality=school.municipality, order_number="1", order_date=date(2021, 9, 1), by=admin)
+
+    call_command("generate_demo", schools=20, years=2, seed=2)
+
+    assert School.objects.filter(municipality__region__code="99").count() == 20
+    assert not IdentificationRun.objects.filter(pk=run.pk).exists()
+    assert not CriterionResult.objects.filter(run_id=run.pk).exists()
+    assert not OfficialList.objects.filter(run_id=run.pk).exists()
