@@ -28,3 +28,32 @@ def drop_runs(schools: Any) -> None:
         rows = model.objects.filter(run__in=runs)
         rows._raw_delete(rows.db)
     IdentificationRun.objects.filter(pk__in=runs).delete()
+
+
+def load_identification_demo() -> int:
+    """
+    Run the combined methodology for the demo municipality on two school years
+    and approve the current list, if not done. Returns 0: `load_demo` counts reports.
+    """
+    from datetime import date
+
+    from schools.models import AcademicYear, User
+
+    from . import services
+    from .models import Methodology
+
+    analyst = User.objects.get(username="mimc")
+    approver = User.objects.get(username="uo")
+    municipality = analyst.municipality
+    services.ensure_presets()
+    version = Methodology.objects.get(code="combined").current
+    for start in (2020, 2021):
+        year = AcademicYear.objects.get(start_year=start)
+        if IdentificationRun.objects.filter(target_year=year, municipalities=municipality).exists():
+            continue
+        run = services.run_create(target_year=year, municipalities=[municipality], version=version, only_accepted=False, by=analyst, enqueue=False)
+        services.run_execute(run=run)
+        if year.is_current and not OfficialList.objects.filter(municipality=municipality, year=year).exists():
+            run.refresh_from_db()
+            services.list_approve(run=run, municipality=municipality, order_number="128", order_date=date(2021, 10, 1), by=approver)
+    return 0

@@ -13,7 +13,7 @@ from django.urls import reverse
 from schools.models import AcademicYear, Municipality, School
 
 from .columns import (
-    STATES,
+    STATE_LABELS,
     STATUS_BOTH,
     STATUS_NO_DATA,
     STATUS_NONE,
@@ -144,7 +144,7 @@ class CriterionResult(models.Model):
     run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="criterion_results", db_index=False, db_constraint=False)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     criterion = models.CharField("критерий", max_length=4)
-    state = models.CharField("состояние", max_length=20, choices=[(s, s) for s in STATES])
+    state = models.CharField("состояние", max_length=20, choices=list(STATE_LABELS.items()))
     value = models.FloatField("значение", null=True, blank=True)
     threshold = models.FloatField("порог", null=True, blank=True)
     rank = models.PositiveIntegerField("место", null=True, blank=True)

@@ -1,11 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import views, views_dashboard
 
 app_name = "identification"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("dashboard/", views_dashboard.dashboard_view, name="dashboard"),
+    path("runs/<int:pk>/dashboard/", views_dashboard.dashboard_view, name="run-dashboard"),
+    path("runs/<int:pk>/charts/<slug:name>/", views_dashboard.chart_view, name="chart"),
+    path("runs/<int:pk>/report/", views_dashboard.report_view, name="run-report"),
+    path("schools/<int:school_id>/", views_dashboard.profile_view, name="profile"),
     path("runs/new/", views.run_create, name="run-create"),
     path("runs/<int:pk>/", views.run_detail, name="run-detail"),
     path("runs/<int:pk>/approve/", views.run_approve, name="run-approve"),

@@ -7,7 +7,6 @@ Problems next to the fields; sections, help and derived figures are here too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -16,6 +15,7 @@ from django.forms import BaseFormSet, formset_factory
 from schools.access import municipalities_visible_to
 from schools.models import AcademicYear, School, User
 
+from .indicators import DERIVED
 from .models import (
     DATA_MODELS,
     AssessmentResult,
@@ -35,16 +35,6 @@ from .validation import (
     errors,
     warnings,
 )
-
-
-@dataclass(frozen=True)
-class Derived:
-    """A figure computed as the person types: Σ(sign·field) / denominator."""
-
-    label: str
-    numerator: tuple[tuple[str, int], ...]
-    denominator: str
-
 
 SECTIONS: dict[str, list[tuple[str, str, list[str]]]] = {
     ReportKind.STAFFING: [
@@ -82,27 +72,6 @@ SECTIONS: dict[str, list[tuple[str, str, list[str]]]] = {
         ("Независимая оценка качества (НОКО)", "", ["noko_satisfaction"]),
     ],
 }
-
-DERIVED: dict[str, list[Derived]] = {
-    ReportKind.STAFFING: [
-        Derived("Доля учителей высшей и первой категории", (("highest_category", 1), ("first_category", 1)), "teachers_total"),
-        Derived("Доля молодых учителей (моложе 30 лет)", (("under_30", 1),), "teachers_total"),
-        Derived("Доля учителей пенсионного возраста", (("pension_age", 1),), "teachers_total"),
-    ],
-    ReportKind.SOCIAL: [
-        Derived("Из неполных семей", (("incomplete_families", 1),), "pupils_total"),
-        Derived("На учёте (ВШУ и ПДН/КДН)", (("school_register", 1), ("pdn_kdn_register", 1)), "pupils_total"),
-    ],
-    ReportKind.RESOURCES: [
-        Derived("Доля учебников не старше 3 лет", (("textbooks_recent", 1),), "textbook_fund"),
-    ],
-    ReportKind.OUTCOMES: [
-        Derived("Продолжили обучение в 10 классе", (("continued_grade10", 1),), "grade9_graduates"),
-        Derived("Качество обученности (на «4» и «5»)", (("attested_good", 1),), "attested"),
-        Derived("Успеваемость (стандарт обученности)", (("attested", 1), ("attested_failing", -1)), "attested"),
-    ],
-}
-
 
 class ProblemsMixin:
     """Attach validation Problems to fields: errors as form errors, warnings aside."""

@@ -217,3 +217,14 @@ def get_user_for_user(user: AnyUser, pk: int, *, write: bool = False) -> User:
     if write and not can_manage_users(user):
         raise PermissionDenied("Изменять пользователей может аналитик или администратор.")
     return person
+
+
+def may_see_small_shares(user: AnyUser, school: School) -> bool:
+    """
+    Whether the person may see a school's shares computed on fewer than 10 pupils:
+    always, unless the school's municipality hides them and the person is an
+    operator of another school.
+    """
+    if not school.municipality.hide_small_shares or role_of(user) != Role.OPERATOR:
+        return True
+    return user.schools.filter(pk=school.pk).exists()

@@ -14,7 +14,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "region"]
+    list_display = ["name", "region", "hide_small_shares"]
     list_filter = ["region"]
     search_fields = ["name"]
 

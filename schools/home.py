@@ -53,3 +53,18 @@ def register_nav_item(provider: NavProvider, *, order: int = 100) -> NavProvider
 
 def nav_items_for(user: Any) -> list[tuple[str, str, str]]:
     return [item for item in (p(user) for _, p in _nav) if item is not None]
+
+
+SchoolLinkProvider = Callable[[Any, Any], "list[tuple[str, str, str]]"]
+_school_links: list[SchoolLinkProvider] = []
+
+
+def register_school_links(provider: SchoolLinkProvider) -> SchoolLinkProvider:
+    """Register a function (school, user) → links (label, url, icon) shown on the school's profile."""
+    if provider not in _school_links:
+        _school_links.append(provider)
+    return provider
+
+
+def school_links_for(school: Any, user: Any) -> list[tuple[str, str, str]]:
+    return [link for provider in _school_links for link in provider(school, user)]

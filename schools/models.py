@@ -57,6 +57,11 @@ class Municipality(models.Model):
         verbose_name="регион",
     )
     name = models.CharField("наименование", max_length=200)
+    hide_small_shares = models.BooleanField(
+        "скрывать доли на малых выборках от других школ", default=False,
+        help_text="Доли, посчитанные меньше чем на 10 обучающихся, не видны операторам других школ "
+        "(например, школе-партнёру): по ним можно узнать конкретных детей.",
+    )
 
     class Meta:
         verbose_name = "муниципалитет"

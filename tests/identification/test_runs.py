@@ -146,10 +146,11 @@ def test_identify_command_json_on_an_imported_package(db, tmp_path):
     for school in json.loads(out.getvalue())["schools"]:
         expected[school["code"]] = school["status"]
 
+    from identification.demo import drop_runs
     from monitoring.models import Campaign, RegionalMean, Report
     from schools.models import Municipality, Region, User
 
-    IdentificationRun.objects.all().delete()
+    drop_runs(School.objects.all())
     for model in (Report, Campaign, RegionalMean):
         for row in model.objects.all():
             for related in ("results", "comparisons", "events", "reminders"):
@@ -191,3 +192,15 @@ def test_generate_demo_replaces_a_region_that_has_runs_overrides_and_an_official
     assert not IdentificationRun.objects.filter(pk=run.pk).exists()
     assert not CriterionResult.objects.filter(run_id=run.pk).exists()
     assert not OfficialList.objects.filter(run_id=run.pk).exists()
+
+
+def test_load_demo_computes_two_years_and_approves_the_current_list(db):
+    call_command("load_demo")
+    runs = IdentificationRun.objects.filter(status="done").order_by("target_year__start_year")
+    assert [r.target_year.start_year for r in runs] == [2020, 2021]
+    official = OfficialList.objects.get()
+    assert official.run == runs.last()
+    assert official.order_number == "128"
+    assert official.entries.count() == 9
+    call_command("load_demo")
+    assert IdentificationRun.objects.count() == 2
