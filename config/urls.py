@@ -21,5 +21,6 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("identification/", include("identification.urls")),
+    path("partnerships/", include("partnerships.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -115,6 +115,20 @@
         options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
       };
     },
+    bands: function (data) {
+      // The gradation: schools by result index, coloured by band.
+      var colors = { high: GREEN, middle: BLUE, low: RED };
+      return {
+        type: "bar",
+        data: {
+          labels: data.schools.map(function (s) { return s.school; }),
+          datasets: ["low", "middle", "high"].map(function (band) {
+            return { label: data.labels[band], backgroundColor: colors[band], data: data.schools.map(function (s) { return s.band === band ? s.value : null; }) };
+          })
+        },
+        options: { indexAxis: "y", maintainAspectRatio: false, scales: { y: { stacked: true, ticks: { autoSkip: false, font: { size: 11 } } }, x: { title: { display: true, text: "индекс результатов" } } } }
+      };
+    },
     small: function (data) {
       // One procedure of the school profile: the school, the municipality and the region by year.
       var sets = [
