@@ -111,7 +111,7 @@ class ResultFilter(django_filters.FilterSet):
     is_rural = django_filters.ChoiceFilter(
         label="Местность", empty_label="все", method="filter_rural", choices=[("true", "сельские"), ("false", "городские")],
     )
-    municipality = django_filters.ModelChoiceFilter(label="Муниципалитет", field_name="school__municipality", queryset=None, empty_label="все")
+    municipality = django_filters.ChoiceFilter(label="Муниципалитет", field_name="school__municipality_id", choices=[], empty_label="все")
 
     class Meta:
         model = SchoolResult
@@ -122,8 +122,8 @@ class ResultFilter(django_filters.FilterSet):
         self.run = run
         codes = [code for code in TABLE_CRITERIA if code in run.params.get("criteria", TABLE_CRITERIA)]
         self.filters["criterion"].extra["choices"] = [(code, labels.get(code, code)) for code in codes]
-        municipalities = run.municipalities.filter(pk__in=access.municipalities_visible_to(user).values("pk"))
-        self.filters["municipality"].queryset = municipalities
+        municipalities = list(run.municipalities.filter(pk__in=access.municipalities_visible_to(user).values("pk")).values_list("pk", "name"))
+        self.filters["municipality"].extra["choices"] = municipalities
         self.show_municipality = len(municipalities) > 1
         if not self.show_municipality:
             del self.filters["municipality"]

@@ -14,7 +14,7 @@ from . import permissions
 def nav_item(user) -> tuple[str, str, str] | None:
     if access.role_of(user) in (None, access.Role.OPERATOR):
         return None
-    return ("Выявление", reverse("identification:index"), "clipboard2-pulse")
+    return ("Выявление", reverse("identification:dashboard"), "clipboard2-pulse")
 
 
 def runs_panel(request: HttpRequest) -> Panel | None:

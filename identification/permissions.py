@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from schools import access
@@ -30,7 +30,9 @@ def runs_visible_to(user: AnyUser) -> QuerySet[IdentificationRun]:
     if access.role_of(user) in (None, access.Role.OPERATOR):
         return IdentificationRun.objects.none()
     municipalities = access.municipalities_visible_to(user).values("pk")
-    return IdentificationRun.objects.filter(municipalities__in=municipalities).distinct().select_related("target_year", "version__methodology", "created_by")
+    # EXISTS rather than a join: no DISTINCT over runs that span many municipalities.
+    covers = IdentificationRun.municipalities.through.objects.filter(identificationrun_id=OuterRef("pk"), municipality_id__in=municipalities)
+    return IdentificationRun.objects.filter(Exists(covers)).select_related("target_year", "version__methodology", "created_by")
 
 
 def get_run_for_user(user: AnyUser, pk: int, *, write: bool = False) -> IdentificationRun:

@@ -41,9 +41,9 @@ def dashboard_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "identification/dashboard.html", {
         "run": run, "filter": results, "page": page, "sort": sort, "codes": codes,
         "labels": CRITERION_LABELS, "summary": dashboard.summary(run, request.user),
-        "chart_municipality": municipality.pk if municipality else "",
+        "chart_municipality": municipality or "",  # the municipality filter's id, as text
         "runs": permissions.runs_visible_to(request.user).filter(status="done").order_by("-pk")[:20],
-        "columns": [(code, dashboard.SHORT_LABELS.get(code, code)) for code in codes],
+        "columns": [(code, dashboard.SHORT_LABELS.get(code, code), CRITERION_LABELS.get(code, code)) for code in codes],
     })
 
 

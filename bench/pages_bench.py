@@ -1,0 +1,105 @@
+"""
+Server-side time of the analyst's pages at region scale.
+
+Usage:
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench1500 .venv/bin/python bench/pages_bench.py --schools 1500
+(--skip-generate reuses the synthetic region and its latest run.)
+
+With a region of N schools (generate_demo, 3 years) and one identification run
+over all of it, times through Django's test client (DEBUG off, no network):
+the dashboard, a school profile and the dashboard's xlsx export of every
+school — 30 requests each after two warm-ups. Prints p50/p95 per page and one
+JSON line last.
+"""
+
+import argparse
+import io
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# DEBUG off, templates cached, static files served as they are (no collectstatic).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+REQUESTS = 30
+
+
+def timings(client, url: str, params: dict | None = None) -> list[float]:
+    for _ in range(2):
+        assert client.get(url, params or {}).status_code == 200
+    out = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        response = client.get(url, params or {})
+        _ = response.content
+        out.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    return out
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {"p50_ms": round(1000 * statistics.median(ordered), 1), "p95_ms": round(1000 * ordered[int(round(0.95 * (len(ordered) - 1)))], 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schools", type=int, default=1500)
+    parser.add_argument("--skip-generate", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.urls import reverse
+
+    from identification import services
+    from identification.models import IdentificationRun, Methodology
+    from schools.models import AcademicYear, Municipality, Region, User
+
+    call_command("migrate", verbosity=0)
+    if not args.skip_generate:
+        User.objects.filter(username="bench-analyst").delete()
+        call_command("generate_demo", schools=args.schools, years=3, seed=1, stdout=io.StringIO())
+    services.ensure_presets()
+    region = Region.objects.get(code="99")
+    municipalities = Municipality.objects.filter(region=region)
+    target = AcademicYear.objects.get(is_current=True)
+    whole = IdentificationRun.objects.filter(status="done", target_year=target).annotate(n=Count("municipalities")).filter(n=municipalities.count())
+    run = whole.filter(municipalities__region=region).order_by("-pk").first()
+    if run is None:
+        run = services.run_create(target_year=target, municipalities=municipalities, version=Methodology.objects.get(code="combined").current, only_accepted=False, by=None, enqueue=False)
+        services.run_execute(run=run)
+    user, _ = User.objects.get_or_create(username="bench-analyst", defaults={"role": User.Role.ANALYST, "region": region, "last_name": "Бенч"})
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(user)
+    sizes = municipalities.annotate(n=Count("schools")).order_by("-n")
+    municipality = sizes[len(sizes) // 2]
+    school = municipality.schools.order_by("pk").first()
+    schools = run.school_results.count()
+
+    dashboard = timings(client, reverse("identification:run-dashboard", args=[run.pk]))
+    profile = timings(client, reverse("identification:profile", args=[school.pk]))
+    export = timings(client, reverse("identification:run-dashboard", args=[run.pk]), {"format": "xlsx"})
+    result = {
+        "bench": "pages", "database": connection.vendor, "cpus": os.cpu_count(), "python": platform.python_version(),
+        "schools": schools, "requests": REQUESTS,
+        "dashboard": summary(dashboard), "profile": summary(profile), "export_all": summary(export),
+        "profile_municipality_schools": municipality.n,
+    }
+    for name in ("dashboard", "profile", "export_all"):
+        print(f"{name}: p50 {result[name]['p50_ms']} ms, p95 {result[name]['p95_ms']} ms", file=sys.stderr)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
