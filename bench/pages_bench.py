@@ -44,7 +44,7 @@ def timings(client, url: str, params: dict | None = None) -> list[float]:
 
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    return {"p50_ms": round(1000 * statistics.median(ordered), 1), "p95_ms": round(1000 * ordered[int(round(0.95 * (len(ordered) - 1)))], 1)}
+    return {"p50_ms": round(1000 * statistics.median(ordered), 1), "p95_ms": round(1000 * ordered[round(0.95 * (len(ordered) - 1))], 1)}
 
 
 def main() -> None:

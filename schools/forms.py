@@ -14,7 +14,7 @@ from .access import (
     regions_visible_to,
     schools_visible_to,
 )
-from .models import AcademicYear, School, User, normalize_school_code
+from .models import AcademicYear, Municipality, School, User, normalize_school_code
 
 
 class SchoolForm(forms.ModelForm):
@@ -161,3 +161,9 @@ class UserForm(forms.ModelForm):
                 "Задайте пароль или отправьте приглашение — иначе человек не сможет войти.",
             )
         return data
+
+
+class MunicipalitySettingsForm(forms.ModelForm):
+    class Meta:
+        model = Municipality
+        fields = ["hide_small_shares"]

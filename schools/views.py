@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, exports, selectors, services
 from .filters import SchoolFilter
-from .forms import AcademicYearForm, SchoolForm, UserForm
+from .forms import AcademicYearForm, MunicipalitySettingsForm, SchoolForm, UserForm
 from .home import panels_for
 from .models import AcademicYear, User
 from .xlsx import wants_xlsx, xlsx_response
@@ -195,3 +195,18 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, f"Пользователь {form.instance} сохранён.")
             return redirect("schools:user-list")
     return render(request, "schools/user_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def municipality_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """A municipality's own rules: for now, whether small-sample shares are hidden from other schools."""
+    if not access.can_manage_registry(request.user):
+        raise PermissionDenied("Настройки муниципалитета меняет аналитик МИМЦ.")
+    municipality = get_object_or_404(access.municipalities_visible_to(request.user), pk=pk)
+    form = MunicipalitySettingsForm(request.POST or None, instance=municipality)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Настройки муниципалитета сохранены.")
+        return redirect("schools:municipality-settings", pk=municipality.pk)
+    return render(request, "schools/municipality_settings.html", {"form": form, "municipality": municipality})

@@ -414,3 +414,17 @@ def test_analyst_cannot_deactivate_self(client_for, analyst, municipality):
     assert "Нельзя отключить собственную учётную запись." in response.content.decode()
     analyst.refresh_from_db()
     assert analyst.is_active
+
+
+def test_analyst_hides_small_shares_for_their_municipality_only(client_for, analyst, municipality, other_municipality, operator):
+    url = reverse("schools:municipality-settings", args=[municipality.pk])
+    client = client_for(analyst)
+    assert "Настройки муниципалитета" in client.get(reverse("home")).content.decode()
+    client.post(url, {"hide_small_shares": "on"})
+    municipality.refresh_from_db()
+    assert municipality.hide_small_shares
+    assert client.get(reverse("schools:municipality-settings", args=[other_municipality.pk])).status_code == 404
+    client = client_for(operator)
+    assert client.post(url, {}).status_code == 403
+    municipality.refresh_from_db()
+    assert municipality.hide_small_shares
