@@ -88,7 +88,6 @@ def profile_view(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "identification/profile.html", {
         "school": school, "run": run, "runs": runs, "result": result, "criteria": criteria,
         "history": profile.status_history(school, runs),
-        "indices": [item for item in criteria if item.criterion in ("N1", "N2", "N3") and item.parts],
         "assessment": profile.assessment(school, years),
         "shares": profile.indicator_shares(school, years),
         "objectivity": profile.objectivity(school, years),
