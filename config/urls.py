@@ -22,5 +22,6 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("identification/", include("identification.urls")),
     path("partnerships/", include("partnerships.urls")),
+    path("roadmaps/", include("roadmaps.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,9 +6,10 @@ class PartnershipsConfig(AppConfig):
     verbose_name = "Партнёрство"
 
     def ready(self) -> None:
-        from schools.home import register_nav_item, register_school_links
+        from schools.home import register_school_links
 
-        from .home import nav_item, school_links
+        from .home import school_links
 
-        register_nav_item(nav_item, order=30)
+        # The gradation is reached from the identification dashboard; the menu
+        # gets «Партнёрство» when partnerships themselves arrive.
         register_school_links(school_links)

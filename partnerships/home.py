@@ -1,16 +1,10 @@
-"""Menu item of partnerships."""
+"""Links of partnerships on other apps' pages."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
 from schools import access
-
-
-def nav_item(user) -> tuple[str, str, str] | None:
-    if access.role_of(user) in (None, access.Role.OPERATOR):
-        return None
-    return ("Градация", reverse("partnerships:gradation"), "bar-chart-steps")
 
 
 def school_links(school, user) -> list[tuple[str, str, str]]:

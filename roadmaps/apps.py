@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class RoadmapsConfig(AppConfig):
     name = "roadmaps"
     verbose_name = "Дорожные карты"
+
+    def ready(self) -> None:
+        from schools.demo import register_demo
+        from schools.home import (
+            register_nav_item,
+            register_panel,
+            register_school_links,
+        )
+
+        from .demo import drop_roadmaps, load_roadmaps_demo
+        from .home import duties_panel, nav_item, school_links
+
+        register_nav_item(nav_item, order=40)
+        register_panel(duties_panel)
+        register_school_links(school_links)
+        register_demo(loader=load_roadmaps_demo, dropper=drop_roadmaps)

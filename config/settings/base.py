@@ -153,6 +153,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Roadmap items due within 7 days and overdue: one digest per person.
+    "roadmaps-item-reminders": {
+        "task": "roadmaps.tasks.send_item_reminders",
+        "schedule": crontab(hour=8, minute=15),
+    },
 }
 
 CACHES = {
@@ -186,6 +191,7 @@ SILENCED_SYSTEM_CHECKS = [
 
 # Upload limit of every import and evidence file, bytes (default 50 MB).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The region an imported package means when its «Регион» column is empty.
 PORTAL_DEFAULT_REGION = env.str("PORTAL_DEFAULT_REGION", default="")

@@ -146,11 +146,12 @@ def test_identify_command_json_on_an_imported_package(db, tmp_path):
     for school in json.loads(out.getvalue())["schools"]:
         expected[school["code"]] = school["status"]
 
-    from identification.demo import drop_runs
     from monitoring.models import Campaign, RegionalMean, Report
+    from schools.demo import region_droppers
     from schools.models import Municipality, Region, User
 
-    drop_runs(School.objects.all())
+    for dropper in region_droppers:  # every app's data about the schools: runs, roadmaps…
+        dropper(School.objects.all())
     for model in (Report, Campaign, RegionalMean):
         for row in model.objects.all():
             for related in ("results", "comparisons", "events", "reminders"):
