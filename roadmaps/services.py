@@ -228,9 +228,9 @@ def _transition(roadmap: Roadmap, allowed_from: tuple[str, ...], to: str, messag
 
 @transaction.atomic
 def submit(*, roadmap: Roadmap, by: User) -> Roadmap:
-    _transition(roadmap, (Roadmap.Status.DRAFT,), Roadmap.Status.ON_APPROVAL, "На утверждение отправляют черновик.")
     if not roadmap.items.exists():
         raise ValidationError("В карте нет ни одного мероприятия.")
+    _transition(roadmap, (Roadmap.Status.DRAFT,), Roadmap.Status.ON_APPROVAL, "На утверждение отправляют черновик.")
     roadmap.return_comment = ""
     roadmap.save(update_fields=["status", "return_comment"])
     return roadmap
