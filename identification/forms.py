@@ -197,7 +197,7 @@ class OverrideForm(forms.Form):
 class ApproveForm(forms.Form):
     municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, empty_label=None)
     order_number = forms.CharField(label="Номер приказа (распоряжения)", max_length=50, error_messages={"required": "Укажите номер приказа."})
-    order_date = forms.DateField(label="Дата приказа", widget=forms.DateInput(attrs={"type": "date"}), error_messages={"required": "Укажите дату приказа."})
+    order_date = forms.DateField(label="Дата приказа", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), error_messages={"required": "Укажите дату приказа."})
 
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -16,11 +16,10 @@ class MonitoringConfig(AppConfig):
             generate_monitoring,
             load_lesosibirsk_monitoring,
         )
-        from .home import campaigns_panel, imports_nav_item, nav_item
+        from .home import campaigns_panel, nav_item
 
         register_panel(campaigns_panel)
         register_nav_item(nav_item, order=10)
-        register_nav_item(imports_nav_item, order=11)
         register_demo(
             loader=load_lesosibirsk_monitoring, filler=generate_monitoring, dropper=drop_monitoring
         )

@@ -33,10 +33,3 @@ def nav_item(user) -> tuple[str, str, str] | None:
     label = "Отчёты" if role == access.Role.OPERATOR else "Сбор данных"
     return (label, reverse("monitoring:index"), "clipboard-data")
 
-
-def imports_nav_item(user) -> tuple[str, str, str] | None:
-    from .importing import can_import
-
-    if not can_import(user):
-        return None
-    return ("Загрузки", reverse("monitoring:import-list"), "cloud-upload")

@@ -6,10 +6,19 @@ class PartnershipsConfig(AppConfig):
     verbose_name = "Партнёрство"
 
     def ready(self) -> None:
-        from schools.home import register_school_links
+        from schools.demo import register_demo
+        from schools.home import register_nav_item, register_school_links
 
-        from .home import school_links
+        from .demo import drop_partnerships, load_partnerships_demo
+        from .home import nav_item, school_links
 
-        # The gradation is reached from the identification dashboard; the menu
-        # gets «Партнёрство» when partnerships themselves arrive.
+        register_nav_item(nav_item, order=35)
         register_school_links(school_links)
+        register_demo(loader=load_partnerships_demo, dropper=drop_partnerships)
+        # Roadmaps' target indicators count partnerships and exchange events.
+        from roadmaps.indicators import register_source
+
+        from .indicators import events_per_partnership, partnerships_count
+
+        register_source("partnerships", "Число партнёрских пар школ", "пар", partnerships_count)
+        register_source("exchange_events", "Мероприятия обмена опытом в партнёрствах (в среднем на пару)", "шт.", events_per_partnership)

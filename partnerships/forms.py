@@ -4,8 +4,10 @@ from typing import Any
 
 from django import forms
 
+from schools.models import School
+
 from . import gradation
-from .models import GradationScale
+from .models import Activity, Campaign, Event, GradationScale, Partnership
 
 
 class GradationScaleForm(forms.ModelForm):
@@ -28,3 +30,56 @@ class GradationScaleForm(forms.ModelForm):
         elif low > high:
             raise forms.ValidationError("Граница низкого уровня должна быть не больше границы высокого.")
         return data
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["year", "plan_deadline", "general_plan_deadline", "capacity", "events_target", "allow_outside"]
+        widgets = {"plan_deadline": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), "general_plan_deadline": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
+
+
+class ProposeForm(forms.Form):
+    partner = forms.ModelChoiceField(label="Школа-партнёр", queryset=School.objects.none(), empty_label="— выберите —", error_messages={"required": "Выберите школу-партнёра."})
+    support = forms.MultipleChoiceField(label="Какая поддержка нужна", choices=Partnership.SUPPORT, widget=forms.CheckboxSelectMultiple, error_messages={"required": "Отметьте, какая поддержка нужна."})
+    goals = forms.CharField(label="Цели партнёрства", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, partners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners
+
+
+class ActivityForm(forms.ModelForm):
+    reason = forms.CharField(label="Основание изменения", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = Activity
+        fields = ["title", "form", "start", "end", "responsible_school", "responsible_partner", "expected_result"]
+        widgets = {"start": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), "end": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), "expected_result": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not locked:
+            del self.fields["reason"]
+
+
+class EventForm(forms.ModelForm):
+    materials_url = forms.URLField(label="Материалы (ссылка)", required=False, assume_scheme="https", max_length=1000)
+
+    class Meta:
+        model = Event
+        fields = ["activity", "date", "participants", "report", "materials_url", "materials_file"]
+        widgets = {"date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), "report": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = partnership.activities.all()
+        self.fields["activity"].empty_label = "— вне плана —"
+        self.fields["activity"].required = False
+
+
+class AgreementForm(forms.Form):
+    number = forms.CharField(label="Номер соглашения", max_length=50)
+    date = forms.DateField(label="Дата", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    until = forms.DateField(label="Действует до", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    scan = forms.FileField(label="Скан подписанного соглашения", required=False)

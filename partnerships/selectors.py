@@ -1,16 +1,30 @@
-"""Reading the gradation of a municipality's schools from an identification run."""
+"""Reading partnerships: the gradation, who needs a partner, candidates, the board and outcomes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db.models import Count, Q
+from django.utils import timezone
+
 from identification import permissions as identification_permissions
-from identification.models import CriterionResult, IdentificationRun, OfficialList
+from identification.models import (
+    CriterionResult,
+    IdentificationRun,
+    OfficialEntry,
+    OfficialList,
+    SchoolResult,
+)
 from schools import access
-from schools.models import Municipality, User
+from schools.models import AcademicYear, Municipality, School, User
 
 from . import gradation
-from .models import GradationScale
+from .models import Campaign, GradationScale, Partnership
+from .suggest import SchoolInfo
+
+LISTED = ("ШНОР", "ШНСУ", "ШНОР и ШНСУ")
+ACTIVE = [s for s in Partnership.Status.values if s != Partnership.Status.DECLINED]
 
 
 def scale_for(municipality: Municipality) -> GradationScale:
@@ -18,13 +32,13 @@ def scale_for(municipality: Municipality) -> GradationScale:
     return GradationScale.objects.filter(municipality=municipality).first() or GradationScale(municipality=municipality)
 
 
-def base_run(user: User, municipality: Municipality, requested: Any = None) -> IdentificationRun | None:
+def base_run(user: User | None, municipality: Municipality, requested: Any = None) -> IdentificationRun | None:
     """
     The run the gradation reads: the one asked for, else the run behind the
     municipality's current official list, else its latest finished run.
     """
     runs = IdentificationRun.objects.filter(status=IdentificationRun.Status.DONE, municipalities=municipality)
-    if access.role_of(user) != access.Role.OPERATOR:
+    if user is not None and access.role_of(user) != access.Role.OPERATOR:
         runs = runs.filter(pk__in=identification_permissions.runs_visible_to(user).values("pk"))
     if requested:
         chosen = runs.filter(pk=requested).first()
@@ -50,3 +64,110 @@ def bands(run: IdentificationRun, municipality: Municipality, scale: GradationSc
     ]
     order = [gradation.HIGH, gradation.MIDDLE, gradation.LOW, gradation.NO_DATA]
     return sorted(out, key=lambda r: (order.index(r["band"]), -(r["value"] if r["value"] is not None else 0), r["school"]))
+
+
+# Campaigns ---------------------------------------------------------------------------------------------
+
+
+def campaigns_visible_to(user: User) -> Any:
+    return Campaign.objects.filter(municipality__in=access.municipalities_visible_to(user).values("pk")).select_related("municipality", "year")
+
+
+def current_campaign(user: User, municipality: Municipality | None = None) -> Campaign | None:
+    campaigns = campaigns_visible_to(user)
+    if municipality is not None:
+        campaigns = campaigns.filter(municipality=municipality)
+    return campaigns.filter(year__is_current=True).first() or campaigns.order_by("-year__start_year").first()
+
+
+def school_infos(run: IdentificationRun | None, schools: list[School]) -> dict[int, SchoolInfo]:
+    """What the suggestions weigh, for each school: type, place, result and well-being indices, resilience."""
+    values: dict[tuple[int, str], tuple[float | None, str]] = {}
+    if run is not None:
+        for school_id, criterion, value, state in CriterionResult.objects.filter(run=run, school__in=[s.pk for s in schools], criterion__in=["L1", "N1", "R8"]).values_list("school_id", "criterion", "value", "state"):
+            values[school_id, criterion] = (value, state)
+    out = {}
+    for s in schools:
+        l1, n1, r8 = (values.get((s.pk, k), (None, "")) for k in ("L1", "N1", "R8"))
+        out[s.pk] = SchoolInfo(
+            id=s.pk, name=s.short_name, school_type=s.school_type, municipality_id=s.municipality_id, settlement=s.settlement,
+            latitude=float(s.latitude) if s.latitude is not None else None, longitude=float(s.longitude) if s.longitude is not None else None,
+            distance_km=float(s.distance_km), index=l1[0], wellbeing=n1[0], resilient=r8[1] == "flagged", hard_context=n1[1] == "flagged",
+        )
+    return out
+
+
+def needing_partners(campaign: Campaign) -> list[tuple[School, str]]:
+    """Schools with weak positions: ШНОР/ШНСУ on the official list of the year, or the low band of the gradation."""
+    reasons: dict[int, list[str]] = {}
+    entries = OfficialEntry.objects.filter(official_list__municipality=campaign.municipality, official_list__year=campaign.year, official_list__superseded_at__isnull=True, status__in=LISTED)
+    for school_id, status in entries.values_list("school_id", "status"):
+        reasons.setdefault(school_id, []).append(status)
+    run = base_run(None, campaign.municipality)
+    if run is not None:
+        for row in bands(run, campaign.municipality, scale_for(campaign.municipality)):
+            if row["band"] == gradation.LOW:
+                reasons.setdefault(row["school_id"], []).append("низкий уровень результативности")
+    schools = School.objects.filter(pk__in=reasons, is_active=True).order_by("short_name")
+    return [(s, ", ".join(reasons[s.pk])) for s in schools]
+
+
+def candidate_partners(campaign: Campaign) -> list[School]:
+    """Schools with high positions: the high band of the gradation, and resilient schools."""
+    run = base_run(None, campaign.municipality)
+    if run is None:
+        return []
+    high = {r["school_id"] for r in bands(run, campaign.municipality, scale_for(campaign.municipality)) if r["band"] == gradation.HIGH}
+    resilient = set(CriterionResult.objects.filter(run=run, criterion="R8", state="flagged", school__municipality=campaign.municipality).values_list("school_id", flat=True))
+    return list(School.objects.filter(pk__in=high | resilient, is_active=True).order_by("short_name"))
+
+
+def load(campaign: Campaign) -> dict[int, int]:
+    """How many active partnerships each partner already has in the campaign."""
+    return dict(Partnership.objects.filter(campaign=campaign, status__in=ACTIVE).values_list("partner_id").annotate(n=Count("pk")).values_list("partner_id", "n"))
+
+
+# The board -------------------------------------------------------------------------------------------------
+
+
+def expected_events(campaign: Campaign, today: dt.date | None = None) -> int:
+    """Exchange events a partnership should have held by today: the year's target spread over the school year."""
+    today = today or timezone.localdate()
+    start, end = campaign.year.start_date, campaign.year.end_date
+    if today <= start:
+        return 0
+    share = min((today - start).days / max((end - start).days, 1), 1.0)
+    return int(campaign.events_target * share)
+
+
+def board(campaign: Campaign, partnerships: Any, today: dt.date | None = None) -> list[Partnership]:
+    """Partnerships with planned and held events and whether they are behind."""
+    today = today or timezone.localdate()
+    expected = expected_events(campaign, today)
+    rows = list(partnerships.select_related("school", "partner").annotate(
+        planned=Count("activities", distinct=True),
+        held=Count("events", filter=Q(events__date__gte=campaign.year.start_date, events__date__lte=campaign.year.end_date), distinct=True),
+    ))
+    for p in rows:
+        p.expected = expected
+        plan_overdue = p.status in (Partnership.Status.DRAFT, Partnership.Status.PROPOSED, Partnership.Status.ACCEPTED, Partnership.Status.RETURNED) and today > campaign.plan_deadline
+        p.behind = plan_overdue or (p.status == Partnership.Status.APPROVED and p.held < expected)
+        p.plan_overdue = plan_overdue
+    return rows
+
+
+def outcome(partnership: Partnership) -> dict[str, Any]:
+    """The weak school's status and result index before and after the partnership year, beside its activity."""
+    year = partnership.campaign.year.start_year
+    out: dict[str, Any] = {"events": partnership.events.count()}
+    for key, target in (("before", year), ("after", year + 1)):
+        run = IdentificationRun.objects.filter(status="done", target_year__start_year=target, school_results__school=partnership.school).order_by("-pk").first()
+        if run is None:
+            out[key] = None
+            continue
+        result = SchoolResult.objects.filter(run=run, school=partnership.school).first()
+        index = CriterionResult.objects.filter(run=run, school=partnership.school, criterion="L1").values_list("value", flat=True).first()
+        out[key] = {"year": AcademicYear.objects.filter(start_year=target).first(), "status": result.status if result else None, "index": index, "run": run}
+    if out.get("before") and out.get("after") and out["before"]["index"] is not None and out["after"]["index"] is not None:
+        out["change"] = out["after"]["index"] - out["before"]["index"]
+    return out

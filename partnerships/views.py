@@ -1,20 +1,41 @@
-"""Pages of partnerships: the gradation of schools by result level."""
+"""Pages of partnerships: the gradation, the board, partner suggestions, a partnership, the general plan, the network."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from identification import permissions as identification_permissions
 from schools import access
+from schools.models import School
 from schools.xlsx import table_workbook, wants_xlsx, xlsx_response
 
-from . import gradation, selectors
-from .forms import GradationScaleForm
+from . import gradation, permissions, selectors, services, suggest
+from .forms import (
+    ActivityForm,
+    AgreementForm,
+    CampaignForm,
+    EventForm,
+    GradationScaleForm,
+    ProposeForm,
+)
+from .models import Activity, Campaign, GeneralPlan, Partnership, Suggestion
+
+
+def _fail(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# Gradation ---------------------------------------------------------------------------------------------
 
 
 @login_required
@@ -53,4 +74,261 @@ def gradation_view(request: HttpRequest) -> HttpResponse:
         "municipality": municipality, "municipalities": municipalities, "run": run, "rows": rows, "scale": scale,
         "form": form, "can_edit": can_edit, "counts": [(gradation.BAND_LABELS[b], b, n) for b, n in counts.items()], "chart": chart,
         "chart_height": min(110 + 24 * len(chart["schools"]), 2400),
+    })
+
+
+# The board -------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    """МИМЦ and the department: the year's campaign and every pair. A school: its partner choice and its partnerships."""
+    if not permissions.is_staff(request.user):
+        return _school_page(request)
+    municipalities = access.municipalities_visible_to(request.user)
+    municipality = municipalities.filter(pk=request.GET.get("municipality")).first() or municipalities.first()
+    campaign = selectors.current_campaign(request.user, municipality)
+    can_manage = municipality is not None and permissions.can_manage(request.user, municipality.pk)
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST":
+        permissions.require(can_manage, "Партнёрство открывает МИМЦ.")
+        if form.is_valid():
+            try:
+                campaign = services.campaign_save(campaign=campaign, data={**form.cleaned_data, "municipality": municipality}, by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Настройки партнёрства сохранены.")
+                return redirect(f"{request.path}?municipality={municipality.pk}")
+    context: dict[str, Any] = {"municipality": municipality, "municipalities": municipalities, "campaign": campaign, "form": form, "can_manage": can_manage}
+    if campaign is not None:
+        pairs = selectors.board(campaign, campaign.partnerships.all())
+        active = {p.school_id: p for p in pairs if p.status != Partnership.Status.DECLINED}
+        context.update({
+            "pairs": pairs, "needy": [(s, why, active.get(s.pk)) for s, why in selectors.needing_partners(campaign)],
+            "general_plan": GeneralPlan.objects.filter(campaign=campaign).first(), "behind": sum(p.behind for p in pairs),
+        })
+    return render(request, "partnerships/board.html", context)
+
+
+def _school_page(request: HttpRequest) -> HttpResponse:
+    """A school's operator: choose a partner (with the МИМЦ's suggestion and ranked candidates), answer proposals."""
+    schools = list(access.schools_visible_to(request.user).select_related("municipality"))
+    blocks = []
+    for school in schools:
+        campaign = Campaign.objects.filter(municipality=school.municipality, year__is_current=True).select_related("year").first()
+        block: dict[str, Any] = {"school": school, "campaign": campaign}
+        mine = permissions.partnerships_visible_to(request.user).filter(campaign=campaign) if campaign else Partnership.objects.none()
+        block["as_school"] = list(mine.filter(school=school).select_related("partner"))
+        block["as_partner"] = list(mine.filter(partner=school).select_related("school"))
+        if campaign is not None:
+            needy = {s.pk: why for s, why in selectors.needing_partners(campaign)}
+            block["needs"] = needy.get(school.pk)
+            active = [p for p in block["as_school"] if p.status != Partnership.Status.DECLINED]
+            if block["needs"] and not active:
+                candidates = selectors.candidate_partners(campaign)
+                infos = selectors.school_infos(selectors.base_run(None, campaign.municipality), [school, *candidates])
+                taken = selectors.load(campaign)
+                ranked = suggest.ranked(infos[school.pk], [infos[c.pk] for c in candidates], allow_outside=campaign.allow_outside)
+                block["ranked"] = [{"pair": p, "free": campaign.capacity - taken.get(p.partner.id, 0)} for p in ranked]
+                block["suggestion"] = Suggestion.objects.filter(campaign=campaign, school=school).select_related("partner").first()
+                partners = School.objects.filter(pk__in=[c.pk for c in candidates]) if not campaign.allow_outside else School.objects.filter(municipality__region=school.municipality.region, is_active=True).exclude(pk=school.pk)
+                initial = {"partner": block["suggestion"].partner_id} if block["suggestion"] else {}
+                block["form"] = ProposeForm(request.POST if request.POST.get("school") == str(school.pk) else None, partners=partners, initial=initial)
+                if request.method == "POST" and request.POST.get("school") == str(school.pk) and block["form"].is_valid():
+                    data = block["form"].cleaned_data
+                    try:
+                        partnership = services.propose(campaign=campaign, school=school, partner=data["partner"], support=data["support"], goals=data["goals"], by=request.user)
+                    except ValidationError as error:
+                        block["form"].add_error(None, error)
+                    else:
+                        messages.success(request, f"Предложение направлено: {partnership.partner.short_name} ответит на странице партнёрства.")
+                        return redirect(partnership)
+        blocks.append(block)
+    return render(request, "partnerships/school.html", {"blocks": blocks})
+
+
+# Suggestions ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Suggest for everyone»: the whole municipality solved at once; the analyst adjusts, then sends to the schools."""
+    campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=pk)
+    permissions.require(permissions.can_manage(request.user, campaign.municipality_id), "Подбор партнёров делает МИМЦ.")
+    taken = selectors.load(campaign)
+    busy = set(campaign.partnerships.filter(status__in=selectors.ACTIVE).values_list("school_id", flat=True))
+    needy = [s for s, _ in selectors.needing_partners(campaign) if s.pk not in busy]
+    candidates = selectors.candidate_partners(campaign)
+    infos = selectors.school_infos(selectors.base_run(request.user, campaign.municipality), needy + candidates)
+    capacity = {c.pk: campaign.capacity - taken.get(c.pk, 0) for c in candidates}
+    pairs = suggest.solve([infos[s.pk] for s in needy], [infos[c.pk] for c in candidates], capacity=capacity, allow_outside=campaign.allow_outside)
+    rows = [{"pair": pair, "options": suggest.ranked(pair.school, [infos[c.pk] for c in candidates], allow_outside=campaign.allow_outside)} for pair in pairs]
+    if request.method == "POST":
+        chosen: dict[int, int] = {}
+        reasons: dict[int, str] = {}
+        allowed = {c.pk for c in candidates}
+        for row in rows:
+            value = request.POST.get(f"partner-{row['pair'].school.id}", "")
+            if value and int(value) not in allowed:
+                raise PermissionDenied("Такого партнёра нет среди кандидатов.")
+            chosen[row["pair"].school.id] = int(value) if value else 0
+            option = next((o for o in row["options"] if value and o.partner.id == int(value)), None)
+            reasons[row["pair"].school.id] = "; ".join(option.reasons) if option else ""
+        over = [pid for pid in set(chosen.values()) if pid and list(chosen.values()).count(pid) > capacity.get(pid, 0)]
+        if over:
+            names = ", ".join(infos[pid].name for pid in over)
+            messages.error(request, f"Превышена нагрузка партнёра ({names}): больше {campaign.capacity} школ на одного партнёра нельзя.")
+        else:
+            sent = services.suggestions_send(campaign=campaign, pairs=chosen, reasons=reasons, by=request.user)
+            messages.success(request, f"Рекомендации отправлены школам: {sent}. Выбор остаётся за школой.")
+            return redirect(f"{reverse('partnerships:index')}?municipality={campaign.municipality_id}")
+    total = sum(p.cost for p in pairs if p.cost is not None)
+    return render(request, "partnerships/suggestions.html", {"campaign": campaign, "rows": rows, "total": total, "capacity": capacity})
+
+
+# A partnership ------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = permissions.get_partnership_for_user(request.user, pk)
+    side = permissions.side(request.user, partnership)
+    can_manage = permissions.can_manage(request.user, partnership.campaign.municipality_id)
+    event_form = EventForm(request.POST or None, request.FILES or None, partnership=partnership, prefix="event")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "accept" or action == "decline":
+                permissions.require(side == "partner", "Ответить может только школа-партнёр.")
+                services.respond(partnership=partnership, accept=action == "accept", reason=request.POST.get("reason", ""), by=request.user)
+            elif action == "submit":
+                permissions.require(side is not None, "План направляет одна из двух школ.")
+                services.submit_plan(partnership=partnership, by=request.user)
+                messages.success(request, "План направлен в МИМЦ" + (" — после срока, это будет видно МИМЦ." if partnership.is_late else "."))
+            elif action in ("approve", "return"):
+                permissions.require(can_manage, "План согласует МИМЦ.")
+                services.review_plan(partnership=partnership, approve=action == "approve", comment=request.POST.get("comment", ""), by=request.user)
+            elif action == "event":
+                permissions.require(side is not None or can_manage, "Отмечают проведённое школы-участники или МИМЦ.")
+                if not event_form.is_valid():
+                    raise ValidationError([e for errors in event_form.errors.values() for e in errors])
+                data = event_form.cleaned_data
+                services.event_record(partnership=partnership, data=data, upload=data.get("materials_file"), by=request.user)
+                messages.success(request, "Мероприятие отмечено.")
+            elif action == "agreement":
+                permissions.require(side is not None or can_manage, "Соглашение вносят школы или МИМЦ.")
+                form = AgreementForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    raise ValidationError([e for errors in form.errors.values() for e in errors])
+                data = form.cleaned_data
+                services.agreement_save(partnership=partnership, number=data["number"], date=data["date"], until=data["until"], scan=data["scan"], by=request.user)
+                messages.success(request, "Соглашение сохранено.")
+            else:
+                raise PermissionDenied("Неизвестное действие.")
+        except ValidationError as error:
+            _fail(request, error)
+        return redirect(partnership)
+    campaign = partnership.campaign
+    return render(request, "partnerships/detail.html", {
+        "p": partnership, "campaign": campaign, "side": side, "can_manage": can_manage,
+        "activities": partnership.activities.all(), "events": partnership.events.select_related("activity", "recorded_by"),
+        "event_form": EventForm(partnership=partnership, prefix="event"), "agreement_form": AgreementForm(initial={"number": partnership.agreement_number, "date": partnership.agreement_date, "until": partnership.agreement_until}),
+        "row": selectors.board(campaign, Partnership.objects.filter(pk=partnership.pk))[0],
+        "outcome": selectors.outcome(partnership), "revisions": partnership.revisions.select_related("by")[:30],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int, activity_pk: int | None = None) -> HttpResponse:
+    partnership = permissions.get_partnership_for_user(request.user, pk)
+    permissions.require(permissions.can_edit_plan(request.user, partnership), "План взаимодействия составляют две школы.")
+    activity = get_object_or_404(Activity, pk=activity_pk, partnership=partnership) if activity_pk else None
+    form = ActivityForm(request.POST or None, instance=activity, locked=partnership.is_locked)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_save(partnership=partnership, activity=activity, data=form.cleaned_data, by=request.user, reason=form.cleaned_data.get("reason", ""))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Мероприятие плана сохранено.")
+            return redirect(partnership)
+    if activity is not None:
+        activity.refresh_from_db()
+    return render(request, "partnerships/activity_form.html", {"form": form, "p": partnership, "activity": activity})
+
+
+@login_required
+def agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agreement text generated from the approved plan, to print and sign."""
+    partnership = permissions.get_partnership_for_user(request.user, pk)
+    if partnership.status != Partnership.Status.APPROVED:
+        raise Http404("Соглашение формируется по согласованному плану.")
+    return render(request, "partnerships/agreement.html", {"p": partnership, "activities": partnership.activities.all()})
+
+
+# The general plan and the network ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=pk)
+    plan = GeneralPlan.objects.filter(campaign=campaign).first()
+    can_manage = permissions.can_manage(request.user, campaign.municipality_id)
+    can_approve = permissions.can_approve_general(request.user, campaign.municipality_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "compile":
+                permissions.require(can_manage, "Общий план составляет МИМЦ.")
+                plan = services.general_plan_compile(campaign=campaign, by=request.user)
+                messages.success(request, "Общий план составлен из согласованных планов.")
+            elif action == "submit" and plan:
+                permissions.require(can_manage, "Общий план направляет МИМЦ.")
+                services.general_plan_submit(plan=plan, by=request.user)
+                messages.success(request, "Общий план направлен в управление образования.")
+            elif action == "approve" and plan:
+                permissions.require(can_approve, "Общий план утверждает управление образования.")
+                order_date = forms.DateField(required=False).clean(request.POST.get("order_date"))
+                services.general_plan_approve(plan=plan, order_number=request.POST.get("order_number", ""), order_date=order_date, by=request.user)
+                messages.success(request, f"Общий план утверждён: {plan.order_label}.")
+            else:
+                raise PermissionDenied("Неизвестное действие.")
+        except ValidationError as error:
+            _fail(request, error)
+        return redirect(request.path)
+    if plan and wants_xlsx(request):
+        book = table_workbook("Общий план", ["Школа", "Школа-партнёр", "Месяц", "Мероприятие", "Форма", "Сроки", "Ответственные", "Ожидаемый результат"], [
+            [r["school"], r["partner"], r["month"], r["title"], r["form"], f"{r['start']} – {r['end']}", r["responsible"], r["expected_result"]] for r in plan.rows
+        ], notes=[str(plan), plan.order_label or plan.get_status_display()])
+        return xlsx_response(book, f"общий-план-{campaign.pk}.xlsx")
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in plan.rows if plan else []:
+        groups.setdefault(f"{row['school']} — {row['partner']}", []).append(row)
+    return render(request, "partnerships/general_plan.html", {
+        "campaign": campaign, "plan": plan, "can_manage": can_manage, "can_approve": can_approve,
+        "by_partnership": groups, "by_month": services.by_month(plan.rows) if plan else [],
+        "print": request.GET.get("print") == "1",
+    })
+
+
+@login_required
+def network(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pairs as a simple graph: schools needing support on the left, partners on the right."""
+    campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=pk)
+    pairs = [p for p in campaign.partnerships.select_related("school", "partner") if p.status != Partnership.Status.DECLINED]
+    left = sorted({p.school for p in pairs}, key=lambda s: s.short_name)
+    right = sorted({p.partner for p in pairs}, key=lambda s: s.short_name)
+    step = 48
+    y_left = {s.pk: 40 + i * step for i, s in enumerate(left)}
+    y_right = {s.pk: 40 + i * step for i, s in enumerate(right)}
+    lines = [{"y1": y_left[p.school_id], "y2": y_right[p.partner_id], "approved": p.status == Partnership.Status.APPROVED, "label": str(p), "url": p.get_absolute_url()} for p in pairs]
+    return render(request, "partnerships/network.html", {
+        "campaign": campaign, "left": [(s, y_left[s.pk]) for s in left], "right": [(s, y_right[s.pk]) for s in right],
+        "lines": lines, "height": 40 + max(len(left), len(right), 1) * step,
     })

@@ -36,7 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     return {
         "nav_items": [
-            {"label": label, "url": url, "icon": icon,
+            {"label": label, "url": url, "icon": icon, "compact": url == "/",
              "active": url == path if url == "/" else path.startswith(url)}
             for label, url, icon in items
         ],

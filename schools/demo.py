@@ -165,6 +165,7 @@ def load_lesosibirsk() -> dict[str, int]:
                 "school_type": spec.school_type,
                 "is_rural": spec.is_rural,
                 "distance_km": Decimal(spec.distance_km),
+                "settlement": "п. Стрелка" if spec.is_rural else "г. Лесосибирск",
                 "inn": inn_with_check_digit(f"24540{i + 1:04d}"),
             },
         )

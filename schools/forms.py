@@ -24,7 +24,7 @@ class SchoolForm(forms.ModelForm):
         model = School
         fields = [
             "municipality", "full_name", "short_name", "code", "school_type",
-            "is_rural", "distance_km", "inn", "oge_code", "ege_code",
+            "is_rural", "distance_km", "settlement", "latitude", "longitude", "inn", "oge_code", "ege_code",
         ]
         widgets = {"full_name": forms.TextInput()}
         # Russian decimals are typed with a comma: 4,5 km.

@@ -7,7 +7,7 @@ import re
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -129,6 +129,19 @@ class School(models.Model):
         decimal_places=1,
         default=0,
         validators=[MinValueValidator(0, "Удалённость не может быть отрицательной.")],
+    )
+    settlement = models.CharField(
+        "населённый пункт", max_length=200, blank=True,
+        help_text="Например: г. Лесосибирск, п. Стрелка. Нужен для подбора школ-партнёров поблизости.",
+    )
+    latitude = models.DecimalField(
+        "широта", max_digits=8, decimal_places=5, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        "долгота", max_digits=8, decimal_places=5, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="Координаты необязательны: с ними расстояние между школами считается в километрах.",
     )
     is_active = models.BooleanField(
         "действующая", default=True,

@@ -30,7 +30,8 @@ FIGURES = [55, 6, 8, 5, 15, 20, 18, 7, 4, 3, 45, 25, 12, 2, 1, 1, 1, 0]
 
 def test_analyst_imports_a_package(demo, login, tmp_path):
     page = login("mimc")
-    page.get_by_role("link", name="Загрузки").click()
+    page.get_by_role("link", name="Сбор данных", exact=True).click()
+    page.get_by_role("link", name="Загрузки файлов").click()
     page.get_by_role("link", name="Загрузить файл").click()
     page.get_by_label("Пакет данных портала (все листы)").check()
     expect(page.get_by_label("Предмет")).to_be_hidden()

@@ -1,0 +1,68 @@
+"""
+Who sees and does what in partnerships, built on schools.access: only the two
+schools' operators edit their plan; МИМЦ sets the campaign, suggests partners
+and approves plans; the department approves the general plan.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from schools import access
+
+from .models import Partnership
+
+if TYPE_CHECKING:
+    from schools.access import AnyUser
+
+
+def is_staff(user: AnyUser) -> bool:
+    return access.role_of(user) not in (None, access.Role.OPERATOR)
+
+
+def partnerships_visible_to(user: AnyUser) -> QuerySet[Partnership]:
+    if is_staff(user):
+        return Partnership.objects.filter(campaign__municipality__in=access.municipalities_visible_to(user).values("pk"))
+    schools = access.schools_visible_to(user).values("pk")
+    return Partnership.objects.filter(Q(school__in=schools) | Q(partner__in=schools))
+
+
+def get_partnership_for_user(user: AnyUser, pk: int) -> Partnership:
+    try:
+        return partnerships_visible_to(user).select_related("campaign__municipality", "campaign__year", "school", "partner").get(pk=pk)
+    except Partnership.DoesNotExist:
+        raise Http404("Партнёрство не найдено.") from None
+
+
+def side(user: AnyUser, partnership: Partnership) -> str | None:
+    """«school» or «partner» for an operator of one of the two schools, else None."""
+    if access.role_of(user) != access.Role.OPERATOR:
+        return None
+    mine = set(access.schools_visible_to(user).values_list("pk", flat=True))
+    if partnership.school_id in mine:
+        return "school"
+    if partnership.partner_id in mine:
+        return "partner"
+    return None
+
+
+def can_edit_plan(user: AnyUser, partnership: Partnership) -> bool:
+    return side(user, partnership) is not None
+
+
+def can_manage(user: AnyUser, municipality_id: int) -> bool:
+    """МИМЦ (and administrators): the campaign, suggestions, plan approval, the general plan."""
+    return (access.is_analyst(user) or access.is_administrator(user)) and access.municipalities_visible_to(user).filter(pk=municipality_id).exists()
+
+
+def can_approve_general(user: AnyUser, municipality_id: int) -> bool:
+    return (access.is_approver(user) or access.is_administrator(user)) and access.municipalities_visible_to(user).filter(pk=municipality_id).exists()
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
