@@ -13,7 +13,6 @@ JSON line last.
 """
 
 import argparse
-import io
 import json
 import os
 import platform
@@ -56,29 +55,15 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
     from django.urls import reverse
 
-    from identification import services
-    from identification.models import IdentificationRun, Methodology
-    from schools.models import AcademicYear, Municipality, Region, User
+    from bench.region import region_run
+    from schools.models import User
 
-    call_command("migrate", verbosity=0)
-    if not args.skip_generate:
-        User.objects.filter(username="bench-analyst").delete()
-        call_command("generate_demo", schools=args.schools, years=3, seed=1, stdout=io.StringIO())
-    services.ensure_presets()
-    region = Region.objects.get(code="99")
-    municipalities = Municipality.objects.filter(region=region)
-    target = AcademicYear.objects.get(is_current=True)
-    whole = IdentificationRun.objects.filter(status="done", target_year=target).annotate(n=Count("municipalities")).filter(n=municipalities.count())
-    run = whole.filter(municipalities__region=region).order_by("-pk").first()
-    if run is None:
-        run = services.run_create(target_year=target, municipalities=municipalities, version=Methodology.objects.get(code="combined").current, only_accepted=False, by=None, enqueue=False)
-        services.run_execute(run=run)
+    region, municipalities, run = region_run(schools=args.schools, skip_generate=args.skip_generate)
     user, _ = User.objects.get_or_create(username="bench-analyst", defaults={"role": User.Role.ANALYST, "region": region, "last_name": "Бенч"})
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(user)

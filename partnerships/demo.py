@@ -1,7 +1,9 @@
 """
 Partnerships of the demo (seed 000, 002, 004): the weak schools of the approved
 list with «Лицей» and «Гимназия» as partners, approved plans and some events
-held; СОШ № 4 has not chosen yet, so the process can be tried in the browser.
+held; СОШ № 4 has not chosen yet and the general plan is not compiled, so the
+process can be tried in the browser. The year before, a finished round shows
+what a partnership's outcome looks like.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 from schools.models import AcademicYear, School, User
 
 from . import services
-from .models import Activity, Campaign, Partnership
+from .models import Activity, Campaign, GeneralPlan, Partnership
 
 D = dt.date
 PAIRS = [
@@ -29,35 +31,67 @@ PLAN = [
 
 
 def load_partnerships_demo() -> int:
-    """Create the demo partnerships if missing. Returns 0: `load_demo` counts reports."""
+    """Create the demo partnership rounds if missing. Returns 0: `load_demo` counts reports."""
     analyst = User.objects.get(username="mimc")
-    municipality = analyst.municipality
-    year = AcademicYear.objects.get(start_year=2021)
+    _last_year(analyst)
+    _this_year(analyst)
+    return 0
+
+
+def _this_year(analyst: User) -> None:
+    """2021/2022: three approved plans (one sent late), events behind and on track; the general plan still to compile."""
     campaign, created = Campaign.objects.get_or_create(
-        municipality=municipality, year=year,
+        municipality=analyst.municipality, year=AcademicYear.objects.get(start_year=2021),
         defaults={"plan_deadline": D(2021, 11, 25), "general_plan_deadline": D(2021, 11, 30), "capacity": 2, "created_by": analyst},
     )
     if not created:
-        return 0
+        return
     for code, partner_code, support, goals in PAIRS:
-        school, partner = School.objects.get(code=code), School.objects.get(code=partner_code)
-        operator, partner_operator = _operator(school), _operator(partner)
-        partnership = services.propose(campaign=campaign, school=school, partner=partner, support=support, goals=goals, by=operator)
-        services.respond(partnership=partnership, accept=True, reason="", by=partner_operator)
-        for title, form, start, end in PLAN:
-            services.activity_save(partnership=partnership, by=operator, data={
-                "title": title, "form": form, "start": start, "end": end,
-                "responsible_school": f"заместитель директора по УВР {school.short_name}", "responsible_partner": f"руководитель МО {partner.short_name}",
-                "expected_result": "Учителя освоили приёмы работы со слабоуспевающими",
-            })
         submitted = dt.datetime(2021, 11, 24 if code != "sch242705" else 27, 12, tzinfo=dt.UTC)  # one plan came late
-        services.submit_plan(partnership=partnership, by=operator, now=submitted)
-        services.review_plan(partnership=partnership, approve=True, comment="", by=analyst)
-        for activity in list(partnership.activities.all())[: 3 if code == "sch242706" else 1]:
-            services.event_record(partnership=partnership, by=partner_operator, data=_event(activity))
-        partnership.agreement_number, partnership.agreement_date, partnership.agreement_until = f"С-{partnership.pk}", D(2021, 11, 29), D(2022, 8, 31)
-        partnership.save(update_fields=["agreement_number", "agreement_date", "agreement_until"])
-    return 0
+        _partnership(campaign, code, partner_code, support, goals, PLAN, submitted=submitted, held=4 if code == "sch242706" else 1, by=analyst)
+
+
+def _last_year(analyst: User) -> None:
+    """2020/2021, finished: СОШ № 6 with «Лицей», every event held, the general plan approved — its outcome is known."""
+    campaign, created = Campaign.objects.get_or_create(
+        municipality=analyst.municipality, year=AcademicYear.objects.get(start_year=2020),
+        defaults={"plan_deadline": D(2020, 11, 25), "general_plan_deadline": D(2020, 11, 30), "capacity": 2, "created_by": analyst},
+    )
+    if not created:
+        return
+    code, partner_code, support, _ = PAIRS[0]
+    plan = [(title, form, start.replace(year=start.year - 1), end.replace(year=end.year - 1)) for title, form, start, end in PLAN]
+    _partnership(campaign, code, partner_code, support, "Снижение доли «2» по математике в 5–6 классах.", plan,
+                 submitted=dt.datetime(2020, 11, 20, 12, tzinfo=dt.UTC), held=len(plan), by=analyst)
+    general = services.general_plan_compile(campaign=campaign, by=analyst)
+    services.general_plan_submit(plan=general, by=analyst)
+    services.general_plan_approve(plan=general, order_number="112", order_date=D(2020, 12, 3), by=User.objects.get(username="uo"))
+    GeneralPlan.objects.filter(pk=general.pk).update(compiled_at=dt.datetime(2020, 11, 27, 9, tzinfo=dt.UTC), submitted_at=dt.datetime(2020, 11, 27, 10, tzinfo=dt.UTC))
+
+
+def _partnership(campaign: Campaign, code: str, partner_code: str, support: list[str], goals: str, plan: list[tuple[Any, ...]], *,
+                 submitted: dt.datetime, held: int, by: User) -> Partnership:
+    """One pair through the whole process: proposed, accepted, planned, submitted, approved, events held, agreement signed."""
+    school, partner = School.objects.get(code=code), School.objects.get(code=partner_code)
+    operator, partner_operator = _operator(school), _operator(partner)
+    partnership = services.propose(campaign=campaign, school=school, partner=partner, support=support, goals=goals, by=operator)
+    services.respond(partnership=partnership, accept=True, reason="", by=partner_operator)
+    for title, form, start, end in plan:
+        services.activity_save(partnership=partnership, by=operator, data={
+            "title": title, "form": form, "start": start, "end": end,
+            "responsible_school": f"заместитель директора по УВР {school.short_name}", "responsible_partner": f"руководитель МО {partner.short_name}",
+            "expected_result": "Учителя освоили приёмы работы со слабоуспевающими",
+        })
+    services.submit_plan(partnership=partnership, by=operator, now=submitted)
+    services.review_plan(partnership=partnership, approve=True, comment="", by=by)
+    for activity in list(partnership.activities.order_by("start"))[:held]:
+        services.event_record(partnership=partnership, by=partner_operator, data=_event(activity))
+    year = campaign.year
+    Partnership.objects.filter(pk=partnership.pk).update(
+        approved_at=submitted + dt.timedelta(days=2), agreement_number=f"С-{partnership.pk}",
+        agreement_date=(submitted + dt.timedelta(days=5)).date(), agreement_until=year.end_date,
+    )
+    return partnership
 
 
 def _operator(school: School) -> User:

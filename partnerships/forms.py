@@ -56,6 +56,8 @@ class ActivityForm(forms.ModelForm):
         model = Activity
         fields = ["title", "form", "start", "end", "responsible_school", "responsible_partner", "expected_result"]
         widgets = {"start": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), "end": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), "expected_result": forms.Textarea(attrs={"rows": 2})}
+        labels = {"start": "Дата начала", "end": "Дата окончания"}
+        help_texts = {"end": "Для разового мероприятия — та же дата."}
 
     def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

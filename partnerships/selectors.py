@@ -16,6 +16,8 @@ from identification.models import (
     OfficialList,
     SchoolResult,
 )
+from identification.profile import indicator_shares
+from monitoring.indicators import DERIVED
 from schools import access
 from schools.models import AcademicYear, Municipality, School, User
 
@@ -50,6 +52,18 @@ def base_run(user: User | None, municipality: Municipality, requested: Any = Non
     return runs.order_by("-target_year__start_year", "-pk").first()
 
 
+def campaign_run(campaign: Campaign) -> IdentificationRun | None:
+    """
+    The run a partnership round reads: behind the official list of its school
+    year, else the latest run for that year, else the municipality's latest.
+    """
+    official = OfficialList.objects.filter(municipality=campaign.municipality, year=campaign.year, superseded_at__isnull=True).select_related("run").first()
+    if official is not None:
+        return official.run
+    runs = IdentificationRun.objects.filter(status=IdentificationRun.Status.DONE, municipalities=campaign.municipality, target_year=campaign.year)
+    return runs.order_by("-pk").first() or base_run(None, campaign.municipality)
+
+
 def bands(run: IdentificationRun, municipality: Municipality, scale: GradationScale) -> list[dict[str, Any]]:
     """Every active school of the municipality in the run with its composite index and band, highest first."""
     rows = list(
@@ -80,6 +94,17 @@ def current_campaign(user: User, municipality: Municipality | None = None) -> Ca
     return campaigns.filter(year__is_current=True).first() or campaigns.order_by("-year__start_year").first()
 
 
+def next_campaign_initial(campaign: Campaign | None) -> dict[str, Any]:
+    """A new round starts from the last one's rules and seed 000's dates (25.11 and 30.11) of the next school year."""
+    year = AcademicYear.objects.filter(start_year=campaign.year.start_year + 1).first() if campaign else AcademicYear.objects.filter(is_current=True).first()
+    if year is None:
+        return {}
+    initial: dict[str, Any] = {"year": year, "plan_deadline": dt.date(year.start_year, 11, 25), "general_plan_deadline": dt.date(year.start_year, 11, 30)}
+    if campaign is not None:
+        initial.update(capacity=campaign.capacity, events_target=campaign.events_target, allow_outside=campaign.allow_outside)
+    return initial
+
+
 def school_infos(run: IdentificationRun | None, schools: list[School]) -> dict[int, SchoolInfo]:
     """What the suggestions weigh, for each school: type, place, result and well-being indices, resilience."""
     values: dict[tuple[int, str], tuple[float | None, str]] = {}
@@ -103,7 +128,7 @@ def needing_partners(campaign: Campaign) -> list[tuple[School, str]]:
     entries = OfficialEntry.objects.filter(official_list__municipality=campaign.municipality, official_list__year=campaign.year, official_list__superseded_at__isnull=True, status__in=LISTED)
     for school_id, status in entries.values_list("school_id", "status"):
         reasons.setdefault(school_id, []).append(status)
-    run = base_run(None, campaign.municipality)
+    run = campaign_run(campaign)
     if run is not None:
         for row in bands(run, campaign.municipality, scale_for(campaign.municipality)):
             if row["band"] == gradation.LOW:
@@ -114,7 +139,7 @@ def needing_partners(campaign: Campaign) -> list[tuple[School, str]]:
 
 def candidate_partners(campaign: Campaign) -> list[School]:
     """Schools with high positions: the high band of the gradation, and resilient schools."""
-    run = base_run(None, campaign.municipality)
+    run = campaign_run(campaign)
     if run is None:
         return []
     high = {r["school_id"] for r in bands(run, campaign.municipality, scale_for(campaign.municipality)) if r["band"] == gradation.HIGH}
@@ -156,18 +181,39 @@ def board(campaign: Campaign, partnerships: Any, today: dt.date | None = None) -
     return rows
 
 
-def outcome(partnership: Partnership) -> dict[str, Any]:
-    """The weak school's status and result index before and after the partnership year, beside its activity."""
+def outcome(partnership: Partnership, *, small_shares: bool = True) -> dict[str, Any]:
+    """
+    Did it help? The weak school's status and result index from the identification
+    that preceded the partnership year and from the next one (whose data include
+    that year), and its report shares of the partnership year against the year
+    before — beside the number of exchange events held. Shares on small samples
+    are left out when the viewer may not see them (`small_shares`).
+    """
     year = partnership.campaign.year.start_year
-    out: dict[str, Any] = {"events": partnership.events.count()}
+    out: dict[str, Any] = {"events": partnership.events.count(), "year": partnership.campaign.year}
     for key, target in (("before", year), ("after", year + 1)):
-        run = IdentificationRun.objects.filter(status="done", target_year__start_year=target, school_results__school=partnership.school).order_by("-pk").first()
+        run = IdentificationRun.objects.filter(status=IdentificationRun.Status.DONE, target_year__start_year=target, school_results__school=partnership.school).order_by("-pk").first()
         if run is None:
             out[key] = None
             continue
         result = SchoolResult.objects.filter(run=run, school=partnership.school).first()
         index = CriterionResult.objects.filter(run=run, school=partnership.school, criterion="L1").values_list("value", flat=True).first()
-        out[key] = {"year": AcademicYear.objects.filter(start_year=target).first(), "status": result.status if result else None, "index": index, "run": run}
-    if out.get("before") and out.get("after") and out["before"]["index"] is not None and out["after"]["index"] is not None:
+        out[key] = {"year": run.target_year, "status": result.status if result else None, "index": index, "run": run}
+    if out["before"] and out["after"] and out["before"]["index"] is not None and out["after"]["index"] is not None:
         out["change"] = out["after"]["index"] - out["before"]["index"]
+    better = {item.label: item.better for derived in DERIVED.values() for item in derived}
+    indicators = []
+    for item in indicator_shares(partnership.school, [year - 1, year]):
+        was, now = (item["years"].get(y, {}) for y in (year - 1, year))
+        if was.get("value") is None or now.get("value") is None or (not small_shares and (was["small"] or now["small"])):
+            continue
+        was, now = was["value"], now["value"]
+        sign = better.get(item["label"], 0)
+        if not sign:  # social context describes the pupils, not the school's work
+            continue
+        change = now - was
+        indicators.append({"label": item["label"], "before": was, "after": now, "change": change,
+                           "verdict": "better" if sign and change * sign > 0 else "worse" if sign and change * sign < 0 else ""})
+    out["indicators"] = indicators
+    out["indicator_years"] = (f"{year - 1}/{year}", f"{year}/{year + 1}")
     return out

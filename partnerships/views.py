@@ -35,6 +35,11 @@ def _fail(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _chosen(queryset: Any, raw: str | None) -> Any:
+    """The row a query parameter names, or None (a tampered, non-numeric value included)."""
+    return queryset.filter(pk=raw).first() if raw and raw.isdigit() else None
+
+
 # Gradation ---------------------------------------------------------------------------------------------
 
 
@@ -45,7 +50,7 @@ def gradation_view(request: HttpRequest) -> HttpResponse:
     if access.role_of(request.user) in (None, access.Role.OPERATOR):
         raise PermissionDenied("Градацию школ ведёт МИМЦ.")
     municipalities = access.municipalities_visible_to(request.user)
-    municipality = municipalities.filter(pk=request.GET.get("municipality") or request.POST.get("municipality")).first() or municipalities.first()
+    municipality = _chosen(municipalities, request.GET.get("municipality") or request.POST.get("municipality")) or municipalities.first()
     if municipality is None:
         raise PermissionDenied("Нет муниципалитета.")
     scale = selectors.scale_for(municipality)
@@ -87,21 +92,27 @@ def index(request: HttpRequest) -> HttpResponse:
     if not permissions.is_staff(request.user):
         return _school_page(request)
     municipalities = access.municipalities_visible_to(request.user)
-    municipality = municipalities.filter(pk=request.GET.get("municipality")).first() or municipalities.first()
-    campaign = selectors.current_campaign(request.user, municipality)
+    municipality = _chosen(municipalities, request.GET.get("municipality")) or municipalities.first()
+    campaigns = selectors.campaigns_visible_to(request.user).filter(municipality=municipality).order_by("-year__start_year")
+    campaign = _chosen(campaigns, request.GET.get("campaign")) or selectors.current_campaign(request.user, municipality)
     can_manage = municipality is not None and permissions.can_manage(request.user, municipality.pk)
-    form = CampaignForm(request.POST or None, instance=campaign)
+    # «save» changes the campaign shown; «open» starts another school year's round.
+    opening = request.POST.get("action") == "open"
+    form = CampaignForm(request.POST if request.method == "POST" and not opening else None, instance=campaign, prefix="campaign")
+    open_form = CampaignForm(request.POST if opening else None, prefix="open", initial=selectors.next_campaign_initial(campaign))
     if request.method == "POST":
         permissions.require(can_manage, "Партнёрство открывает МИМЦ.")
-        if form.is_valid():
+        bound = open_form if opening else form
+        if bound.is_valid():
             try:
-                campaign = services.campaign_save(campaign=campaign, data={**form.cleaned_data, "municipality": municipality}, by=request.user)
+                campaign = services.campaign_save(campaign=None if opening else campaign, data={**bound.cleaned_data, "municipality": municipality}, by=request.user)
             except ValidationError as error:
-                form.add_error(None, error)
+                bound.add_error(None, error)
             else:
-                messages.success(request, "Настройки партнёрства сохранены.")
-                return redirect(f"{request.path}?municipality={municipality.pk}")
-    context: dict[str, Any] = {"municipality": municipality, "municipalities": municipalities, "campaign": campaign, "form": form, "can_manage": can_manage}
+                messages.success(request, f"Партнёрство на {campaign.year} открыто." if opening else "Настройки партнёрства сохранены.")
+                return redirect(f"{request.path}?municipality={municipality.pk}&campaign={campaign.pk}")
+    context: dict[str, Any] = {"municipality": municipality, "municipalities": municipalities, "campaign": campaign, "campaigns": campaigns,
+                               "form": form, "open_form": open_form, "opening": opening, "can_manage": can_manage}
     if campaign is not None:
         pairs = selectors.board(campaign, campaign.partnerships.all())
         active = {p.school_id: p for p in pairs if p.status != Partnership.Status.DECLINED}
@@ -128,10 +139,11 @@ def _school_page(request: HttpRequest) -> HttpResponse:
             active = [p for p in block["as_school"] if p.status != Partnership.Status.DECLINED]
             if block["needs"] and not active:
                 candidates = selectors.candidate_partners(campaign)
-                infos = selectors.school_infos(selectors.base_run(None, campaign.municipality), [school, *candidates])
+                infos = selectors.school_infos(selectors.campaign_run(campaign), [school, *candidates])
                 taken = selectors.load(campaign)
                 ranked = suggest.ranked(infos[school.pk], [infos[c.pk] for c in candidates], allow_outside=campaign.allow_outside)
-                block["ranked"] = [{"pair": p, "free": campaign.capacity - taken.get(p.partner.id, 0)} for p in ranked]
+                rows = [{"pair": p, "free": campaign.capacity - taken.get(p.partner.id, 0)} for p in ranked]
+                block["ranked"] = sorted(rows, key=lambda row: row["free"] <= 0)  # full partners last, order kept otherwise
                 block["suggestion"] = Suggestion.objects.filter(campaign=campaign, school=school).select_related("partner").first()
                 partners = School.objects.filter(pk__in=[c.pk for c in candidates]) if not campaign.allow_outside else School.objects.filter(municipality__region=school.municipality.region, is_active=True).exclude(pk=school.pk)
                 initial = {"partner": block["suggestion"].partner_id} if block["suggestion"] else {}
@@ -162,7 +174,7 @@ def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     busy = set(campaign.partnerships.filter(status__in=selectors.ACTIVE).values_list("school_id", flat=True))
     needy = [s for s, _ in selectors.needing_partners(campaign) if s.pk not in busy]
     candidates = selectors.candidate_partners(campaign)
-    infos = selectors.school_infos(selectors.base_run(request.user, campaign.municipality), needy + candidates)
+    infos = selectors.school_infos(selectors.campaign_run(campaign), needy + candidates)
     capacity = {c.pk: campaign.capacity - taken.get(c.pk, 0) for c in candidates}
     pairs = suggest.solve([infos[s.pk] for s in needy], [infos[c.pk] for c in candidates], capacity=capacity, allow_outside=campaign.allow_outside)
     rows = [{"pair": pair, "options": suggest.ranked(pair.school, [infos[c.pk] for c in candidates], allow_outside=campaign.allow_outside)} for pair in pairs]
@@ -238,7 +250,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activities": partnership.activities.all(), "events": partnership.events.select_related("activity", "recorded_by"),
         "event_form": EventForm(partnership=partnership, prefix="event"), "agreement_form": AgreementForm(initial={"number": partnership.agreement_number, "date": partnership.agreement_date, "until": partnership.agreement_until}),
         "row": selectors.board(campaign, Partnership.objects.filter(pk=partnership.pk))[0],
-        "outcome": selectors.outcome(partnership), "revisions": partnership.revisions.select_related("by")[:30],
+        "outcome": selectors.outcome(partnership, small_shares=access.may_see_small_shares(request.user, partnership.school)), "revisions": partnership.revisions.select_related("by")[:30],
     })
 
 

@@ -8,6 +8,7 @@ set-based (bulk_create), replacing the previous synthetic region.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -253,12 +254,19 @@ def generate_region(*, schools: int, years: int, seed: int) -> dict[str, int]:
     types, weights = zip(*TYPE_WEIGHTS, strict=True)
     rows = []
     n = 0
-    for municipality, size in zip(municipalities, sizes, strict=True):
+    for i, (municipality, size) in enumerate(zip(municipalities, sizes, strict=True)):
+        # A municipal centre somewhere in a Siberian-sized box; schools around it
+        # at their distance, so partner suggestions have kilometres to weigh.
+        centre = (rng.uniform(52, 62), rng.uniform(84, 100))
         for k in range(1, size + 1):
             n += 1
             school_type = rng.choices(types, weights)[0]
             rural = size < 40 and rng.random() < 0.6
             label = f"{school_type} № {k}" if school_type in FULL_TYPE else school_type
+            distance = round(rng.uniform(5, 120) if rural else rng.uniform(0, 15), 1)
+            bearing = rng.uniform(0, 2 * math.pi)
+            latitude = centre[0] + distance * math.cos(bearing) / 111
+            longitude = centre[1] + distance * math.sin(bearing) / (111 * math.cos(math.radians(centre[0])))
             rows.append(
                 School(
                     municipality=municipality,
@@ -268,7 +276,10 @@ def generate_region(*, schools: int, years: int, seed: int) -> dict[str, int]:
                     f"«{label}» ({municipality.name})",
                     school_type=school_type,
                     is_rural=rural,
-                    distance_km=Decimal(round(rng.uniform(5, 120) if rural else rng.uniform(0, 15), 1)),
+                    distance_km=Decimal(str(distance)),
+                    settlement=f"с. Школьное-{n}" if rural else f"райцентр № {i}",
+                    latitude=Decimal(f"{latitude:.5f}"),
+                    longitude=Decimal(f"{longitude:.5f}"),
                     inn=inn_with_check_digit(f"{code}{n:07d}"),
                 )
             )
