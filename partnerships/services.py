@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from schools.models import School, User
+from schools.templatetags.portal import plural_ru
 
 from . import selectors
 from .models import (
@@ -42,9 +43,12 @@ def campaign_save(*, campaign: Campaign | None = None, data: dict[str, Any], by:
         raise ValidationError("Общий план составляется после планов школ: его срок не раньше срока планов.")
     if data["capacity"] < 1:
         raise ValidationError("Партнёр должен поддерживать хотя бы одну школу.")
+    others = Campaign.objects.filter(municipality=data["municipality"], year=year)
+    if campaign is not None:
+        others = others.exclude(pk=campaign.pk)
+    if others.exists():
+        raise ValidationError(f"Партнёрство на {year} уже открыто — выберите его в списке лет.")
     if campaign is None:
-        if Campaign.objects.filter(municipality=data["municipality"], year=year).exists():
-            raise ValidationError("Партнёрство на этот учебный год уже открыто.")
         return Campaign.objects.create(created_by=by, **data)
     for name, value in data.items():
         setattr(campaign, name, value)
@@ -68,7 +72,7 @@ def propose(*, campaign: Campaign, school: School, partner: School, support: lis
         raise ValidationError("У школы уже есть партнёр в этом году (или предложение ждёт ответа).")
     taken = Partnership.objects.select_for_update().filter(campaign=campaign, partner=partner, status__in=selectors.ACTIVE).count()
     if taken >= campaign.capacity:
-        raise ValidationError(f"{partner.short_name} уже поддерживает {taken} {'школу' if taken == 1 else 'школы'} — больше {campaign.capacity} нельзя. Выберите другого партнёра.")
+        raise ValidationError(f"{partner.short_name} уже поддерживает {taken} {plural_ru(taken, 'школу,школы,школ')} — больше {campaign.capacity} нельзя. Выберите другого партнёра.")
     return Partnership.objects.create(campaign=campaign, school=school, partner=partner, support=support, goals=goals.strip(), status=Partnership.Status.PROPOSED, created_by=by)
 
 
@@ -111,7 +115,9 @@ def activity_save(*, partnership: Partnership, data: dict[str, Any], by: User, a
     for name in ("title", "responsible_school", "responsible_partner"):
         if not (data.get(name) or "").strip():
             raise ValidationError(f"Заполните: {ACTIVITY_FIELDS[name]}.")
-    values = {name: data.get(name) for name in ACTIVITY_FIELDS}
+    if activity is not None and activity.partnership_id != partnership.pk:
+        raise ValidationError("Мероприятие из другого плана.")
+    values = {name: data.get(name) or "" for name in ACTIVITY_FIELDS}
     before = {k: str(getattr(activity, k)) for k in ACTIVITY_FIELDS} if activity else {}
     if activity is None:
         activity = Activity.objects.create(partnership=partnership, **values)

@@ -131,8 +131,8 @@ def _school_page(request: HttpRequest) -> HttpResponse:
         campaign = Campaign.objects.filter(municipality=school.municipality, year__is_current=True).select_related("year").first()
         block: dict[str, Any] = {"school": school, "campaign": campaign}
         mine = permissions.partnerships_visible_to(request.user).filter(campaign=campaign) if campaign else Partnership.objects.none()
-        block["as_school"] = list(mine.filter(school=school).select_related("partner"))
-        block["as_partner"] = list(mine.filter(partner=school).select_related("school"))
+        block["as_school"] = selectors.board(campaign, mine.filter(school=school)) if campaign else []
+        block["as_partner"] = selectors.board(campaign, mine.filter(partner=school)) if campaign else []
         if campaign is not None:
             needy = {s.pk: why for s, why in selectors.needing_partners(campaign)}
             block["needs"] = needy.get(school.pk)
@@ -184,15 +184,15 @@ def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
         allowed = {c.pk for c in candidates}
         for row in rows:
             value = request.POST.get(f"partner-{row['pair'].school.id}", "")
-            if value and int(value) not in allowed:
+            if value and not (value.isdigit() and int(value) in allowed):
                 raise PermissionDenied("Такого партнёра нет среди кандидатов.")
             chosen[row["pair"].school.id] = int(value) if value else 0
             option = next((o for o in row["options"] if value and o.partner.id == int(value)), None)
             reasons[row["pair"].school.id] = "; ".join(option.reasons) if option else ""
         over = [pid for pid in set(chosen.values()) if pid and list(chosen.values()).count(pid) > capacity.get(pid, 0)]
         if over:
-            names = ", ".join(infos[pid].name for pid in over)
-            messages.error(request, f"Превышена нагрузка партнёра ({names}): больше {campaign.capacity} школ на одного партнёра нельзя.")
+            names = ", ".join(f"{infos[pid].name} — свободных мест {max(capacity.get(pid, 0), 0)}" for pid in over)
+            messages.error(request, f"Превышена нагрузка партнёра ({names}): не больше {campaign.capacity} школ на одного партнёра.")
         else:
             sent = services.suggestions_send(campaign=campaign, pairs=chosen, reasons=reasons, by=request.user)
             messages.success(request, f"Рекомендации отправлены школам: {sent}. Выбор остаётся за школой.")

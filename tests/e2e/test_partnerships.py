@@ -74,7 +74,9 @@ def test_propose_accept_plan_approve_and_general_plan(demo, login, page, live_se
     expect(page.get_by_text("Общий план утверждён: приказ № 140 от 01.12.2021.")).to_be_visible()
 
     pair = Partnership.objects.get(school__code="sch242704")
-    assert pair.status == Partnership.Status.APPROVED and pair.is_late
+    assert pair.status == Partnership.Status.APPROVED
+    assert pair.is_late
     plan = GeneralPlan.objects.get(campaign=pair.campaign)
-    assert plan.status == GeneralPlan.Status.APPROVED and plan.order_number == "140"
+    assert plan.status == GeneralPlan.Status.APPROVED
+    assert plan.order_number == "140"
     assert any(row["school"] == "МБОУ «СОШ № 4»" and row["title"] == "Открытые уроки в 5 классах" for row in plan.rows)

@@ -1,0 +1,137 @@
+"""The board by school year, opening the next round, the outcome of a finished year and the home page's duties."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from partnerships import services
+from partnerships.models import Campaign, Partnership
+from schools.models import AcademicYear, School, User
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo")
+
+
+def next_year():
+    start, end = AcademicYear.default_dates(2022)
+    return AcademicYear.objects.create(start_year=2022, start_date=start, end_date=end)
+
+
+def login(client, username):
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def test_the_board_shows_the_current_year_and_switches_to_another(client, demo):
+    login(client, "mimc")
+    response = client.get(reverse("partnerships:index"))
+    assert response.context["campaign"].year.start_year == 2021
+    assert len(response.context["pairs"]) == 3
+    last = Campaign.objects.get(year__start_year=2020)
+    response = client.get(reverse("partnerships:index"), {"campaign": last.pk})
+    assert [str(p) for p in response.context["pairs"]] == ["МБОУ «СОШ № 6» — МБОУ «Лицей»"]
+
+
+def test_a_tampered_year_or_municipality_falls_back_to_the_current_round(client, demo):
+    login(client, "mimc")
+    response = client.get(reverse("partnerships:index"), {"campaign": "1 OR 1=1", "municipality": "x"})
+    assert response.status_code == 200
+    assert response.context["campaign"].year.start_year == 2021
+
+
+def test_the_mimc_opens_the_next_year_with_seed_000_dates_and_last_years_rules(client, demo):
+    next_year()
+    login(client, "mimc")
+    response = client.get(reverse("partnerships:index"))
+    initial = response.context["open_form"].initial
+    assert initial["year"].start_year == 2022
+    assert (initial["plan_deadline"], initial["general_plan_deadline"]) == (dt.date(2022, 11, 25), dt.date(2022, 11, 30))
+    year = AcademicYear.objects.get(start_year=2022)
+    response = client.post(reverse("partnerships:index"), {
+        "action": "open", "open-year": year.pk, "open-plan_deadline": "2022-11-25", "open-general_plan_deadline": "2022-11-30",
+        "open-capacity": 2, "open-events_target": 4,
+    })
+    assert response.status_code == 302
+    assert Campaign.objects.filter(year=year, municipality__name="г. Лесосибирск").exists()
+
+
+def test_opening_a_year_that_already_has_a_round_is_refused_in_russian(client, demo):
+    login(client, "mimc")
+    year = AcademicYear.objects.get(start_year=2021)
+    response = client.post(reverse("partnerships:index"), {
+        "action": "open", "open-year": year.pk, "open-plan_deadline": "2021-11-25", "open-general_plan_deadline": "2021-11-30",
+        "open-capacity": 2, "open-events_target": 4,
+    })
+    assert response.status_code == 200
+    assert "Партнёрство на 2021/2022 уже открыто" in str(response.context["open_form"].non_field_errors())
+    assert Campaign.objects.filter(year=year).count() == 1
+
+
+def test_the_department_cannot_open_a_round(client, demo):
+    login(client, "uo")
+    year = next_year()
+    response = client.post(reverse("partnerships:index"), {"action": "open", "open-year": year.pk, "open-plan_deadline": "2022-11-25",
+                                                           "open-general_plan_deadline": "2022-11-30", "open-capacity": 2, "open-events_target": 4})
+    assert response.status_code == 403
+    assert not Campaign.objects.filter(year=year).exists()
+
+
+def test_the_outcome_of_a_finished_year_compares_both_identifications_and_the_reports(client, demo):
+    partnership = Partnership.objects.get(campaign__year__start_year=2020)
+    login(client, "sch242711")
+    outcome = client.get(partnership.get_absolute_url()).context["outcome"]
+    assert outcome["events"] == 4
+    assert outcome["before"]["year"].start_year == 2020
+    assert outcome["after"]["year"].start_year == 2021
+    assert outcome["change"] == pytest.approx(outcome["after"]["index"] - outcome["before"]["index"])
+    assert outcome["indicator_years"] == ("2019/2020", "2020/2021")
+    labels = {i["label"]: i for i in outcome["indicators"]}
+    quality = labels["Качество обученности (на «4» и «5»)"]
+    assert quality["change"] == pytest.approx(quality["after"] - quality["before"])
+    assert quality["verdict"] == ("better" if quality["change"] > 0 else "worse" if quality["change"] < 0 else "")
+    assert "Из неполных семей" not in labels  # the social context is not the school's result
+
+
+def test_the_outcome_of_the_current_year_waits_for_the_next_identification(client, demo):
+    partnership = Partnership.objects.get(campaign__year__start_year=2021, school__code="sch242706")
+    login(client, "mimc")
+    response = client.get(partnership.get_absolute_url())
+    assert response.context["outcome"]["after"] is None
+    assert "Сравнение появится после выявления" in response.content.decode()
+
+
+def test_home_tells_the_school_to_choose_a_partner_and_the_partner_to_answer(client, demo):
+    login(client, "sch242704")
+    text = client.get(reverse("home")).content.decode()
+    assert "выберите школу-партнёра" in text
+    campaign = Campaign.objects.get(year__start_year=2021)
+    school, gymnasium = School.objects.get(code="sch242704"), School.objects.get(code="sch242710")
+    services.propose(campaign=campaign, school=school, partner=gymnasium, support=["methodological"], goals="", by=User.objects.get(username="sch242704"))
+    assert "выберите школу-партнёра" not in client.get(reverse("home")).content.decode()
+    login(client, "sch242710")
+    assert "МБОУ «СОШ № 4» предлагает вашей школе партнёрство" in client.get(reverse("home")).content.decode()
+
+
+def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_general_plan(client, demo):
+    campaign = Campaign.objects.get(year__start_year=2021)
+    mimc = User.objects.get(username="mimc")
+    login(client, "mimc")
+    assert "Планы взаимодействия на согласовании" not in client.get(reverse("home")).content.decode()
+    school, gymnasium = School.objects.get(code="sch242704"), School.objects.get(code="sch242710")
+    operator = User.objects.get(username="sch242704")
+    pair = services.propose(campaign=campaign, school=school, partner=gymnasium, support=["expert"], goals="", by=operator)
+    services.respond(partnership=pair, accept=True, reason="", by=User.objects.get(username="sch242710"))
+    services.activity_save(partnership=pair, by=operator, data={"title": "Консультации", "form": "consultation", "start": dt.date(2022, 2, 1), "end": dt.date(2022, 2, 1),
+                                                                "responsible_school": "завуч", "responsible_partner": "руководитель МО"})
+    services.submit_plan(partnership=pair, by=operator)
+    assert "Планы взаимодействия на согласовании: 1." in client.get(reverse("home")).content.decode()
+    login(client, "uo")
+    assert "ждёт утверждения" not in client.get(reverse("home")).content.decode()
+    services.review_plan(partnership=pair, approve=True, comment="", by=mimc)
+    plan = services.general_plan_compile(campaign=campaign, by=mimc)
+    services.general_plan_submit(plan=plan, by=mimc)
+    assert "Общий план взаимодействия школ (г. Лесосибирск) ждёт утверждения." in client.get(reverse("home")).content.decode()
