@@ -12,7 +12,6 @@ school — 30 requests each after two warm-ups. Prints p50/p95 per page and one
 JSON line last.
 """
 
-import argparse
 import json
 import os
 import platform
@@ -23,6 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # DEBUG off, templates cached, static files served as they are (no collectstatic).
+from bench.region import region_from_command_line
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 REQUESTS = 30
@@ -47,23 +48,14 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--schools", type=int, default=1500)
-    parser.add_argument("--skip-generate", action="store_true")
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+    region, municipalities, run = region_from_command_line()
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
     from django.urls import reverse
 
-    from bench.region import region_run
     from schools.models import User
 
-    region, municipalities, run = region_run(schools=args.schools, skip_generate=args.skip_generate)
     user, _ = User.objects.get_or_create(username="bench-analyst", defaults={"role": User.Role.ANALYST, "region": region, "last_name": "Бенч"})
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(user)

@@ -1,5 +1,6 @@
 """The synthetic region the page and suggestion benches share: generated, with one identification run over all of it."""
 
+import argparse
 import io
 
 
@@ -26,3 +27,16 @@ def region_run(*, schools: int, skip_generate: bool):
         run = services.run_create(target_year=target, municipalities=municipalities, version=Methodology.objects.get(code="combined").current, only_accepted=False, by=None, enqueue=False)
         services.run_execute(run=run)
     return region, municipalities, run
+
+
+def region_from_command_line():
+    """Parse `--schools N [--skip-generate]`, set Django up and return region_run's (region, municipalities, run)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schools", type=int, default=1500)
+    parser.add_argument("--skip-generate", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    return region_run(schools=args.schools, skip_generate=args.skip_generate)

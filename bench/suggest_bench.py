@@ -16,7 +16,6 @@ indices through the selectors the page uses, then solving. Best of 5 runs each.
 Prints one JSON line last.
 """
 
-import argparse
 import json
 import os
 import platform
@@ -25,6 +24,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.region import region_from_command_line
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 REPEATS = 5
@@ -32,22 +33,12 @@ CAPACITY = 2
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--schools", type=int, default=1500)
-    parser.add_argument("--skip-generate", action="store_true")
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+    region, _, run = region_from_command_line()
     from django.db import connection
 
-    from bench.region import region_run
     from identification.models import CriterionResult, SchoolResult
     from partnerships import gradation, selectors, suggest
     from schools.models import School
-
-    region, _, run = region_run(schools=args.schools, skip_generate=args.skip_generate)
 
     def sides(with_listed: bool = False):
         index = dict(CriterionResult.objects.filter(run=run, criterion="L1").values_list("school_id", "value"))

@@ -40,11 +40,8 @@ def load_partnerships_demo() -> int:
 
 def _this_year(analyst: User) -> None:
     """2021/2022: three approved plans (one sent late), events behind and on track; the general plan still to compile."""
-    campaign, created = Campaign.objects.get_or_create(
-        municipality=analyst.municipality, year=AcademicYear.objects.get(start_year=2021),
-        defaults={"plan_deadline": D(2021, 11, 25), "general_plan_deadline": D(2021, 11, 30), "capacity": 2, "created_by": analyst},
-    )
-    if not created:
+    campaign = _new_campaign(analyst, 2021)
+    if campaign is None:
         return
     for code, partner_code, support, goals in PAIRS:
         submitted = dt.datetime(2021, 11, 24 if code != "sch242705" else 27, 12, tzinfo=dt.UTC)  # one plan came late
@@ -53,11 +50,8 @@ def _this_year(analyst: User) -> None:
 
 def _last_year(analyst: User) -> None:
     """2020/2021, finished: СОШ № 6 with «Лицей», every event held, the general plan approved — its outcome is known."""
-    campaign, created = Campaign.objects.get_or_create(
-        municipality=analyst.municipality, year=AcademicYear.objects.get(start_year=2020),
-        defaults={"plan_deadline": D(2020, 11, 25), "general_plan_deadline": D(2020, 11, 30), "capacity": 2, "created_by": analyst},
-    )
-    if not created:
+    campaign = _new_campaign(analyst, 2020)
+    if campaign is None:
         return
     code, partner_code, support, _ = PAIRS[0]
     plan = [(title, form, start.replace(year=start.year - 1), end.replace(year=end.year - 1)) for title, form, start, end in PLAN]
@@ -67,6 +61,15 @@ def _last_year(analyst: User) -> None:
     services.general_plan_submit(plan=general, by=analyst)
     services.general_plan_approve(plan=general, order_number="112", order_date=D(2020, 12, 3), by=User.objects.get(username="uo"))
     GeneralPlan.objects.filter(pk=general.pk).update(compiled_at=dt.datetime(2020, 11, 27, 9, tzinfo=dt.UTC), submitted_at=dt.datetime(2020, 11, 27, 10, tzinfo=dt.UTC))
+
+
+def _new_campaign(analyst: User, start_year: int) -> Campaign | None:
+    """The year's round with seed 000's deadlines (25.11 and 30.11), or None when the demo already has it."""
+    campaign, created = Campaign.objects.get_or_create(
+        municipality=analyst.municipality, year=AcademicYear.objects.get(start_year=start_year),
+        defaults={"plan_deadline": D(start_year, 11, 25), "general_plan_deadline": D(start_year, 11, 30), "capacity": 2, "created_by": analyst},
+    )
+    return campaign if created else None
 
 
 def _partnership(campaign: Campaign, code: str, partner_code: str, support: list[str], goals: str, plan: list[tuple[Any, ...]], *,

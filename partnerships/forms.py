@@ -59,8 +59,12 @@ class ActivityForm(forms.ModelForm):
         labels = {"start": "Дата начала", "end": "Дата окончания"}
         help_texts = {"end": "Для разового мероприятия — та же дата."}
 
-    def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, locked: bool = False, year: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["form"].choices = [("", "— выберите —"), *Activity.Form.choices]
+        if year is not None:  # the browser's date picker then offers only the school year
+            for name in ("start", "end"):
+                self.fields[name].widget.attrs.update(min=f"{year.start_date:%Y-%m-%d}", max=f"{year.end_date:%Y-%m-%d}")
         if not locked:
             del self.fields["reason"]
 

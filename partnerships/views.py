@@ -260,7 +260,7 @@ def activity_edit(request: HttpRequest, pk: int, activity_pk: int | None = None)
     partnership = permissions.get_partnership_for_user(request.user, pk)
     permissions.require(permissions.can_edit_plan(request.user, partnership), "План взаимодействия составляют две школы.")
     activity = get_object_or_404(Activity, pk=activity_pk, partnership=partnership) if activity_pk else None
-    form = ActivityForm(request.POST or None, instance=activity, locked=partnership.is_locked)
+    form = ActivityForm(request.POST or None, instance=activity, locked=partnership.is_locked, year=partnership.campaign.year)
     if request.method == "POST" and form.is_valid():
         try:
             services.activity_save(partnership=partnership, activity=activity, data=form.cleaned_data, by=request.user, reason=form.cleaned_data.get("reason", ""))

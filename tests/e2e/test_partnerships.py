@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 def test_propose_accept_plan_approve_and_general_plan(demo, login, page, live_server):
     # 1. СОШ № 4 (ШНСУ, no partner yet) chooses «Гимназия» from the ranked candidates.
     login("sch242704")
-    page.get_by_role("link", name="Партнёрство").click()
+    page.get_by_role("link", name="Партнёрство", exact=True).click()
     choose = page.get_by_test_id("choose-partner")
     expect(choose).to_contain_text("МБОУ «Лицей»")
     expect(choose.locator("tbody tr").last).to_contain_text("мест нет")  # the Лицей already supports two schools
@@ -25,7 +25,7 @@ def test_propose_accept_plan_approve_and_general_plan(demo, login, page, live_se
     # 2. The Гимназия's operator sees the proposal and accepts it, then both schools plan.
     page.context.clear_cookies()
     login("sch242710")
-    page.get_by_role("link", name="Партнёрство").click()
+    page.get_by_role("link", name="Партнёрство", exact=True).click()
     page.get_by_test_id("incoming").get_by_role("link", name="Посмотреть и ответить").click()
     page.get_by_role("button", name="Согласиться").click()
     expect(page.get_by_test_id("partnership-status")).to_contain_text("партнёр согласен")
@@ -57,7 +57,7 @@ def test_propose_accept_plan_approve_and_general_plan(demo, login, page, live_se
     expect(page.get_by_test_id("partnership-status")).to_contain_text("после срока")
 
     # 4. МИМЦ compiles the general plan and sends it; the department approves it by order.
-    page.get_by_role("link", name="Партнёрство").first.click()
+    page.get_by_role("link", name="Партнёрство", exact=True).first.click()
     page.get_by_role("link", name="Общий план").click()
     page.get_by_role("button", name="Составить из согласованных планов").click()
     expect(page.get_by_test_id("plan-pair")).to_have_count(4)
