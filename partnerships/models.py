@@ -46,8 +46,8 @@ class Campaign(models.Model):
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="partnership_campaigns", verbose_name="муниципалитет")
     year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="учебный год")
-    plan_deadline = models.DateField("срок планов взаимодействия", help_text="Seed 000: планы подготовить до 25.11 и направить в МИМЦ.")
-    general_plan_deadline = models.DateField("срок общего плана", help_text="Общий план — в управление образования (seed 000: 30.11).")
+    plan_deadline = models.DateField("срок планов взаимодействия", help_text="Обычно до 25.11: школы готовят планы и направляют в МИМЦ.")
+    general_plan_deadline = models.DateField("срок общего плана", help_text="Обычно до 30.11: МИМЦ направляет общий план в управление образования.")
     capacity = models.PositiveSmallIntegerField("школ на одного партнёра, не больше", default=2)
     allow_outside = models.BooleanField("разрешить партнёров из других муниципалитетов", default=False)
     events_target = models.PositiveSmallIntegerField("мероприятий обмена опытом в год, не меньше", default=4)

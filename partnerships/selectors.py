@@ -42,7 +42,7 @@ def base_run(user: User | None, municipality: Municipality, requested: Any = Non
     runs = IdentificationRun.objects.filter(status=IdentificationRun.Status.DONE, municipalities=municipality)
     if user is not None and access.role_of(user) != access.Role.OPERATOR:
         runs = runs.filter(pk__in=identification_permissions.runs_visible_to(user).values("pk"))
-    if requested:
+    if requested and str(requested).isdigit():
         chosen = runs.filter(pk=requested).first()
         if chosen:
             return chosen

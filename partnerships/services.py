@@ -50,10 +50,25 @@ def campaign_save(*, campaign: Campaign | None = None, data: dict[str, Any], by:
         raise ValidationError(f"Партнёрство на {year} уже открыто — выберите его в списке лет.")
     if campaign is None:
         return Campaign.objects.create(created_by=by, **data)
+    _check_campaign_change(Campaign.objects.get(pk=campaign.pk), data)
     for name, value in data.items():
         setattr(campaign, name, value)
     campaign.save()
     return campaign
+
+
+def _check_campaign_change(stored: Campaign, data: dict[str, Any]) -> None:
+    """A round's rules may change only where they do not contradict what the schools already did."""
+    if GeneralPlan.objects.filter(campaign=stored, status=GeneralPlan.Status.APPROVED).exists():
+        raise ValidationError("Общий план этого года утверждён: настройки партнёрства больше не меняются.")
+    pairs = stored.partnerships.filter(status__in=selectors.ACTIVE)
+    if data["year"] != stored.year and pairs.exists():
+        raise ValidationError("У школ уже есть пары этого года: учебный год партнёрства не меняется — откройте партнёрство на другой год.")
+    load = max(selectors.load(stored).values(), default=0)
+    if data["capacity"] < load:
+        raise ValidationError(f"Один из партнёров уже поддерживает {load} {plural_ru(load, 'школу,школы,школ')}: предел не может быть меньше.")
+    if stored.allow_outside and not data["allow_outside"] and pairs.exclude(partner__municipality=stored.municipality).exists():
+        raise ValidationError("Есть пары с партнёрами из других муниципалитетов: запрет на таких партнёров противоречил бы им.")
 
 
 # Choosing a partner ------------------------------------------------------------------------------------
@@ -118,7 +133,9 @@ def activity_save(*, partnership: Partnership, data: dict[str, Any], by: User, a
     if activity is not None and activity.partnership_id != partnership.pk:
         raise ValidationError("Мероприятие из другого плана.")
     values = {name: data.get(name) or "" for name in ACTIVITY_FIELDS}
-    before = {k: str(getattr(activity, k)) for k in ACTIVITY_FIELDS} if activity else {}
+    # A bound ModelForm has already written the new values onto `activity`: the old ones come from the database.
+    stored = Activity.objects.get(pk=activity.pk) if activity else None
+    before = {k: str(getattr(stored, k)) for k in ACTIVITY_FIELDS} if stored else {}
     if activity is None:
         activity = Activity.objects.create(partnership=partnership, **values)
     else:
@@ -162,11 +179,13 @@ def review_plan(*, partnership: Partnership, approve: bool, comment: str, by: Us
 
 
 def agreement_save(*, partnership: Partnership, number: str, date: dt.date | None, until: dt.date | None, scan: Any, by: User) -> Partnership:
+    if partnership.status != Partnership.Status.APPROVED:
+        raise ValidationError("Соглашение заключают по согласованному плану взаимодействия.")
     if not number.strip() or date is None:
         raise ValidationError("Укажите номер и дату соглашения.")
     if until is not None and until < date:
         raise ValidationError("Срок действия соглашения не может закончиться раньше его даты.")
-    if scan is not None:
+    if scan:  # a cleared file input gives False
         from roadmaps.services import check_evidence_file
 
         check_evidence_file(scan)
@@ -190,7 +209,7 @@ def event_record(*, partnership: Partnership, data: dict[str, Any], by: User, up
         raise ValidationError("Кратко опишите, что сделано.")
     if not data.get("participants"):
         raise ValidationError("Укажите число участников.")
-    if upload is not None:
+    if upload:  # a cleared file input gives False
         from roadmaps.services import check_evidence_file
 
         check_evidence_file(upload)

@@ -181,8 +181,8 @@ def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         chosen: dict[int, int] = {}
         reasons: dict[int, str] = {}
-        allowed = {c.pk for c in candidates}
         for row in rows:
+            allowed = {o.partner.id for o in row["options"]}  # never the school itself or a forbidden one
             value = request.POST.get(f"partner-{row['pair'].school.id}", "")
             if value and not (value.isdigit() and int(value) in allowed):
                 raise PermissionDenied("Такого партнёра нет среди кандидатов.")
@@ -289,6 +289,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    permissions.require(permissions.is_staff(request.user), "Общий план муниципалитета ведут МИМЦ и управление образования; план вашей школы — на странице партнёрства.")
     campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=pk)
     plan = GeneralPlan.objects.filter(campaign=campaign).first()
     can_manage = permissions.can_manage(request.user, campaign.municipality_id)
@@ -300,11 +301,13 @@ def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 permissions.require(can_manage, "Общий план составляет МИМЦ.")
                 plan = services.general_plan_compile(campaign=campaign, by=request.user)
                 messages.success(request, "Общий план составлен из согласованных планов.")
-            elif action == "submit" and plan:
+            elif action in ("submit", "approve") and plan is None:
+                raise ValidationError("Общий план ещё не составлен.")
+            elif action == "submit":
                 permissions.require(can_manage, "Общий план направляет МИМЦ.")
                 services.general_plan_submit(plan=plan, by=request.user)
                 messages.success(request, "Общий план направлен в управление образования.")
-            elif action == "approve" and plan:
+            elif action == "approve":
                 permissions.require(can_approve, "Общий план утверждает управление образования.")
                 order_date = forms.DateField(required=False).clean(request.POST.get("order_date"))
                 services.general_plan_approve(plan=plan, order_number=request.POST.get("order_number", ""), order_date=order_date, by=request.user)
@@ -332,6 +335,7 @@ def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def network(request: HttpRequest, pk: int) -> HttpResponse:
     """The pairs as a simple graph: schools needing support on the left, partners on the right."""
+    permissions.require(permissions.is_staff(request.user), "Схему пар муниципалитета видят МИМЦ и управление образования.")
     campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=pk)
     pairs = [p for p in campaign.partnerships.select_related("school", "partner") if p.status != Partnership.Status.DECLINED]
     left = sorted({p.school for p in pairs}, key=lambda s: s.short_name)

@@ -37,8 +37,8 @@ class Migration(migrations.Migration):
             name='Campaign',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plan_deadline', models.DateField(help_text='Seed 000: планы подготовить до 25.11 и направить в МИМЦ.', verbose_name='срок планов взаимодействия')),
-                ('general_plan_deadline', models.DateField(help_text='Общий план — в управление образования (seed 000: 30.11).', verbose_name='срок общего плана')),
+                ('plan_deadline', models.DateField(help_text='Обычно до 25.11: школы готовят планы и направляют в МИМЦ.', verbose_name='срок планов взаимодействия')),
+                ('general_plan_deadline', models.DateField(help_text='Обычно до 30.11: МИМЦ направляет общий план в управление образования.', verbose_name='срок общего плана')),
                 ('capacity', models.PositiveSmallIntegerField(default=2, verbose_name='школ на одного партнёра, не больше')),
                 ('allow_outside', models.BooleanField(default=False, verbose_name='разрешить партнёров из других муниципалитетов')),
                 ('events_target', models.PositiveSmallIntegerField(default=4, verbose_name='мероприятий обмена опытом в год, не меньше')),
@@ -74,8 +74,8 @@ class Migration(migrations.Migration):
             name='HistoricalCampaign',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('plan_deadline', models.DateField(help_text='Seed 000: планы подготовить до 25.11 и направить в МИМЦ.', verbose_name='срок планов взаимодействия')),
-                ('general_plan_deadline', models.DateField(help_text='Общий план — в управление образования (seed 000: 30.11).', verbose_name='срок общего плана')),
+                ('plan_deadline', models.DateField(help_text='Обычно до 25.11: школы готовят планы и направляют в МИМЦ.', verbose_name='срок планов взаимодействия')),
+                ('general_plan_deadline', models.DateField(help_text='Обычно до 30.11: МИМЦ направляет общий план в управление образования.', verbose_name='срок общего плана')),
                 ('capacity', models.PositiveSmallIntegerField(default=2, verbose_name='школ на одного партнёра, не больше')),
                 ('allow_outside', models.BooleanField(default=False, verbose_name='разрешить партнёров из других муниципалитетов')),
                 ('events_target', models.PositiveSmallIntegerField(default=4, verbose_name='мероприятий обмена опытом в год, не меньше')),

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -135,3 +136,106 @@ def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_gener
     plan = services.general_plan_compile(campaign=campaign, by=mimc)
     services.general_plan_submit(plan=plan, by=mimc)
     assert "Общий план взаимодействия школ (г. Лесосибирск) ждёт утверждения." in client.get(reverse("home")).content.decode()
+
+
+# Found in review: access to municipal documents, cleared files, revisions through the page, round changes --------
+
+
+def test_operators_do_not_see_the_municipal_network_or_general_plan(client, demo):
+    campaign = Campaign.objects.get(year__start_year=2020)
+    login(client, "sch242711")  # even a partner school
+    for url in (reverse("partnerships:network", args=[campaign.pk]), reverse("partnerships:general-plan", args=[campaign.pk])):
+        assert client.get(url).status_code == 403
+        assert client.get(url, {"format": "xlsx"}).status_code == 403
+    login(client, "uo")
+    assert client.get(reverse("partnerships:network", args=[campaign.pk])).status_code == 200
+
+
+def test_a_non_numeric_run_on_the_gradation_page_is_ignored(client, demo):
+    login(client, "mimc")
+    assert client.get(reverse("partnerships:gradation"), {"run": "abc"}).status_code == 200
+
+
+def test_an_event_with_a_cleared_file_input_is_recorded_without_a_file(client, demo):
+    partnership = Partnership.objects.get(campaign__year__start_year=2021, school__code="sch242708")
+    login(client, "sch242711")
+    response = client.post(partnership.get_absolute_url(), {
+        "action": "event", "event-date": "2022-03-01", "event-participants": 9, "event-report": "Семинар для учителей",
+        "event-materials_file-clear": "on",
+    })
+    assert response.status_code == 302
+    event = partnership.events.get(report="Семинар для учителей")
+    assert not event.materials_file
+
+
+def test_an_agreement_is_signed_only_for_an_approved_plan(client, demo):
+    campaign = Campaign.objects.get(year__start_year=2021)
+    pair = services.propose(campaign=campaign, school=School.objects.get(code="sch242704"), partner=School.objects.get(code="sch242710"),
+                            support=["expert"], goals="", by=User.objects.get(username="sch242704"))
+    login(client, "sch242704")
+    client.post(pair.get_absolute_url(), {"action": "agreement", "number": "77", "date": "2021-12-01", "scan-clear": "on"})
+    pair.refresh_from_db()
+    assert pair.agreement_number == ""
+
+
+def test_changing_an_approved_activity_on_the_page_records_the_old_and_new_values(client, demo):
+    partnership = Partnership.objects.get(campaign__year__start_year=2021, school__code="sch242706")
+    activity = partnership.activities.get(title="Консультации по подготовке к ОГЭ")
+    login(client, "sch242706")
+    response = client.post(reverse("partnerships:activity-edit", args=[partnership.pk, activity.pk]), {
+        "title": activity.title, "form": activity.form, "start": "2021-12-13", "end": "2021-12-17",
+        "responsible_school": activity.responsible_school, "responsible_partner": activity.responsible_partner,
+        "expected_result": activity.expected_result, "reason": "Перенос: карантин в школе",
+    })
+    assert response.status_code == 302
+    revision = partnership.revisions.get()
+    assert revision.reason == "Перенос: карантин в школе"
+    assert {"field": "с", "before": "2021-12-06", "after": "2021-12-13"} in revision.changes
+    assert {"field": "по", "before": "2021-12-10", "after": "2021-12-17"} in revision.changes
+
+
+def campaign_data(campaign, **changes):
+    data = {"municipality": campaign.municipality, "year": campaign.year, "plan_deadline": campaign.plan_deadline,
+            "general_plan_deadline": campaign.general_plan_deadline, "capacity": campaign.capacity,
+            "events_target": campaign.events_target, "allow_outside": campaign.allow_outside}
+    return {**data, **changes}
+
+
+def test_a_round_with_pairs_keeps_its_year_and_a_capacity_of_at_least_its_load(demo):
+    campaign = Campaign.objects.get(year__start_year=2021)
+    mimc = User.objects.get(username="mimc")
+    other = AcademicYear.objects.get(start_year=2019)
+    with pytest.raises(ValidationError, match="учебный год партнёрства не меняется"):
+        services.campaign_save(campaign=campaign, data=campaign_data(campaign, year=other, plan_deadline=dt.date(2019, 11, 25), general_plan_deadline=dt.date(2019, 11, 30)), by=mimc)
+    with pytest.raises(ValidationError, match="уже поддерживает 2 школы"):  # the Лицей
+        services.campaign_save(campaign=campaign, data=campaign_data(campaign, capacity=1), by=mimc)
+    services.campaign_save(campaign=campaign, data=campaign_data(campaign, capacity=3), by=mimc)
+    assert Campaign.objects.get(pk=campaign.pk).capacity == 3
+
+
+def test_a_round_whose_general_plan_is_approved_is_frozen(demo):
+    campaign = Campaign.objects.get(year__start_year=2020)
+    with pytest.raises(ValidationError, match="Общий план этого года утверждён"):
+        services.campaign_save(campaign=campaign, data=campaign_data(campaign, events_target=6), by=User.objects.get(username="mimc"))
+    assert Campaign.objects.get(pk=campaign.pk).events_target == 4
+
+
+def test_the_board_form_cannot_move_a_round_with_pairs_to_another_year(client, demo):
+    campaign = Campaign.objects.get(year__start_year=2021)
+    login(client, "mimc")
+    response = client.post(f"{reverse('partnerships:index')}?campaign={campaign.pk}", {
+        "action": "save", "campaign-year": AcademicYear.objects.get(start_year=2019).pk, "campaign-plan_deadline": "2019-11-25",
+        "campaign-general_plan_deadline": "2019-11-30", "campaign-capacity": 2, "campaign-events_target": 4,
+    })
+    assert response.status_code == 200
+    assert "учебный год партнёрства не меняется" in str(response.context["form"].non_field_errors())
+    assert Campaign.objects.get(pk=campaign.pk).year.start_year == 2021
+
+
+def test_a_school_cannot_be_suggested_to_itself(client, demo):
+    campaign = Campaign.objects.get(year__start_year=2021)
+    school = School.objects.get(code="sch242704")
+    login(client, "mimc")
+    response = client.post(reverse("partnerships:suggest", args=[campaign.pk]), {f"partner-{school.pk}": school.pk})
+    assert response.status_code == 403
+    assert not campaign.suggestions.exists()
