@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from schools.access import municipalities_visible_to
+from schools.forms import DateInput
 from schools.models import AcademicYear, User
 
 from .columns import STATUS_BOTH, STATUS_NONE, STATUS_SHNOR, STATUS_SHNSU
@@ -197,7 +198,7 @@ class OverrideForm(forms.Form):
 class ApproveForm(forms.Form):
     municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, empty_label=None)
     order_number = forms.CharField(label="Номер приказа (распоряжения)", max_length=50, error_messages={"required": "Укажите номер приказа."})
-    order_date = forms.DateField(label="Дата приказа", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), error_messages={"required": "Укажите дату приказа."})
+    order_date = forms.DateField(label="Дата приказа", widget=DateInput(), error_messages={"required": "Укажите дату приказа."})
 
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

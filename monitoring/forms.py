@@ -13,6 +13,7 @@ from django import forms
 from django.forms import BaseFormSet, formset_factory
 
 from schools.access import municipalities_visible_to
+from schools.forms import DateInput
 from schools.models import AcademicYear, School, User
 
 from .indicators import DERIVED
@@ -330,8 +331,8 @@ class CampaignForm(forms.ModelForm):
         model = Campaign
         fields = ["municipality", "year", "title", "kinds", "deadline", "order_number", "order_date"]
         widgets = {
-            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "order_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "deadline": DateInput(),
+            "order_date": DateInput(),
         }
         help_texts = {
             "year": "Учебный год, за который школы сдают данные.",

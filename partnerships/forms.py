@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from schools.forms import DateInput
 from schools.models import School
 
 from . import gradation
@@ -36,7 +37,7 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["year", "plan_deadline", "general_plan_deadline", "capacity", "events_target", "allow_outside"]
-        widgets = {"plan_deadline": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), "general_plan_deadline": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
+        widgets = {"plan_deadline": DateInput(), "general_plan_deadline": DateInput()}
 
 
 class ProposeForm(forms.Form):
@@ -55,7 +56,7 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["title", "form", "start", "end", "responsible_school", "responsible_partner", "expected_result"]
-        widgets = {"start": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), "end": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), "expected_result": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"start": DateInput(), "end": DateInput(), "expected_result": forms.Textarea(attrs={"rows": 2})}
         labels = {"start": "Дата начала", "end": "Дата окончания"}
         help_texts = {"end": "Для разового мероприятия — та же дата."}
 
@@ -75,7 +76,7 @@ class EventForm(forms.ModelForm):
     class Meta:
         model = Event
         fields = ["activity", "date", "participants", "report", "materials_url", "materials_file"]
-        widgets = {"date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), "report": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"date": DateInput(), "report": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,6 +87,6 @@ class EventForm(forms.ModelForm):
 
 class AgreementForm(forms.Form):
     number = forms.CharField(label="Номер соглашения", max_length=50)
-    date = forms.DateField(label="Дата", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    until = forms.DateField(label="Действует до", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    date = forms.DateField(label="Дата", widget=DateInput())
+    until = forms.DateField(label="Действует до", required=False, widget=DateInput())
     scan = forms.FileField(label="Скан подписанного соглашения", required=False)

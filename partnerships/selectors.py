@@ -21,8 +21,8 @@ from monitoring.indicators import DERIVED
 from schools import access
 from schools.models import AcademicYear, Municipality, School, User
 
-from . import gradation
-from .models import Campaign, GradationScale, Partnership
+from . import gradation, suggest
+from .models import Campaign, GradationScale, Partnership, Suggestion
 from .suggest import SchoolInfo
 
 LISTED = ("ШНОР", "ШНСУ", "ШНОР и ШНСУ")
@@ -150,6 +150,52 @@ def candidate_partners(campaign: Campaign) -> list[School]:
 def load(campaign: Campaign) -> dict[int, int]:
     """How many active partnerships each partner already has in the campaign."""
     return dict(Partnership.objects.filter(campaign=campaign, status__in=ACTIVE).values_list("partner_id").annotate(n=Count("pk")).values_list("partner_id", "n"))
+
+
+def free_places(campaign: Campaign, partner_ids: Any) -> dict[int, int]:
+    """How many more schools each partner may take in the campaign (negative when over the limit)."""
+    taken = load(campaign)
+    return {pk: campaign.capacity - taken.get(pk, 0) for pk in partner_ids}
+
+
+def proposal(campaign: Campaign) -> dict[str, Any]:
+    """
+    «Suggest for everyone»: the schools still without a partner, solved at once
+    over the candidates' free places, each with its other options ranked.
+    """
+    busy = set(campaign.partnerships.filter(status__in=ACTIVE).values_list("school_id", flat=True))
+    needy = [s for s, _ in needing_partners(campaign) if s.pk not in busy]
+    candidates = candidate_partners(campaign)
+    infos = school_infos(campaign_run(campaign), needy + candidates)
+    partners = [infos[c.pk] for c in candidates]
+    capacity = free_places(campaign, [c.pk for c in candidates])
+    pairs = suggest.solve([infos[s.pk] for s in needy], partners, capacity=capacity, allow_outside=campaign.allow_outside)
+    return {
+        "rows": [{"pair": pair, "options": suggest.ranked(pair.school, partners, allow_outside=campaign.allow_outside)} for pair in pairs],
+        "capacity": capacity, "total": sum(p.cost for p in pairs if p.cost is not None),
+    }
+
+
+def partner_choice(campaign: Campaign, school: School) -> dict[str, Any]:
+    """
+    What a school choosing a partner sees: the candidates ranked best first with
+    their free places (full ones last), МИМЦ's suggestion, and the schools it may
+    propose (candidates; any school of the region when the round allows outside partners).
+    """
+    candidates = candidate_partners(campaign)
+    infos = school_infos(campaign_run(campaign), [school, *candidates])
+    free = free_places(campaign, [c.pk for c in candidates])
+    ranked = suggest.ranked(infos[school.pk], [infos[c.pk] for c in candidates], allow_outside=campaign.allow_outside)
+    rows = [{"pair": p, "free": free[p.partner.id]} for p in ranked]
+    if campaign.allow_outside:
+        partners = School.objects.filter(municipality__region=school.municipality.region, is_active=True).exclude(pk=school.pk)
+    else:
+        partners = School.objects.filter(pk__in=[c.pk for c in candidates])
+    return {
+        "ranked": sorted(rows, key=lambda row: row["free"] <= 0),  # stable: the order is kept otherwise
+        "suggestion": Suggestion.objects.filter(campaign=campaign, school=school).select_related("partner").first(),
+        "partners": partners,
+    }
 
 
 # The board -------------------------------------------------------------------------------------------------

@@ -9,13 +9,15 @@ Russian ValidationError and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from roadmaps.periods import MONTH_NAMES
+from roadmaps.services import check_evidence_file
 from schools.models import School, User
 from schools.templatetags.portal import plural_ru
 
@@ -30,7 +32,6 @@ from .models import (
     Suggestion,
 )
 
-MONTHS = ["", "январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"]
 ACTIVITY_FIELDS = {"title": "мероприятие", "form": "форма", "start": "с", "end": "по", "responsible_school": "ответственный от школы",
                    "responsible_partner": "ответственный от партнёра", "expected_result": "ожидаемый результат"}
 
@@ -186,8 +187,6 @@ def agreement_save(*, partnership: Partnership, number: str, date: dt.date | Non
     if until is not None and until < date:
         raise ValidationError("Срок действия соглашения не может закончиться раньше его даты.")
     if scan:  # a cleared file input gives False
-        from roadmaps.services import check_evidence_file
-
         check_evidence_file(scan)
         partnership.agreement_scan = scan
     partnership.agreement_number, partnership.agreement_date, partnership.agreement_until = number.strip(), date, until
@@ -210,8 +209,6 @@ def event_record(*, partnership: Partnership, data: dict[str, Any], by: User, up
     if not data.get("participants"):
         raise ValidationError("Укажите число участников.")
     if upload:  # a cleared file input gives False
-        from roadmaps.services import check_evidence_file
-
         check_evidence_file(upload)
     activity = data.get("activity")
     if activity is not None and activity.partnership_id != partnership.pk:
@@ -226,6 +223,12 @@ def event_record(*, partnership: Partnership, data: dict[str, Any], by: User, up
 @transaction.atomic
 def suggestions_send(*, campaign: Campaign, pairs: dict[int, int], reasons: dict[int, str], by: User) -> int:
     """Send the analyst's (possibly adjusted) suggestions to the schools; replaces earlier ones."""
+    wanted = Counter(p for p in pairs.values() if p)
+    free = selectors.free_places(campaign, wanted)
+    over = School.objects.filter(pk__in=[pk for pk, n in wanted.items() if n > free[pk]]).order_by("short_name")
+    if over:
+        names = ", ".join(f"{s.short_name} — свободных мест {max(free[s.pk], 0)}" for s in over)
+        raise ValidationError(f"Превышена нагрузка партнёра ({names}): не больше {campaign.capacity} школ на одного партнёра.")
     Suggestion.objects.filter(campaign=campaign, school_id__in=pairs).delete()
     Suggestion.objects.bulk_create([Suggestion(campaign=campaign, school_id=s, partner_id=p, reason=reasons.get(s, ""), sent_by=by) for s, p in pairs.items() if p])
     return sum(1 for p in pairs.values() if p)
@@ -244,7 +247,7 @@ def general_plan_compile(*, campaign: Campaign, by: User) -> GeneralPlan:
     for p in partnerships:
         for a in p.activities.all():
             rows.append({
-                "partnership": p.pk, "school": p.school.short_name, "partner": p.partner.short_name, "month": f"{MONTHS[a.start.month]} {a.start.year}",
+                "partnership": p.pk, "school": p.school.short_name, "partner": p.partner.short_name, "month": f"{MONTH_NAMES[a.start.month]} {a.start.year}",
                 "month_key": f"{a.start:%Y-%m}", "title": a.title, "form": a.get_form_display(), "start": f"{a.start:%d.%m.%Y}", "end": f"{a.end:%d.%m.%Y}",
                 "responsible": f"{a.responsible_school}; {a.responsible_partner}", "expected_result": a.expected_result,
             })

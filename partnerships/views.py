@@ -15,10 +15,9 @@ from django.views.decorators.http import require_http_methods
 
 from identification import permissions as identification_permissions
 from schools import access
-from schools.models import School
 from schools.xlsx import table_workbook, wants_xlsx, xlsx_response
 
-from . import gradation, permissions, selectors, services, suggest
+from . import gradation, permissions, selectors, services
 from .forms import (
     ActivityForm,
     AgreementForm,
@@ -27,7 +26,7 @@ from .forms import (
     GradationScaleForm,
     ProposeForm,
 )
-from .models import Activity, Campaign, GeneralPlan, Partnership, Suggestion
+from .models import Activity, Campaign, GeneralPlan, Partnership
 
 
 def _fail(request: HttpRequest, error: ValidationError) -> None:
@@ -47,8 +46,7 @@ def _chosen(queryset: Any, raw: str | None) -> Any:
 @require_http_methods(["GET", "POST"])
 def gradation_view(request: HttpRequest) -> HttpResponse:
     """The municipality's schools in high / middle / low bands of the result index, with the cut points."""
-    if access.role_of(request.user) in (None, access.Role.OPERATOR):
-        raise PermissionDenied("Градацию школ ведёт МИМЦ.")
+    permissions.require(permissions.is_staff(request.user), "Градацию школ ведёт МИМЦ.")
     municipalities = access.municipalities_visible_to(request.user)
     municipality = _chosen(municipalities, request.GET.get("municipality") or request.POST.get("municipality")) or municipalities.first()
     if municipality is None:
@@ -138,17 +136,12 @@ def _school_page(request: HttpRequest) -> HttpResponse:
             block["needs"] = needy.get(school.pk)
             active = [p for p in block["as_school"] if p.status != Partnership.Status.DECLINED]
             if block["needs"] and not active:
-                candidates = selectors.candidate_partners(campaign)
-                infos = selectors.school_infos(selectors.campaign_run(campaign), [school, *candidates])
-                taken = selectors.load(campaign)
-                ranked = suggest.ranked(infos[school.pk], [infos[c.pk] for c in candidates], allow_outside=campaign.allow_outside)
-                rows = [{"pair": p, "free": campaign.capacity - taken.get(p.partner.id, 0)} for p in ranked]
-                block["ranked"] = sorted(rows, key=lambda row: row["free"] <= 0)  # full partners last, order kept otherwise
-                block["suggestion"] = Suggestion.objects.filter(campaign=campaign, school=school).select_related("partner").first()
-                partners = School.objects.filter(pk__in=[c.pk for c in candidates]) if not campaign.allow_outside else School.objects.filter(municipality__region=school.municipality.region, is_active=True).exclude(pk=school.pk)
-                initial = {"partner": block["suggestion"].partner_id} if block["suggestion"] else {}
-                block["form"] = ProposeForm(request.POST if request.POST.get("school") == str(school.pk) else None, partners=partners, initial=initial)
-                if request.method == "POST" and request.POST.get("school") == str(school.pk) and block["form"].is_valid():
+                choice = selectors.partner_choice(campaign, school)
+                block.update(ranked=choice["ranked"], suggestion=choice["suggestion"])
+                initial = {"partner": choice["suggestion"].partner_id} if choice["suggestion"] else {}
+                posted = request.method == "POST" and request.POST.get("school") == str(school.pk)
+                block["form"] = ProposeForm(request.POST if posted else None, partners=choice["partners"], initial=initial)
+                if posted and block["form"].is_valid():
                     data = block["form"].cleaned_data
                     try:
                         partnership = services.propose(campaign=campaign, school=school, partner=data["partner"], support=data["support"], goals=data["goals"], by=request.user)
@@ -170,35 +163,25 @@ def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     """«Suggest for everyone»: the whole municipality solved at once; the analyst adjusts, then sends to the schools."""
     campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=pk)
     permissions.require(permissions.can_manage(request.user, campaign.municipality_id), "Подбор партнёров делает МИМЦ.")
-    taken = selectors.load(campaign)
-    busy = set(campaign.partnerships.filter(status__in=selectors.ACTIVE).values_list("school_id", flat=True))
-    needy = [s for s, _ in selectors.needing_partners(campaign) if s.pk not in busy]
-    candidates = selectors.candidate_partners(campaign)
-    infos = selectors.school_infos(selectors.campaign_run(campaign), needy + candidates)
-    capacity = {c.pk: campaign.capacity - taken.get(c.pk, 0) for c in candidates}
-    pairs = suggest.solve([infos[s.pk] for s in needy], [infos[c.pk] for c in candidates], capacity=capacity, allow_outside=campaign.allow_outside)
-    rows = [{"pair": pair, "options": suggest.ranked(pair.school, [infos[c.pk] for c in candidates], allow_outside=campaign.allow_outside)} for pair in pairs]
+    proposal = selectors.proposal(campaign)
     if request.method == "POST":
         chosen: dict[int, int] = {}
         reasons: dict[int, str] = {}
-        for row in rows:
-            allowed = {o.partner.id for o in row["options"]}  # never the school itself or a forbidden one
+        for row in proposal["rows"]:
+            options = {o.partner.id: o for o in row["options"]}  # never the school itself or a forbidden partner
             value = request.POST.get(f"partner-{row['pair'].school.id}", "")
-            if value and not (value.isdigit() and int(value) in allowed):
+            if value and not (value.isdigit() and int(value) in options):
                 raise PermissionDenied("Такого партнёра нет среди кандидатов.")
             chosen[row["pair"].school.id] = int(value) if value else 0
-            option = next((o for o in row["options"] if value and o.partner.id == int(value)), None)
-            reasons[row["pair"].school.id] = "; ".join(option.reasons) if option else ""
-        over = [pid for pid in set(chosen.values()) if pid and list(chosen.values()).count(pid) > capacity.get(pid, 0)]
-        if over:
-            names = ", ".join(f"{infos[pid].name} — свободных мест {max(capacity.get(pid, 0), 0)}" for pid in over)
-            messages.error(request, f"Превышена нагрузка партнёра ({names}): не больше {campaign.capacity} школ на одного партнёра.")
-        else:
+            reasons[row["pair"].school.id] = "; ".join(options[int(value)].reasons) if value else ""
+        try:
             sent = services.suggestions_send(campaign=campaign, pairs=chosen, reasons=reasons, by=request.user)
+        except ValidationError as error:
+            _fail(request, error)
+        else:
             messages.success(request, f"Рекомендации отправлены школам: {sent}. Выбор остаётся за школой.")
             return redirect(f"{reverse('partnerships:index')}?municipality={campaign.municipality_id}")
-    total = sum(p.cost for p in pairs if p.cost is not None)
-    return render(request, "partnerships/suggestions.html", {"campaign": campaign, "rows": rows, "total": total, "capacity": capacity})
+    return render(request, "partnerships/suggestions.html", {"campaign": campaign, **proposal})
 
 
 # A partnership ------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django import forms
 
 from identification.forms import CRITERION_LABELS
 from schools.access import municipalities_visible_to, schools_visible_to
+from schools.forms import DateInput
 from schools.models import AcademicYear, User
 
 from .models import Roadmap
@@ -40,8 +41,8 @@ class ItemForm(forms.Form):
     title = forms.CharField(label="Наименование мероприятия", widget=forms.Textarea(attrs={"rows": 2}))
     content = forms.CharField(label="Краткое содержание", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     period = forms.CharField(label="Сроки исполнения", max_length=200, required=False, help_text=PERIOD_HELP)
-    start = forms.DateField(label="или точные даты: начало", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    end = forms.DateField(label="окончание", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    start = forms.DateField(label="или точные даты: начало", required=False, widget=DateInput())
+    end = forms.DateField(label="окончание", required=False, widget=DateInput())
     responsible = forms.CharField(label="Ответственный исполнитель", max_length=1000, help_text="Через запятую: «Отдел образования, МБУ «МИМЦ», МБОУ «СОШ № 6»». Школы муниципалитета узнаются по названию.", error_messages={"required": "Укажите хотя бы одного ответственного исполнителя."})
     expected_result = forms.CharField(label="Ожидаемый результат", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     criterion = forms.ChoiceField(label="Отвечает на критерий (риск) школы", required=False, choices=[("", "—"), *CRITERION_LABELS.items()])
@@ -66,7 +67,7 @@ class ExecutionForm(forms.Form):
 
 class ApproveForm(forms.Form):
     order_number = forms.CharField(label="Номер приказа", max_length=50, error_messages={"required": "Укажите номер приказа."})
-    order_date = forms.DateField(label="Дата приказа", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), error_messages={"required": "Укажите дату приказа."})
+    order_date = forms.DateField(label="Дата приказа", widget=DateInput(), error_messages={"required": "Укажите дату приказа."})
 
 
 class CommentForm(forms.Form):

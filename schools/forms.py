@@ -17,6 +17,15 @@ from .access import (
 from .models import AcademicYear, Municipality, School, User, normalize_school_code
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker: its value is ISO (YYYY-MM-DD) whatever the page's locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class SchoolForm(forms.ModelForm):
     """Create or edit a school's registry card."""
 
@@ -59,8 +68,8 @@ class AcademicYearForm(forms.ModelForm):
         model = AcademicYear
         fields = ["start_year", "start_date", "end_date"]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
         }
         help_texts = {"start_year": "Для 2020/2021 — 2020."}
 

@@ -7,6 +7,7 @@ Two municipalities, M and N, in one region: school A and B in M, school C in N.
 import os
 
 import pytest
+from django.core.management import call_command
 
 from tests.factories import (
     AdminFactory,
@@ -88,6 +89,12 @@ def approver(municipality):
 @pytest.fixture
 def administrator(db):
     return AdminFactory(username="root")
+
+
+@pytest.fixture
+def demo(db):
+    """The `make run` demo: Лесосибирск, its schools, users, data, runs, roadmaps and partnerships."""
+    call_command("load_demo")
 
 
 @pytest.fixture

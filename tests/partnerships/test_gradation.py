@@ -2,8 +2,6 @@
 
 import io
 
-import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -42,11 +40,6 @@ def test_with_distinct_values_each_end_holds_a_quarter_rounded_up(values):
         assert sum(b == LOW for b in bands.values()) == k
         if 2 * k <= n:  # otherwise the two ends overlap and «low» wins
             assert sum(b == HIGH for b in bands.values()) == k
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo")
 
 
 def test_page_shows_the_bands_of_the_official_lists_run(client, demo):

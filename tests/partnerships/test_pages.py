@@ -4,17 +4,11 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.urls import reverse
 
 from partnerships import services
 from partnerships.models import Campaign, Partnership
 from schools.models import AcademicYear, School, User
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo")
 
 
 def next_year():

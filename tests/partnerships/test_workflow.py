@@ -9,7 +9,6 @@ import io
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -580,11 +579,6 @@ def test_an_approved_plan_is_changed_on_the_page_only_with_a_reason(client, appr
 
 
 # Pages on the demo: suggestions, the school's choice, the general plan ------------------------------------------
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo")
 
 
 @pytest.fixture

@@ -1,18 +1,12 @@
 import io
 
 import pytest
-from django.core.management import call_command
 from openpyxl import Workbook
 
 from roadmaps import services
 from roadmaps.models import Roadmap
 from roadmaps.seed004 import ROWS, TITLE
 from schools.models import AcademicYear, User
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo")
 
 
 @pytest.fixture
