@@ -34,6 +34,11 @@ def _fail(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _invalid(form: forms.Form) -> ValidationError:
+    """A form's errors as one ValidationError, to be shown as messages on the page the action came from."""
+    return ValidationError([error for errors in form.errors.values() for error in errors])
+
+
 def _chosen(queryset: Any, raw: str | None) -> Any:
     """The row a query parameter names, or None (a tampered, non-numeric value included)."""
     return queryset.filter(pk=raw).first() if raw and raw.isdigit() else None
@@ -210,7 +215,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "event":
                 permissions.require(side is not None or can_manage, "Отмечают проведённое школы-участники или МИМЦ.")
                 if not event_form.is_valid():
-                    raise ValidationError([e for errors in event_form.errors.values() for e in errors])
+                    raise _invalid(event_form)
                 data = event_form.cleaned_data
                 services.event_record(partnership=partnership, data=data, upload=data.get("materials_file"), by=request.user)
                 messages.success(request, "Мероприятие отмечено.")
@@ -218,7 +223,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 permissions.require(side is not None or can_manage, "Соглашение вносят школы или МИМЦ.")
                 form = AgreementForm(request.POST, request.FILES)
                 if not form.is_valid():
-                    raise ValidationError([e for errors in form.errors.values() for e in errors])
+                    raise _invalid(form)
                 data = form.cleaned_data
                 services.agreement_save(partnership=partnership, number=data["number"], date=data["date"], until=data["until"], scan=data["scan"], by=request.user)
                 messages.success(request, "Соглашение сохранено.")
