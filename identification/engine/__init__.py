@@ -4,11 +4,13 @@ The identification engine: pure functions from pandas frames to a result frame.
 No Django, no database, no settings: `identify(inputs, params, target_year)`
 takes plain frames (see identification/columns.py) and the methodology
 parameters, and returns every school's status and every criterion's flag
-with its value, threshold, rank, margin, components and a Russian explanation.
+with its value, threshold, rank, margin and the facts its components and
+Russian explanation are worded from (explain.py).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +18,14 @@ import pandas as pd
 
 from ..columns import (
     CELL,
+    COMPONENTS,
     CRITERION,
+    EXPLANATION,
     FLAGGED,
+    MARGIN,
     NO_DATA,
     NOT_APPLICABLE,
+    RANK,
     SCHOOL_ID,
     SHNOR,
     SHNSU,
@@ -30,9 +36,12 @@ from ..columns import (
     STATUS_NONE,
     STATUS_SHNOR,
     STATUS_SHNSU,
+    THRESHOLD,
+    VALUE,
     YEAR,
 )
-from . import context, rules
+from . import context as context_rules
+from . import explain, rules
 from .params import DEFAULTS, PRESET_NAMES, PRESETS, merged, preset
 from .rank import rank_cut
 from .text import year_name
@@ -42,6 +51,7 @@ __all__ = [
 ]
 
 FLAG_COLUMNS = ["school_id", "criterion", "state", "value", "threshold", "rank", "margin", "components", "explanation"]
+NUMBER_COLUMNS = [SCHOOL_ID, CRITERION, STATE, VALUE, THRESHOLD, RANK, MARGIN]
 
 
 @dataclass
@@ -60,11 +70,42 @@ class Inputs:
 
 @dataclass
 class Output:
+    """
+    A run's results. `facts` holds, per criterion, a frame indexed by school:
+    state, value, threshold, rank, margin and the numbers its explanation is
+    worded from; `items` the criteria's several entries per school; `context`
+    the years and thresholds the wording needs. `numbers` is the narrow table
+    of every school and criterion; `flags` adds the components and the Russian
+    explanation of each (worded on first use: a run stores the facts).
+    """
+
     statuses: pd.DataFrame  # SCHOOL_ID, STATUS, SHNOR, SHNSU
-    flags: pd.DataFrame  # FLAG_COLUMNS, one row per school and criterion
+    facts: dict[str, pd.DataFrame]
+    items: dict[str, pd.DataFrame] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
     years: dict[str, list[str]] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
     legend: dict[str, list[str]] = field(default_factory=dict)  # what component positions mean
+
+    @property
+    def numbers(self) -> pd.DataFrame:
+        frames = [frame[[STATE, VALUE, THRESHOLD, RANK, MARGIN]].reset_index().assign(**{CRITERION: code}) for code, frame in self.facts.items()]
+        if not frames:
+            return pd.DataFrame({name: pd.Series(dtype=object) for name in NUMBER_COLUMNS})
+        return pd.concat(frames, ignore_index=True)[NUMBER_COLUMNS].sort_values([SCHOOL_ID, CRITERION], kind="stable").reset_index(drop=True)
+
+    @functools.cached_property
+    def flags(self) -> pd.DataFrame:
+        numbers = self.numbers
+        worded = {}
+        for code, frame in self.facts.items():
+            items = self.items.get(code)
+            by_school = {int(s): group.to_dict("records") for s, group in items.groupby(SCHOOL_ID, sort=False)} if items is not None and not items.empty else {}
+            for school, row in zip(frame.index, frame.to_dict("records"), strict=True):
+                worded[int(school), code] = explain.render(code, row, by_school.get(int(school), []), self.context)
+        texts = [worded[int(s), k] for s, k in zip(numbers[SCHOOL_ID], numbers[CRITERION], strict=True)]
+        numbers[RANK] = numbers[RANK].astype(object).where(numbers[RANK].notna(), None)
+        return numbers.assign(**{COMPONENTS: [t[1] for t in texts], EXPLANATION: [t[0] for t in texts]})[FLAG_COLUMNS]
 
 
 def latest_year(frame: pd.DataFrame, target: int) -> int | None:
@@ -79,7 +120,7 @@ def identify(inputs: Inputs, params: dict[str, Any], target_year: int, *, prepar
 
     Results come from the years before the target (R1: the two latest years in
     which the procedures were held, or the years set in the parameters; L1: the
-    three latest). Returns an Output sorted by school and criterion.
+    three latest).
     """
     params = merged(params)
     if not prepared:
@@ -88,7 +129,8 @@ def identify(inputs: Inputs, params: dict[str, Any], target_year: int, *, prepar
     schools = inputs.schools.sort_values(SCHOOL_ID).reset_index(drop=True)
     groups = rules.municipality_groups(schools, params)
     messages: list[str] = []
-    records: list[dict[str, Any]] = []
+    found: dict[str, pd.DataFrame] = {}
+    items: dict[str, pd.DataFrame] = {}
 
     r1_procedures = rules._keys(params["r1"]["procedures"])
     r1_years = [int(y) for y in params["r1"]["years"]] or rules.held_years(rules._filter(inputs.results, r1_procedures), target_year)[:2]
@@ -101,55 +143,77 @@ def identify(inputs: Inputs, params: dict[str, Any], target_year: int, *, prepar
     y_staff = latest_year(inputs.staffing, target_year)
     y_resources = latest_year(inputs.resources, target_year)
     y_results = latest_year(inputs.results, target_year)
+    y_comparisons = latest_year(inputs.comparisons, target_year)
     outcome_years = sorted(inputs.outcomes.loc[inputs.outcomes[YEAR] < target_year, YEAR].unique().tolist(), reverse=True) if not inputs.outcomes.empty else []
+    p = params
+    context: dict[str, Any] = {
+        "cells": _cells(inputs.results),
+        "R1": {"y": r1_years[0] if r1_years else None, "y_prev": r1_years[1] if len(r1_years) > 1 else None, "k1": p["r1"]["k1"],
+               "pct": p["r1"]["pct"], "small": p["r1"]["small_n"], "same": p["r1"]["mode"] == "same_procedure_both_years"},
+        "L1": {"coverage": p["l1"]["coverage"]},
+        "L2": {"y": y, "threshold": p["l2"]["threshold"], "small_n": p["l2"]["small_n"]},
+        "L3": {"y": y_results, "gap": p["l3"]["gap"]},
+        "L4": {"threshold": p["l4"]["threshold"], "years": [year_name(v) for v in outcome_years[: p["l4"]["years"]]]},
+        "L5": {"threshold": p["l5"]["threshold"], "max_age": p["l5"]["max_age"]},
+        "L6": {"y": y, "gap": p["l6"]["gap"]}, "L7": {"y": y, "gap": p["l7"]["gap"]},
+        "N1": {"y": y_social, "dropped": {}}, "N2": {"y": y_staff, "small_teachers": p["n2"]["small_teachers"]},
+        "N3": {"y": y_resources}, "R9": {"y": y_comparisons, "policy": p["r9"]["policy"], "t_down": p["r9"]["t_down"], "t_up": p["r9"]["t_up"]},
+    }
 
     composite = pd.Series(dtype=float)
     wellbeing = pd.Series(dtype=float)
     if "R1" in criteria:
-        found, notes = rules.r1(inputs.results, schools, params, r1_years)
-        records += found
-        messages += notes
+        found["R1"], items["R1"] = rules.r1(inputs.results, schools, params, r1_years)
     legend: dict[str, list[str]] = {
         "N1": [i["label"] for i in params["n1"]["indicators"]],
         "N2": [i["label"] for i in params["n2"]["indicators"]],
     }
     if "L1" in criteria or "R8" in criteria:
-        found, composite, legend["L1"] = rules.l1(inputs.results, schools, groups, params, target_year)
+        l1_facts, l1_items, composite, legend["L1"] = rules.l1(inputs.results, schools, groups, params, target_year)
         if "L1" in criteria:
-            records += found
+            found["L1"], items["L1"] = l1_facts, l1_items
     if "L2" in criteria:
-        records += rules.l2(inputs.outcomes, schools, params, y)
+        found["L2"] = rules.l2(inputs.outcomes, schools, params, y)
     if "L3" in criteria:
-        records += rules.l3(inputs.results, inputs.regional_means, schools, params, y_results)
+        found["L3"], items["L3"] = rules.l3(inputs.results, inputs.regional_means, schools, params, y_results)
     if "L4" in criteria:
-        records += rules.l4(inputs.outcomes, inputs.social, schools, params, outcome_years)
+        found["L4"] = rules.l4(inputs.outcomes, inputs.social, schools, params, outcome_years)
     if "L5" in criteria:
-        records += rules.l5(inputs.outcomes, schools, params, y)
+        found["L5"] = rules.l5(inputs.outcomes, schools, params, y)
     if "L6" in criteria or "L7" in criteria:
-        records += [r for r in rules.l6_l7(inputs.outcomes, schools, groups, params, y) if r["criterion"] in criteria]
-    n1_flags = pd.Series(dtype=bool)
+        found |= {code: frame for code, frame in rules.l6_l7(inputs.outcomes, schools, groups, params, y).items() if code in criteria}
+    n1_facts = pd.DataFrame()
     if "N1" in criteria or "R8" in criteria:
-        found, wellbeing = context.n1(inputs.social, schools, groups, params, y_social)
-        n1_flags = pd.Series({r["school_id"]: r["state"] == FLAGGED for r in found})
+        n1_facts, wellbeing, context["N1"]["dropped"] = context_rules.n1(inputs.social, schools, groups, params, y_social)
         if "N1" in criteria:
-            records += found
+            found["N1"] = n1_facts
     if "N2" in criteria:
-        records += context.n2(inputs.staffing, schools, groups, params, y_staff)
+        found["N2"] = context_rules.n2(inputs.staffing, schools, groups, params, y_staff)
     if "N3" in criteria:
-        records += context.n3(inputs.resources, schools, groups, params, y_resources)
+        found["N3"] = context_rules.n3(inputs.resources, schools, groups, params, y_resources)
     if "R8" in criteria:
-        records += context.r8(composite, wellbeing, n1_flags, groups, schools, params)
+        found["R8"], context["R8"] = context_rules.r8(composite, wellbeing, n1_facts, groups, schools, params)
     if "R9" in criteria:
-        records += context.r9(inputs.comparisons, schools, params, latest_year(inputs.comparisons, target_year))
+        found["R9"] = context_rules.r9(inputs.comparisons, schools, params, y_comparisons)
 
-    flags = pd.DataFrame.from_records(records, columns=FLAG_COLUMNS)
-    flags = flags.sort_values([SCHOOL_ID, CRITERION], kind="stable").reset_index(drop=True)
-    statuses = combine(flags, schools, params)
+    found = dict(sorted(found.items()))
+    statuses = combine(found, schools, params)
     years = {
         "R1": [year_name(v) for v in r1_years],
         "data": [year_name(v) for v in sorted({v for v in (y, y_social, y_staff, y_resources, y_results) if v is not None})],
     }
-    return Output(statuses=statuses, flags=flags, years=years, messages=messages, legend=legend)
+    return Output(statuses=statuses, facts=found, items=items, context=context, years=years, messages=messages, legend=legend)
+
+
+def _cells(results: pd.DataFrame) -> list[list[Any]]:
+    """(procedure, subject, grade, level) of every result cell code, for the wording."""
+    if results.empty or CELL not in results:
+        return []
+    distinct = results.drop_duplicates(CELL).sort_values(CELL)
+    cells: list[list[Any]] = [["", "", 0, ""]] * (int(distinct[CELL].max()) + 1)
+    for cell, *key in distinct[[CELL, *rules.KEY]].itertuples(index=False, name=None):
+        cells[int(cell)] = list(rules._key(*key))
+    return cells
 
 
 def prepare(inputs: Inputs) -> Inputs:
@@ -173,11 +237,10 @@ def prepare(inputs: Inputs) -> Inputs:
     )
 
 
-def combine(flags: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
+def combine(found: dict[str, pd.DataFrame], schools: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
     """R10: each school's status from its flags, by the methodology's combination."""
     rule = params["status"]
-    table = flags.pivot_table(index=SCHOOL_ID, columns=CRITERION, values=STATE, aggfunc="first")
-    table = table.reindex(schools[SCHOOL_ID])
+    table = pd.DataFrame({code: frame[STATE] for code, frame in found.items()}, index=pd.Index(schools[SCHOOL_ID]))
 
     def flagged(codes: list[str]) -> pd.Series:
         present = [c for c in codes if c in table]
