@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from monitoring.models import (
     DATA_MODELS,
@@ -27,6 +27,7 @@ from monitoring.models import (
 from schools.models import School
 
 from . import columns as c
+from . import packing
 from .engine import Inputs
 
 ACCEPTED = Report.Status.ACCEPTED
@@ -127,13 +128,22 @@ def readiness(*, schools: QuerySet[School], years: list[int]) -> dict[int, list[
     """Return per school the reports of the years used that are missing or not accepted."""
     if not years:
         return {}
-    reports = read_frame(
-        Report.objects.filter(school__in=schools.values("pk"), year__start_year__in=years).values_list("school_id", "year__start_year", "kind", "status"),
+    kinds = list(ReportKind.values)
+    reports = Report.objects.filter(year__start_year__in=years)
+    # Only the schools short of accepted reports are read report by report.
+    complete = (
+        reports.filter(school__in=schools.values("pk"), status=ACCEPTED).values("school_id")
+        .annotate(n=Count("pk")).filter(n__gte=len(years) * len(kinds)).values("school_id")
+    )
+    pending = list(schools.exclude(pk__in=complete).values_list("pk", flat=True))
+    if not pending:
+        return {}
+    found = read_frame(
+        reports.filter(school_id__in=pending).values_list("school_id", "year__start_year", "kind", "status"),
         {"school": INT, "year": INT, "kind": TEXT, "status": TEXT},
     )
-    ids = pd.Series(list(schools.values_list("pk", flat=True)), name="school")
-    wanted = pd.MultiIndex.from_product([ids, years, list(ReportKind.values)], names=["school", "year", "kind"]).to_frame(index=False)
-    merged = wanted.merge(reports, on=["school", "year", "kind"], how="left")
+    wanted = pd.MultiIndex.from_product([pending, years, kinds], names=["school", "year", "kind"]).to_frame(index=False)
+    merged = wanted.merge(found, on=["school", "year", "kind"], how="left")
     problems = merged.loc[merged["status"] != ACCEPTED]
     notes = (
         problems["kind"].map(dict(ReportKind.choices)) + " за " + problems["year"].astype(str) + "/" + (problems["year"] + 1).astype(str)
@@ -157,16 +167,19 @@ DECIDING_LABELS = {
 
 
 def run_details(run: Any, *, municipalities: Iterable[int] | None = None) -> dict[int, dict[str, list[Any]]]:
-    """Return {school: {criterion: [explanation, components]}} of a run (decompressed)."""
+    """Return {school: {criterion: [explanation, components]}} of a run, worded from its stored facts."""
     from .models import RunDetail
 
     blocks = RunDetail.objects.filter(run=run)
     if municipalities is not None:
         blocks = blocks.filter(municipality_id__in=list(municipalities))
+    context = run.summary.get("context")
     out: dict[int, dict[str, list[Any]]] = {}
     for payload in blocks.values_list("payload", flat=True):
-        for school, criteria in json.loads(zlib.decompress(bytes(payload))).items():
-            out[int(school)] = criteria
+        if context is None:  # a run stored before facts were: its explanations were stored worded
+            out |= {int(school): criteria for school, criteria in json.loads(zlib.decompress(bytes(payload))).items()}
+        else:
+            out |= packing.word(packing.unpack(bytes(payload)), context)
     return out
 
 
@@ -178,7 +191,10 @@ def flagged_reasons(run: Any, *, municipalities: Iterable[int] | None = None) ->
     """Return per school the explanations of its flagged criteria."""
     details = run_details(run, municipalities=municipalities)
     out: dict[int, list[str]] = {}
-    rows = run.criterion_results.filter(state=c.FLAGGED).exclude(criterion__in=["R8", "R9"]).order_by("criterion").values_list("school_id", "criterion")
+    rows = run.criterion_results.filter(state=c.FLAGGED).exclude(criterion__in=["R8", "R9"])
+    if municipalities is not None:
+        rows = rows.filter(school__municipality__in=list(municipalities))
+    rows = rows.order_by("criterion").values_list("school_id", "criterion")
     for school, criterion in rows:
         if school in details:
             out.setdefault(school, []).append(f"{criterion} ({DECIDING_LABELS.get(criterion, criterion)}): {explain(details, school, criterion)}")
@@ -203,23 +219,25 @@ def run_diff(run: Any, previous: Any) -> list[dict[str, Any]]:
         return []
     before = dict(previous.school_results.values_list("school_id", "status"))
     after = dict(run.school_results.values_list("school_id", "status"))
-    old_details, new_details = run_details(previous), run_details(run)
-    old_states = {(s, k): (st, explain(old_details, s, k)) for s, k, st in previous.criterion_results.values_list("school_id", "criterion", "state")}
-    new_states = {(s, k): (st, explain(new_details, s, k)) for s, k, st in run.criterion_results.values_list("school_id", "criterion", "state")}
-    names = dict(School.objects.filter(pk__in=set(before) | set(after)).values_list("pk", "short_name"))
+    old_states = {(s, k): st for s, k, st in previous.criterion_results.values_list("school_id", "criterion", "state")}
+    new_states = {(s, k): st for s, k, st in run.criterion_results.values_list("school_id", "criterion", "state")}
+    changed = [(key, state) for key, state in new_states.items() if old_states.get(key) != state]
+    moved = {s for s in set(before) | set(after) if before.get(s) != after.get(s)} | {s for (s, _), _ in changed}
+    schools = dict(School.objects.filter(pk__in=moved).values_list("pk", "municipality_id"))
+    names = dict(School.objects.filter(pk__in=moved).values_list("pk", "short_name"))
+    # Only the changed schools' municipalities are worded.
+    old_details = run_details(previous, municipalities=set(schools.values()))
+    new_details = run_details(run, municipalities=set(schools.values()))
     changed_criteria: dict[int, list[dict[str, Any]]] = {}
-    for (school, criterion), (state, explanation) in new_states.items():
+    for (school, criterion), state in changed:
         old = old_states.get((school, criterion))
-        if old is None or old[0] != state:
-            changed_criteria.setdefault(school, []).append({
-                "criterion": criterion, "before": old[0] if old else None, "after": state,
-                "before_text": old[1] if old else "", "after_text": explanation,
-            })
+        changed_criteria.setdefault(school, []).append({
+            "criterion": criterion, "before": old, "after": state,
+            "before_text": explain(old_details, school, criterion) if old else "", "after_text": explain(new_details, school, criterion),
+        })
     changes = []
-    for school in sorted(set(before) | set(after), key=lambda s: names.get(s, "")):
+    for school in sorted(moved, key=lambda s: names.get(s, "")):
         criteria = sorted(changed_criteria.get(school, []), key=lambda x: x["criterion"])
-        if before.get(school) == after.get(school) and not criteria:
-            continue
         changes.append({"school_id": school, "school": names.get(school, school), "before": before.get(school), "after": after.get(school),
                         "status_changed": before.get(school) != after.get(school), "criteria": criteria})
     return changes

@@ -6,8 +6,6 @@ overrides and the approval of the official list.
 from __future__ import annotations
 
 import hashlib
-import json
-import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -18,12 +16,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from monitoring.importers.bulk import insert_frame
+from monitoring.importers.bulk import copy_frame
 from schools import access
 from schools.models import AcademicYear, Municipality, School, User
 
 from . import columns as c
-from . import engine, selectors
+from . import engine, packing, selectors
 from .models import (
     CriterionResult,
     IdentificationRun,
@@ -134,38 +132,25 @@ def run_execute(*, run: IdentificationRun, progress: Progress | None = None) -> 
 
 @transaction.atomic
 def store(*, run: IdentificationRun, output: engine.Output, inputs: engine.Inputs, schools: QuerySet[School]) -> None:
-    """Store a run's results whole (bulk writes), with readiness and the fingerprint."""
+    """Store a run's results whole (bulk writes): statuses, numbers, facts per municipality, readiness, fingerprint."""
     years = sorted({int(y.split("/")[0]) for y in output.years.get("R1", []) + output.years.get("data", [])})
-    statuses, flags = output.statuses, output.flags
-    # Serialising the explanations is pure Python (and zlib, which releases the
-    # lock): it runs beside the COPY writes and the readiness query, which wait
-    # on the database — a country-wide run is a third faster for it.
+    statuses = output.statuses
+    municipality_of = inputs.schools.set_index(c.SCHOOL_ID)[c.MUNICIPALITY_ID]
+    # Packing the facts and hashing the inputs is numpy work beside the writes,
+    # which wait on the database.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        payloads = pool.submit(_detail_payloads, flags, inputs.schools)
-        insert_frame(SchoolResult, statuses[[c.SCHOOL_ID, c.STATUS, c.SHNOR, c.SHNSU]].assign(run_id=run.pk))
-        narrow = flags[[c.SCHOOL_ID, c.CRITERION, c.STATE, c.VALUE, c.THRESHOLD, c.RANK, c.MARGIN]].assign(run_id=run.pk)
-        for column in (c.VALUE, c.THRESHOLD, c.MARGIN):
-            narrow[column] = pd.to_numeric(narrow[column], errors="coerce")
-        narrow[c.RANK] = pd.to_numeric(narrow[c.RANK], errors="coerce").astype("Int64")
-        insert_frame(CriterionResult, narrow)
+        packed = pool.submit(packing.pack, output.facts, output.items, municipality_of)
+        digest = pool.submit(fingerprint, inputs, run.params)
+        copy_frame(SchoolResult, statuses[[c.SCHOOL_ID, c.STATUS, c.SHNOR, c.SHNSU]].assign(run_id=run.pk))
+        copy_frame(CriterionResult, output.numbers.assign(run_id=run.pk))
         run.readiness = {str(k): v for k, v in selectors.readiness(schools=schools, years=years).items()}
-        run.fingerprint = fingerprint(inputs, run.params)
-        RunDetail.objects.bulk_create([RunDetail(run=run, municipality_id=m, payload=data) for m, data in payloads.result().items()], batch_size=500)
+        RunDetail.objects.bulk_create([RunDetail(run=run, municipality_id=m, payload=data) for m, data in packed.result().items()], batch_size=500)
+        run.fingerprint = digest.result()
     run.years_used = output.years
     run.messages = output.messages
-    run.summary = {"statuses": statuses[c.STATUS].value_counts().to_dict(), "schools": len(statuses), "legend": output.legend}
+    run.summary = {"statuses": statuses[c.STATUS].value_counts().to_dict(), "schools": len(statuses), "legend": output.legend, "context": output.context}
     run.status, run.progress, run.finished_at = IdentificationRun.Status.DONE, 100, timezone.now()
     run.save(update_fields=["years_used", "messages", "fingerprint", "readiness", "summary", "status", "progress", "finished_at"])
-
-
-def _detail_payloads(flags: pd.DataFrame, schools: pd.DataFrame) -> dict[int, bytes]:
-    """Explanations and components as compressed JSON, one block per municipality (no database)."""
-    municipality_of = dict(zip(schools[c.SCHOOL_ID].tolist(), schools[c.MUNICIPALITY_ID].tolist(), strict=True))
-    blocks: dict[int, dict[str, dict[str, list[Any]]]] = {}
-    columns = (flags[name].tolist() for name in (c.SCHOOL_ID, c.CRITERION, c.EXPLANATION, c.COMPONENTS))
-    for school, criterion, explanation, components in zip(*columns, strict=True):
-        blocks.setdefault(municipality_of[school], {}).setdefault(str(school), {})[criterion] = [explanation, components]
-    return {m: zlib.compress(json.dumps(block, ensure_ascii=False).encode(), 1) for m, block in blocks.items()}
 
 
 def run_failed(*, run: IdentificationRun, error: str) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import math
-
+import numpy as np
 import pandas as pd
 
 from ..columns import RANK
@@ -27,7 +26,7 @@ def rank_cut(values: pd.Series, groups: pd.Series, *, share: float, min_schools:
     frame = pd.DataFrame({"v": values.round(6), "g": groups}, index=values.index)
     ranked = frame.dropna(subset=["v"])
     n = ranked.groupby("g")["v"].transform("size")
-    k = n.map(lambda size: max(1, math.ceil(round(share * size, 9))))
+    k = np.maximum(1, np.ceil((share * n).round(9))).astype(int)
     position = ranked.sort_values(["g", "v"]).groupby("g").cumcount() + 1
     ordered = ranked.assign(position=position, k=k)
     cut_by_group = ordered.loc[ordered["position"] == ordered["k"]].groupby("g")["v"].first()

@@ -141,6 +141,75 @@ def insert_frame(model: type, frame: Any) -> None:
         )
 
 
+# PostgreSQL's binary COPY: fixed-width big-endian numbers, texts as their bytes.
+BINARY_TYPES = {"bigint": ">i8", "integer": ">i4", "smallint": ">i2", "double precision": ">f8", "boolean": "?"}
+BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+
+
+def copy_frame(model: type, frame: Any) -> None:
+    """
+    Insert a frame of numbers and a few distinct texts (codes, states) by
+    binary COPY on PostgreSQL — no number is formatted or parsed, which makes
+    half a million rows several times faster than CSV; elsewhere insert_frame.
+
+    NaN is NULL. Rows of the same texts and missing values form one
+    fixed-width numpy record array each.
+    """
+    if connection.vendor != "postgresql" or frame.empty:
+        insert_frame(model, frame)
+        return
+    import numpy as np
+
+    frame = frame.copy()
+    pk = model._meta.pk
+    if pk.attname not in frame.columns and pk.get_internal_type() in ("AutoField", "BigAutoField"):
+        frame.insert(0, pk.attname, _allocate_ids(model, len(frame)))
+    fields = [next(f for f in model._meta.concrete_fields if f.attname == name) for name in frame.columns]
+    kinds = [BINARY_TYPES.get(f.rel_db_type(connection) if f.is_relation else f.db_type(connection), "text") for f in fields]
+    texts = [name for name, kind in zip(frame.columns, kinds, strict=True) if kind == "text"]
+    missing = {name: frame[name].isna() for name, kind in zip(frame.columns, kinds, strict=True) if kind != "text"}
+    keys = [frame[name].astype(object) for name in texts] + [missing[name] for name in missing]
+    # Each group is one record array; the records are then placed in the
+    # frame's own order, so that indexes on ordered columns grow at their end.
+    lengths = np.zeros(len(frame), dtype=np.int64)
+    groups = []
+    for key, positions in frame.groupby(keys, sort=False, dropna=False).indices.items():
+        key = key if isinstance(key, tuple) else (key,)
+        text_of = dict(zip(texts, key[: len(texts)], strict=True))
+        null_of = dict(zip(missing, key[len(texts):], strict=True))
+        layout, fill = [("n", ">i2")], {"n": len(fields)}
+        for i, (name, kind) in enumerate(zip(frame.columns, kinds, strict=True)):
+            if kind == "text":
+                data = str(text_of[name]).encode()
+                layout += [(f"l{i}", ">i4"), (f"d{i}", f"S{len(data)}")] if data else [(f"l{i}", ">i4")]
+                fill[f"l{i}"] = len(data)
+                if data:
+                    fill[f"d{i}"] = data
+            elif null_of[name]:
+                layout.append((f"l{i}", ">i4"))
+                fill[f"l{i}"] = -1
+            else:
+                layout += [(f"l{i}", ">i4"), (f"d{i}", kind)]
+                fill[f"l{i}"] = np.dtype(kind).itemsize
+                fill[f"d{i}"] = frame[name].to_numpy()[positions]
+        records = np.empty(len(positions), dtype=layout)
+        for name, value in fill.items():
+            records[name] = value
+        lengths[positions] = records.dtype.itemsize
+        groups.append((positions, records.view(np.uint8).reshape(len(positions), records.dtype.itemsize)))
+    starts = np.cumsum(lengths) - lengths + len(BINARY_HEADER)
+    data = np.empty(len(BINARY_HEADER) + int(lengths.sum()) + 2, dtype=np.uint8)
+    data[: len(BINARY_HEADER)] = np.frombuffer(BINARY_HEADER, dtype=np.uint8)
+    data[-2:] = 255  # the trailer: a field count of −1
+    for positions, raw in groups:
+        data[starts[positions][:, None] + np.arange(raw.shape[1])] = raw
+    buffer = io.BytesIO(data.tobytes())
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT binary)", buffer)
+
+
 def _column(model: type, attname: str) -> str:
     for field in model._meta.concrete_fields:
         if field.attname == attname:
