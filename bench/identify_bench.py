@@ -74,10 +74,14 @@ def main():
         MarkComparison.objects.filter(q).values_list("report__school_id", "report__year__start_year", "subject__name", "grade", "lowered", "confirmed", "raised"),
         *[m.objects.filter(q).values_list("report__school_id", "report__year__start_year", *[f.name for f in m._meta.concrete_fields if f.name != "report"]) for m in DATA_MODELS.values()],
     ]
-    started = time.perf_counter()
-    rows_read = raw_read(queries)
-    raw_seconds = time.perf_counter() - started
-    print(f"raw read {raw_seconds:.1f} s, {rows_read} rows", file=sys.stderr)
+    # The floor is the faster of two reads, the first of which warms the cache.
+    raw_times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        rows_read = raw_read(queries)
+        raw_times.append(time.perf_counter() - started)
+    raw_seconds = min(raw_times)
+    print(f"raw read {' / '.join(f'{t:.1f}' for t in raw_times)} s, {rows_read} rows", file=sys.stderr)
 
     started = time.perf_counter()
     inputs = selectors.inputs_frame(schools=schools, target_year=target.start_year)
@@ -91,6 +95,7 @@ def main():
     run = services.run_create(target_year=target, municipalities=municipalities, version=version, only_accepted=False, by=None, enqueue=False)
     services.run_execute(run=run)
     whole_seconds = time.perf_counter() - started
+    print(f"whole run {whole_seconds:.1f} s", file=sys.stderr)
 
     sizes = municipalities.annotate(n=Count("schools")).values_list("pk", "n")
     closest = min(sizes, key=lambda item: abs(item[1] - 50))
@@ -102,7 +107,7 @@ def main():
 
     print(json.dumps({
         "bench": "identify", "database": connection.vendor, "cpus": os.cpu_count(), "python": platform.python_version(),
-        "schools": n_schools, "rows_read": rows_read, "flags": len(output.flags),
+        "schools": n_schools, "rows_read": rows_read, "flags": len(output.numbers),
         "raw_read_s": round(raw_seconds, 2), "load_s": round(load_seconds, 2), "engine_s": round(engine_seconds, 2),
         "whole_run_s": round(whole_seconds, 2), "ratio_whole_to_raw": round(whole_seconds / raw_seconds, 2),
         "municipality_schools": closest[1], "municipality_run_s": round(small_seconds, 3),

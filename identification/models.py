@@ -136,11 +136,12 @@ class CriterionResult(models.Model):
     municipality): a country-wide run has half a million of them.
     """
 
-    # A country-wide run writes half a million rows in one go: the (run, school)
-    # index serves every lookup, and the keys are not checked by the database
-    # row by row (deferred checks would double the run's time) — the rows are
-    # written only by services.store from the run's own schools, and Django
-    # still cascades and protects on delete.
+    # A country-wide run writes half a million rows in one go: its one index is
+    # the key (run, school, criterion), which serves every lookup and grows at
+    # its end as the rows come in that order; the keys are not checked by the
+    # database row by row — the rows are written only by services.store from
+    # the run's own schools, and Django still cascades and protects on delete.
+    pk = models.CompositePrimaryKey("run", "school", "criterion")
     run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="criterion_results", db_index=False, db_constraint=False)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     criterion = models.CharField("критерий", max_length=4)
@@ -153,7 +154,6 @@ class CriterionResult(models.Model):
     class Meta:
         verbose_name = "критерий школы"
         verbose_name_plural = "критерии школ"
-        indexes = [models.Index(fields=["run", "school"]), models.Index(fields=["run", "criterion", "state"])]
 
     def __str__(self) -> str:
         return f"{self.school}: {self.criterion} {self.state}"
