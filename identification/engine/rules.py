@@ -171,7 +171,7 @@ def l1(results: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: 
     frame = facts(index, **numbers, coverage=coverage, available=available, applicable=cells_applicable)
     frame.loc[cells_applicable == 0, STATE] = NO_DATA
     # Items as [school, position in the legend, mean, z].
-    position = rows.groupby([YEAR, *KEY], sort=True, dropna=False).ngroup()
+    position = rows.groupby([YEAR, *KEY], sort=True, dropna=False, observed=True).ngroup()
     cell_keys = rows[[YEAR, *KEY]].drop_duplicates().sort_values([YEAR, *KEY]).itertuples(index=False, name=None)
     legend = [f"{procedure_label(p_, s_, int(g_), lv_)}, {year_name(int(y_))}" for y_, p_, s_, g_, lv_ in cell_keys]
     items = pd.DataFrame({SCHOOL_ID: rows[SCHOOL_ID].to_numpy(), "at": position.to_numpy(), "mean": rows[MEAN].to_numpy(), "z": rows["z"].to_numpy()})
