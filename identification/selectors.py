@@ -6,11 +6,13 @@ Each frame is read with one query (values_list), never a query per school.
 
 from __future__ import annotations
 
-import io
 import json
+import os
+import threading
 import zlib
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any
 
 import pandas as pd
 from django.db import connection
@@ -57,14 +59,9 @@ def read_frame(rows: QuerySet, columns: dict[str, str]) -> pd.DataFrame:
     names = list(columns)
     if connection.vendor == "postgresql":
         sql, params = rows.order_by().query.sql_with_params()  # the engine orders its inputs itself
-        buffer = io.BytesIO()
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(cursor.cursor.mogrify(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params).decode(), buffer)
-        if not buffer.tell():
-            return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in columns.items()})
-        buffer.seek(0)
         parsed = {name: (TEXT if kind == BOOL else kind) for name, kind in columns.items()}
-        frame = pd.read_csv(buffer, names=names, header=None, keep_default_na=False, na_values=[""], dtype=parsed)
+        with _copy_out(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as stream:
+            frame = pd.read_csv(stream, names=names, header=None, keep_default_na=False, na_values=[""], dtype=parsed)
         for name in (n for n, kind in columns.items() if kind == BOOL):
             frame[name] = frame[name].eq("t")
     else:
@@ -78,6 +75,39 @@ def read_frame(rows: QuerySet, columns: dict[str, str]) -> pd.DataFrame:
     for name in (n for n, kind in columns.items() if kind == CODES):
         frame[name] = frame[name].cat.set_categories(sorted(frame[name].cat.categories))
     return frame
+
+
+@contextmanager
+def _copy_out(sql: str, params: Any) -> Iterator[IO[bytes]]:
+    """
+    Yield a stream of COPY … TO STDOUT that is parsed while the database still
+    writes it: the connection's own cursor copies into a pipe from a thread
+    (waiting on the server without the interpreter lock), the caller reads
+    the other end.
+    """
+    connection.ensure_connection()
+    raw = connection.connection
+    read_end, write_end = os.pipe()
+    failure: list[BaseException] = []
+
+    def produce() -> None:
+        with os.fdopen(write_end, "wb") as sink:
+            try:
+                with raw.cursor() as cursor:
+                    cursor.copy_expert(cursor.mogrify(sql, params).decode(), sink)
+            except BaseException as error:  # handed to the reading thread below
+                failure.append(error)
+
+    producer = threading.Thread(target=produce, daemon=True)
+    producer.start()
+    try:
+        with os.fdopen(read_end, "rb") as stream:
+            yield stream
+            stream.read()  # let the producer finish if the reader stopped early
+    finally:
+        producer.join()
+    if failure:
+        raise failure[0]
 
 
 def school_frame(schools: QuerySet[School]) -> pd.DataFrame:

@@ -6,17 +6,18 @@ overrides and the approval of the official list.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from monitoring.importers.bulk import copy_frame
+from monitoring.importers.bulk import copy_blobs, copy_frame
 from schools import access
 from schools.models import AcademicYear, Municipality, School, User
 
@@ -123,29 +124,51 @@ def run_execute(*, run: IdentificationRun, progress: Progress | None = None) -> 
     target = run.target_year.start_year
     inputs = engine.prepare(selectors.inputs_frame(schools=schools, target_year=target, only_accepted=run.only_accepted))
     report(35)
-    output = engine.identify(inputs, run.params, target, prepared=True)
-    report(70)
-    store(run=run, output=output, inputs=inputs, schools=schools)
+    # Readiness waits on the database and the fingerprint hashes the inputs:
+    # both go beside the engine, which keeps one core busy in Python.
+    with _beside() as pool:
+        digest = pool.submit(fingerprint, inputs, run.params)
+        readiness = pool.submit(selectors.readiness, schools=schools, years=engine.years_read(inputs, run.params, target))
+        output = engine.identify(inputs, run.params, target, prepared=True)
+        ready = readiness.result()  # the connection is the worker's until then
+        report(70)
+        store(run=run, output=output, inputs=inputs, readiness=ready, fingerprint=digest.result(), pool=pool)
     report(100)
     return run
 
 
+@contextmanager
+def _beside() -> Iterator[ThreadPoolExecutor]:
+    """
+    A worker thread that shares this thread's database connection (and so its
+    transaction): the two must not query at the same time.
+    """
+    alias = DEFAULT_DB_ALIAS
+    shared = connections[alias]
+    shared.inc_thread_sharing()
+
+    def share() -> None:
+        connections[alias] = shared
+
+    try:
+        with ThreadPoolExecutor(max_workers=1, initializer=share) as pool:
+            yield pool
+    finally:
+        shared.dec_thread_sharing()
+
+
 @transaction.atomic
-def store(*, run: IdentificationRun, output: engine.Output, inputs: engine.Inputs, schools: QuerySet[School]) -> None:
-    """Store a run's results whole (bulk writes): statuses, numbers, facts per municipality, readiness, fingerprint."""
-    years = sorted({int(y.split("/")[0]) for y in output.years.get("R1", []) + output.years.get("data", [])})
+def store(*, run: IdentificationRun, output: engine.Output, inputs: engine.Inputs, readiness: dict[int, list[str]], fingerprint: str, pool: ThreadPoolExecutor) -> None:
+    """Store a run's results whole (bulk writes): statuses, numbers, and the facts per municipality."""
     statuses = output.statuses
     municipality_of = inputs.schools.set_index(c.SCHOOL_ID)[c.MUNICIPALITY_ID]
-    # Packing the facts and hashing the inputs is numpy work beside the writes,
-    # which wait on the database.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        packed = pool.submit(packing.pack, output.facts, output.items, municipality_of)
-        digest = pool.submit(fingerprint, inputs, run.params)
-        copy_frame(SchoolResult, statuses[[c.SCHOOL_ID, c.STATUS, c.SHNOR, c.SHNSU]].assign(run_id=run.pk))
-        copy_frame(CriterionResult, output.numbers.assign(run_id=run.pk))
-        run.readiness = {str(k): v for k, v in selectors.readiness(schools=schools, years=years).items()}
-        RunDetail.objects.bulk_create([RunDetail(run=run, municipality_id=m, payload=data) for m, data in packed.result().items()], batch_size=500)
-        run.fingerprint = digest.result()
+    # Packing the facts is numpy and zlib beside the writes, which wait on the database.
+    packed = pool.submit(packing.pack, output.facts, output.items, municipality_of)
+    copy_frame(SchoolResult, statuses[[c.SCHOOL_ID, c.STATUS, c.SHNOR, c.SHNSU]].assign(run_id=run.pk))
+    copy_frame(CriterionResult, output.numbers.assign(run_id=run.pk))
+    copy_blobs(RunDetail, [{"run_id": run.pk, "municipality_id": m, "payload": data} for m, data in packed.result().items()])
+    run.readiness = {str(k): v for k, v in readiness.items()}
+    run.fingerprint = fingerprint
     run.years_used = output.years
     run.messages = output.messages
     run.summary = {"statuses": statuses[c.STATUS].value_counts().to_dict(), "schools": len(statuses), "legend": output.legend, "context": output.context}

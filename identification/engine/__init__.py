@@ -133,18 +133,13 @@ def identify(inputs: Inputs, params: dict[str, Any], target_year: int, *, prepar
     found: dict[str, pd.DataFrame] = {}
     items: dict[str, pd.DataFrame] = {}
 
-    r1_procedures = rules._keys(params["r1"]["procedures"])
-    r1_years = [int(y) for y in params["r1"]["years"]] or rules.held_years(rules._filter(inputs.results, r1_procedures), target_year)[:2]
+    used = years_used(inputs, params, target_year)
+    r1_years = used["r1"]
     expected = range(target_year - 1, (min(r1_years) if r1_years else target_year) - 1, -1)
     skipped = [v for v in expected if v not in r1_years]
     if skipped and not params["r1"]["years"]:
         messages.append("Пропущены годы без результатов оценочных процедур: " + ", ".join(year_name(y) for y in skipped) + ".")
-    y = latest_year(inputs.outcomes, target_year)
-    y_social = latest_year(inputs.social, target_year)
-    y_staff = latest_year(inputs.staffing, target_year)
-    y_resources = latest_year(inputs.resources, target_year)
-    y_results = latest_year(inputs.results, target_year)
-    y_comparisons = latest_year(inputs.comparisons, target_year)
+    y, y_social, y_staff, y_resources, y_results, y_comparisons = (used[k] for k in ("outcomes", "social", "staffing", "resources", "results", "comparisons"))
     outcome_years = sorted(inputs.outcomes.loc[inputs.outcomes[YEAR] < target_year, YEAR].unique().tolist(), reverse=True) if not inputs.outcomes.empty else []
     p = params
     context: dict[str, Any] = {
@@ -204,6 +199,24 @@ def identify(inputs: Inputs, params: dict[str, Any], target_year: int, *, prepar
         "data": [year_name(v) for v in sorted({v for v in (y, y_social, y_staff, y_resources, y_results) if v is not None})],
     }
     return Output(statuses=statuses, facts=found, items=items, context=context, years=years, messages=messages, legend=legend)
+
+
+def years_used(inputs: Inputs, params: dict[str, Any], target_year: int) -> dict[str, Any]:
+    """
+    The years a run reads (inputs prepared): R1's two — the latest in which its
+    procedures were held, or those set in the parameters — and the latest
+    year before the target of each kind of data.
+    """
+    params = merged(params)
+    r1_procedures = rules._keys(params["r1"]["procedures"])
+    r1_years = [int(y) for y in params["r1"]["years"]] or rules.held_years(rules._filter(inputs.results, r1_procedures), target_year)[:2]
+    return {"r1": r1_years} | {name: latest_year(getattr(inputs, name), target_year) for name in ("outcomes", "social", "staffing", "resources", "results", "comparisons")}
+
+
+def years_read(inputs: Inputs, params: dict[str, Any], target_year: int) -> list[int]:
+    """Every year whose data a run uses, for the readiness of the reports."""
+    used = years_used(inputs, params, target_year)
+    return sorted({*used["r1"], *(used[k] for k in ("outcomes", "social", "staffing", "resources", "results") if used[k] is not None)})
 
 
 def _cells(results: pd.DataFrame) -> list[list[Any]]:

@@ -210,6 +210,41 @@ def copy_frame(model: type, frame: Any) -> None:
         cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT binary)", buffer)
 
 
+def copy_blobs(model: type, rows: list[dict[str, Any]]) -> None:
+    """
+    Insert a few thousand rows of ids and large bytes (compressed blocks) by
+    binary COPY on PostgreSQL — bytes go as they are, not as hex text, which
+    halves what travels; elsewhere bulk_create.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
+        return
+    import struct
+
+    names = list(rows[0])
+    pk = model._meta.pk
+    ids = _allocate_ids(model, len(rows)) if pk.attname not in names else None
+    fields = ([pk] if ids else []) + [next(f for f in model._meta.concrete_fields if f.attname == name) for name in names]
+    kinds = {f.rel_db_type(connection) if f.is_relation else f.db_type(connection) for f in fields}
+    if not kinds <= {"bigint", "bytea"}:
+        raise ValueError(f"copy_blobs writes bigint and bytea columns only, not {kinds}")
+    buffer = io.BytesIO()
+    buffer.write(BINARY_HEADER)
+    for i, row in enumerate(rows):
+        values = ([ids[i]] if ids else []) + [row[name] for name in names]
+        buffer.write(struct.pack(">h", len(values)))
+        for value in values:
+            data = bytes(value) if isinstance(value, bytes | bytearray | memoryview) else struct.pack(">q", value)
+            buffer.write(struct.pack(">i", len(data)) + data)
+    buffer.write(struct.pack(">h", -1))
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN WITH (FORMAT binary)", buffer)
+
+
 def _column(model: type, attname: str) -> str:
     for field in model._meta.concrete_fields:
         if field.attname == attname:
