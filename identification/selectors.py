@@ -42,6 +42,8 @@ def _report_filter(prefix: str, schools: QuerySet[School], only_accepted: bool, 
     return q
 
 
+SPAN = 6  # the years before the target that a run reads
+
 INT, FLOAT, TEXT, BOOL, CODES = "int64", "float64", "object", "bool", "category"
 
 
@@ -125,23 +127,33 @@ def _no_level(level: pd.Series) -> pd.Series:
     return level.fillna("")
 
 
-def inputs_frame(*, schools: QuerySet[School], target_year: int, only_accepted: bool = False, span: int = 6) -> Inputs:
-    """Return the engine's Inputs for the schools: every year within `span` before the target."""
-    school_frame_ = school_frame(schools)
+def results_frame(*, schools: QuerySet[School], target_year: int, only_accepted: bool = False, span: int = SPAN) -> pd.DataFrame:
+    """Return the assessment results of the schools: every year within `span` before the target."""
     years = list(range(target_year - span, target_year))
-    result_q = _report_filter("report__", schools, only_accepted, years)
-    keys = {c.SCHOOL_ID: INT, c.YEAR: INT}
     results = read_frame(
-        AssessmentResult.objects.filter(result_q).values_list(
+        AssessmentResult.objects.filter(_report_filter("report__", schools, only_accepted, years)).values_list(
             "report__school_id", "report__year__start_year", "procedure", "subject__name", "grade", "level",
             "participants", "mark2", "failed_minimum", "mean_score"),
-        keys | {c.PROCEDURE: CODES, c.SUBJECT: CODES, c.GRADE: INT, c.LEVEL: CODES,
-                c.PARTICIPANTS: FLOAT, "mark2": FLOAT, "failed_minimum": FLOAT, c.MEAN: FLOAT},
+        {c.SCHOOL_ID: INT, c.YEAR: INT, c.PROCEDURE: CODES, c.SUBJECT: CODES, c.GRADE: INT, c.LEVEL: CODES,
+         c.PARTICIPANTS: FLOAT, "mark2": FLOAT, "failed_minimum": FLOAT, c.MEAN: FLOAT},
     )
     results[c.LEVEL] = _no_level(results[c.LEVEL])
     uses_marks = (results[c.PROCEDURE] != "ЕГЭ") | (results[c.LEVEL] == "базовый")
     results[c.FAIL] = results["mark2"].where(uses_marks, results["failed_minimum"])
-    results = results.drop(columns=["mark2", "failed_minimum"])
+    return results.drop(columns=["mark2", "failed_minimum"])
+
+
+def inputs_frame(*, schools: QuerySet[School], target_year: int, only_accepted: bool = False, span: int = SPAN, results: pd.DataFrame | None = None) -> Inputs:
+    """
+    Return the engine's Inputs for the schools: every year within `span`
+    before the target (the results as given, if they were read already).
+    """
+    school_frame_ = school_frame(schools)
+    years = list(range(target_year - span, target_year))
+    result_q = _report_filter("report__", schools, only_accepted, years)
+    keys = {c.SCHOOL_ID: INT, c.YEAR: INT}
+    if results is None:
+        results = results_frame(schools=schools, target_year=target_year, only_accepted=only_accepted, span=span)
     comparisons = read_frame(
         MarkComparison.objects.filter(result_q).values_list(
             "report__school_id", "report__year__start_year", "subject__name", "grade", "lowered", "confirmed", "raised"),

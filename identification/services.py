@@ -5,6 +5,7 @@ overrides and the approval of the official list.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -122,13 +123,17 @@ def run_execute(*, run: IdentificationRun, progress: Progress | None = None) -> 
     IdentificationRun.objects.filter(pk=run.pk).update(status=IdentificationRun.Status.RUNNING, progress=5)
     schools = run_schools(run)
     target = run.target_year.start_year
-    inputs = engine.prepare(selectors.inputs_frame(schools=schools, target_year=target, only_accepted=run.only_accepted))
-    report(35)
-    # Readiness waits on the database and the fingerprint hashes the inputs:
-    # both go beside the engine, which keeps one core busy in Python.
+    results = selectors.results_frame(schools=schools, target_year=target, only_accepted=run.only_accepted)
     with _beside() as pool:
-        digest = pool.submit(fingerprint, inputs, run.params)
+        # The results are put in order while the other frames are read; then
+        # readiness (waiting on the database) and the fingerprint (hashing)
+        # go beside the engine, which keeps one core busy in Python.
+        ordered = pool.submit(engine.prepare_results, results)
+        inputs = selectors.inputs_frame(schools=schools, target_year=target, only_accepted=run.only_accepted, results=results)
+        inputs = engine.prepare(dataclasses.replace(inputs, results=ordered.result()))
+        report(35)
         readiness = pool.submit(selectors.readiness, schools=schools, years=engine.years_read(inputs, run.params, target))
+        digest = pool.submit(fingerprint, inputs, run.params)
         output = engine.identify(inputs, run.params, target, prepared=True)
         ready = readiness.result()  # the connection is the worker's until then
         report(70)

@@ -48,7 +48,7 @@ from .rank import rank_cut
 from .text import year_name
 
 __all__ = [
-    "DEFAULTS", "PRESETS", "PRESET_NAMES", "Inputs", "Output", "identify", "merged", "prepare", "preset", "rank_cut",
+    "DEFAULTS", "PRESETS", "PRESET_NAMES", "Inputs", "Output", "identify", "merged", "prepare", "prepare_results", "preset", "rank_cut",
 ]
 
 FLAG_COLUMNS = ["school_id", "criterion", "state", "value", "threshold", "rank", "margin", "components", "explanation"]
@@ -231,28 +231,36 @@ def _cells(results: pd.DataFrame) -> list[list[Any]]:
 
 
 def prepare(inputs: Inputs) -> Inputs:
-    """Return the inputs in a fixed order: the output never depends on row order."""
-    def order(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-        present = [k for k in keys if k in frame.columns]
-        if not present or frame.empty:
-            return frame
-        if all(pd.api.types.is_integer_dtype(frame[k]) for k in present):
-            return _by_integer_keys(frame, present)
-        return frame.sort_values(present, kind="stable").reset_index(drop=True)
-
-    # One code per (procedure, subject, grade, level), numbered in the keys' order:
-    # sorting by it orders as the keys do, and rules select procedures by it.
-    results = inputs.results.assign(**{CELL: inputs.results.groupby(rules.KEY, sort=True, dropna=False, observed=True).ngroup()})
+    """Return the inputs in a fixed order: the output never depends on row order (results already prepared stay)."""
     return Inputs(
-        schools=order(inputs.schools, [SCHOOL_ID]),
-        results=order(results, [SCHOOL_ID, YEAR, CELL]),
-        comparisons=order(inputs.comparisons, [SCHOOL_ID, YEAR, "subject", "grade"]),
-        staffing=order(inputs.staffing, [SCHOOL_ID, YEAR]),
-        social=order(inputs.social, [SCHOOL_ID, YEAR]),
-        resources=order(inputs.resources, [SCHOOL_ID, YEAR]),
-        outcomes=order(inputs.outcomes, [SCHOOL_ID, YEAR]),
-        regional_means=order(inputs.regional_means, ["region_id", YEAR, "procedure", "subject", "grade", "level"]),
+        schools=_order(inputs.schools, [SCHOOL_ID]),
+        results=inputs.results if CELL in inputs.results else prepare_results(inputs.results),
+        comparisons=_order(inputs.comparisons, [SCHOOL_ID, YEAR, "subject", "grade"]),
+        staffing=_order(inputs.staffing, [SCHOOL_ID, YEAR]),
+        social=_order(inputs.social, [SCHOOL_ID, YEAR]),
+        resources=_order(inputs.resources, [SCHOOL_ID, YEAR]),
+        outcomes=_order(inputs.outcomes, [SCHOOL_ID, YEAR]),
+        regional_means=_order(inputs.regional_means, ["region_id", YEAR, "procedure", "subject", "grade", "level"]),
     )
+
+
+def _order(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    present = [k for k in keys if k in frame.columns]
+    if not present or frame.empty:
+        return frame
+    if all(pd.api.types.is_integer_dtype(frame[k]) for k in present):
+        return _by_integer_keys(frame, present)
+    return frame.sort_values(present, kind="stable").reset_index(drop=True)
+
+
+def prepare_results(results: pd.DataFrame) -> pd.DataFrame:
+    """
+    The results with a code per (procedure, subject, grade, level), numbered in
+    the keys' order — sorting by it orders as the keys do, and rules select
+    procedures by it —, in the order of school, year and code.
+    """
+    results = results.assign(**{CELL: results.groupby(rules.KEY, sort=True, dropna=False, observed=True).ngroup()})
+    return _order(results, [SCHOOL_ID, YEAR, CELL])
 
 
 def _by_integer_keys(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

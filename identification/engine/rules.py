@@ -180,10 +180,12 @@ def l1(results: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: 
 
 def _applicable_counts(held: pd.DataFrame, pairs: pd.DataFrame) -> dict[tuple, int]:
     """Per (group, school type): how many of the group's held cells a school of the type sits."""
+    code = held.groupby([PROCEDURE, GRADE], observed=True, sort=False).ngroup()
+    kinds = held[[PROCEDURE, GRADE]].assign(code=code).drop_duplicates("code")
     out: dict[tuple, int] = {}
     for kind in pairs["type"].unique():
-        sat = [applicable(proc, grade, kind) for proc, grade in zip(held[PROCEDURE], held[GRADE], strict=True)]
-        per_group = held.loc[sat].groupby("group").size()
+        sat = [c for p, g, c in kinds.itertuples(index=False, name=None) if applicable(p, g, kind)]
+        per_group = held.loc[code.isin(sat)].groupby("group").size()
         for group in pairs.loc[pairs["type"] == kind, "group"]:
             out[group, kind] = int(per_group.get(group, 0))
     return out
