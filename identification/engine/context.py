@@ -33,25 +33,26 @@ def index_scores(shares: pd.DataFrame, indicators: list[dict[str, Any]], groups:
     group because every school had the same value (sd = 0).
     """
     groups = groups.reindex(shares.index)
+    fields = [item["field"] for item in indicators]
+    x = shares[fields].astype(float)
+    grouped = x.groupby(groups)  # every indicator's group statistics at once
+    low, high = grouped.transform("min"), grouped.transform("max")
+    if normalization == "minmax":
+        spread = high - low
+        scaled = (x - low) / spread.where(spread > 0)
+        values = {item["field"]: (scaled[item["field"]] if item["sign"] > 0 else 1 - scaled[item["field"]]) * 100 for item in indicators}
+    else:
+        mean, sd = grouped.transform("mean"), grouped.transform("std", ddof=0)
+        z = (x - mean) / sd.where(sd > 0)
+        values = {item["field"]: item["sign"] * z[item["field"]] for item in indicators}
+    flat = ((high - low) == 0).fillna(False).astype(bool)
     parts = {}
     dropped: dict[Any, list[str]] = {}
     for item in indicators:
-        field, sign = item["field"], item["sign"]
-        x = shares[field].astype(float)
-        grouped = x.groupby(groups)
-        if normalization == "minmax":
-            low, high = grouped.transform("min"), grouped.transform("max")
-            spread = high - low
-            scaled = (x - low) / spread.where(spread > 0)
-            value = (scaled if sign > 0 else 1 - scaled) * 100
-        else:
-            mean, sd = grouped.transform("mean"), grouped.transform("std", ddof=0)
-            value = sign * (x - mean) / sd.where(sd > 0)
-        spread_ = grouped.transform("max") - grouped.transform("min")
-        flat = (spread_ == 0).fillna(False).astype(bool)
-        for group in groups[flat].unique():
+        field = item["field"]
+        for group in groups[flat[field]].unique():
             dropped.setdefault(group, []).append(item["label"])
-        parts[field] = value.where(~flat)
+        parts[field] = values[field].where(~flat[field])
     components = pd.DataFrame(parts, index=shares.index)
     usable = components.notna().sum(axis=1)
     possible = pd.Series(len(parts), index=shares.index) - groups.map(lambda g: len(dropped.get(g, [])))
