@@ -18,7 +18,9 @@ from .models import (
 def drop_runs(schools: Any) -> None:
     """Delete the runs, decisions and official lists that touch the schools' municipalities, set-based."""
     municipalities = schools.values("municipality_id")
-    runs = IdentificationRun.objects.filter(municipalities__in=municipalities).values("pk")
+    # The runs as literal ids: a join in the deletes below may be planned as a
+    # scan of every criterion row of every run.
+    runs = list(IdentificationRun.objects.filter(municipalities__in=municipalities).values_list("pk", flat=True).distinct())
     lists = OfficialList.objects.filter(run__in=runs) | OfficialList.objects.filter(municipality__in=municipalities)
     OfficialEntry.objects.filter(official_list__in=lists.values("pk")).delete()
     OfficialList.objects.filter(pk__in=lists.values("pk")).delete()
