@@ -64,19 +64,28 @@ def methodology_copy(*, source: Methodology, name: str, by: User) -> Methodology
     return methodology
 
 
-def fingerprint(inputs: engine.Inputs, params: dict[str, Any]) -> str:
+def fingerprint(inputs: engine.Inputs, params: dict[str, Any], *, hashed: dict[str, bytes] | None = None) -> str:
     """
     Return a hash of the (prepared, so ordered) input frames and the parameters:
-    it changes when any figure changes and stays when nothing did.
+    it changes when any figure changes and stays when nothing did. `hashed`
+    holds frames' hashes (frame_hash) computed already.
     """
     digest = hashlib.sha256()
     for name in ("schools", "results", "comparisons", "staffing", "social", "resources", "outcomes", "regional_means"):
-        frame: pd.DataFrame = getattr(inputs, name)
-        digest.update(f"{name}:{len(frame)}:{','.join(frame.columns)}".encode())
-        if not frame.empty:
-            digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+        digest.update((hashed or {}).get(name) or frame_hash(name, getattr(inputs, name)))
     digest.update(repr(sorted(_flatten(params))).encode())
     return digest.hexdigest()
+
+
+def frame_hash(name: str, frame: pd.DataFrame) -> bytes:
+    """The bytes one input frame adds to the fingerprint: its name, size, columns and every value."""
+    head = f"{name}:{len(frame)}:{','.join(frame.columns)}".encode()
+    return head + (pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes() if not frame.empty else b"")
+
+
+def _prepared_results(results: pd.DataFrame) -> tuple[pd.DataFrame, bytes]:
+    ordered = engine.prepare_results(results)
+    return ordered, frame_hash("results", ordered)
 
 
 def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -125,15 +134,16 @@ def run_execute(*, run: IdentificationRun, progress: Progress | None = None) -> 
     target = run.target_year.start_year
     results = selectors.results_frame(schools=schools, target_year=target, only_accepted=run.only_accepted)
     with _beside() as pool:
-        # The results are put in order while the other frames are read; then
-        # readiness (waiting on the database) and the fingerprint (hashing)
-        # go beside the engine, which keeps one core busy in Python.
-        ordered = pool.submit(engine.prepare_results, results)
+        # The results are put in order and hashed while the other frames are
+        # read; then readiness (waiting on the database) and the rest of the
+        # fingerprint go beside the engine, which keeps one core busy in Python.
+        ordered = pool.submit(_prepared_results, results)
         inputs = selectors.inputs_frame(schools=schools, target_year=target, only_accepted=run.only_accepted, results=results)
-        inputs = engine.prepare(dataclasses.replace(inputs, results=ordered.result()))
+        results, results_hash = ordered.result()
+        inputs = engine.prepare(dataclasses.replace(inputs, results=results))
         report(35)
         readiness = pool.submit(selectors.readiness, schools=schools, years=engine.years_read(inputs, run.params, target))
-        digest = pool.submit(fingerprint, inputs, run.params)
+        digest = pool.submit(fingerprint, inputs, run.params, hashed={"results": results_hash})
         output = engine.identify(inputs, run.params, target, prepared=True)
         ready = readiness.result()  # the connection is the worker's until then
         report(70)
