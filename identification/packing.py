@@ -29,7 +29,7 @@ STATE_CODES = {state: i for i, state in enumerate(c.STATES)}
 def pack(facts: dict[str, pd.DataFrame], items: dict[str, pd.DataFrame], municipality_of: pd.Series) -> dict[int, bytes]:
     """Return {municipality: block} of the run's facts and items (set-based: a slice per table and municipality)."""
     tables = {code: frame.reset_index().assign(**{c.STATE: frame[c.STATE].map(STATE_CODES).to_numpy()}) for code, frame in facts.items()}
-    tables |= {code + ITEMS: frame for code, frame in items.items() if frame is not None}
+    tables |= {code + ITEMS: frame for code, frame in items.items()}
     chunks: dict[int, list[bytes]] = defaultdict(list)
     headers: dict[int, list[list[Any]]] = defaultdict(list)
     for name, table in tables.items():
@@ -64,13 +64,6 @@ def unpack(block: bytes) -> dict[str, pd.DataFrame]:
 
 def word(tables: dict[str, pd.DataFrame], context: dict[str, Any]) -> dict[int, dict[str, list[Any]]]:
     """Return {school: {criterion: [explanation, components]}} worded from unpacked tables."""
-    out: dict[int, dict[str, list[Any]]] = {}
-    for name, frame in tables.items():
-        if name.endswith(ITEMS):
-            continue
-        items = tables.get(name + ITEMS)
-        by_school = {int(s): group.to_dict("records") for s, group in items.groupby(c.SCHOOL_ID, sort=False)} if items is not None and not items.empty else {}
-        for row in frame.to_dict("records"):
-            school = int(row[c.SCHOOL_ID])
-            out.setdefault(school, {})[name] = list(explain.render(name, row, by_school.get(school, []), context))
-    return out
+    facts = {name: frame for name, frame in tables.items() if not name.endswith(ITEMS)}
+    items = {name.removesuffix(ITEMS): frame for name, frame in tables.items() if name.endswith(ITEMS)}
+    return explain.word_all(facts, items, context)

@@ -98,13 +98,8 @@ class Output:
     @functools.cached_property
     def flags(self) -> pd.DataFrame:
         numbers = self.numbers
-        worded = {}
-        for code, frame in self.facts.items():
-            items = self.items.get(code)
-            by_school = {int(s): group.to_dict("records") for s, group in items.groupby(SCHOOL_ID, sort=False)} if items is not None and not items.empty else {}
-            for school, row in zip(frame.index, frame.to_dict("records"), strict=True):
-                worded[int(school), code] = explain.render(code, row, by_school.get(int(school), []), self.context)
-        texts = [worded[int(s), k] for s, k in zip(numbers[SCHOOL_ID], numbers[CRITERION], strict=True)]
+        worded = explain.word_all({code: frame.reset_index() for code, frame in self.facts.items()}, self.items, self.context)
+        texts = [worded[int(s)][k] for s, k in zip(numbers[SCHOOL_ID], numbers[CRITERION], strict=True)]
         numbers[RANK] = numbers[RANK].astype(object).where(numbers[RANK].notna(), None)
         return numbers.assign(**{COMPONENTS: [t[1] for t in texts], EXPLANATION: [t[0] for t in texts]})[FLAG_COLUMNS]
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
+
 from ..columns import (
     FLAGGED,
     MARGIN,
     NO_DATA,
     NOT_APPLICABLE,
     RANK,
+    SCHOOL_ID,
     STATE,
     THRESHOLD,
     VALUE,
@@ -42,6 +45,18 @@ def _year(value: Any) -> str:
 
 def render(criterion: str, row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return WORDING[criterion](row, items, context)
+
+
+def word_all(facts: dict[str, pd.DataFrame], items: dict[str, pd.DataFrame], context: dict[str, Any]) -> dict[int, dict[str, list[Any]]]:
+    """Return {school: {criterion: [explanation, components]}} of facts and items frames with a school column."""
+    out: dict[int, dict[str, list[Any]]] = {}
+    for criterion, frame in facts.items():
+        entries = items.get(criterion)
+        by_school = {int(s): group.to_dict("records") for s, group in entries.groupby(SCHOOL_ID, sort=False)} if entries is not None and not entries.empty else {}
+        for row in frame.to_dict("records"):
+            school = int(row[SCHOOL_ID])
+            out.setdefault(school, {})[criterion] = list(render(criterion, row, by_school.get(school, []), context))
+    return out
 
 
 def _cell_label(cell: Any, context: dict[str, Any]) -> tuple[str, str, str]:

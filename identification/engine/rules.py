@@ -42,7 +42,7 @@ from .text import procedure_label, year_name
 
 KEY = [PROCEDURE, SUBJECT, GRADE, LEVEL]
 SENIOR_TYPES_EXCLUDED = {"НОШ", "ООШ"}
-Facts = tuple[pd.DataFrame, "pd.DataFrame | None"]
+Facts = tuple[pd.DataFrame, pd.DataFrame]  # a criterion's facts and its items
 
 
 def facts(index: pd.Index, state: Any, value: Any = np.nan, threshold: Any = np.nan, rank: Any = np.nan, margin: Any = np.nan, **extra: Any) -> pd.DataFrame:

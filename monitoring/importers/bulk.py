@@ -203,11 +203,7 @@ def copy_frame(model: type, frame: Any) -> None:
     data[-2:] = 255  # the trailer: a field count of −1
     for positions, raw in groups:
         data[starts[positions][:, None] + np.arange(raw.shape[1])] = raw
-    buffer = io.BytesIO(data.tobytes())
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT binary)", buffer)
+    _copy_binary(model, fields, io.BytesIO(data.tobytes()))
 
 
 def copy_blobs(model: type, rows: list[dict[str, Any]]) -> None:
@@ -240,9 +236,14 @@ def copy_blobs(model: type, rows: list[dict[str, Any]]) -> None:
             buffer.write(struct.pack(">i", len(data)) + data)
     buffer.write(struct.pack(">h", -1))
     buffer.seek(0)
+    _copy_binary(model, fields, buffer)
+
+
+def _copy_binary(model: type, fields: list[Any], buffer: io.BytesIO) -> None:
     quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN WITH (FORMAT binary)", buffer)
+        cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT binary)", buffer)
 
 
 def _column(model: type, attname: str) -> str:
