@@ -38,6 +38,7 @@ test: $(VENV)/.test-deps chromium
 
 lint: $(VENV)/.test-deps
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:

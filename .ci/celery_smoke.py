@@ -46,29 +46,68 @@ def main() -> None:
     from monitoring.models import ImportJob, StaffingData
     from schools.models import User
 
-    assert not settings.CELERY_TASK_ALWAYS_EAGER, "Celery must use the Redis broker here"
+    assert not settings.CELERY_TASK_ALWAYS_EAGER, (
+        "Celery must use the Redis broker here"
+    )
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
-    StaffingData.objects.filter(report__school__code="sch242709", report__year__start_year=2021).delete()
+    StaffingData.objects.filter(
+        report__school__code="sch242709", report__year__start_year=2021
+    ).delete()
 
     book = Workbook()
     sheet = book.active
     sheet.title = "Кадры"
     sheet.append([c.header for c in SHEETS["Кадры"]])
-    sheet.append(["2021/2022", "sch242709", 61, 7, 9, 5, 16, 21, 18, 7, 4, 3, 50, 25, 12, 2, 1, 1, 1, 0])
+    sheet.append(
+        [
+            "2021/2022",
+            "sch242709",
+            61,
+            7,
+            9,
+            5,
+            16,
+            21,
+            18,
+            7,
+            4,
+            3,
+            50,
+            25,
+            12,
+            2,
+            1,
+            1,
+            1,
+            0,
+        ]
+    )
     buffer = io.BytesIO()
     book.save(buffer)
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=warning"],
-        cwd=ROOT, env=os.environ.copy(),
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=warning",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
     )
     try:
         analyst = User.objects.get(username="mimc")
         with transaction.atomic():
             job = importing.import_job_create(
-                kind=ImportJob.Kind.PACKAGE, upload=SimpleUploadedFile("ci.xlsx", buffer.getvalue()),
-                params={"replace": True}, by=analyst,
+                kind=ImportJob.Kind.PACKAGE,
+                upload=SimpleUploadedFile("ci.xlsx", buffer.getvalue()),
+                params={"replace": True},
+                by=analyst,
             )
         wait_for(job, {ImportJob.Status.READY, ImportJob.Status.INVALID})
         assert job.status == ImportJob.Status.READY, job.issues
@@ -76,7 +115,9 @@ def main() -> None:
             importing.import_job_start(job=job, by=analyst)
         wait_for(job, {ImportJob.Status.DONE, ImportJob.Status.FAILED})
         assert job.status == ImportJob.Status.DONE, job.issues
-        data = StaffingData.objects.get(report__school__code="sch242709", report__year__start_year=2021)
+        data = StaffingData.objects.get(
+            report__school__code="sch242709", report__year__start_year=2021
+        )
         assert data.teachers_total == 61, data.teachers_total
         print(f"Celery + Redis + PostgreSQL: импорт выполнен воркером ({job.message})")
     finally:

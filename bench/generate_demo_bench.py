@@ -33,12 +33,22 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    call_command("generate_demo", schools=args.schools, years=args.years, seed=args.seed)
+    call_command(
+        "generate_demo", schools=args.schools, years=args.years, seed=args.seed
+    )
     seconds = time.perf_counter() - started
-    print(json.dumps({
-        "bench": "generate_demo", "schools": args.schools, "seconds": round(seconds, 2),
-        "database": connection.vendor, "cpus": os.cpu_count(), "python": platform.python_version(),
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "generate_demo",
+                "schools": args.schools,
+                "seconds": round(seconds, 2),
+                "database": connection.vendor,
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,12 @@ def raw_read(queries):
         for rows in queries:
             sql, params = rows.order_by().query.sql_with_params()
             buffer = io.StringIO()
-            cursor.cursor.copy_expert(cursor.cursor.mogrify(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params).decode(), buffer)
+            cursor.cursor.copy_expert(
+                cursor.cursor.mogrify(
+                    f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params
+                ).decode(),
+                buffer,
+            )
             total += buffer.getvalue().count("\n")
     return total
 
@@ -59,7 +64,9 @@ def main():
     call_command("migrate", verbosity=0)
     if not args.skip_generate:
         print(f"generate_demo --schools {args.schools} --years 3", file=sys.stderr)
-        call_command("generate_demo", schools=args.schools, years=3, seed=1, stdout=io.StringIO())
+        call_command(
+            "generate_demo", schools=args.schools, years=3, seed=1, stdout=io.StringIO()
+        )
         if connection.vendor == "postgresql":
             # Measure in a steady state, not while the server still writes out the generated region.
             with connection.cursor() as cursor:
@@ -73,10 +80,45 @@ def main():
     years = list(range(target.start_year - 6, target.start_year))
     q = selectors._report_filter("report__", schools, False, years)
     queries = [
-        schools.values_list("pk", "municipality_id", "municipality__region_id", "school_type", "is_rural", "distance_km", "code", "short_name"),
-        AssessmentResult.objects.filter(q).values_list("report__school_id", "report__year__start_year", "procedure", "subject__name", "grade", "level", "participants", "mark2", "failed_minimum", "mean_score"),
-        MarkComparison.objects.filter(q).values_list("report__school_id", "report__year__start_year", "subject__name", "grade", "lowered", "confirmed", "raised"),
-        *[m.objects.filter(q).values_list("report__school_id", "report__year__start_year", *[f.name for f in m._meta.concrete_fields if f.name != "report"]) for m in DATA_MODELS.values()],
+        schools.values_list(
+            "pk",
+            "municipality_id",
+            "municipality__region_id",
+            "school_type",
+            "is_rural",
+            "distance_km",
+            "code",
+            "short_name",
+        ),
+        AssessmentResult.objects.filter(q).values_list(
+            "report__school_id",
+            "report__year__start_year",
+            "procedure",
+            "subject__name",
+            "grade",
+            "level",
+            "participants",
+            "mark2",
+            "failed_minimum",
+            "mean_score",
+        ),
+        MarkComparison.objects.filter(q).values_list(
+            "report__school_id",
+            "report__year__start_year",
+            "subject__name",
+            "grade",
+            "lowered",
+            "confirmed",
+            "raised",
+        ),
+        *[
+            m.objects.filter(q).values_list(
+                "report__school_id",
+                "report__year__start_year",
+                *[f.name for f in m._meta.concrete_fields if f.name != "report"],
+            )
+            for m in DATA_MODELS.values()
+        ],
     ]
     # The floor is the faster of two reads, the first of which warms the cache.
     raw_times = []
@@ -85,7 +127,10 @@ def main():
         rows_read = raw_read(queries)
         raw_times.append(time.perf_counter() - started)
     raw_seconds = min(raw_times)
-    print(f"raw read {' / '.join(f'{t:.1f}' for t in raw_times)} s, {rows_read} rows", file=sys.stderr)
+    print(
+        f"raw read {' / '.join(f'{t:.1f}' for t in raw_times)} s, {rows_read} rows",
+        file=sys.stderr,
+    )
 
     started = time.perf_counter()
     inputs = selectors.inputs_frame(schools=schools, target_year=target.start_year)
@@ -96,7 +141,14 @@ def main():
     print(f"load {load_seconds:.1f} s, engine {engine_seconds:.1f} s", file=sys.stderr)
 
     started = time.perf_counter()
-    run = services.run_create(target_year=target, municipalities=municipalities, version=version, only_accepted=False, by=None, enqueue=False)
+    run = services.run_create(
+        target_year=target,
+        municipalities=municipalities,
+        version=version,
+        only_accepted=False,
+        by=None,
+        enqueue=False,
+    )
     services.run_execute(run=run)
     whole_seconds = time.perf_counter() - started
     print(f"whole run {whole_seconds:.1f} s", file=sys.stderr)
@@ -105,17 +157,38 @@ def main():
     closest = min(sizes, key=lambda item: abs(item[1] - 50))
     small = Municipality.objects.get(pk=closest[0])
     started = time.perf_counter()
-    run_small = services.run_create(target_year=target, municipalities=[small], version=version, only_accepted=False, by=None, enqueue=False)
+    run_small = services.run_create(
+        target_year=target,
+        municipalities=[small],
+        version=version,
+        only_accepted=False,
+        by=None,
+        enqueue=False,
+    )
     services.run_execute(run=run_small)
     small_seconds = time.perf_counter() - started
 
-    print(json.dumps({
-        "bench": "identify", "database": connection.vendor, "cpus": os.cpu_count(), "python": platform.python_version(),
-        "schools": n_schools, "rows_read": rows_read, "flags": len(output.numbers),
-        "raw_read_s": round(raw_seconds, 2), "load_s": round(load_seconds, 2), "engine_s": round(engine_seconds, 2),
-        "whole_run_s": round(whole_seconds, 2), "ratio_whole_to_raw": round(whole_seconds / raw_seconds, 2),
-        "municipality_schools": closest[1], "municipality_run_s": round(small_seconds, 3),
-    }, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "bench": "identify",
+                "database": connection.vendor,
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "schools": n_schools,
+                "rows_read": rows_read,
+                "flags": len(output.numbers),
+                "raw_read_s": round(raw_seconds, 2),
+                "load_s": round(load_seconds, 2),
+                "engine_s": round(engine_seconds, 2),
+                "whole_run_s": round(whole_seconds, 2),
+                "ratio_whole_to_raw": round(whole_seconds / raw_seconds, 2),
+                "municipality_schools": closest[1],
+                "municipality_run_s": round(small_seconds, 3),
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -25,10 +25,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 os.environ.setdefault("UPLOAD_MAX_BYTES", str(500 * 1024 * 1024))
 
-HEAD = ["логин школы", "регион", "номер обучающегося", "код обучающегося",
-        "отметка за предыдущую четверть/триместр", "пол", "класс", "вариант", "всего баллов"]
+HEAD = [
+    "логин школы",
+    "регион",
+    "номер обучающегося",
+    "код обучающегося",
+    "отметка за предыдущую четверть/триместр",
+    "пол",
+    "класс",
+    "вариант",
+    "всего баллов",
+]
 SCALE = [6, 10, 15, 20]
-WORKS = [(s, g) for s in ("математика", "русский язык", "окружающий мир", "история") for g in range(4, 9)]
+WORKS = [
+    (s, g)
+    for s in ("математика", "русский язык", "окружающий мир", "история")
+    for g in range(4, 9)
+]
 
 
 def protocol_bytes(codes, rows, grade, rng, tasks=12):
@@ -45,15 +58,43 @@ def protocol_bytes(codes, rows, grade, rng, tasks=12):
                 break
             written += 1
             if rng.random() < 0.06:
-                sheet.append([code, "район", pupil, grade * 10000 + pupil, 4, "м", "а", "отсутствовал", None] + [None] * tasks)
+                sheet.append(
+                    [
+                        code,
+                        "район",
+                        pupil,
+                        grade * 10000 + pupil,
+                        4,
+                        "м",
+                        "а",
+                        "отсутствовал",
+                        None,
+                    ]
+                    + [None] * tasks
+                )
                 continue
-            scores = [rng.choice((0, 1, 1, 2)) if k % 3 else rng.choice((0, 1)) for k in range(tasks)]
+            scores = [
+                rng.choice((0, 1, 1, 2)) if k % 3 else rng.choice((0, 1))
+                for k in range(tasks)
+            ]
             total = min(sum(scores), 20)
             if sum(scores) > 20:
                 scores = [0] * tasks
                 scores[0] = total
-            sheet.append([code, "район", pupil, grade * 10000 + pupil, rng.choice((3, 4, 5, "нет отметки")),
-                          rng.choice("мж"), "а", rng.choice((1, 2)), total, *scores])
+            sheet.append(
+                [
+                    code,
+                    "район",
+                    pupil,
+                    grade * 10000 + pupil,
+                    rng.choice((3, 4, 5, "нет отметки")),
+                    rng.choice("мж"),
+                    "а",
+                    rng.choice((1, 2)),
+                    total,
+                    *scores,
+                ]
+            )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -73,24 +114,68 @@ def package_bytes(schools, year):
 
     subjects = subject_map()
     book = Workbook(write_only=True)
-    sheets = {title: book.create_sheet(title) for title in SHEETS if title not in ("Школы", "Средние по региону")}
+    sheets = {
+        title: book.create_sheet(title)
+        for title in SHEETS
+        if title not in ("Школы", "Средние по региону")
+    }
     for title, sheet in sheets.items():
         sheet.append([c.header for c in SHEETS[title]])
     rng = random.Random(7)
-    names = {"staffing": "Кадры", "social": "Социальный паспорт", "resources": "Ресурсы", "outcomes": "Результативность"}
+    names = {
+        "staffing": "Кадры",
+        "social": "Социальный паспорт",
+        "resources": "Ресурсы",
+        "outcomes": "Результативность",
+    }
     for school in schools:
         profile = profile_for(school, rng)
         figures = report_figures(profile, rng)
         for kind, title in names.items():
             fields = [c.field for c in SHEETS[title][2:]]
-            sheets[title].append([year, school.code, *(float(figures[kind][f]) if figures[kind][f] is not None else None for f in fields)])
+            sheets[title].append(
+                [
+                    year,
+                    school.code,
+                    *(
+                        float(figures[kind][f])
+                        if figures[kind][f] is not None
+                        else None
+                        for f in fields
+                    ),
+                ]
+            )
         rows = result_rows(profile, 2019, rng, subjects)
         for r in rows:
-            sheets["Результаты"].append([year, school.code, r["procedure"], r["subject"].name, r["grade"], r["level"] or None,
-                                         r["participants"], r["mark2"], r["mark3"], r["mark4"], r["mark5"], r["failed_minimum"],
-                                         float(r["mean_score"]) if r["mean_score"] is not None else None])
+            sheets["Результаты"].append(
+                [
+                    year,
+                    school.code,
+                    r["procedure"],
+                    r["subject"].name,
+                    r["grade"],
+                    r["level"] or None,
+                    r["participants"],
+                    r["mark2"],
+                    r["mark3"],
+                    r["mark4"],
+                    r["mark5"],
+                    r["failed_minimum"],
+                    float(r["mean_score"]) if r["mean_score"] is not None else None,
+                ]
+            )
         for c in comparison_rows(rows, profile, rng):
-            sheets["Сравнение с журналом"].append([year, school.code, c["subject"].name, c["grade"], c["lowered"], c["confirmed"], c["raised"]])
+            sheets["Сравнение с журналом"].append(
+                [
+                    year,
+                    school.code,
+                    c["subject"].name,
+                    c["grade"],
+                    c["lowered"],
+                    c["confirmed"],
+                    c["raised"],
+                ]
+            )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -126,41 +211,71 @@ def main():
 
     call_command("migrate", verbosity=0)
     schools_needed = max(args.schools, args.package_schools)
-    print(f"registry: generate_demo --schools {schools_needed} --years 0", file=sys.stderr)
-    call_command("generate_demo", schools=schools_needed, years=0, seed=1, stdout=io.StringIO())
-    AcademicYear.objects.get_or_create(start_year=2020, defaults={"start_date": "2020-09-01", "end_date": "2021-08-31"})
-    region_schools = list(School.objects.filter(municipality__region__code="99").order_by("code"))
+    print(
+        f"registry: generate_demo --schools {schools_needed} --years 0", file=sys.stderr
+    )
+    call_command(
+        "generate_demo", schools=schools_needed, years=0, seed=1, stdout=io.StringIO()
+    )
+    AcademicYear.objects.get_or_create(
+        start_year=2020, defaults={"start_date": "2020-09-01", "end_date": "2021-08-31"}
+    )
+    region_schools = list(
+        School.objects.filter(municipality__region__code="99").order_by("code")
+    )
     codes = [s.code for s in region_schools[: args.schools]]
     rng = random.Random(1)
     figures = {"protocol_files": [], "package": {}}
     for subject_name, grade in WORKS[: args.files]:
         content = protocol_bytes(codes, args.rows, grade, rng)
-        params = {"year": 2020, "subject": Subject.objects.get(name=subject_name).pk, "grade": grade, "scale": SCALE}
+        params = {
+            "year": 2020,
+            "subject": Subject.objects.get(name=subject_name).pk,
+            "grade": grade,
+            "scale": SCALE,
+        }
 
         def parse_only(content=content, params=params):
-            return parse_protocol(read_workbook(content), matcher=SchoolMatcher.build(None), params=params)
+            return parse_protocol(
+                read_workbook(content), matcher=SchoolMatcher.build(None), params=params
+            )
 
         parsed, parse_seconds = timed(parse_only)
         assert not parsed.issues.errors, parsed.issues.errors[:3]
 
         def whole(content=content, params=params):
-            plan = plan_file(ImportJob.Kind.VPR_PROTOCOL, content, params=params, by=None)
+            plan = plan_file(
+                ImportJob.Kind.VPR_PROTOCOL, content, params=params, by=None
+            )
             assert not plan.issues.errors, plan.issues.errors[:3]
             apply_plan(plan, source_label="bench")
 
         _, whole_seconds = timed(whole)
-        figures["protocol_files"].append({"work": f"{subject_name} {grade}", "rows": args.rows, "parse_s": round(parse_seconds, 2), "import_s": round(whole_seconds, 2)})
+        figures["protocol_files"].append(
+            {
+                "work": f"{subject_name} {grade}",
+                "rows": args.rows,
+                "parse_s": round(parse_seconds, 2),
+                "import_s": round(whole_seconds, 2),
+            }
+        )
         print(figures["protocol_files"][-1], file=sys.stderr)
     parse_total = sum(f["parse_s"] for f in figures["protocol_files"])
     import_total = sum(f["import_s"] for f in figures["protocol_files"])
 
-    AcademicYear.objects.get_or_create(start_year=2019, defaults={"start_date": "2019-09-01", "end_date": "2020-08-31"})
+    AcademicYear.objects.get_or_create(
+        start_year=2019, defaults={"start_date": "2019-09-01", "end_date": "2020-08-31"}
+    )
     content = package_bytes(region_schools[: args.package_schools], "2019/2020")
 
     def parse_package_only():
         from monitoring.importers.package import parse_package
 
-        return parse_package(read_workbook(content), matcher=SchoolMatcher.build(None), can_create_municipality=True)
+        return parse_package(
+            read_workbook(content),
+            matcher=SchoolMatcher.build(None),
+            can_create_municipality=True,
+        )
 
     parsed, package_parse = timed(parse_package_only)
     assert not parsed.issues.errors, parsed.issues.errors[:3]
@@ -172,15 +287,28 @@ def main():
         return plan
 
     _, package_import = timed(package_whole)
-    figures["package"] = {"schools": args.package_schools, "rows": parsed.rows_read, "parse_s": round(package_parse, 2), "import_s": round(package_import, 2)}
+    figures["package"] = {
+        "schools": args.package_schools,
+        "rows": parsed.rows_read,
+        "parse_s": round(package_parse, 2),
+        "import_s": round(package_import, 2),
+    }
     result = {
-        "bench": "import", "database": connection.vendor, "cpus": os.cpu_count(), "python": platform.python_version(),
+        "bench": "import",
+        "database": connection.vendor,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
         "protocol_rows_total": args.rows * len(figures["protocol_files"]),
-        "protocol_parse_s": round(parse_total, 2), "protocol_import_s": round(import_total, 2),
+        "protocol_parse_s": round(parse_total, 2),
+        "protocol_import_s": round(import_total, 2),
         "protocol_ratio": round(import_total / parse_total, 2) if parse_total else None,
-        "protocol_30k_import_s_max": max(f["import_s"] for f in figures["protocol_files"]),
+        "protocol_30k_import_s_max": max(
+            f["import_s"] for f in figures["protocol_files"]
+        ),
         "package": figures["package"],
-        "package_ratio": round(package_import / package_parse, 2) if package_parse else None,
+        "package_ratio": round(package_import / package_parse, 2)
+        if package_parse
+        else None,
     }
     print(json.dumps(result, ensure_ascii=False))
 

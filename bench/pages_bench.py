@@ -44,7 +44,10 @@ def timings(client, url: str, params: dict | None = None) -> list[float]:
 
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    return {"p50_ms": round(1000 * statistics.median(ordered), 1), "p95_ms": round(1000 * ordered[round(0.95 * (len(ordered) - 1))], 1)}
+    return {
+        "p50_ms": round(1000 * statistics.median(ordered), 1),
+        "p95_ms": round(1000 * ordered[round(0.95 * (len(ordered) - 1))], 1),
+    }
 
 
 def main() -> None:
@@ -56,7 +59,10 @@ def main() -> None:
 
     from schools.models import User
 
-    user, _ = User.objects.get_or_create(username="bench-analyst", defaults={"role": User.Role.ANALYST, "region": region, "last_name": "Бенч"})
+    user, _ = User.objects.get_or_create(
+        username="bench-analyst",
+        defaults={"role": User.Role.ANALYST, "region": region, "last_name": "Бенч"},
+    )
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(user)
     sizes = municipalities.annotate(n=Count("schools")).order_by("-n")
@@ -66,15 +72,28 @@ def main() -> None:
 
     dashboard = timings(client, reverse("identification:run-dashboard", args=[run.pk]))
     profile = timings(client, reverse("identification:profile", args=[school.pk]))
-    export = timings(client, reverse("identification:run-dashboard", args=[run.pk]), {"format": "xlsx"})
+    export = timings(
+        client,
+        reverse("identification:run-dashboard", args=[run.pk]),
+        {"format": "xlsx"},
+    )
     result = {
-        "bench": "pages", "database": connection.vendor, "cpus": os.cpu_count(), "python": platform.python_version(),
-        "schools": schools, "requests": REQUESTS,
-        "dashboard": summary(dashboard), "profile": summary(profile), "export_all": summary(export),
+        "bench": "pages",
+        "database": connection.vendor,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "schools": schools,
+        "requests": REQUESTS,
+        "dashboard": summary(dashboard),
+        "profile": summary(profile),
+        "export_all": summary(export),
         "profile_municipality_schools": municipality.n,
     }
     for name in ("dashboard", "profile", "export_all"):
-        print(f"{name}: p50 {result[name]['p50_ms']} ms, p95 {result[name]['p95_ms']} ms", file=sys.stderr)
+        print(
+            f"{name}: p50 {result[name]['p50_ms']} ms, p95 {result[name]['p95_ms']} ms",
+            file=sys.stderr,
+        )
     print(json.dumps(result, ensure_ascii=False))
 
 

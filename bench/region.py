@@ -16,15 +16,28 @@ def region_run(*, schools: int, skip_generate: bool):
     call_command("migrate", verbosity=0)
     if not skip_generate:
         User.objects.filter(username__startswith="bench-").delete()
-        call_command("generate_demo", schools=schools, years=3, seed=1, stdout=io.StringIO())
+        call_command(
+            "generate_demo", schools=schools, years=3, seed=1, stdout=io.StringIO()
+        )
     services.ensure_presets()
     region = Region.objects.get(code="99")
     municipalities = Municipality.objects.filter(region=region)
     target = AcademicYear.objects.get(is_current=True)
-    whole = IdentificationRun.objects.filter(status="done", target_year=target).annotate(n=Count("municipalities")).filter(n=municipalities.count())
+    whole = (
+        IdentificationRun.objects.filter(status="done", target_year=target)
+        .annotate(n=Count("municipalities"))
+        .filter(n=municipalities.count())
+    )
     run = whole.filter(municipalities__region=region).order_by("-pk").first()
     if run is None:
-        run = services.run_create(target_year=target, municipalities=municipalities, version=Methodology.objects.get(code="combined").current, only_accepted=False, by=None, enqueue=False)
+        run = services.run_create(
+            target_year=target,
+            municipalities=municipalities,
+            version=Methodology.objects.get(code="combined").current,
+            only_accepted=False,
+            by=None,
+            enqueue=False,
+        )
         services.run_execute(run=run)
     return region, municipalities, run
 

@@ -41,15 +41,38 @@ def main() -> None:
     from schools.models import School
 
     def sides(with_listed: bool = False):
-        index = dict(CriterionResult.objects.filter(run=run, criterion="L1").values_list("school_id", "value"))
+        index = dict(
+            CriterionResult.objects.filter(run=run, criterion="L1").values_list(
+                "school_id", "value"
+            )
+        )
         bands = gradation.grade(index, method=gradation.SHARE, low=25, high=25)
-        listed = set(SchoolResult.objects.filter(run=run, status__in=selectors.LISTED).values_list("school_id", flat=True))
-        resilient = set(CriterionResult.objects.filter(run=run, criterion="R8", state="flagged").values_list("school_id", flat=True))
-        needy_ids = {s for s, b in bands.items() if b == gradation.LOW} | (listed if with_listed else set())
-        partner_ids = ({s for s, b in bands.items() if b == gradation.HIGH} | resilient) - needy_ids
-        schools = {s.pk: s for s in School.objects.filter(municipality__region=region, pk__in=needy_ids | partner_ids)}
+        listed = set(
+            SchoolResult.objects.filter(
+                run=run, status__in=selectors.LISTED
+            ).values_list("school_id", flat=True)
+        )
+        resilient = set(
+            CriterionResult.objects.filter(
+                run=run, criterion="R8", state="flagged"
+            ).values_list("school_id", flat=True)
+        )
+        needy_ids = {s for s, b in bands.items() if b == gradation.LOW} | (
+            listed if with_listed else set()
+        )
+        partner_ids = (
+            {s for s, b in bands.items() if b == gradation.HIGH} | resilient
+        ) - needy_ids
+        schools = {
+            s.pk: s
+            for s in School.objects.filter(
+                municipality__region=region, pk__in=needy_ids | partner_ids
+            )
+        }
         infos = selectors.school_infos(run, list(schools.values()))
-        return [infos[i] for i in sorted(needy_ids)], [infos[i] for i in sorted(partner_ids)]
+        return [infos[i] for i in sorted(needy_ids)], [
+            infos[i] for i in sorted(partner_ids)
+        ]
 
     def measure(with_listed: bool) -> dict:
         needy, partners = sides(with_listed)
@@ -57,27 +80,45 @@ def main() -> None:
         solver, total = [], []
         for _ in range(REPEATS):
             started = time.perf_counter()
-            pairs = suggest.solve(needy, partners, capacity=capacity, allow_outside=True)
+            pairs = suggest.solve(
+                needy, partners, capacity=capacity, allow_outside=True
+            )
             solver.append(time.perf_counter() - started)
             started = time.perf_counter()
             again_needy, again_partners = sides(with_listed)
-            suggest.solve(again_needy, again_partners, capacity=capacity, allow_outside=True)
+            suggest.solve(
+                again_needy, again_partners, capacity=capacity, allow_outside=True
+            )
             total.append(time.perf_counter() - started)
         paired = [p for p in pairs if p.partner is not None]
         out = {
-            "needing": len(needy), "candidates": len(partners), "paired": len(paired),
-            "same_municipality": sum(p.school.municipality_id == p.partner.municipality_id for p in paired),
+            "needing": len(needy),
+            "candidates": len(partners),
+            "paired": len(paired),
+            "same_municipality": sum(
+                p.school.municipality_id == p.partner.municipality_id for p in paired
+            ),
             "mean_cost": round(sum(p.cost for p in paired) / max(len(paired), 1), 3),
-            "solver_s": round(min(solver), 3), "whole_s": round(min(total), 3),
+            "solver_s": round(min(solver), 3),
+            "whole_s": round(min(total), 3),
         }
-        print(f"{len(needy)} schools needing a partner, {len(partners)} candidates: solver {out['solver_s']} s, "
-              f"with reading {out['whole_s']} s", file=sys.stderr)
+        print(
+            f"{len(needy)} schools needing a partner, {len(partners)} candidates: solver {out['solver_s']} s, "
+            f"with reading {out['whole_s']} s",
+            file=sys.stderr,
+        )
         return out
 
     result = {
-        "bench": "suggest", "database": connection.vendor, "cpus": os.cpu_count(), "python": platform.python_version(),
-        "schools": SchoolResult.objects.filter(run=run).count(), "capacity": CAPACITY, "target_s": 2.0,
-        "low_band": measure(False), "low_band_and_listed": measure(True),
+        "bench": "suggest",
+        "database": connection.vendor,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "schools": SchoolResult.objects.filter(run=run).count(),
+        "capacity": CAPACITY,
+        "target_s": 2.0,
+        "low_band": measure(False),
+        "low_band_and_listed": measure(True),
     }
     print(json.dumps(result, ensure_ascii=False))
 

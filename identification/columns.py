@@ -47,7 +47,12 @@ NOT_FLAGGED = "not_flagged"
 NO_DATA = "no_data"
 NOT_APPLICABLE = "not_applicable"
 STATES = (FLAGGED, NOT_FLAGGED, NO_DATA, NOT_APPLICABLE)
-STATE_LABELS = {FLAGGED: "отмечен", NOT_FLAGGED: "не отмечен", NO_DATA: "нет данных", NOT_APPLICABLE: "не применяется"}
+STATE_LABELS = {
+    FLAGGED: "отмечен",
+    NOT_FLAGGED: "не отмечен",
+    NO_DATA: "нет данных",
+    NOT_APPLICABLE: "не применяется",
+}
 
 STATUS_SHNOR = "ШНОР"
 STATUS_SHNSU = "ШНСУ"

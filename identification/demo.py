@@ -20,8 +20,14 @@ def drop_runs(schools: Any) -> None:
     municipalities = schools.values("municipality_id")
     # The runs as literal ids: a join in the deletes below may be planned as a
     # scan of every criterion row of every run.
-    runs = list(IdentificationRun.objects.filter(municipalities__in=municipalities).values_list("pk", flat=True).distinct())
-    lists = OfficialList.objects.filter(run__in=runs) | OfficialList.objects.filter(municipality__in=municipalities)
+    runs = list(
+        IdentificationRun.objects.filter(municipalities__in=municipalities)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    lists = OfficialList.objects.filter(run__in=runs) | OfficialList.objects.filter(
+        municipality__in=municipalities
+    )
     OfficialEntry.objects.filter(official_list__in=lists.values("pk")).delete()
     OfficialList.objects.filter(pk__in=lists.values("pk")).delete()
     StatusOverride.objects.filter(school__in=schools).delete()
@@ -51,11 +57,31 @@ def load_identification_demo() -> int:
     version = Methodology.objects.get(code="combined").current
     for start in (2020, 2021):
         year = AcademicYear.objects.get(start_year=start)
-        if IdentificationRun.objects.filter(target_year=year, municipalities=municipality).exists():
+        if IdentificationRun.objects.filter(
+            target_year=year, municipalities=municipality
+        ).exists():
             continue
-        run = services.run_create(target_year=year, municipalities=[municipality], version=version, only_accepted=False, by=analyst, enqueue=False)
+        run = services.run_create(
+            target_year=year,
+            municipalities=[municipality],
+            version=version,
+            only_accepted=False,
+            by=analyst,
+            enqueue=False,
+        )
         services.run_execute(run=run)
-        if year.is_current and not OfficialList.objects.filter(municipality=municipality, year=year).exists():
+        if (
+            year.is_current
+            and not OfficialList.objects.filter(
+                municipality=municipality, year=year
+            ).exists()
+        ):
             run.refresh_from_db()
-            services.list_approve(run=run, municipality=municipality, order_number="128", order_date=date(2021, 10, 1), by=approver)
+            services.list_approve(
+                run=run,
+                municipality=municipality,
+                order_number="128",
+                order_date=date(2021, 10, 1),
+                by=approver,
+            )
     return 0

@@ -40,12 +40,19 @@ CRITERION_LABELS = {
 CANDIDATE_PROCEDURES = (
     [["ВПР", s, g, ""] for g in range(4, 9) for s in ("русский язык", "математика")]
     + [["ОГЭ", "русский язык", 9, ""], ["ОГЭ", "математика", 9, ""]]
-    + [["ЕГЭ", "русский язык", 11, ""], ["ЕГЭ", "математика", 11, "профильный"], ["ЕГЭ", "математика", 11, "базовый"]]
+    + [
+        ["ЕГЭ", "русский язык", 11, ""],
+        ["ЕГЭ", "математика", 11, "профильный"],
+        ["ЕГЭ", "математика", 11, "базовый"],
+    ]
 )
 
 
 def _procedure_choices() -> list[tuple[str, str]]:
-    return [("|".join(map(str, p)), procedure_label(p[0], p[1], p[2], p[3])) for p in CANDIDATE_PROCEDURES]
+    return [
+        ("|".join(map(str, p)), procedure_label(p[0], p[1], p[2], p[3]))
+        for p in CANDIDATE_PROCEDURES
+    ]
 
 
 def _as_procedures(values: list[str]) -> list[list[Any]]:
@@ -65,45 +72,329 @@ INDICATORS_N2 = {i["field"]: i for i in N2_INDICATORS}
 
 # (path in the parameter dict, form field factory, section)
 SPEC: list[tuple[str, Any, str]] = [
-    ("criteria", lambda: forms.MultipleChoiceField(label="Какие критерии считать", choices=[(c, CRITERION_LABELS[c]) for c in ALL_CRITERIA], widget=forms.CheckboxSelectMultiple), "Общее"),
-    ("comparison_set", lambda: forms.ChoiceField(label="С кем сравнивать (25 %, средние)", choices=[("municipality", "школы муниципалитета"), ("region", "школы региона")]), "Общее"),
-    ("min_schools", lambda: forms.IntegerField(label="Меньше скольких школ не ранжировать", min_value=2, max_value=100), "Общее"),
-    ("status.shnor_any", lambda: forms.MultipleChoiceField(label="ШНОР, если отмечен любой из", choices=[(c, c) for c in ALL_CRITERIA], widget=forms.CheckboxSelectMultiple, required=False), "Как складывается статус"),
-    ("status.shnor_count", lambda: forms.MultipleChoiceField(label="…или отмечено не меньше N из", choices=[(c, c) for c in ALL_CRITERIA], widget=forms.CheckboxSelectMultiple, required=False), "Как складывается статус"),
-    ("status.shnor_min_flags", lambda: forms.IntegerField(label="N (сколько отметок из списка выше)", min_value=1, max_value=10), "Как складывается статус"),
-    ("status.shnsu_any", lambda: forms.MultipleChoiceField(label="ШНСУ, если отмечен любой из", choices=[(c, c) for c in ALL_CRITERIA], widget=forms.CheckboxSelectMultiple, required=False), "Как складывается статус"),
-    ("r1.procedures", lambda: forms.MultipleChoiceField(label="Процедуры правила 30 %", choices=_procedure_choices(), widget=forms.CheckboxSelectMultiple), "R1 — правило 30 %"),
-    ("r1.pct", lambda: forms.IntegerField(label="Порог доли «2» (не преодолевших минимум), %", min_value=1, max_value=100), "R1 — правило 30 %"),
-    ("r1.k1", lambda: forms.IntegerField(label="Сколько процедур за последний год", min_value=1, max_value=20), "R1 — правило 30 %"),
-    ("r1.min_n", lambda: forms.IntegerField(label="Учитывать процедуры от стольких участников", min_value=1, max_value=100), "R1 — правило 30 %"),
-    ("r1.small_n", lambda: forms.IntegerField(label="«Малая выборка» — меньше участников", min_value=1, max_value=100), "R1 — правило 30 %"),
-    ("r1.mode", lambda: forms.ChoiceField(label="Второе условие", choices=[("any_procedure_each_year", "хотя бы одна низкая процедура в каждом из двух лет (Калтан)"), ("same_procedure_both_years", "одна и та же процедура низкая в оба года")]), "R1 — правило 30 %"),
-    ("r1.years", lambda: forms.CharField(label="Годы явно (через запятую, новый первым)", required=False, help_text="Пусто — два последних года, в которые проводились процедуры. Например: 2018/2019, 2017/2018."), "R1 — правило 30 %"),
-    ("l1.procedures", lambda: forms.MultipleChoiceField(label="Процедуры индекса результатов", choices=_procedure_choices(), widget=forms.CheckboxSelectMultiple), "L1 — 25 % худших результатов"),
-    ("l1.include_vpr", lambda: forms.BooleanField(label="Добавить ВПР 4–8 классов (русский язык, математика)", required=False), "L1 — 25 % худших результатов"),
-    ("l1.years", lambda: forms.IntegerField(label="За сколько последних лет", min_value=1, max_value=5), "L1 — 25 % худших результатов"),
-    ("l1.coverage", lambda: forms.FloatField(label="Нужная полнота данных (доля, 0–1)", min_value=0.1, max_value=1), "L1 — 25 % худших результатов"),
-    ("l1.share", lambda: forms.FloatField(label="Доля худших (0–1)", min_value=0.05, max_value=0.9), "L1 — 25 % худших результатов"),
-    ("l2.threshold", lambda: forms.IntegerField(label="L2: порог продолжения обучения, %", min_value=1, max_value=100), "L2–L7"),
-    ("l3.gap", lambda: forms.FloatField(label="L3: отставание от региона больше, баллов", min_value=0), "L2–L7"),
-    ("l3.procedures", lambda: forms.MultipleChoiceField(label="L3: процедуры", choices=_procedure_choices(), widget=forms.CheckboxSelectMultiple), "L2–L7"),
-    ("l4.threshold", lambda: forms.FloatField(label="L4: участников олимпиад не больше, %", min_value=0), "L2–L7"),
-    ("l4.years", lambda: forms.IntegerField(label="L4: за сколько лет", min_value=1, max_value=5), "L2–L7"),
-    ("l5.threshold", lambda: forms.FloatField(label="L5: удовлетворённость (НОКО) не выше, %", min_value=0, max_value=100), "L2–L7"),
-    ("l5.max_age", lambda: forms.IntegerField(label="L5: оценка не старше, лет", min_value=1, max_value=5), "L2–L7"),
-    ("l6.gap", lambda: forms.FloatField(label="L6: отставание по качеству не меньше, п. п.", min_value=0), "L2–L7"),
-    ("l7.gap", lambda: forms.FloatField(label="L7: отставание по успеваемости не меньше, п. п.", min_value=0), "L2–L7"),
-    ("n1.indicators", lambda: forms.MultipleChoiceField(label="Показатели ИСБ", choices=[(f, f"{i['label']} ({'+' if i['sign'] > 0 else '−'})") for f, i in INDICATORS_N1.items()], widget=forms.CheckboxSelectMultiple), "N1 — индекс социального благополучия"),
-    ("n1.normalization", lambda: forms.ChoiceField(label="Нормировка", choices=[("zscore", "z-оценки (по умолчанию)"), ("minmax", "мин-макс, 0–100")]), "N1 — индекс социального благополучия"),
-    ("n1.coverage", lambda: forms.FloatField(label="Нужная полнота показателей (доля, 0–1)", min_value=0.1, max_value=1), "N1 — индекс социального благополучия"),
-    ("n1.share", lambda: forms.FloatField(label="Доля с самым низким ИСБ (0–1)", min_value=0.05, max_value=0.9), "N1 — индекс социального благополучия"),
-    ("n2.indicators", lambda: forms.MultipleChoiceField(label="Показатели ИККП", choices=[(f, f"{i['label']} ({'+' if i['sign'] > 0 else '−'})") for f, i in INDICATORS_N2.items()], widget=forms.CheckboxSelectMultiple), "N2, N3 — кадры и ресурсы"),
-    ("n2.share", lambda: forms.FloatField(label="N2: доля худших (0–1)", min_value=0.05, max_value=0.9), "N2, N3 — кадры и ресурсы"),
-    ("n3.share", lambda: forms.FloatField(label="N3: доля худших (0–1)", min_value=0.05, max_value=0.9), "N2, N3 — кадры и ресурсы"),
-    ("r8.z_effective", lambda: forms.FloatField(label="R8: «выше ожидаемого» от, σ", min_value=0), "Справочные признаки"),
-    ("r9.policy", lambda: forms.ChoiceField(label="R9: объективность", choices=[("annotate", "показывать признаки"), ("ignore", "не учитывать")]), "Справочные признаки"),
-    ("r9.t_down", lambda: forms.FloatField(label="R9: «понизили» не меньше, %", min_value=0, max_value=100), "Справочные признаки"),
-    ("r9.t_up", lambda: forms.FloatField(label="R9: «повысили» не меньше, %", min_value=0, max_value=100), "Справочные признаки"),
+    (
+        "criteria",
+        lambda: forms.MultipleChoiceField(
+            label="Какие критерии считать",
+            choices=[(c, CRITERION_LABELS[c]) for c in ALL_CRITERIA],
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        "Общее",
+    ),
+    (
+        "comparison_set",
+        lambda: forms.ChoiceField(
+            label="С кем сравнивать (25 %, средние)",
+            choices=[
+                ("municipality", "школы муниципалитета"),
+                ("region", "школы региона"),
+            ],
+        ),
+        "Общее",
+    ),
+    (
+        "min_schools",
+        lambda: forms.IntegerField(
+            label="Меньше скольких школ не ранжировать", min_value=2, max_value=100
+        ),
+        "Общее",
+    ),
+    (
+        "status.shnor_any",
+        lambda: forms.MultipleChoiceField(
+            label="ШНОР, если отмечен любой из",
+            choices=[(c, c) for c in ALL_CRITERIA],
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        ),
+        "Как складывается статус",
+    ),
+    (
+        "status.shnor_count",
+        lambda: forms.MultipleChoiceField(
+            label="…или отмечено не меньше N из",
+            choices=[(c, c) for c in ALL_CRITERIA],
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        ),
+        "Как складывается статус",
+    ),
+    (
+        "status.shnor_min_flags",
+        lambda: forms.IntegerField(
+            label="N (сколько отметок из списка выше)", min_value=1, max_value=10
+        ),
+        "Как складывается статус",
+    ),
+    (
+        "status.shnsu_any",
+        lambda: forms.MultipleChoiceField(
+            label="ШНСУ, если отмечен любой из",
+            choices=[(c, c) for c in ALL_CRITERIA],
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        ),
+        "Как складывается статус",
+    ),
+    (
+        "r1.procedures",
+        lambda: forms.MultipleChoiceField(
+            label="Процедуры правила 30 %",
+            choices=_procedure_choices(),
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        "R1 — правило 30 %",
+    ),
+    (
+        "r1.pct",
+        lambda: forms.IntegerField(
+            label="Порог доли «2» (не преодолевших минимум), %",
+            min_value=1,
+            max_value=100,
+        ),
+        "R1 — правило 30 %",
+    ),
+    (
+        "r1.k1",
+        lambda: forms.IntegerField(
+            label="Сколько процедур за последний год", min_value=1, max_value=20
+        ),
+        "R1 — правило 30 %",
+    ),
+    (
+        "r1.min_n",
+        lambda: forms.IntegerField(
+            label="Учитывать процедуры от стольких участников",
+            min_value=1,
+            max_value=100,
+        ),
+        "R1 — правило 30 %",
+    ),
+    (
+        "r1.small_n",
+        lambda: forms.IntegerField(
+            label="«Малая выборка» — меньше участников", min_value=1, max_value=100
+        ),
+        "R1 — правило 30 %",
+    ),
+    (
+        "r1.mode",
+        lambda: forms.ChoiceField(
+            label="Второе условие",
+            choices=[
+                (
+                    "any_procedure_each_year",
+                    "хотя бы одна низкая процедура в каждом из двух лет (Калтан)",
+                ),
+                (
+                    "same_procedure_both_years",
+                    "одна и та же процедура низкая в оба года",
+                ),
+            ],
+        ),
+        "R1 — правило 30 %",
+    ),
+    (
+        "r1.years",
+        lambda: forms.CharField(
+            label="Годы явно (через запятую, новый первым)",
+            required=False,
+            help_text="Пусто — два последних года, в которые проводились процедуры. Например: 2018/2019, 2017/2018.",
+        ),
+        "R1 — правило 30 %",
+    ),
+    (
+        "l1.procedures",
+        lambda: forms.MultipleChoiceField(
+            label="Процедуры индекса результатов",
+            choices=_procedure_choices(),
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        "L1 — 25 % худших результатов",
+    ),
+    (
+        "l1.include_vpr",
+        lambda: forms.BooleanField(
+            label="Добавить ВПР 4–8 классов (русский язык, математика)", required=False
+        ),
+        "L1 — 25 % худших результатов",
+    ),
+    (
+        "l1.years",
+        lambda: forms.IntegerField(
+            label="За сколько последних лет", min_value=1, max_value=5
+        ),
+        "L1 — 25 % худших результатов",
+    ),
+    (
+        "l1.coverage",
+        lambda: forms.FloatField(
+            label="Нужная полнота данных (доля, 0–1)", min_value=0.1, max_value=1
+        ),
+        "L1 — 25 % худших результатов",
+    ),
+    (
+        "l1.share",
+        lambda: forms.FloatField(
+            label="Доля худших (0–1)", min_value=0.05, max_value=0.9
+        ),
+        "L1 — 25 % худших результатов",
+    ),
+    (
+        "l2.threshold",
+        lambda: forms.IntegerField(
+            label="L2: порог продолжения обучения, %", min_value=1, max_value=100
+        ),
+        "L2–L7",
+    ),
+    (
+        "l3.gap",
+        lambda: forms.FloatField(
+            label="L3: отставание от региона больше, баллов", min_value=0
+        ),
+        "L2–L7",
+    ),
+    (
+        "l3.procedures",
+        lambda: forms.MultipleChoiceField(
+            label="L3: процедуры",
+            choices=_procedure_choices(),
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        "L2–L7",
+    ),
+    (
+        "l4.threshold",
+        lambda: forms.FloatField(
+            label="L4: участников олимпиад не больше, %", min_value=0
+        ),
+        "L2–L7",
+    ),
+    (
+        "l4.years",
+        lambda: forms.IntegerField(
+            label="L4: за сколько лет", min_value=1, max_value=5
+        ),
+        "L2–L7",
+    ),
+    (
+        "l5.threshold",
+        lambda: forms.FloatField(
+            label="L5: удовлетворённость (НОКО) не выше, %", min_value=0, max_value=100
+        ),
+        "L2–L7",
+    ),
+    (
+        "l5.max_age",
+        lambda: forms.IntegerField(
+            label="L5: оценка не старше, лет", min_value=1, max_value=5
+        ),
+        "L2–L7",
+    ),
+    (
+        "l6.gap",
+        lambda: forms.FloatField(
+            label="L6: отставание по качеству не меньше, п. п.", min_value=0
+        ),
+        "L2–L7",
+    ),
+    (
+        "l7.gap",
+        lambda: forms.FloatField(
+            label="L7: отставание по успеваемости не меньше, п. п.", min_value=0
+        ),
+        "L2–L7",
+    ),
+    (
+        "n1.indicators",
+        lambda: forms.MultipleChoiceField(
+            label="Показатели ИСБ",
+            choices=[
+                (f, f"{i['label']} ({'+' if i['sign'] > 0 else '−'})")
+                for f, i in INDICATORS_N1.items()
+            ],
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        "N1 — индекс социального благополучия",
+    ),
+    (
+        "n1.normalization",
+        lambda: forms.ChoiceField(
+            label="Нормировка",
+            choices=[
+                ("zscore", "z-оценки (по умолчанию)"),
+                ("minmax", "мин-макс, 0–100"),
+            ],
+        ),
+        "N1 — индекс социального благополучия",
+    ),
+    (
+        "n1.coverage",
+        lambda: forms.FloatField(
+            label="Нужная полнота показателей (доля, 0–1)", min_value=0.1, max_value=1
+        ),
+        "N1 — индекс социального благополучия",
+    ),
+    (
+        "n1.share",
+        lambda: forms.FloatField(
+            label="Доля с самым низким ИСБ (0–1)", min_value=0.05, max_value=0.9
+        ),
+        "N1 — индекс социального благополучия",
+    ),
+    (
+        "n2.indicators",
+        lambda: forms.MultipleChoiceField(
+            label="Показатели ИККП",
+            choices=[
+                (f, f"{i['label']} ({'+' if i['sign'] > 0 else '−'})")
+                for f, i in INDICATORS_N2.items()
+            ],
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        "N2, N3 — кадры и ресурсы",
+    ),
+    (
+        "n2.share",
+        lambda: forms.FloatField(
+            label="N2: доля худших (0–1)", min_value=0.05, max_value=0.9
+        ),
+        "N2, N3 — кадры и ресурсы",
+    ),
+    (
+        "n3.share",
+        lambda: forms.FloatField(
+            label="N3: доля худших (0–1)", min_value=0.05, max_value=0.9
+        ),
+        "N2, N3 — кадры и ресурсы",
+    ),
+    (
+        "r8.z_effective",
+        lambda: forms.FloatField(label="R8: «выше ожидаемого» от, σ", min_value=0),
+        "Справочные признаки",
+    ),
+    (
+        "r9.policy",
+        lambda: forms.ChoiceField(
+            label="R9: объективность",
+            choices=[("annotate", "показывать признаки"), ("ignore", "не учитывать")],
+        ),
+        "Справочные признаки",
+    ),
+    (
+        "r9.t_down",
+        lambda: forms.FloatField(
+            label="R9: «понизили» не меньше, %", min_value=0, max_value=100
+        ),
+        "Справочные признаки",
+    ),
+    (
+        "r9.t_up",
+        lambda: forms.FloatField(
+            label="R9: «повысили» не меньше, %", min_value=0, max_value=100
+        ),
+        "Справочные признаки",
+    ),
 ]
 
 
@@ -125,7 +416,11 @@ def _set(params: dict[str, Any], path: str, value: Any) -> None:
 class MethodologyForm(forms.Form):
     """Every parameter of a methodology version, grouped in sections."""
 
-    comment = forms.CharField(label="Что и почему изменено", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(
+        label="Что и почему изменено",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
     def __init__(self, *args: Any, params: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -157,7 +452,9 @@ class MethodologyForm(forms.Form):
             except forms.ValidationError as error:
                 raise forms.ValidationError(error.messages) from None
         if years and len(years) != 2:
-            raise forms.ValidationError("Укажите два учебных года или оставьте поле пустым.")
+            raise forms.ValidationError(
+                "Укажите два учебных года или оставьте поле пустым."
+            )
         return years
 
     def params(self) -> dict[str, Any]:
@@ -175,10 +472,22 @@ class MethodologyForm(forms.Form):
 
 
 class RunForm(forms.Form):
-    target_year = forms.ModelChoiceField(label="Учебный год выявления", queryset=AcademicYear.objects.all(), help_text="Используются результаты предыдущих учебных лет.")
-    municipalities = forms.ModelMultipleChoiceField(label="Муниципалитеты", queryset=None, widget=forms.CheckboxSelectMultiple)
-    methodology = forms.ModelChoiceField(label="Методика", queryset=Methodology.objects.all(), empty_label=None)
-    only_accepted = forms.BooleanField(label="Только принятые МИМЦ отчёты", required=False, help_text="Без отметки используются все внесённые данные, а школы с непринятыми отчётами отмечаются предупреждением.")
+    target_year = forms.ModelChoiceField(
+        label="Учебный год выявления",
+        queryset=AcademicYear.objects.all(),
+        help_text="Используются результаты предыдущих учебных лет.",
+    )
+    municipalities = forms.ModelMultipleChoiceField(
+        label="Муниципалитеты", queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    methodology = forms.ModelChoiceField(
+        label="Методика", queryset=Methodology.objects.all(), empty_label=None
+    )
+    only_accepted = forms.BooleanField(
+        label="Только принятые МИМЦ отчёты",
+        required=False,
+        help_text="Без отметки используются все внесённые данные, а школы с непринятыми отчётами отмечаются предупреждением.",
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -187,18 +496,40 @@ class RunForm(forms.Form):
         self.fields["municipalities"].initial = list(municipalities[:1])
         current = AcademicYear.objects.filter(is_current=True).first()
         self.fields["target_year"].initial = current
-        self.fields["methodology"].initial = Methodology.objects.filter(code="combined").first()
+        self.fields["methodology"].initial = Methodology.objects.filter(
+            code="combined"
+        ).first()
 
 
 class OverrideForm(forms.Form):
-    status = forms.ChoiceField(label="Статус по решению", choices=[(s, s) for s in (STATUS_SHNOR, STATUS_SHNSU, STATUS_BOTH, STATUS_NONE)])
-    reason = forms.CharField(label="Основание", widget=forms.Textarea(attrs={"rows": 2}), help_text="Например: решение рабочей группы, протокол № 3 от 10.09.2021.", error_messages={"required": "Укажите основание решения."})
+    status = forms.ChoiceField(
+        label="Статус по решению",
+        choices=[
+            (s, s) for s in (STATUS_SHNOR, STATUS_SHNSU, STATUS_BOTH, STATUS_NONE)
+        ],
+    )
+    reason = forms.CharField(
+        label="Основание",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Например: решение рабочей группы, протокол № 3 от 10.09.2021.",
+        error_messages={"required": "Укажите основание решения."},
+    )
 
 
 class ApproveForm(forms.Form):
-    municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, empty_label=None)
-    order_number = forms.CharField(label="Номер приказа (распоряжения)", max_length=50, error_messages={"required": "Укажите номер приказа."})
-    order_date = forms.DateField(label="Дата приказа", widget=DateInput(), error_messages={"required": "Укажите дату приказа."})
+    municipality = forms.ModelChoiceField(
+        label="Муниципалитет", queryset=None, empty_label=None
+    )
+    order_number = forms.CharField(
+        label="Номер приказа (распоряжения)",
+        max_length=50,
+        error_messages={"required": "Укажите номер приказа."},
+    )
+    order_date = forms.DateField(
+        label="Дата приказа",
+        widget=DateInput(),
+        error_messages={"required": "Укажите дату приказа."},
+    )
 
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -30,4 +30,13 @@ def runs_panel(request: HttpRequest) -> Panel | None:
         approved_runs = set(lists.values_list("run_id", flat=True))
         if latest.pk not in approved_runs:
             waiting = [latest]
-    return Panel("identification/_home_panel.html", {"latest": latest, "waiting": waiting, "lists": lists[:5], "can_run": permissions.can_run(user)}, order=20)
+    return Panel(
+        "identification/_home_panel.html",
+        {
+            "latest": latest,
+            "waiting": waiting,
+            "lists": lists[:5],
+            "can_run": permissions.can_run(user),
+        },
+        order=20,
+    )

@@ -49,18 +49,35 @@ class Methodology(models.Model):
 class MethodologyVersion(models.Model):
     """One set of parameters of a methodology; editing makes a new version."""
 
-    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="versions", verbose_name="методика")
+    methodology = models.ForeignKey(
+        Methodology,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name="методика",
+    )
     number = models.PositiveIntegerField("версия")
     params = models.JSONField("параметры")
     comment = models.TextField("что изменено", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="автор")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="автор",
+    )
     created_at = models.DateTimeField("создана", auto_now_add=True)
 
     class Meta:
         verbose_name = "версия методики"
         verbose_name_plural = "версии методик"
         ordering = ["methodology", "-number"]
-        constraints = [models.UniqueConstraint(fields=["methodology", "number"], name="%(app_label)s_%(class)s_unique_number")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["methodology", "number"],
+                name="%(app_label)s_%(class)s_unique_number",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.methodology}, версия {self.number}"
@@ -75,19 +92,42 @@ class IdentificationRun(models.Model):
         DONE = "done", "готово"
         FAILED = "failed", "ошибка"
 
-    target_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+", verbose_name="учебный год выявления")
-    municipalities = models.ManyToManyField(Municipality, related_name="identification_runs", verbose_name="муниципалитеты")
-    version = models.ForeignKey(MethodologyVersion, on_delete=models.PROTECT, related_name="runs", verbose_name="методика")
+    target_year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="учебный год выявления",
+    )
+    municipalities = models.ManyToManyField(
+        Municipality, related_name="identification_runs", verbose_name="муниципалитеты"
+    )
+    version = models.ForeignKey(
+        MethodologyVersion,
+        on_delete=models.PROTECT,
+        related_name="runs",
+        verbose_name="методика",
+    )
     params = models.JSONField("параметры (снимок)")
     only_accepted = models.BooleanField("только принятые отчёты", default=False)
     years_used = models.JSONField("использованные годы", default=dict)
-    fingerprint = models.CharField("отпечаток входных данных", max_length=64, blank=True)
-    status = models.CharField("состояние", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    fingerprint = models.CharField(
+        "отпечаток входных данных", max_length=64, blank=True
+    )
+    status = models.CharField(
+        "состояние", max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
     progress = models.PositiveSmallIntegerField("готово, %", default=0)
     messages = models.JSONField("сообщения", default=list)
     readiness = models.JSONField("готовность данных", default=dict)
     summary = models.JSONField("итог", default=dict)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="запустил")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="запустил",
+    )
     created_at = models.DateTimeField("запущен", auto_now_add=True)
     finished_at = models.DateTimeField("завершён", null=True, blank=True)
 
@@ -107,13 +147,21 @@ class IdentificationRun(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
-STATUS_CHOICES = [(s, s) for s in (STATUS_SHNOR, STATUS_SHNSU, STATUS_BOTH, STATUS_NONE, STATUS_NO_DATA)]
+STATUS_CHOICES = [
+    (s, s)
+    for s in (STATUS_SHNOR, STATUS_SHNSU, STATUS_BOTH, STATUS_NONE, STATUS_NO_DATA)
+]
 
 
 class SchoolResult(models.Model):
     """A school's computed status in a run."""
 
-    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="school_results", db_index=False)
+    run = models.ForeignKey(
+        IdentificationRun,
+        on_delete=models.CASCADE,
+        related_name="school_results",
+        db_index=False,
+    )
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     status = models.CharField("статус", max_length=20, choices=STATUS_CHOICES)
     shnor = models.BooleanField("ШНОР", default=False)
@@ -122,7 +170,11 @@ class SchoolResult(models.Model):
     class Meta:
         verbose_name = "результат школы"
         verbose_name_plural = "результаты школ"
-        constraints = [models.UniqueConstraint(fields=["run", "school"], name="%(app_label)s_%(class)s_one_per_school")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "school"], name="%(app_label)s_%(class)s_one_per_school"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.school}: {self.status}"
@@ -142,10 +194,24 @@ class CriterionResult(models.Model):
     # database row by row — the rows are written only by services.store from
     # the run's own schools, and Django still cascades and protects on delete.
     pk = models.CompositePrimaryKey("run", "school", "criterion")
-    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="criterion_results", db_index=False, db_constraint=False)
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
+    run = models.ForeignKey(
+        IdentificationRun,
+        on_delete=models.CASCADE,
+        related_name="criterion_results",
+        db_index=False,
+        db_constraint=False,
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     criterion = models.CharField("критерий", max_length=4)
-    state = models.CharField("состояние", max_length=20, choices=list(STATE_LABELS.items()))
+    state = models.CharField(
+        "состояние", max_length=20, choices=list(STATE_LABELS.items())
+    )
     value = models.FloatField("значение", null=True, blank=True)
     threshold = models.FloatField("порог", null=True, blank=True)
     rank = models.PositiveIntegerField("место", null=True, blank=True)
@@ -162,14 +228,26 @@ class CriterionResult(models.Model):
 class RunDetail(models.Model):
     """The explanations and components of a run's criteria for one municipality (zlib JSON)."""
 
-    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="details", db_index=False)
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(
+        IdentificationRun,
+        on_delete=models.CASCADE,
+        related_name="details",
+        db_index=False,
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+"
+    )
     payload = models.BinaryField("объяснения и составляющие")
 
     class Meta:
         verbose_name = "объяснения выявления"
         verbose_name_plural = "объяснения выявлений"
-        constraints = [models.UniqueConstraint(fields=["run", "municipality"], name="%(app_label)s_%(class)s_one_per_municipality")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "municipality"],
+                name="%(app_label)s_%(class)s_one_per_municipality",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.run}: {self.municipality}"
@@ -178,12 +256,29 @@ class RunDetail(models.Model):
 class StatusOverride(models.Model):
     """An analyst's decision to set a school's status for a year, with a reason."""
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="status_overrides", verbose_name="школа")
-    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+", verbose_name="учебный год")
-    status = models.CharField("статус по решению", max_length=20, choices=STATUS_CHOICES[:4])
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        related_name="status_overrides",
+        verbose_name="школа",
+    )
+    year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="учебный год",
+    )
+    status = models.CharField(
+        "статус по решению", max_length=20, choices=STATUS_CHOICES[:4]
+    )
     reason = models.TextField("основание")
     is_active = models.BooleanField("действует", default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="кто")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="кто",
+    )
     created_at = models.DateTimeField("когда", auto_now_add=True)
 
     class Meta:
@@ -191,7 +286,11 @@ class StatusOverride(models.Model):
         verbose_name_plural = "решения о статусе"
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "year"], condition=Q(is_active=True), name="%(app_label)s_%(class)s_one_active"),
+            models.UniqueConstraint(
+                fields=["school", "year"],
+                condition=Q(is_active=True),
+                name="%(app_label)s_%(class)s_one_active",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -201,12 +300,32 @@ class StatusOverride(models.Model):
 class OfficialList(models.Model):
     """The approved list of ШНОР/ШНСУ of a municipality for a year (one current at a time)."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="official_lists", verbose_name="муниципалитет")
-    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="official_lists", verbose_name="учебный год")
-    run = models.ForeignKey(IdentificationRun, on_delete=models.PROTECT, related_name="official_lists", verbose_name="выявление")
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="official_lists",
+        verbose_name="муниципалитет",
+    )
+    year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="official_lists",
+        verbose_name="учебный год",
+    )
+    run = models.ForeignKey(
+        IdentificationRun,
+        on_delete=models.PROTECT,
+        related_name="official_lists",
+        verbose_name="выявление",
+    )
     order_number = models.CharField("номер приказа", max_length=50)
     order_date = models.DateField("дата приказа")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="утвердил")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="утвердил",
+    )
     approved_at = models.DateTimeField("утверждён", auto_now_add=True)
     superseded_at = models.DateTimeField("заменён", null=True, blank=True)
 
@@ -215,7 +334,11 @@ class OfficialList(models.Model):
         verbose_name_plural = "утверждённые списки"
         ordering = ["-approved_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "year"], condition=Q(superseded_at__isnull=True), name="%(app_label)s_%(class)s_one_current"),
+            models.UniqueConstraint(
+                fields=["municipality", "year"],
+                condition=Q(superseded_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_current",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -232,10 +355,19 @@ class OfficialList(models.Model):
 class OfficialEntry(models.Model):
     """A school of an approved list: its final status and why."""
 
-    official_list = models.ForeignKey(OfficialList, on_delete=models.CASCADE, related_name="entries")
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="official_entries", verbose_name="школа")
+    official_list = models.ForeignKey(
+        OfficialList, on_delete=models.CASCADE, related_name="entries"
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        related_name="official_entries",
+        verbose_name="школа",
+    )
     status = models.CharField("статус", max_length=20, choices=STATUS_CHOICES)
-    computed_status = models.CharField("рассчитанный статус", max_length=20, choices=STATUS_CHOICES)
+    computed_status = models.CharField(
+        "рассчитанный статус", max_length=20, choices=STATUS_CHOICES
+    )
     override_reason = models.TextField("основание решения", blank=True)
     reasons = models.TextField("причины")
 

@@ -26,9 +26,18 @@ ITEMS = ":items"
 STATE_CODES = {state: i for i, state in enumerate(c.STATES)}
 
 
-def pack(facts: dict[str, pd.DataFrame], items: dict[str, pd.DataFrame], municipality_of: pd.Series) -> dict[int, bytes]:
+def pack(
+    facts: dict[str, pd.DataFrame],
+    items: dict[str, pd.DataFrame],
+    municipality_of: pd.Series,
+) -> dict[int, bytes]:
     """Return {municipality: block} of the run's facts and items (set-based: a slice per table and municipality)."""
-    tables = {code: frame.reset_index().assign(**{c.STATE: frame[c.STATE].map(STATE_CODES).to_numpy()}) for code, frame in facts.items()}
+    tables = {
+        code: frame.reset_index().assign(
+            **{c.STATE: frame[c.STATE].map(STATE_CODES).to_numpy()}
+        )
+        for code, frame in facts.items()
+    }
     tables |= {code + ITEMS: frame for code, frame in items.items()}
     chunks: dict[int, list[bytes]] = defaultdict(list)
     headers: dict[int, list[list[Any]]] = defaultdict(list)
@@ -41,10 +50,20 @@ def pack(facts: dict[str, pd.DataFrame], items: dict[str, pd.DataFrame], municip
         ids, starts = np.unique(municipality[order], return_index=True)
         ends = np.append(starts[1:], len(order))
         columns = list(table.columns)
-        for m, start, end in zip(ids.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        for m, start, end in zip(
+            ids.tolist(), starts.tolist(), ends.tolist(), strict=True
+        ):
             headers[m].append([name, columns, end - start])
             chunks[m].append(matrix[start:end].tobytes())
-    return {int(m): zlib.compress(json.dumps(headers[m], ensure_ascii=False).encode() + b"\n" + b"".join(chunks[m]), 1) for m in headers}
+    return {
+        int(m): zlib.compress(
+            json.dumps(headers[m], ensure_ascii=False).encode()
+            + b"\n"
+            + b"".join(chunks[m]),
+            1,
+        )
+        for m in headers
+    }
 
 
 def unpack(block: bytes) -> dict[str, pd.DataFrame]:
@@ -53,17 +72,27 @@ def unpack(block: bytes) -> dict[str, pd.DataFrame]:
     end = data.index(b"\n")
     tables, offset = {}, end + 1
     for name, columns, rows in json.loads(data[:end]):
-        matrix = np.frombuffer(data, dtype="float64", count=rows * len(columns), offset=offset).reshape(rows, len(columns))
+        matrix = np.frombuffer(
+            data, dtype="float64", count=rows * len(columns), offset=offset
+        ).reshape(rows, len(columns))
         offset += matrix.nbytes
         frame = pd.DataFrame(matrix, columns=columns)
         if c.STATE in frame and not name.endswith(ITEMS):
-            frame[c.STATE] = np.asarray(c.STATES, dtype=object)[frame[c.STATE].astype(int).to_numpy()]
+            frame[c.STATE] = np.asarray(c.STATES, dtype=object)[
+                frame[c.STATE].astype(int).to_numpy()
+            ]
         tables[name] = frame
     return tables
 
 
-def word(tables: dict[str, pd.DataFrame], context: dict[str, Any]) -> dict[int, dict[str, list[Any]]]:
+def word(
+    tables: dict[str, pd.DataFrame], context: dict[str, Any]
+) -> dict[int, dict[str, list[Any]]]:
     """Return {school: {criterion: [explanation, components]}} worded from unpacked tables."""
     facts = {name: frame for name, frame in tables.items() if not name.endswith(ITEMS)}
-    items = {name.removesuffix(ITEMS): frame for name, frame in tables.items() if name.endswith(ITEMS)}
+    items = {
+        name.removesuffix(ITEMS): frame
+        for name, frame in tables.items()
+        if name.endswith(ITEMS)
+    }
     return explain.word_all(facts, items, context)

@@ -31,11 +31,17 @@ def runs_visible_to(user: AnyUser) -> QuerySet[IdentificationRun]:
         return IdentificationRun.objects.none()
     municipalities = access.municipalities_visible_to(user).values("pk")
     # EXISTS rather than a join: no DISTINCT over runs that span many municipalities.
-    covers = IdentificationRun.municipalities.through.objects.filter(identificationrun_id=OuterRef("pk"), municipality_id__in=municipalities)
-    return IdentificationRun.objects.filter(Exists(covers)).select_related("target_year", "version__methodology", "created_by")
+    covers = IdentificationRun.municipalities.through.objects.filter(
+        identificationrun_id=OuterRef("pk"), municipality_id__in=municipalities
+    )
+    return IdentificationRun.objects.filter(Exists(covers)).select_related(
+        "target_year", "version__methodology", "created_by"
+    )
 
 
-def get_run_for_user(user: AnyUser, pk: int, *, write: bool = False) -> IdentificationRun:
+def get_run_for_user(
+    user: AnyUser, pk: int, *, write: bool = False
+) -> IdentificationRun:
     try:
         run = runs_visible_to(user).get(pk=pk)
     except IdentificationRun.DoesNotExist:
@@ -48,7 +54,9 @@ def get_run_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Identifi
 def lists_visible_to(user: AnyUser) -> QuerySet[OfficialList]:
     """Approved lists of the person's municipalities (operators: of their schools' municipalities)."""
     municipalities = access.municipalities_visible_to(user).values("pk")
-    return OfficialList.objects.filter(municipality__in=municipalities).select_related("municipality", "year", "approved_by", "run")
+    return OfficialList.objects.filter(municipality__in=municipalities).select_related(
+        "municipality", "year", "approved_by", "run"
+    )
 
 
 def get_list_for_user(user: AnyUser, pk: int) -> Any:

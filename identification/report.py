@@ -36,16 +36,40 @@ def parameters(params: dict[str, Any]) -> list[tuple[str, str]]:
         return "; ".join(CRITERION_LABELS.get(code, code) for code in codes) or "—"
 
     rows = [
-        ("Критерии расчёта", names([code for code in dashboard.TABLE_CRITERIA if code in params.get("criteria", [])])),
+        (
+            "Критерии расчёта",
+            names(
+                [
+                    code
+                    for code in dashboard.TABLE_CRITERIA
+                    if code in params.get("criteria", [])
+                ]
+            ),
+        ),
         ("ШНОР, если отмечен любой из", names(status.get("shnor_any", []))),
     ]
     if status.get("shnor_count"):
-        rows.append((f"ШНОР, если отмечено не меньше {status.get('shnor_min_flags', 2)} из", names(status["shnor_count"])))
+        rows.append(
+            (
+                f"ШНОР, если отмечено не меньше {status.get('shnor_min_flags', 2)} из",
+                names(status["shnor_count"]),
+            )
+        )
     rows += [
         ("ШНСУ, если отмечен", names(status.get("shnsu_any", []))),
-        ("Правило 30 %", (f"низкий результат — «2» (не преодолели порог) у {r1.get('pct', 30)} % участников и больше; "
-                         f"не меньше {r1.get('k1', 2)} процедур за год или по одной в каждом из двух лет")),
-        ("Сравнение (25 %, средние)", "школы региона" if params.get("comparison_set") == "region" else "школы муниципалитета"),
+        (
+            "Правило 30 %",
+            (
+                f"низкий результат — «2» (не преодолели порог) у {r1.get('pct', 30)} % участников и больше; "
+                f"не меньше {r1.get('k1', 2)} процедур за год или по одной в каждом из двух лет"
+            ),
+        ),
+        (
+            "Сравнение (25 %, средние)",
+            "школы региона"
+            if params.get("comparison_set") == "region"
+            else "школы муниципалитета",
+        ),
         ("Меньше школ — без ранжирования", str(params.get("min_schools", 4))),
     ]
     return rows
@@ -53,12 +77,30 @@ def parameters(params: dict[str, Any]) -> list[tuple[str, str]]:
 
 def build(run: IdentificationRun, user: User) -> dict[str, Any]:
     """Everything the report shows, scoped to what the person may see."""
-    results = list(dashboard.run_schools_visible(run, user).filter(status__in=LISTED).select_related("school__municipality").order_by("school__municipality__name", "school__short_name"))
+    results = list(
+        dashboard.run_schools_visible(run, user)
+        .filter(status__in=LISTED)
+        .select_related("school__municipality")
+        .order_by("school__municipality__name", "school__short_name")
+    )
     municipalities = charts.chart_municipalities(run, user)
-    reasons = selectors.flagged_reasons(run, municipalities=[m.pk for m in municipalities])
-    overrides = {o.school_id: o for o in StatusOverride.objects.filter(year=run.target_year, is_active=True, school__in=[r.school_id for r in results])}
+    reasons = selectors.flagged_reasons(
+        run, municipalities=[m.pk for m in municipalities]
+    )
+    overrides = {
+        o.school_id: o
+        for o in StatusOverride.objects.filter(
+            year=run.target_year,
+            is_active=True,
+            school__in=[r.school_id for r in results],
+        )
+    }
     rule = run.params.get("status", {})
-    deciding = {*rule.get("shnor_any", []), *rule.get("shnor_count", []), *rule.get("shnsu_any", [])}
+    deciding = {
+        *rule.get("shnor_any", []),
+        *rule.get("shnor_count", []),
+        *rule.get("shnsu_any", []),
+    }
     for result in results:
         found = reasons.get(result.school_id, [])
         # A reason reads «L2 (…): …»: its code decides whether it made the status or only accompanies it.
@@ -66,14 +108,30 @@ def build(run: IdentificationRun, user: User) -> dict[str, Any]:
         result.also = [r for r in found if r.split(" ", 1)[0] not in deciding]
         result.override = overrides.get(result.school_id)
     municipality = municipalities[0] if len(municipalities) == 1 else None
-    scatter = charts.scatter(run, user, municipality=charts.group_municipality(run, user, municipality.pk if municipality else None))
-    partners = [p for p in scatter["points"] if p["quadrant"] in ("strong", "resilient")]
+    scatter = charts.scatter(
+        run,
+        user,
+        municipality=charts.group_municipality(
+            run, user, municipality.pk if municipality else None
+        ),
+    )
+    partners = [
+        p for p in scatter["points"] if p["quadrant"] in ("strong", "resilient")
+    ]
     return {
-        "run": run, "municipalities": municipalities, "results": results,
-        "summary": dashboard.summary(run, user), "parameters": parameters(run.params),
+        "run": run,
+        "municipalities": municipalities,
+        "results": results,
+        "summary": dashboard.summary(run, user),
+        "parameters": parameters(run.params),
         "dynamics": charts.dynamics(run, user, municipality=municipality),
-        "official": OfficialList.objects.filter(run=run, superseded_at__isnull=True, municipality__in=municipalities).select_related("municipality").first(),
-        "partners": partners, "recommendation": RECOMMENDATION,
+        "official": OfficialList.objects.filter(
+            run=run, superseded_at__isnull=True, municipality__in=municipalities
+        )
+        .select_related("municipality")
+        .first(),
+        "partners": partners,
+        "recommendation": RECOMMENDATION,
     }
 
 
@@ -83,15 +141,48 @@ def workbook(report: dict[str, Any]) -> Workbook:
     book = Workbook()
     listed = book.active
     listed.title = "Список"
-    write_sheet(listed, ["Школа", "Код ОО", "Муниципалитет", "Статус (расчёт)", "Статус по решению", "Основания", "Также отмечено"], [
-        [r.school.short_name, r.school.code, r.school.municipality.name, r.status, r.override.status if r.override else "", "\n".join(r.reasons), "\n".join(r.also)]
-        for r in report["results"]
-    ], widths={1: 30, 6: 90, 7: 60})
+    write_sheet(
+        listed,
+        [
+            "Школа",
+            "Код ОО",
+            "Муниципалитет",
+            "Статус (расчёт)",
+            "Статус по решению",
+            "Основания",
+            "Также отмечено",
+        ],
+        [
+            [
+                r.school.short_name,
+                r.school.code,
+                r.school.municipality.name,
+                r.status,
+                r.override.status if r.override else "",
+                "\n".join(r.reasons),
+                "\n".join(r.also),
+            ]
+            for r in report["results"]
+        ],
+        widths={1: 30, 6: 90, 7: 60},
+    )
     dynamics = report["dynamics"]
-    write_sheet(book.create_sheet("Показатели"), ["Раздел", "Показатель, %", *dynamics["years"], "Изменение, п. п."], [
-        [row["group"], row["label"], *row["values"], row["change"]] for row in dynamics["indicators"]
-    ], widths={2: 50})
-    write_sheet(book.create_sheet("Методика"), ["Параметр", "Значение"], [
-        ["Расчёт", f"№ {run.pk} на {run.target_year}, {run.version}"], *report["parameters"],
-    ], widths={1: 35, 2: 110})
+    write_sheet(
+        book.create_sheet("Показатели"),
+        ["Раздел", "Показатель, %", *dynamics["years"], "Изменение, п. п."],
+        [
+            [row["group"], row["label"], *row["values"], row["change"]]
+            for row in dynamics["indicators"]
+        ],
+        widths={2: 50},
+    )
+    write_sheet(
+        book.create_sheet("Методика"),
+        ["Параметр", "Значение"],
+        [
+            ["Расчёт", f"№ {run.pk} на {run.target_year}, {run.version}"],
+            *report["parameters"],
+        ],
+        widths={1: 35, 2: 110},
+    )
     return book

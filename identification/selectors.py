@@ -35,8 +35,15 @@ from .engine import Inputs
 ACCEPTED = Report.Status.ACCEPTED
 
 
-def _report_filter(prefix: str, schools: QuerySet[School], only_accepted: bool, years: list[int]) -> Q:
-    q = Q(**{f"{prefix}school__in": schools.values("pk"), f"{prefix}year__start_year__in": years})
+def _report_filter(
+    prefix: str, schools: QuerySet[School], only_accepted: bool, years: list[int]
+) -> Q:
+    q = Q(
+        **{
+            f"{prefix}school__in": schools.values("pk"),
+            f"{prefix}year__start_year__in": years,
+        }
+    )
     if only_accepted:
         q &= Q(**{f"{prefix}status": ACCEPTED})
     return q
@@ -60,10 +67,21 @@ def read_frame(rows: QuerySet, columns: dict[str, str]) -> pd.DataFrame:
     """
     names = list(columns)
     if connection.vendor == "postgresql":
-        sql, params = rows.order_by().query.sql_with_params()  # the engine orders its inputs itself
-        parsed = {name: (TEXT if kind == BOOL else kind) for name, kind in columns.items()}
+        sql, params = (
+            rows.order_by().query.sql_with_params()
+        )  # the engine orders its inputs itself
+        parsed = {
+            name: (TEXT if kind == BOOL else kind) for name, kind in columns.items()
+        }
         with _copy_out(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as stream:
-            frame = pd.read_csv(stream, names=names, header=None, keep_default_na=False, na_values=[""], dtype=parsed)
+            frame = pd.read_csv(
+                stream,
+                names=names,
+                header=None,
+                keep_default_na=False,
+                na_values=[""],
+                dtype=parsed,
+            )
         for name in (n for n, kind in columns.items() if kind == BOOL):
             frame[name] = frame[name].eq("t")
     else:
@@ -113,11 +131,29 @@ def _copy_out(sql: str, params: Any) -> Iterator[IO[bytes]]:
 
 
 def school_frame(schools: QuerySet[School]) -> pd.DataFrame:
-    rows = schools.values_list("pk", "municipality_id", "municipality__region_id", "school_type", "is_rural", "distance_km", "code", "short_name")
-    return read_frame(rows, {
-        c.SCHOOL_ID: INT, c.MUNICIPALITY_ID: INT, c.REGION_ID: INT, c.SCHOOL_TYPE: TEXT,
-        c.IS_RURAL: BOOL, c.DISTANCE_KM: FLOAT, c.CODE: TEXT, c.NAME: TEXT,
-    })
+    rows = schools.values_list(
+        "pk",
+        "municipality_id",
+        "municipality__region_id",
+        "school_type",
+        "is_rural",
+        "distance_km",
+        "code",
+        "short_name",
+    )
+    return read_frame(
+        rows,
+        {
+            c.SCHOOL_ID: INT,
+            c.MUNICIPALITY_ID: INT,
+            c.REGION_ID: INT,
+            c.SCHOOL_TYPE: TEXT,
+            c.IS_RURAL: BOOL,
+            c.DISTANCE_KM: FLOAT,
+            c.CODE: TEXT,
+            c.NAME: TEXT,
+        },
+    )
 
 
 def _no_level(level: pd.Series) -> pd.Series:
@@ -127,15 +163,42 @@ def _no_level(level: pd.Series) -> pd.Series:
     return level.fillna("")
 
 
-def results_frame(*, schools: QuerySet[School], target_year: int, only_accepted: bool = False, span: int = SPAN) -> pd.DataFrame:
+def results_frame(
+    *,
+    schools: QuerySet[School],
+    target_year: int,
+    only_accepted: bool = False,
+    span: int = SPAN,
+) -> pd.DataFrame:
     """Return the assessment results of the schools: every year within `span` before the target."""
     years = list(range(target_year - span, target_year))
     results = read_frame(
-        AssessmentResult.objects.filter(_report_filter("report__", schools, only_accepted, years)).values_list(
-            "report__school_id", "report__year__start_year", "procedure", "subject__name", "grade", "level",
-            "participants", "mark2", "failed_minimum", "mean_score"),
-        {c.SCHOOL_ID: INT, c.YEAR: INT, c.PROCEDURE: CODES, c.SUBJECT: CODES, c.GRADE: INT, c.LEVEL: CODES,
-         c.PARTICIPANTS: FLOAT, "mark2": FLOAT, "failed_minimum": FLOAT, c.MEAN: FLOAT},
+        AssessmentResult.objects.filter(
+            _report_filter("report__", schools, only_accepted, years)
+        ).values_list(
+            "report__school_id",
+            "report__year__start_year",
+            "procedure",
+            "subject__name",
+            "grade",
+            "level",
+            "participants",
+            "mark2",
+            "failed_minimum",
+            "mean_score",
+        ),
+        {
+            c.SCHOOL_ID: INT,
+            c.YEAR: INT,
+            c.PROCEDURE: CODES,
+            c.SUBJECT: CODES,
+            c.GRADE: INT,
+            c.LEVEL: CODES,
+            c.PARTICIPANTS: FLOAT,
+            "mark2": FLOAT,
+            "failed_minimum": FLOAT,
+            c.MEAN: FLOAT,
+        },
     )
     results[c.LEVEL] = _no_level(results[c.LEVEL])
     uses_marks = (results[c.PROCEDURE] != "ЕГЭ") | (results[c.LEVEL] == "базовый")
@@ -143,7 +206,14 @@ def results_frame(*, schools: QuerySet[School], target_year: int, only_accepted:
     return results.drop(columns=["mark2", "failed_minimum"])
 
 
-def inputs_frame(*, schools: QuerySet[School], target_year: int, only_accepted: bool = False, span: int = SPAN, results: pd.DataFrame | None = None) -> Inputs:
+def inputs_frame(
+    *,
+    schools: QuerySet[School],
+    target_year: int,
+    only_accepted: bool = False,
+    span: int = SPAN,
+    results: pd.DataFrame | None = None,
+) -> Inputs:
     """
     Return the engine's Inputs for the schools: every year within `span`
     before the target (the results as given, if they were read already).
@@ -153,28 +223,71 @@ def inputs_frame(*, schools: QuerySet[School], target_year: int, only_accepted: 
     result_q = _report_filter("report__", schools, only_accepted, years)
     keys = {c.SCHOOL_ID: INT, c.YEAR: INT}
     if results is None:
-        results = results_frame(schools=schools, target_year=target_year, only_accepted=only_accepted, span=span)
+        results = results_frame(
+            schools=schools,
+            target_year=target_year,
+            only_accepted=only_accepted,
+            span=span,
+        )
     comparisons = read_frame(
         MarkComparison.objects.filter(result_q).values_list(
-            "report__school_id", "report__year__start_year", "subject__name", "grade", "lowered", "confirmed", "raised"),
-        keys | {c.SUBJECT: TEXT, c.GRADE: INT, c.LOWERED: FLOAT, c.CONFIRMED: FLOAT, c.RAISED: FLOAT},
+            "report__school_id",
+            "report__year__start_year",
+            "subject__name",
+            "grade",
+            "lowered",
+            "confirmed",
+            "raised",
+        ),
+        keys
+        | {
+            c.SUBJECT: TEXT,
+            c.GRADE: INT,
+            c.LOWERED: FLOAT,
+            c.CONFIRMED: FLOAT,
+            c.RAISED: FLOAT,
+        },
     )
     frames = {}
     for kind, model in DATA_MODELS.items():
         names = [f.name for f in model._meta.concrete_fields if f.name != "report"]
-        rows = model.objects.filter(result_q).values_list("report__school_id", "report__year__start_year", *names)
+        rows = model.objects.filter(result_q).values_list(
+            "report__school_id", "report__year__start_year", *names
+        )
         frames[kind] = read_frame(rows, keys | dict.fromkeys(names, FLOAT))
     regions = school_frame_[c.REGION_ID].unique().tolist()
     means = read_frame(
-        RegionalMean.objects.filter(region_id__in=regions, year__start_year__in=years)
-        .values_list("region_id", "year__start_year", "procedure", "subject__name", "grade", "level", "mean_score"),
-        {c.REGION_ID: INT, c.YEAR: INT, c.PROCEDURE: TEXT, c.SUBJECT: TEXT, c.GRADE: INT, c.LEVEL: TEXT, c.MEAN: FLOAT},
+        RegionalMean.objects.filter(
+            region_id__in=regions, year__start_year__in=years
+        ).values_list(
+            "region_id",
+            "year__start_year",
+            "procedure",
+            "subject__name",
+            "grade",
+            "level",
+            "mean_score",
+        ),
+        {
+            c.REGION_ID: INT,
+            c.YEAR: INT,
+            c.PROCEDURE: TEXT,
+            c.SUBJECT: TEXT,
+            c.GRADE: INT,
+            c.LEVEL: TEXT,
+            c.MEAN: FLOAT,
+        },
     )
     means[c.LEVEL] = means[c.LEVEL].fillna("")
     return Inputs(
-        schools=school_frame_, results=results, comparisons=comparisons,
-        staffing=frames[ReportKind.STAFFING], social=frames[ReportKind.SOCIAL],
-        resources=frames[ReportKind.RESOURCES], outcomes=frames[ReportKind.OUTCOMES], regional_means=means,
+        schools=school_frame_,
+        results=results,
+        comparisons=comparisons,
+        staffing=frames[ReportKind.STAFFING],
+        social=frames[ReportKind.SOCIAL],
+        resources=frames[ReportKind.RESOURCES],
+        outcomes=frames[ReportKind.OUTCOMES],
+        regional_means=means,
     )
 
 
@@ -186,24 +299,39 @@ def readiness(*, schools: QuerySet[School], years: list[int]) -> dict[int, list[
     reports = Report.objects.filter(year__start_year__in=years)
     # Only the schools short of accepted reports are read report by report.
     complete = (
-        reports.filter(school__in=schools.values("pk"), status=ACCEPTED).values("school_id")
-        .annotate(n=Count("pk")).filter(n__gte=len(years) * len(kinds)).values("school_id")
+        reports.filter(school__in=schools.values("pk"), status=ACCEPTED)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=len(years) * len(kinds))
+        .values("school_id")
     )
     pending = list(schools.exclude(pk__in=complete).values_list("pk", flat=True))
     if not pending:
         return {}
     found = read_frame(
-        reports.filter(school_id__in=pending).values_list("school_id", "year__start_year", "kind", "status"),
+        reports.filter(school_id__in=pending).values_list(
+            "school_id", "year__start_year", "kind", "status"
+        ),
         {"school": INT, "year": INT, "kind": TEXT, "status": TEXT},
     )
-    wanted = pd.MultiIndex.from_product([pending, years, kinds], names=["school", "year", "kind"]).to_frame(index=False)
+    wanted = pd.MultiIndex.from_product(
+        [pending, years, kinds], names=["school", "year", "kind"]
+    ).to_frame(index=False)
     merged = wanted.merge(found, on=["school", "year", "kind"], how="left")
     problems = merged.loc[merged["status"] != ACCEPTED]
     notes = (
-        problems["kind"].map(dict(ReportKind.choices)) + " за " + problems["year"].astype(str) + "/" + (problems["year"] + 1).astype(str)
-        + ": " + problems["status"].map(dict(Report.Status.choices)).fillna("нет отчёта")
+        problems["kind"].map(dict(ReportKind.choices))
+        + " за "
+        + problems["year"].astype(str)
+        + "/"
+        + (problems["year"] + 1).astype(str)
+        + ": "
+        + problems["status"].map(dict(Report.Status.choices)).fillna("нет отчёта")
     )
-    return {int(school): group for school, group in notes.groupby(problems["school"]).agg(list).items()}
+    return {
+        int(school): group
+        for school, group in notes.groupby(problems["school"]).agg(list).items()
+    }
 
 
 def run_label(values: dict[str, Any]) -> str:
@@ -213,14 +341,25 @@ def run_label(values: dict[str, Any]) -> str:
 # Runs ----------------------------------------------------------------------------
 
 DECIDING_LABELS = {
-    "R1": "правило 30 %", "L1": "25 % школ с самыми низкими результатами", "L2": "продолжение обучения в 10 классе",
-    "L3": "отставание от средних по региону", "L4": "участие в олимпиадах", "L5": "удовлетворённость (НОКО)",
-    "L6": "качество обученности", "L7": "успеваемость", "N1": "индекс социального благополучия (ШНСУ)",
-    "N2": "кадровый потенциал", "N3": "образовательные ресурсы", "R8": "резильентность", "R9": "объективность",
+    "R1": "правило 30 %",
+    "L1": "25 % школ с самыми низкими результатами",
+    "L2": "продолжение обучения в 10 классе",
+    "L3": "отставание от средних по региону",
+    "L4": "участие в олимпиадах",
+    "L5": "удовлетворённость (НОКО)",
+    "L6": "качество обученности",
+    "L7": "успеваемость",
+    "N1": "индекс социального благополучия (ШНСУ)",
+    "N2": "кадровый потенциал",
+    "N3": "образовательные ресурсы",
+    "R8": "резильентность",
+    "R9": "объективность",
 }
 
 
-def run_details(run: Any, *, municipalities: Iterable[int] | None = None) -> dict[int, dict[str, list[Any]]]:
+def run_details(
+    run: Any, *, municipalities: Iterable[int] | None = None
+) -> dict[int, dict[str, list[Any]]]:
     """Return {school: {criterion: [explanation, components]}} of a run, worded from its stored facts."""
     from .models import RunDetail
 
@@ -230,28 +369,43 @@ def run_details(run: Any, *, municipalities: Iterable[int] | None = None) -> dic
     context = run.summary.get("context")
     out: dict[int, dict[str, list[Any]]] = {}
     for payload in blocks.values_list("payload", flat=True):
-        if context is None:  # a run stored before facts were: its explanations were stored worded
-            out |= {int(school): criteria for school, criteria in json.loads(zlib.decompress(bytes(payload))).items()}
+        if (
+            context is None
+        ):  # a run stored before facts were: its explanations were stored worded
+            out |= {
+                int(school): criteria
+                for school, criteria in json.loads(
+                    zlib.decompress(bytes(payload))
+                ).items()
+            }
         else:
             out |= packing.word(packing.unpack(bytes(payload)), context)
     return out
 
 
-def explain(details: dict[int, dict[str, list[Any]]], school: int, criterion: str) -> str:
+def explain(
+    details: dict[int, dict[str, list[Any]]], school: int, criterion: str
+) -> str:
     return details.get(school, {}).get(criterion, [""])[0]
 
 
-def flagged_reasons(run: Any, *, municipalities: Iterable[int] | None = None) -> dict[int, list[str]]:
+def flagged_reasons(
+    run: Any, *, municipalities: Iterable[int] | None = None
+) -> dict[int, list[str]]:
     """Return per school the explanations of its flagged criteria."""
     details = run_details(run, municipalities=municipalities)
     out: dict[int, list[str]] = {}
-    rows = run.criterion_results.filter(state=c.FLAGGED).exclude(criterion__in=["R8", "R9"])
+    rows = run.criterion_results.filter(state=c.FLAGGED).exclude(
+        criterion__in=["R8", "R9"]
+    )
     if municipalities is not None:
         rows = rows.filter(school__municipality__in=list(municipalities))
     rows = rows.order_by("criterion").values_list("school_id", "criterion")
     for school, criterion in rows:
         if school in details:
-            out.setdefault(school, []).append(f"{criterion} ({DECIDING_LABELS.get(criterion, criterion)}): {explain(details, school, criterion)}")
+            out.setdefault(school, []).append(
+                f"{criterion} ({DECIDING_LABELS.get(criterion, criterion)}): {explain(details, school, criterion)}"
+            )
     return out
 
 
@@ -260,7 +414,9 @@ def previous_run(run: Any) -> Any:
     from .models import IdentificationRun
 
     municipalities = set(run.municipalities.values_list("pk", flat=True))
-    candidates = IdentificationRun.objects.filter(target_year=run.target_year, status=IdentificationRun.Status.DONE, pk__lt=run.pk).order_by("-pk")
+    candidates = IdentificationRun.objects.filter(
+        target_year=run.target_year, status=IdentificationRun.Status.DONE, pk__lt=run.pk
+    ).order_by("-pk")
     for candidate in candidates.prefetch_related("municipalities")[:20]:
         if {m.pk for m in candidate.municipalities.all()} == municipalities:
             return candidate
@@ -273,11 +429,29 @@ def run_diff(run: Any, previous: Any) -> list[dict[str, Any]]:
         return []
     before = dict(previous.school_results.values_list("school_id", "status"))
     after = dict(run.school_results.values_list("school_id", "status"))
-    old_states = {(s, k): st for s, k, st in previous.criterion_results.values_list("school_id", "criterion", "state")}
-    new_states = {(s, k): st for s, k, st in run.criterion_results.values_list("school_id", "criterion", "state")}
-    changed = [(key, state) for key, state in new_states.items() if old_states.get(key) != state]
-    moved = {s for s in set(before) | set(after) if before.get(s) != after.get(s)} | {s for (s, _), _ in changed}
-    schools = dict(School.objects.filter(pk__in=moved).values_list("pk", "municipality_id"))
+    old_states = {
+        (s, k): st
+        for s, k, st in previous.criterion_results.values_list(
+            "school_id", "criterion", "state"
+        )
+    }
+    new_states = {
+        (s, k): st
+        for s, k, st in run.criterion_results.values_list(
+            "school_id", "criterion", "state"
+        )
+    }
+    changed = [
+        (key, state)
+        for key, state in new_states.items()
+        if old_states.get(key) != state
+    ]
+    moved = {s for s in set(before) | set(after) if before.get(s) != after.get(s)} | {
+        s for (s, _), _ in changed
+    }
+    schools = dict(
+        School.objects.filter(pk__in=moved).values_list("pk", "municipality_id")
+    )
     names = dict(School.objects.filter(pk__in=moved).values_list("pk", "short_name"))
     # Only the changed schools' municipalities are worded.
     old_details = run_details(previous, municipalities=set(schools.values()))
@@ -285,29 +459,54 @@ def run_diff(run: Any, previous: Any) -> list[dict[str, Any]]:
     changed_criteria: dict[int, list[dict[str, Any]]] = {}
     for (school, criterion), state in changed:
         old = old_states.get((school, criterion))
-        changed_criteria.setdefault(school, []).append({
-            "criterion": criterion, "before": old, "after": state,
-            "before_text": explain(old_details, school, criterion) if old else "", "after_text": explain(new_details, school, criterion),
-        })
+        changed_criteria.setdefault(school, []).append(
+            {
+                "criterion": criterion,
+                "before": old,
+                "after": state,
+                "before_text": explain(old_details, school, criterion) if old else "",
+                "after_text": explain(new_details, school, criterion),
+            }
+        )
     changes = []
     for school in sorted(moved, key=lambda s: names.get(s, "")):
-        criteria = sorted(changed_criteria.get(school, []), key=lambda x: x["criterion"])
-        changes.append({"school_id": school, "school": names.get(school, school), "before": before.get(school), "after": after.get(school),
-                        "status_changed": before.get(school) != after.get(school), "criteria": criteria})
+        criteria = sorted(
+            changed_criteria.get(school, []), key=lambda x: x["criterion"]
+        )
+        changes.append(
+            {
+                "school_id": school,
+                "school": names.get(school, school),
+                "before": before.get(school),
+                "after": after.get(school),
+                "status_changed": before.get(school) != after.get(school),
+                "criteria": criteria,
+            }
+        )
     return changes
 
 
 def run_table(run: Any, *, schools: QuerySet[School]) -> list[dict[str, Any]]:
     """Return the run's schools with their status and criterion states, in two queries."""
     visible = set(schools.values_list("pk", flat=True))
-    results = {r.school_id: r for r in run.school_results.select_related("school__municipality") if r.school_id in visible}
+    results = {
+        r.school_id: r
+        for r in run.school_results.select_related("school__municipality")
+        if r.school_id in visible
+    }
     criteria: dict[int, dict[str, Any]] = {}
     municipalities = {r.school.municipality_id for r in results.values()}
     details = run_details(run, municipalities=municipalities)
-    for row in run.criterion_results.filter(school_id__in=list(results)).only("school_id", "criterion", "state", "value", "threshold"):
+    for row in run.criterion_results.filter(school_id__in=list(results)).only(
+        "school_id", "criterion", "state", "value", "threshold"
+    ):
         row.explanation = explain(details, row.school_id, row.criterion)
         criteria.setdefault(row.school_id, {})[row.criterion] = row
     return [
-        {"result": results[s], "school": results[s].school, "criteria": criteria.get(s, {})}
+        {
+            "result": results[s],
+            "school": results[s].school,
+            "criteria": criteria.get(s, {}),
+        }
         for s in sorted(results, key=lambda s: results[s].school.short_name)
     ]

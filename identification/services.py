@@ -42,37 +42,81 @@ Progress = Callable[[int], None]
 def ensure_presets() -> None:
     """Create the three preset methodologies (version 1) when they are missing."""
     for code, name in engine.PRESET_NAMES.items():
-        methodology, created = Methodology.objects.get_or_create(code=code, defaults={"name": name, "is_preset": True})
+        methodology, created = Methodology.objects.get_or_create(
+            code=code, defaults={"name": name, "is_preset": True}
+        )
         if created or not methodology.versions.exists():
-            MethodologyVersion.objects.create(methodology=methodology, number=1, params=engine.preset(code), comment="Параметры по умолчанию (methodology.md)")
+            MethodologyVersion.objects.create(
+                methodology=methodology,
+                number=1,
+                params=engine.preset(code),
+                comment="Параметры по умолчанию (methodology.md)",
+            )
 
 
 @transaction.atomic
-def methodology_version_create(*, methodology: Methodology, params: dict[str, Any], comment: str, by: User | None) -> MethodologyVersion:
+def methodology_version_create(
+    *, methodology: Methodology, params: dict[str, Any], comment: str, by: User | None
+) -> MethodologyVersion:
     """Save edited parameters as the methodology's next version (old versions stay)."""
     if not comment.strip():
-        raise ValidationError({"comment": "Напишите, что и почему изменено: версия останется в истории."})
-    number = (methodology.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    return MethodologyVersion.objects.create(methodology=methodology, number=number, params=engine.merged(params), comment=comment.strip(), created_by=by)
+        raise ValidationError(
+            {"comment": "Напишите, что и почему изменено: версия останется в истории."}
+        )
+    number = (
+        methodology.versions.order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+        or 0
+    ) + 1
+    return MethodologyVersion.objects.create(
+        methodology=methodology,
+        number=number,
+        params=engine.merged(params),
+        comment=comment.strip(),
+        created_by=by,
+    )
 
 
 def methodology_copy(*, source: Methodology, name: str, by: User) -> Methodology:
     """Make a municipality's own methodology from a preset (presets themselves stay)."""
     code = f"own-{Methodology.objects.count() + 1}"
     methodology = Methodology.objects.create(code=code, name=name, is_preset=False)
-    MethodologyVersion.objects.create(methodology=methodology, number=1, params=source.current.params, comment=f"Создана на основе «{source}»", created_by=by)
+    MethodologyVersion.objects.create(
+        methodology=methodology,
+        number=1,
+        params=source.current.params,
+        comment=f"Создана на основе «{source}»",
+        created_by=by,
+    )
     return methodology
 
 
-def fingerprint(inputs: engine.Inputs, params: dict[str, Any], *, hashed: dict[str, bytes] | None = None) -> str:
+def fingerprint(
+    inputs: engine.Inputs,
+    params: dict[str, Any],
+    *,
+    hashed: dict[str, bytes] | None = None,
+) -> str:
     """
     Return a hash of the (prepared, so ordered) input frames and the parameters:
     it changes when any figure changes and stays when nothing did. `hashed`
     holds frames' hashes (frame_hash) computed already.
     """
     digest = hashlib.sha256()
-    for name in ("schools", "results", "comparisons", "staffing", "social", "resources", "outcomes", "regional_means"):
-        digest.update((hashed or {}).get(name) or frame_hash(name, getattr(inputs, name)))
+    for name in (
+        "schools",
+        "results",
+        "comparisons",
+        "staffing",
+        "social",
+        "resources",
+        "outcomes",
+        "regional_means",
+    ):
+        digest.update(
+            (hashed or {}).get(name) or frame_hash(name, getattr(inputs, name))
+        )
     digest.update(repr(sorted(_flatten(params))).encode())
     return digest.hexdigest()
 
@@ -80,7 +124,11 @@ def fingerprint(inputs: engine.Inputs, params: dict[str, Any], *, hashed: dict[s
 def frame_hash(name: str, frame: pd.DataFrame) -> bytes:
     """The bytes one input frame adds to the fingerprint: its name, size, columns and every value."""
     head = f"{name}:{len(frame)}:{','.join(frame.columns)}".encode()
-    return head + (pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes() if not frame.empty else b"")
+    return head + (
+        pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+        if not frame.empty
+        else b""
+    )
 
 
 def _prepared_results(results: pd.DataFrame) -> tuple[pd.DataFrame, bytes]:
@@ -90,29 +138,50 @@ def _prepared_results(results: pd.DataFrame) -> tuple[pd.DataFrame, bytes]:
 
 def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     if isinstance(value, dict):
-        return [item for key, v in value.items() for item in _flatten(v, f"{prefix}.{key}")]
+        return [
+            item for key, v in value.items() for item in _flatten(v, f"{prefix}.{key}")
+        ]
     return [(prefix, repr(value))]
 
 
 def run_schools(run: IdentificationRun) -> QuerySet[School]:
     # The municipalities as literal ids, not a join through the run's fresh
     # many-to-many rows, of which the planner has no statistics yet.
-    return School.objects.filter(municipality_id__in=list(run.municipalities.values_list("pk", flat=True)), is_active=True)
+    return School.objects.filter(
+        municipality_id__in=list(run.municipalities.values_list("pk", flat=True)),
+        is_active=True,
+    )
 
 
 @transaction.atomic
-def run_create(*, target_year: AcademicYear, municipalities: Iterable[Municipality], version: MethodologyVersion, only_accepted: bool, by: User | None, params: dict[str, Any] | None = None, enqueue: bool = True) -> IdentificationRun:
+def run_create(
+    *,
+    target_year: AcademicYear,
+    municipalities: Iterable[Municipality],
+    version: MethodologyVersion,
+    only_accepted: bool,
+    by: User | None,
+    params: dict[str, Any] | None = None,
+    enqueue: bool = True,
+) -> IdentificationRun:
     """Queue a run for the municipalities; the task computes and stores it (the command line runs it at once)."""
     municipalities = list(municipalities)
     if by is not None:
         allowed = set(access.municipalities_visible_to(by).values_list("pk", flat=True))
-        if not (access.is_analyst(by) or access.is_administrator(by)) or any(m.pk not in allowed for m in municipalities):
-            raise PermissionDenied("Выявление запускает аналитик МИМЦ для своего муниципалитета.")
+        if not (access.is_analyst(by) or access.is_administrator(by)) or any(
+            m.pk not in allowed for m in municipalities
+        ):
+            raise PermissionDenied(
+                "Выявление запускает аналитик МИМЦ для своего муниципалитета."
+            )
     if not municipalities:
         raise ValidationError("Выберите хотя бы один муниципалитет.")
     run = IdentificationRun.objects.create(
-        target_year=target_year, version=version, params=engine.merged(params or version.params),
-        only_accepted=only_accepted, created_by=by,
+        target_year=target_year,
+        version=version,
+        params=engine.merged(params or version.params),
+        only_accepted=only_accepted,
+        created_by=by,
     )
     run.municipalities.set(municipalities)
     if enqueue:
@@ -122,32 +191,57 @@ def run_create(*, target_year: AcademicYear, municipalities: Iterable[Municipali
     return run
 
 
-def run_execute(*, run: IdentificationRun, progress: Progress | None = None) -> IdentificationRun:
+def run_execute(
+    *, run: IdentificationRun, progress: Progress | None = None
+) -> IdentificationRun:
     """Load the data, run the engine and store every result in one transaction."""
+
     def report(percent: int) -> None:
         IdentificationRun.objects.filter(pk=run.pk).update(progress=percent)
         if progress:
             progress(percent)
 
-    IdentificationRun.objects.filter(pk=run.pk).update(status=IdentificationRun.Status.RUNNING, progress=5)
+    IdentificationRun.objects.filter(pk=run.pk).update(
+        status=IdentificationRun.Status.RUNNING, progress=5
+    )
     schools = run_schools(run)
     target = run.target_year.start_year
-    results = selectors.results_frame(schools=schools, target_year=target, only_accepted=run.only_accepted)
+    results = selectors.results_frame(
+        schools=schools, target_year=target, only_accepted=run.only_accepted
+    )
     with _beside() as pool:
         # The results are put in order and hashed while the other frames are
         # read; then readiness (waiting on the database) and the rest of the
         # fingerprint go beside the engine, which keeps one core busy in Python.
         ordered = pool.submit(_prepared_results, results)
-        inputs = selectors.inputs_frame(schools=schools, target_year=target, only_accepted=run.only_accepted, results=results)
+        inputs = selectors.inputs_frame(
+            schools=schools,
+            target_year=target,
+            only_accepted=run.only_accepted,
+            results=results,
+        )
         results, results_hash = ordered.result()
         inputs = engine.prepare(dataclasses.replace(inputs, results=results))
         report(35)
-        readiness = pool.submit(selectors.readiness, schools=schools, years=engine.years_read(inputs, run.params, target))
-        digest = pool.submit(fingerprint, inputs, run.params, hashed={"results": results_hash})
+        readiness = pool.submit(
+            selectors.readiness,
+            schools=schools,
+            years=engine.years_read(inputs, run.params, target),
+        )
+        digest = pool.submit(
+            fingerprint, inputs, run.params, hashed={"results": results_hash}
+        )
         output = engine.identify(inputs, run.params, target, prepared=True)
         ready = readiness.result()  # the connection is the worker's until then
         report(70)
-        store(run=run, output=output, inputs=inputs, readiness=ready, fingerprint=digest.result(), pool=pool)
+        store(
+            run=run,
+            output=output,
+            inputs=inputs,
+            readiness=ready,
+            fingerprint=digest.result(),
+            pool=pool,
+        )
     report(100)
     return run
 
@@ -173,26 +267,67 @@ def _beside() -> Iterator[ThreadPoolExecutor]:
 
 
 @transaction.atomic
-def store(*, run: IdentificationRun, output: engine.Output, inputs: engine.Inputs, readiness: dict[int, list[str]], fingerprint: str, pool: ThreadPoolExecutor) -> None:
+def store(
+    *,
+    run: IdentificationRun,
+    output: engine.Output,
+    inputs: engine.Inputs,
+    readiness: dict[int, list[str]],
+    fingerprint: str,
+    pool: ThreadPoolExecutor,
+) -> None:
     """Store a run's results whole (bulk writes): statuses, numbers, and the facts per municipality."""
     statuses = output.statuses
     municipality_of = inputs.schools.set_index(c.SCHOOL_ID)[c.MUNICIPALITY_ID]
     # Packing the facts is numpy and zlib beside the writes, which wait on the database.
     packed = pool.submit(packing.pack, output.facts, output.items, municipality_of)
-    copy_frame(SchoolResult, statuses[[c.SCHOOL_ID, c.STATUS, c.SHNOR, c.SHNSU]].assign(run_id=run.pk))
+    copy_frame(
+        SchoolResult,
+        statuses[[c.SCHOOL_ID, c.STATUS, c.SHNOR, c.SHNSU]].assign(run_id=run.pk),
+    )
     copy_frame(CriterionResult, output.numbers.assign(run_id=run.pk))
-    copy_blobs(RunDetail, [{"run_id": run.pk, "municipality_id": m, "payload": data} for m, data in packed.result().items()])
+    copy_blobs(
+        RunDetail,
+        [
+            {"run_id": run.pk, "municipality_id": m, "payload": data}
+            for m, data in packed.result().items()
+        ],
+    )
     run.readiness = {str(k): v for k, v in readiness.items()}
     run.fingerprint = fingerprint
     run.years_used = output.years
     run.messages = output.messages
-    run.summary = {"statuses": statuses[c.STATUS].value_counts().to_dict(), "schools": len(statuses), "legend": output.legend, "context": output.context}
-    run.status, run.progress, run.finished_at = IdentificationRun.Status.DONE, 100, timezone.now()
-    run.save(update_fields=["years_used", "messages", "fingerprint", "readiness", "summary", "status", "progress", "finished_at"])
+    run.summary = {
+        "statuses": statuses[c.STATUS].value_counts().to_dict(),
+        "schools": len(statuses),
+        "legend": output.legend,
+        "context": output.context,
+    }
+    run.status, run.progress, run.finished_at = (
+        IdentificationRun.Status.DONE,
+        100,
+        timezone.now(),
+    )
+    run.save(
+        update_fields=[
+            "years_used",
+            "messages",
+            "fingerprint",
+            "readiness",
+            "summary",
+            "status",
+            "progress",
+            "finished_at",
+        ]
+    )
 
 
 def run_failed(*, run: IdentificationRun, error: str) -> None:
-    IdentificationRun.objects.filter(pk=run.pk).update(status=IdentificationRun.Status.FAILED, messages=[f"Ошибка: {error}"], finished_at=timezone.now())
+    IdentificationRun.objects.filter(pk=run.pk).update(
+        status=IdentificationRun.Status.FAILED,
+        messages=[f"Ошибка: {error}"],
+        finished_at=timezone.now(),
+    )
 
 
 # What if -----------------------------------------------------------------------
@@ -202,20 +337,34 @@ def whatif(*, base: IdentificationRun, params: dict[str, Any]) -> dict[str, Any]
     """Run changed parameters on the base run's data, in memory; return who enters and leaves."""
     schools = run_schools(base)
     target = base.target_year.start_year
-    inputs = selectors.inputs_frame(schools=schools, target_year=target, only_accepted=base.only_accepted)
-    before = engine.identify(inputs, base.params, target).statuses.set_index(c.SCHOOL_ID)[c.STATUS]
-    after = engine.identify(inputs, params, target).statuses.set_index(c.SCHOOL_ID)[c.STATUS]
+    inputs = selectors.inputs_frame(
+        schools=schools, target_year=target, only_accepted=base.only_accepted
+    )
+    before = engine.identify(inputs, base.params, target).statuses.set_index(
+        c.SCHOOL_ID
+    )[c.STATUS]
+    after = engine.identify(inputs, params, target).statuses.set_index(c.SCHOOL_ID)[
+        c.STATUS
+    ]
     names = dict(schools.values_list("pk", "short_name"))
     changes = [
         {"school": names.get(s, s), "before": before.get(s), "after": after.get(s)}
-        for s in after.index if before.get(s) != after.get(s)
+        for s in after.index
+        if before.get(s) != after.get(s)
     ]
     listed = {c.STATUS_SHNOR, c.STATUS_SHNSU, c.STATUS_BOTH}
     return {
-        "enter": [ch for ch in changes if ch["after"] in listed and ch["before"] not in listed],
-        "leave": [ch for ch in changes if ch["before"] in listed and ch["after"] not in listed],
-        "change": [ch for ch in changes if ch["before"] in listed and ch["after"] in listed],
-        "counts_before": before.value_counts().to_dict(), "counts_after": after.value_counts().to_dict(),
+        "enter": [
+            ch for ch in changes if ch["after"] in listed and ch["before"] not in listed
+        ],
+        "leave": [
+            ch for ch in changes if ch["before"] in listed and ch["after"] not in listed
+        ],
+        "change": [
+            ch for ch in changes if ch["before"] in listed and ch["after"] in listed
+        ],
+        "counts_before": before.value_counts().to_dict(),
+        "counts_after": after.value_counts().to_dict(),
     }
 
 
@@ -223,63 +372,129 @@ def whatif(*, base: IdentificationRun, params: dict[str, Any]) -> dict[str, Any]
 
 
 @transaction.atomic
-def override_set(*, school: School, year: AcademicYear, status: str, reason: str, by: User) -> StatusOverride:
+def override_set(
+    *, school: School, year: AcademicYear, status: str, reason: str, by: User
+) -> StatusOverride:
     """Set a school's status for the year by decision, with a reason; the previous decision stays logged."""
-    if not (access.is_analyst(by) or access.is_administrator(by)) or not access.schools_visible_to(by).filter(pk=school.pk).exists():
-        raise PermissionDenied("Решение о статусе школы принимает аналитик МИМЦ её муниципалитета.")
+    if (
+        not (access.is_analyst(by) or access.is_administrator(by))
+        or not access.schools_visible_to(by).filter(pk=school.pk).exists()
+    ):
+        raise PermissionDenied(
+            "Решение о статусе школы принимает аналитик МИМЦ её муниципалитета."
+        )
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Укажите основание решения (например, распоряжение или протокол)."})
-    StatusOverride.objects.filter(school=school, year=year, is_active=True).update(is_active=False)
-    return StatusOverride.objects.create(school=school, year=year, status=status, reason=reason.strip(), created_by=by)
+        raise ValidationError(
+            {
+                "reason": "Укажите основание решения (например, распоряжение или протокол)."
+            }
+        )
+    StatusOverride.objects.filter(school=school, year=year, is_active=True).update(
+        is_active=False
+    )
+    return StatusOverride.objects.create(
+        school=school, year=year, status=status, reason=reason.strip(), created_by=by
+    )
 
 
 @transaction.atomic
 def override_cancel(*, school: School, year: AcademicYear, by: User) -> None:
-    if not (access.is_analyst(by) or access.is_administrator(by)) or not access.schools_visible_to(by).filter(pk=school.pk).exists():
+    if (
+        not (access.is_analyst(by) or access.is_administrator(by))
+        or not access.schools_visible_to(by).filter(pk=school.pk).exists()
+    ):
         raise PermissionDenied("Отменить решение может аналитик МИМЦ.")
-    StatusOverride.objects.filter(school=school, year=year, is_active=True).update(is_active=False)
+    StatusOverride.objects.filter(school=school, year=year, is_active=True).update(
+        is_active=False
+    )
 
 
 @transaction.atomic
-def list_approve(*, run: IdentificationRun, municipality: Municipality, order_number: str, order_date: Any, by: User) -> OfficialList:
+def list_approve(
+    *,
+    run: IdentificationRun,
+    municipality: Municipality,
+    order_number: str,
+    order_date: Any,
+    by: User,
+) -> OfficialList:
     """Approve a run's list for a municipality; it becomes the official list of the year."""
-    if not (access.is_approver(by) or access.is_administrator(by)) or not access.municipalities_visible_to(by).filter(pk=municipality.pk).exists():
+    if (
+        not (access.is_approver(by) or access.is_administrator(by))
+        or not access.municipalities_visible_to(by).filter(pk=municipality.pk).exists()
+    ):
         raise PermissionDenied("Список утверждает управление образования.")
-    if run.status != IdentificationRun.Status.DONE or not run.municipalities.filter(pk=municipality.pk).exists():
-        raise ValidationError("Утвердить можно только завершённое выявление этого муниципалитета.")
+    if (
+        run.status != IdentificationRun.Status.DONE
+        or not run.municipalities.filter(pk=municipality.pk).exists()
+    ):
+        raise ValidationError(
+            "Утвердить можно только завершённое выявление этого муниципалитета."
+        )
     if not (order_number or "").strip() or order_date is None:
-        raise ValidationError({"order_number": "Укажите номер и дату приказа (распоряжения) об утверждении списка."})
-    OfficialList.objects.filter(municipality=municipality, year=run.target_year, superseded_at__isnull=True).update(superseded_at=timezone.now())
+        raise ValidationError(
+            {
+                "order_number": "Укажите номер и дату приказа (распоряжения) об утверждении списка."
+            }
+        )
+    OfficialList.objects.filter(
+        municipality=municipality, year=run.target_year, superseded_at__isnull=True
+    ).update(superseded_at=timezone.now())
     official = OfficialList.objects.create(
-        municipality=municipality, year=run.target_year, run=run, order_number=order_number.strip().lstrip("№").strip(),
-        order_date=order_date, approved_by=by,
+        municipality=municipality,
+        year=run.target_year,
+        run=run,
+        order_number=order_number.strip().lstrip("№").strip(),
+        order_date=order_date,
+        approved_by=by,
     )
-    overrides = {o.school_id: o for o in StatusOverride.objects.filter(year=run.target_year, is_active=True, school__municipality=municipality)}
+    overrides = {
+        o.school_id: o
+        for o in StatusOverride.objects.filter(
+            year=run.target_year, is_active=True, school__municipality=municipality
+        )
+    }
     flagged = selectors.flagged_reasons(run, municipalities=[municipality.pk])
     entries = []
-    for result in run.school_results.filter(school__municipality=municipality).select_related("school"):
+    for result in run.school_results.filter(
+        school__municipality=municipality
+    ).select_related("school"):
         override = overrides.get(result.school_id)
-        entries.append(OfficialEntry(
-            official_list=official, school=result.school, status=override.status if override else result.status,
-            computed_status=result.status, override_reason=override.reason if override else "",
-            reasons="\n".join(flagged.get(result.school_id, [])),
-        ))
+        entries.append(
+            OfficialEntry(
+                official_list=official,
+                school=result.school,
+                status=override.status if override else result.status,
+                computed_status=result.status,
+                override_reason=override.reason if override else "",
+                reasons="\n".join(flagged.get(result.school_id, [])),
+            )
+        )
     OfficialEntry.objects.bulk_create(entries)
     return official
 
 
-def run_document(run: IdentificationRun, *, preset: str | None = None) -> dict[str, Any]:
+def run_document(
+    run: IdentificationRun, *, preset: str | None = None
+) -> dict[str, Any]:
     """Return the run as the command line's JSON document (formats.md §2)."""
     schools = {r.school_id: r for r in run.school_results.select_related("school")}
     details = selectors.run_details(run)
     flags: dict[int, list[dict[str, Any]]] = {}
     for row in run.criterion_results.order_by("school_id", "criterion"):
         explanation = details.get(row.school_id, {}).get(row.criterion, ["", {}])[0]
-        flags.setdefault(row.school_id, []).append({
-            "criterion": row.criterion, "state": row.state, "flagged": row.state == c.FLAGGED,
-            "value": row.value, "threshold": row.threshold, "rank": row.rank, "margin": row.margin,
-            "explanation": explanation,
-        })
+        flags.setdefault(row.school_id, []).append(
+            {
+                "criterion": row.criterion,
+                "state": row.state,
+                "flagged": row.state == c.FLAGGED,
+                "value": row.value,
+                "threshold": row.threshold,
+                "rank": row.rank,
+                "margin": row.margin,
+                "explanation": explanation,
+            }
+        )
     return {
         "run_id": run.pk,
         "target_year": run.target_year.name,
@@ -288,8 +503,14 @@ def run_document(run: IdentificationRun, *, preset: str | None = None) -> dict[s
         "fingerprint": run.fingerprint,
         "messages": run.messages,
         "schools": [
-            {"code": r.school.code, "name": r.school.short_name, "status": r.status, "shnor": r.shnor, "shnsu": r.shnsu,
-             "flags": flags.get(s, [])}
+            {
+                "code": r.school.code,
+                "name": r.school.short_name,
+                "status": r.status,
+                "shnor": r.shnor,
+                "shnsu": r.shnsu,
+                "flags": flags.get(s, []),
+            }
             for s, r in sorted(schools.items(), key=lambda item: item[1].school.code)
         ],
     }

@@ -19,7 +19,21 @@ from .forms import CRITERION_LABELS, ApproveForm, MethodologyForm, OverrideForm,
 from .models import Methodology, StatusOverride
 
 LISTED = (STATUS_SHNOR, STATUS_SHNSU, STATUS_BOTH)
-TABLE_CRITERIA = ["R1", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "N1", "N2", "N3", "R8", "R9"]
+TABLE_CRITERIA = [
+    "R1",
+    "L1",
+    "L2",
+    "L3",
+    "L4",
+    "L5",
+    "L6",
+    "L7",
+    "N1",
+    "N2",
+    "N3",
+    "R8",
+    "R9",
+]
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -30,9 +44,17 @@ def _staff_only(request: HttpRequest) -> None:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    runs = Paginator(permissions.runs_visible_to(request.user), 20).get_page(request.GET.get("page"))
-    lists = permissions.lists_visible_to(request.user).filter(superseded_at__isnull=True)
-    return render(request, "identification/index.html", {"page": runs, "lists": lists, "can_run": permissions.can_run(request.user)})
+    runs = Paginator(permissions.runs_visible_to(request.user), 20).get_page(
+        request.GET.get("page")
+    )
+    lists = permissions.lists_visible_to(request.user).filter(
+        superseded_at__isnull=True
+    )
+    return render(
+        request,
+        "identification/index.html",
+        {"page": runs, "lists": lists, "can_run": permissions.can_run(request.user)},
+    )
 
 
 @login_required
@@ -45,8 +67,11 @@ def run_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         run = services.run_create(
-            target_year=data["target_year"], municipalities=data["municipalities"],
-            version=data["methodology"].current, only_accepted=data["only_accepted"], by=request.user,
+            target_year=data["target_year"],
+            municipalities=data["municipalities"],
+            version=data["methodology"].current,
+            only_accepted=data["only_accepted"],
+            by=request.user,
         )
         return redirect(run)
     return render(request, "identification/run_form.html", {"form": form})
@@ -69,17 +94,40 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         rows = [r for r in rows if r["result"].status == status]
     for row in rows:
         row["readiness"] = run.readiness.get(str(row["school"].pk), [])
-    overrides = {o.school_id: o for o in StatusOverride.objects.filter(year=run.target_year, is_active=True, school__in=schools)}
+    overrides = {
+        o.school_id: o
+        for o in StatusOverride.objects.filter(
+            year=run.target_year, is_active=True, school__in=schools
+        )
+    }
     previous = selectors.previous_run(run)
-    municipalities = run.municipalities.filter(pk__in=access.municipalities_visible_to(request.user).values("pk"))
-    return render(request, "identification/run_detail.html", {
-        "run": run, "rows": rows, "criteria": [c for c in TABLE_CRITERIA if c in run.params.get("criteria", TABLE_CRITERIA)],
-        "labels": CRITERION_LABELS, "overrides": overrides, "previous": previous,
-        "diff": selectors.run_diff(run, previous) if previous else [],
-        "can_run": permissions.can_run(request.user), "can_approve": permissions.can_approve(request.user),
-        "approve_form": ApproveForm(municipalities=municipalities, initial={"municipality": municipalities.first()}),
-        "status_filter": status,
-    })
+    municipalities = run.municipalities.filter(
+        pk__in=access.municipalities_visible_to(request.user).values("pk")
+    )
+    return render(
+        request,
+        "identification/run_detail.html",
+        {
+            "run": run,
+            "rows": rows,
+            "criteria": [
+                c
+                for c in TABLE_CRITERIA
+                if c in run.params.get("criteria", TABLE_CRITERIA)
+            ],
+            "labels": CRITERION_LABELS,
+            "overrides": overrides,
+            "previous": previous,
+            "diff": selectors.run_diff(run, previous) if previous else [],
+            "can_run": permissions.can_run(request.user),
+            "can_approve": permissions.can_approve(request.user),
+            "approve_form": ApproveForm(
+                municipalities=municipalities,
+                initial={"municipality": municipalities.first()},
+            ),
+            "status_filter": status,
+        },
+    )
 
 
 @login_required
@@ -88,18 +136,39 @@ def run_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
     run = permissions.get_run_for_user(request.user, pk)
     school = access.get_school_for_user(request.user, school_id)
     result = get_object_or_404(run.school_results, school=school)
-    criteria = sorted(run.criterion_results.filter(school=school), key=lambda r: TABLE_CRITERIA.index(r.criterion) if r.criterion in TABLE_CRITERIA else 99)
+    criteria = sorted(
+        run.criterion_results.filter(school=school),
+        key=lambda r: (
+            TABLE_CRITERIA.index(r.criterion) if r.criterion in TABLE_CRITERIA else 99
+        ),
+    )
     details = selectors.run_details(run, municipalities=[school.municipality_id])
     for item in criteria:
-        item.explanation, item.components = details.get(school.pk, {}).get(item.criterion, ["", {}])
-    override = StatusOverride.objects.filter(school=school, year=run.target_year, is_active=True).first()
-    history = StatusOverride.objects.filter(school=school, year=run.target_year).select_related("created_by")
-    return render(request, "identification/run_school.html", {
-        "run": run, "school": school, "result": result, "criteria": criteria, "labels": CRITERION_LABELS,
-        "override": override, "override_history": history, "form": OverrideForm(),
-        "can_run": permissions.can_run(request.user),
-        "readiness": run.readiness.get(str(school.pk), []),
-    })
+        item.explanation, item.components = details.get(school.pk, {}).get(
+            item.criterion, ["", {}]
+        )
+    override = StatusOverride.objects.filter(
+        school=school, year=run.target_year, is_active=True
+    ).first()
+    history = StatusOverride.objects.filter(
+        school=school, year=run.target_year
+    ).select_related("created_by")
+    return render(
+        request,
+        "identification/run_school.html",
+        {
+            "run": run,
+            "school": school,
+            "result": result,
+            "criteria": criteria,
+            "labels": CRITERION_LABELS,
+            "override": override,
+            "override_history": history,
+            "form": OverrideForm(),
+            "can_run": permissions.can_run(request.user),
+            "readiness": run.readiness.get(str(school.pk), []),
+        },
+    )
 
 
 @login_required
@@ -114,11 +183,19 @@ def override_set(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
     form = OverrideForm(request.POST)
     if form.is_valid():
         try:
-            services.override_set(school=school, year=run.target_year, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"], by=request.user)
+            services.override_set(
+                school=school,
+                year=run.target_year,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Статус «{form.cleaned_data['status']}» по решению сохранён.")
+            messages.success(
+                request, f"Статус «{form.cleaned_data['status']}» по решению сохранён."
+            )
     else:
         messages.error(request, "Укажите статус и основание решения.")
     return redirect("identification:run-school", pk=run.pk, school_id=school.pk)
@@ -130,17 +207,32 @@ def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
     run = permissions.get_run_for_user(request.user, pk)
     if not permissions.can_approve(request.user):
         raise PermissionDenied("Список утверждает управление образования.")
-    municipalities = run.municipalities.filter(pk__in=access.municipalities_visible_to(request.user).values("pk"))
+    municipalities = run.municipalities.filter(
+        pk__in=access.municipalities_visible_to(request.user).values("pk")
+    )
     form = ApproveForm(request.POST, municipalities=municipalities)
     if not form.is_valid():
-        messages.error(request, "Проверьте форму утверждения: " + " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(
+            request,
+            "Проверьте форму утверждения: "
+            + " ".join(e for errors in form.errors.values() for e in errors),
+        )
         return redirect(run)
     try:
-        official = services.list_approve(run=run, municipality=form.cleaned_data["municipality"], order_number=form.cleaned_data["order_number"], order_date=form.cleaned_data["order_date"], by=request.user)
+        official = services.list_approve(
+            run=run,
+            municipality=form.cleaned_data["municipality"],
+            order_number=form.cleaned_data["order_number"],
+            order_date=form.cleaned_data["order_date"],
+            by=request.user,
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(run)
-    messages.success(request, f"Список утверждён ({official.order_label}). Он стал официальным списком на {official.year}.")
+    messages.success(
+        request,
+        f"Список утверждён ({official.order_label}). Он стал официальным списком на {official.year}.",
+    )
     return redirect(official)
 
 
@@ -149,8 +241,19 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     official = permissions.get_list_for_user(request.user, pk)
     schools = access.schools_visible_to(request.user)
     entries = official.entries.filter(school__in=schools).select_related("school")
-    history = permissions.lists_visible_to(request.user).filter(municipality=official.municipality, year=official.year)
-    return render(request, "identification/list_detail.html", {"official": official, "entries": entries, "history": history, "listed": LISTED})
+    history = permissions.lists_visible_to(request.user).filter(
+        municipality=official.municipality, year=official.year
+    )
+    return render(
+        request,
+        "identification/list_detail.html",
+        {
+            "official": official,
+            "entries": entries,
+            "history": history,
+            "listed": LISTED,
+        },
+    )
 
 
 # Methodologies --------------------------------------------------------------------------
@@ -160,7 +263,14 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def methodology_list(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     services.ensure_presets()
-    return render(request, "identification/methodology_list.html", {"methodologies": Methodology.objects.prefetch_related("versions"), "can_edit": permissions.can_run(request.user)})
+    return render(
+        request,
+        "identification/methodology_list.html",
+        {
+            "methodologies": Methodology.objects.prefetch_related("versions"),
+            "can_edit": permissions.can_run(request.user),
+        },
+    )
 
 
 @login_required
@@ -169,7 +279,17 @@ def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
     methodology = get_object_or_404(Methodology, pk=pk)
     versions = methodology.versions.select_related("created_by")
     form = MethodologyForm(params=methodology.current.params)
-    return render(request, "identification/methodology_detail.html", {"methodology": methodology, "versions": versions, "form": form, "can_edit": permissions.can_run(request.user), "readonly": True})
+    return render(
+        request,
+        "identification/methodology_detail.html",
+        {
+            "methodology": methodology,
+            "versions": versions,
+            "form": form,
+            "can_edit": permissions.can_run(request.user),
+            "readonly": True,
+        },
+    )
 
 
 @login_required
@@ -183,22 +303,42 @@ def methodology_edit(request: HttpRequest, pk: int) -> HttpResponse:
     preview = None
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "preview":
-            base = permissions.runs_visible_to(request.user).filter(status="done").first()
+            base = (
+                permissions.runs_visible_to(request.user).filter(status="done").first()
+            )
             if base is None:
-                messages.warning(request, "Для проверки «что если» нужно хотя бы одно завершённое выявление.")
+                messages.warning(
+                    request,
+                    "Для проверки «что если» нужно хотя бы одно завершённое выявление.",
+                )
             else:
-                preview = {"base": base, **services.whatif(base=base, params=form.params())}
+                preview = {
+                    "base": base,
+                    **services.whatif(base=base, params=form.params()),
+                }
         elif methodology.is_preset:
-            form.add_error(None, "Готовую методику изменить нельзя: создайте свою на её основе (кнопка «Создать на основе»).")
+            form.add_error(
+                None,
+                "Готовую методику изменить нельзя: создайте свою на её основе (кнопка «Создать на основе»).",
+            )
         else:
             try:
-                version = services.methodology_version_create(methodology=methodology, params=form.params(), comment=form.cleaned_data["comment"], by=request.user)
+                version = services.methodology_version_create(
+                    methodology=methodology,
+                    params=form.params(),
+                    comment=form.cleaned_data["comment"],
+                    by=request.user,
+                )
             except ValidationError as error:
                 form.add_error("comment", error.messages[0])
             else:
                 messages.success(request, f"Сохранена версия {version.number}.")
                 return redirect(methodology)
-    return render(request, "identification/methodology_edit.html", {"methodology": methodology, "form": form, "preview": preview})
+    return render(
+        request,
+        "identification/methodology_edit.html",
+        {"methodology": methodology, "form": form, "preview": preview},
+    )
 
 
 @login_required
@@ -209,6 +349,8 @@ def methodology_copy(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Methodology, pk=pk)
     name = (request.POST.get("name") or "").strip() or f"{source.name} — своя"
     methodology = services.methodology_copy(source=source, name=name, by=request.user)
-    messages.success(request, f"Создана методика «{methodology}». Измените параметры и сохраните версию.")
+    messages.success(
+        request,
+        f"Создана методика «{methodology}». Измените параметры и сохраните версию.",
+    )
     return redirect("identification:methodology-edit", pk=methodology.pk)
-

@@ -35,7 +35,14 @@ class SubjectAdmin(admin.ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["title", "municipality", "year", "deadline", "order_number", "is_open"]
+    list_display = [
+        "title",
+        "municipality",
+        "year",
+        "deadline",
+        "order_number",
+        "is_open",
+    ]
     list_filter = ["is_open", "year", "municipality"]
 
 
@@ -56,5 +63,12 @@ class ReportAdmin(ReadOnlyAdmin):
     inlines = [EventInline]
 
 
-for model in (StaffingData, SocialPassportData, ResourcesData, OutcomesData, AssessmentResult, MarkComparison):
+for model in (
+    StaffingData,
+    SocialPassportData,
+    ResourcesData,
+    OutcomesData,
+    AssessmentResult,
+    MarkComparison,
+):
     admin.site.register(model, ReadOnlyAdmin)

@@ -21,5 +21,7 @@ class MonitoringConfig(AppConfig):
         register_panel(campaigns_panel)
         register_nav_item(nav_item, order=10)
         register_demo(
-            loader=load_lesosibirsk_monitoring, filler=generate_monitoring, dropper=drop_monitoring
+            loader=load_lesosibirsk_monitoring,
+            filler=generate_monitoring,
+            dropper=drop_monitoring,
         )

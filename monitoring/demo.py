@@ -71,13 +71,19 @@ def _marks(n: int, fail: float, quality: float) -> dict[str, Any]:
     n3 = n - n2 - n4 - n5
     mean = Decimal(2 * n2 + 3 * n3 + 4 * n4 + 5 * n5) / n if n else None
     return {
-        "participants": n, "mark2": n2, "mark3": n3, "mark4": n4, "mark5": n5,
+        "participants": n,
+        "mark2": n2,
+        "mark3": n3,
+        "mark4": n4,
+        "mark5": n5,
         "failed_minimum": None,
         "mean_score": mean.quantize(Decimal("0.01")) if mean is not None else None,
     }
 
 
-def result_rows(profile: Profile, end_year: int, rng: random.Random, subjects: dict[str, Subject]) -> list[dict[str, Any]]:
+def result_rows(
+    profile: Profile, end_year: int, rng: random.Random, subjects: dict[str, Subject]
+) -> list[dict[str, Any]]:
     """Return ВПР, ОГЭ and ЕГЭ rows of a school for the school year ending in `end_year`."""
     s, h = profile.strength, profile.hardship
     grades = 9 if profile.school_type == School.Type.OOSH else 11
@@ -92,40 +98,84 @@ def result_rows(profile: Profile, end_year: int, rng: random.Random, subjects: d
     for grade in range(4, min(grades, 8) + 1):
         for subject, harder in ((ru, 0.0), (ma, 0.03)):
             n = max(1, round(cohort * rng.uniform(0.85, 0.97)))
-            rows.append({
-                "procedure": "ВПР", "subject": subject, "grade": grade, "level": "",
-                **_marks(n, _share(rng, fail + harder, 0.05), _share(rng, quality - harder, 0.05)),
-            })
+            rows.append(
+                {
+                    "procedure": "ВПР",
+                    "subject": subject,
+                    "grade": grade,
+                    "level": "",
+                    **_marks(
+                        n,
+                        _share(rng, fail + harder, 0.05),
+                        _share(rng, quality - harder, 0.05),
+                    ),
+                }
+            )
     if grades >= 9 and ("ОГЭ", "") not in not_held:
         for subject, harder in ((ru, -0.03), (ma, 0.02)):
             n = max(1, round(cohort * rng.uniform(0.9, 1.0)))
-            rows.append({
-                "procedure": "ОГЭ", "subject": subject, "grade": 9, "level": "",
-                **_marks(n, _share(rng, fail * 0.8 + harder, 0.04), _share(rng, quality, 0.05)),
-            })
+            rows.append(
+                {
+                    "procedure": "ОГЭ",
+                    "subject": subject,
+                    "grade": 9,
+                    "level": "",
+                    **_marks(
+                        n,
+                        _share(rng, fail * 0.8 + harder, 0.04),
+                        _share(rng, quality, 0.05),
+                    ),
+                }
+            )
     if grades == 11:
         seniors = max(2, round(cohort * rng.uniform(0.45, 0.7)))
         for subject, level, base_mean, fail_base in (
-            (ru, "", 62, 0.03), (ma, "профильный", 50, 0.12),
+            (ru, "", 62, 0.03),
+            (ma, "профильный", 50, 0.12),
         ):
-            n = seniors if level == "" else max(1, round(seniors * rng.uniform(0.4, 0.7)))
+            n = (
+                seniors
+                if level == ""
+                else max(1, round(seniors * rng.uniform(0.4, 0.7)))
+            )
             failed = _count(n, _share(rng, fail_base - 0.08 * s + 0.05 * h, 0.04))
             mean = _clip(base_mean + 14 * s - 6 * h + rng.gauss(0, 3), 20, 95)
-            rows.append({
-                "procedure": "ЕГЭ", "subject": subject, "grade": 11, "level": level,
-                "participants": n, "mark2": None, "mark3": None, "mark4": None, "mark5": None,
-                "failed_minimum": failed, "mean_score": Decimal(f"{mean:.2f}"),
-            })
+            rows.append(
+                {
+                    "procedure": "ЕГЭ",
+                    "subject": subject,
+                    "grade": 11,
+                    "level": level,
+                    "participants": n,
+                    "mark2": None,
+                    "mark3": None,
+                    "mark4": None,
+                    "mark5": None,
+                    "failed_minimum": failed,
+                    "mean_score": Decimal(f"{mean:.2f}"),
+                }
+            )
         if ("ЕГЭ", "базовый") not in not_held:
             n = max(1, seniors - round(seniors * 0.55))
-            rows.append({
-                "procedure": "ЕГЭ", "subject": ma, "grade": 11, "level": "базовый",
-                **_marks(n, _share(rng, fail * 0.5, 0.03), _share(rng, quality + 0.1, 0.05)),
-            })
+            rows.append(
+                {
+                    "procedure": "ЕГЭ",
+                    "subject": ma,
+                    "grade": 11,
+                    "level": "базовый",
+                    **_marks(
+                        n,
+                        _share(rng, fail * 0.5, 0.03),
+                        _share(rng, quality + 0.1, 0.05),
+                    ),
+                }
+            )
     return rows
 
 
-def comparison_rows(rows: Iterable[dict[str, Any]], profile: Profile, rng: random.Random) -> list[dict[str, Any]]:
+def comparison_rows(
+    rows: Iterable[dict[str, Any]], profile: Profile, rng: random.Random
+) -> list[dict[str, Any]]:
     """Return ВПР-vs-journal rows for the ВПР rows (lower marks are common, seed 003)."""
     result = []
     for row in rows:
@@ -134,10 +184,15 @@ def comparison_rows(rows: Iterable[dict[str, Any]], profile: Profile, rng: rando
         n = row["participants"]
         lowered = _count(n, _share(rng, 0.3 + 0.08 * profile.hardship, 0.06))
         raised = min(n - lowered, _count(n, _share(rng, 0.06, 0.02)))
-        result.append({
-            "subject": row["subject"], "grade": row["grade"], "lowered": lowered,
-            "confirmed": n - lowered - raised, "raised": raised,
-        })
+        result.append(
+            {
+                "subject": row["subject"],
+                "grade": row["grade"],
+                "lowered": lowered,
+                "confirmed": n - lowered - raised,
+                "raised": raised,
+            }
+        )
     return result
 
 
@@ -154,47 +209,77 @@ def report_figures(profile: Profile, rng: random.Random) -> dict[str, dict[str, 
     first = min(teachers - highest, part(teachers, 0.35))
     under_30 = part(teachers, 0.09 - 0.03 * h)
     staffing = {
-        "teachers_total": teachers, "under_30": under_30,
+        "teachers_total": teachers,
+        "under_30": under_30,
         "pension_age": min(teachers - under_30, part(teachers, 0.13 + 0.08 * h)),
-        "experience_under_3": part(teachers, 0.08), "highest_category": highest,
-        "first_category": first, "category_confirmed_3y": part(teachers, 0.38 + 0.1 * s),
-        "overloaded": part(teachers, 0.14 + 0.12 * h), "contest_participants_3y": part(teachers, 0.05 + 0.05 * s),
-        "not_by_profile": part(teachers, 0.05 + 0.08 * h), "training_3y": part(teachers, 0.82),
-        "deficit_diagnostics": part(teachers, 0.4), "subject_assessment": part(teachers, 0.2),
-        "vacancies": min(teachers, rng.randint(0, 2 + round(2 * h))), "psychologists": min(teachers, 1),
-        "social_pedagogues": min(teachers, 1), "speech_therapists": min(teachers, rng.randint(0, 1)),
+        "experience_under_3": part(teachers, 0.08),
+        "highest_category": highest,
+        "first_category": first,
+        "category_confirmed_3y": part(teachers, 0.38 + 0.1 * s),
+        "overloaded": part(teachers, 0.14 + 0.12 * h),
+        "contest_participants_3y": part(teachers, 0.05 + 0.05 * s),
+        "not_by_profile": part(teachers, 0.05 + 0.08 * h),
+        "training_3y": part(teachers, 0.82),
+        "deficit_diagnostics": part(teachers, 0.4),
+        "subject_assessment": part(teachers, 0.2),
+        "vacancies": min(teachers, rng.randint(0, 2 + round(2 * h))),
+        "psychologists": min(teachers, 1),
+        "social_pedagogues": min(teachers, 1),
+        "speech_therapists": min(teachers, rng.randint(0, 1)),
         "defectologists": min(teachers, rng.randint(0, 1)),
     }
     social = {
-        "pupils_total": pupils, "incomplete_families": part(pupils, 0.2 + 0.16 * h),
-        "large_families": part(pupils, 0.12 + 0.1 * h), "low_income": part(pupils, 0.1 + 0.2 * h),
+        "pupils_total": pupils,
+        "incomplete_families": part(pupils, 0.2 + 0.16 * h),
+        "large_families": part(pupils, 0.12 + 0.1 * h),
+        "low_income": part(pupils, 0.1 + 0.2 * h),
         "both_parents_unemployed": part(pupils, 0.02 + 0.06 * h, 0.01),
         "both_parents_higher_ed": part(pupils, 0.3 - 0.2 * h + 0.08 * s),
-        "poor_housing": part(pupils, 0.04 + 0.4 * h), "sop_families": part(pupils, 0.01 + 0.03 * h, 0.005),
-        "school_register": part(pupils, 0.02 + 0.03 * h, 0.01), "pdn_kdn_register": part(pupils, 0.01 + 0.02 * h, 0.005),
-        "ovz": part(pupils, 0.04), "disabled_children": part(pupils, 0.015, 0.005),
-        "under_guardianship": part(pupils, 0.02 + 0.02 * h, 0.01), "weak_russian": part(pupils, 0.01 + 0.02 * h, 0.005),
+        "poor_housing": part(pupils, 0.04 + 0.4 * h),
+        "sop_families": part(pupils, 0.01 + 0.03 * h, 0.005),
+        "school_register": part(pupils, 0.02 + 0.03 * h, 0.01),
+        "pdn_kdn_register": part(pupils, 0.01 + 0.02 * h, 0.005),
+        "ovz": part(pupils, 0.04),
+        "disabled_children": part(pupils, 0.015, 0.005),
+        "under_guardianship": part(pupils, 0.02 + 0.02 * h, 0.01),
+        "weak_russian": part(pupils, 0.01 + 0.02 * h, 0.005),
         "low_motivation": part(pupils, 0.08 + 0.12 * h),
     }
     fund = round(pupils * rng.uniform(10, 14))
     resources = {
-        "textbook_fund": fund, "textbooks_recent": part(fund, 0.25 + 0.12 * s - 0.1 * h, 0.04),
-        "class_sets": max(1, round(pupils / 25)), "student_computers": max(1, round(pupils / rng.uniform(8, 14))),
+        "textbook_fund": fund,
+        "textbooks_recent": part(fund, 0.25 + 0.12 * s - 0.1 * h, 0.04),
+        "class_sets": max(1, round(pupils / 25)),
+        "student_computers": max(1, round(pupils / rng.uniform(8, 14))),
     }
-    graduates = max(1, round(pupils / (9 if profile.school_type == School.Type.OOSH else 11)))
-    continued = 0 if not School(school_type=profile.school_type).teaches_senior_grades else part(graduates, 0.55 + 0.2 * s - 0.15 * h, 0.05)
+    graduates = max(
+        1, round(pupils / (9 if profile.school_type == School.Type.OOSH else 11))
+    )
+    continued = (
+        0
+        if not School(school_type=profile.school_type).teaches_senior_grades
+        else part(graduates, 0.55 + 0.2 * s - 0.15 * h, 0.05)
+    )
     attested = round(pupils * 0.9)
     good = part(attested, 0.45 + 0.2 * s - 0.1 * h)
     outcomes = {
-        "grade9_graduates": graduates, "continued_grade10": continued,
+        "grade9_graduates": graduates,
+        "continued_grade10": continued,
         "olympiad_participants": part(pupils, 0.01 + 0.02 * max(s, 0), 0.004),
-        "attested": attested, "attested_good": good,
-        "attested_failing": min(attested - good, part(attested, 0.01 + 0.015 * h, 0.005)),
-        "noko_satisfaction": Decimal(f"{_clip(78 + 10 * s - 25 * h + rng.gauss(0, 4), 20, 99):.1f}"),
+        "attested": attested,
+        "attested_good": good,
+        "attested_failing": min(
+            attested - good, part(attested, 0.01 + 0.015 * h, 0.005)
+        ),
+        "noko_satisfaction": Decimal(
+            f"{_clip(78 + 10 * s - 25 * h + rng.gauss(0, 4), 20, 99):.1f}"
+        ),
     }
     return {
-        ReportKind.STAFFING: staffing, ReportKind.SOCIAL: social,
-        ReportKind.RESOURCES: resources, ReportKind.OUTCOMES: outcomes,
+        ReportKind.STAFFING: staffing,
+        ReportKind.SOCIAL: social,
+        ReportKind.RESOURCES: resources,
+        ReportKind.OUTCOMES: outcomes,
     }
 
 
@@ -221,7 +306,9 @@ def write_year(
     """
     subjects = subject_map()
     have = set(
-        Report.objects.filter(year=year, school__in=[s for s, _ in schools]).values_list("school_id", "kind")
+        Report.objects.filter(
+            year=year, school__in=[s for s, _ in schools]
+        ).values_list("school_id", "kind")
     )
     plan: list[tuple[dict[str, Any], Any]] = []
     submitted_at = timezone.now() if status != Status.DRAFT else None
@@ -234,8 +321,14 @@ def write_year(
             if (school.pk, kind) in have:
                 continue
             report = {
-                "school_id": school.pk, "year_id": year.pk, "kind": kind, "campaign_id": getattr(campaign, "pk", None),
-                "status": status, "version": 1, "submitted_at": submitted_at, "updated_at": submitted_at,
+                "school_id": school.pk,
+                "year_id": year.pk,
+                "kind": kind,
+                "campaign_id": getattr(campaign, "pk", None),
+                "status": status,
+                "version": 1,
+                "submitted_at": submitted_at,
+                "updated_at": submitted_at,
             }
             plan.append((report, figures[kind]))
     # Set-based: COPY on PostgreSQL (40,000 schools × 3 years is millions of rows).
@@ -245,8 +338,14 @@ def write_year(
     for pk, (report, figures) in zip(ids, plan, strict=True):
         if report["kind"] == ReportKind.RESULTS:
             rows, compared = figures
-            results += [{"report_id": pk, **row, "subject_id": row["subject"].pk} for row in rows]
-            comparisons += [{"report_id": pk, **row, "subject_id": row["subject"].pk} for row in compared]
+            results += [
+                {"report_id": pk, **row, "subject_id": row["subject"].pk}
+                for row in rows
+            ]
+            comparisons += [
+                {"report_id": pk, **row, "subject_id": row["subject"].pk}
+                for row in compared
+            ]
         else:
             data_rows[report["kind"]].append({"report_id": pk, **figures})
     for kind, rows in data_rows.items():
@@ -261,11 +360,27 @@ def write_year(
 
 def profile_for(school: School, rng: random.Random) -> Profile:
     """Return a random but plausible profile for a synthetic school."""
-    size = {School.Type.NOSH: 120, School.Type.OOSH: 180, School.Type.BOARDING: 250}.get(school.school_type, 600)
+    size = {
+        School.Type.NOSH: 120,
+        School.Type.OOSH: 180,
+        School.Type.BOARDING: 250,
+    }.get(school.school_type, 600)
     hardship = _clip(rng.betavariate(2, 4) + (0.25 if school.is_rural else 0), 0, 1)
-    strength = _clip(rng.gauss(0.4 if school.school_type in ("Гимназия", "Лицей") else -0.1, 0.45) - 0.3 * hardship, -1, 1)
-    pupils = max(25, round(size * rng.uniform(0.4, 1.6) * (0.5 if school.is_rural else 1)))
-    return Profile(pupils=pupils, strength=strength, hardship=hardship, school_type=school.school_type)
+    strength = _clip(
+        rng.gauss(0.4 if school.school_type in ("Гимназия", "Лицей") else -0.1, 0.45)
+        - 0.3 * hardship,
+        -1,
+        1,
+    )
+    pupils = max(
+        25, round(size * rng.uniform(0.4, 1.6) * (0.5 if school.is_rural else 1))
+    )
+    return Profile(
+        pupils=pupils,
+        strength=strength,
+        hardship=hardship,
+        school_type=school.school_type,
+    )
 
 
 # Лесосибирск ---------------------------------------------------------------------------
@@ -299,9 +414,12 @@ DEMO_RETURN_REASON = (
 )
 
 
-def _campaign(municipality: Any, year: AcademicYear, by: User, **fields: Any) -> Campaign:
+def _campaign(
+    municipality: Any, year: AcademicYear, by: User, **fields: Any
+) -> Campaign:
     campaign, _ = Campaign.objects.get_or_create(
-        municipality=municipality, year=year,
+        municipality=municipality,
+        year=year,
         defaults={"created_by": by, "kinds": list(ReportKind.values), **fields},
     )
     return campaign
@@ -314,9 +432,14 @@ def load_lesosibirsk_monitoring() -> int:
     municipality = analyst.municipality
     schools = [
         (school, LESOSIBIRSK_PROFILES[school.code])
-        for school in School.objects.filter(code__in=LESOSIBIRSK_PROFILES).order_by("code")
+        for school in School.objects.filter(code__in=LESOSIBIRSK_PROFILES).order_by(
+            "code"
+        )
     ]
-    years = {y.start_year: y for y in AcademicYear.objects.filter(start_year__in=[2018, 2019, 2020, 2021])}
+    years = {
+        y.start_year: y
+        for y in AcademicYear.objects.filter(start_year__in=[2018, 2019, 2020, 2021])
+    }
     today = timezone.localdate()
     created = 0
     for start, order, order_date, deadline in (
@@ -324,36 +447,64 @@ def load_lesosibirsk_monitoring() -> int:
         (2019, "107", dt.date(2020, 9, 23), dt.date(2020, 10, 20)),
     ):
         campaign = _campaign(
-            municipality, years[start], analyst, title=f"Мониторинг качества образования за {start}/{start + 1} учебный год",
-            deadline=deadline, order_number=order, order_date=order_date, is_open=False,
+            municipality,
+            years[start],
+            analyst,
+            title=f"Мониторинг качества образования за {start}/{start + 1} учебный год",
+            deadline=deadline,
+            order_number=order,
+            order_date=order_date,
+            is_open=False,
         )
-        created += len(write_year(schools, years[start], campaign=campaign, seed="demo"))
+        created += len(
+            write_year(schools, years[start], campaign=campaign, seed="demo")
+        )
 
     campaign = _campaign(
-        municipality, years[2020], analyst, title="Мониторинг качества образования за 2020/2021 учебный год",
-        deadline=today - dt.timedelta(days=2), order_number="96", order_date=dt.date(2021, 9, 22),
+        municipality,
+        years[2020],
+        analyst,
+        title="Мониторинг качества образования за 2020/2021 учебный год",
+        deadline=today - dt.timedelta(days=2),
+        order_number="96",
+        order_date=dt.date(2021, 9, 22),
     )
     fresh = write_year(schools, years[2020], campaign=campaign, seed="demo")
     created += len(fresh)
-    _apply_states(list(Report.objects.filter(pk__in=fresh).select_related("school", "campaign")), analyst)
+    _apply_states(
+        list(Report.objects.filter(pk__in=fresh).select_related("school", "campaign")),
+        analyst,
+    )
 
     _regional_means(municipality.region, [years[2018], years[2019], years[2020]])
 
     current = _campaign(
-        municipality, years[2021], analyst, title="Сбор данных на начало 2021/2022 учебного года",
-        kinds=[ReportKind.STAFFING, ReportKind.SOCIAL], deadline=today + dt.timedelta(days=10),
-        order_number="112", order_date=dt.date(2021, 9, 15),
+        municipality,
+        years[2021],
+        analyst,
+        title="Сбор данных на начало 2021/2022 учебного года",
+        kinds=[ReportKind.STAFFING, ReportKind.SOCIAL],
+        deadline=today + dt.timedelta(days=10),
+        order_number="112",
+        order_date=dt.date(2021, 9, 15),
     )
     if not current.reports.exists():
         strong = [(s, p) for s, p in schools if s.code in ("sch242710", "sch242711")]
-        created += len(write_year(
-            strong, years[2021], status=Status.SUBMITTED, campaign=current, seed="demo",
-            kinds=current.kinds,
-        ))
+        created += len(
+            write_year(
+                strong,
+                years[2021],
+                status=Status.SUBMITTED,
+                campaign=current,
+                seed="demo",
+                kinds=current.kinds,
+            )
+        )
         have = set(current.reports.values_list("school_id", "kind"))
         Report.objects.bulk_create(
             Report(school=school, year=years[2021], kind=kind, campaign=current)
-            for school, _ in schools for kind in current.kinds
+            for school, _ in schools
+            for kind in current.kinds
             if (school.pk, kind) not in have
         )
     return created
@@ -373,7 +524,12 @@ def _regional_means(region: Any, years: Sequence[AcademicYear]) -> None:
     for year in years:
         for (subject, level), mean in REGIONAL_MEANS[year.start_year].items():
             RegionalMean.objects.get_or_create(
-                region=region, year=year, procedure="ЕГЭ", subject=subjects[subject], grade=11, level=level,
+                region=region,
+                year=year,
+                procedure="ЕГЭ",
+                subject=subjects[subject],
+                grade=11,
+                level=level,
                 defaults={"mean_score": Decimal(mean)},
             )
 
@@ -382,10 +538,14 @@ def _apply_states(reports: Sequence[Report], analyst: User) -> None:
     """Put the 2020/2021 reports into their demo states, with workflow events."""
     if not reports:
         return
-    operators = {u.username: u for u in User.objects.filter(username__in=LESOSIBIRSK_PROFILES)}
+    operators = {
+        u.username: u for u in User.objects.filter(username__in=LESOSIBIRSK_PROFILES)
+    }
     events = []
     on_time = timezone.make_aware(
-        dt.datetime.combine(reports[0].campaign.deadline - dt.timedelta(days=4), dt.time(11, 30))
+        dt.datetime.combine(
+            reports[0].campaign.deadline - dt.timedelta(days=4), dt.time(11, 30)
+        )
     )
     for report in reports:
         report.submitted_at = on_time
@@ -395,17 +555,44 @@ def _apply_states(reports: Sequence[Report], analyst: User) -> None:
         if state == Status.DRAFT:
             report.submitted_at = None
             continue
-        events.append(ReportEvent(report=report, action=ReportEvent.Action.SUBMIT, from_status=Status.DRAFT, to_status=Status.SUBMITTED, by=operator))
+        events.append(
+            ReportEvent(
+                report=report,
+                action=ReportEvent.Action.SUBMIT,
+                from_status=Status.DRAFT,
+                to_status=Status.SUBMITTED,
+                by=operator,
+            )
+        )
         if state == Status.ACCEPTED:
-            events.append(ReportEvent(report=report, action=ReportEvent.Action.ACCEPT, from_status=Status.SUBMITTED, to_status=Status.ACCEPTED, by=analyst))
+            events.append(
+                ReportEvent(
+                    report=report,
+                    action=ReportEvent.Action.ACCEPT,
+                    from_status=Status.SUBMITTED,
+                    to_status=Status.ACCEPTED,
+                    by=analyst,
+                )
+            )
         if state == Status.RETURNED:
             report.return_reason = DEMO_RETURN_REASON
-            events.append(ReportEvent(report=report, action=ReportEvent.Action.RETURN, from_status=Status.SUBMITTED, to_status=Status.RETURNED, by=analyst, reason=DEMO_RETURN_REASON))
+            events.append(
+                ReportEvent(
+                    report=report,
+                    action=ReportEvent.Action.RETURN,
+                    from_status=Status.SUBMITTED,
+                    to_status=Status.RETURNED,
+                    by=analyst,
+                    reason=DEMO_RETURN_REASON,
+                )
+            )
     Report.objects.bulk_update(reports, ["status", "submitted_at", "return_reason"])
     ReportEvent.objects.bulk_create(events)
 
 
-def generate_monitoring(*, schools: Sequence[School], years: Sequence[AcademicYear], seed: int) -> int:
+def generate_monitoring(
+    *, schools: Sequence[School], years: Sequence[AcademicYear], seed: int
+) -> int:
     """Fill accepted reports of every year for synthetic schools; return the report count."""
     rng = random.Random(seed)  # noqa: S311 - demo data
     profiled = [(school, profile_for(school, rng)) for school in schools]

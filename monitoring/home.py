@@ -32,4 +32,3 @@ def nav_item(user) -> tuple[str, str, str] | None:
         return None
     label = "Отчёты" if role == access.Role.OPERATOR else "Сбор данных"
     return (label, reverse("monitoring:index"), "clipboard-data")
-

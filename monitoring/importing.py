@@ -38,7 +38,14 @@ def can_import(user: Any) -> bool:
     return access.is_administrator(user) or access.is_analyst(user)
 
 
-def parse(kind: str, content: bytes, *, params: dict[str, Any], by: User | None, progress: Progress) -> Parsed:
+def parse(
+    kind: str,
+    content: bytes,
+    *,
+    params: dict[str, Any],
+    by: User | None,
+    progress: Progress,
+) -> Parsed:
     """Read a file of the given kind into Records and Issues."""
     from .importers import fisoko, gia, package, protocol
 
@@ -46,9 +53,13 @@ def parse(kind: str, content: bytes, *, params: dict[str, Any], by: User | None,
     matcher = SchoolMatcher.build(by)
     may_create = by is None or access.is_administrator(by)
     if kind == Kind.PACKAGE:
-        return package.parse_package(book, matcher=matcher, can_create_municipality=may_create, progress=progress)
+        return package.parse_package(
+            book, matcher=matcher, can_create_municipality=may_create, progress=progress
+        )
     if kind == Kind.VPR_PROTOCOL:
-        return protocol.parse_protocol(book, matcher=matcher, params=params, progress=progress)
+        return protocol.parse_protocol(
+            book, matcher=matcher, params=params, progress=progress
+        )
     if kind == Kind.VPR_STATS:
         return fisoko.parse_statistics(book, matcher=matcher, params=params)
     if kind == Kind.VPR_COMPARISON:
@@ -60,7 +71,14 @@ def parse(kind: str, content: bytes, *, params: dict[str, Any], by: User | None,
     raise ValueError(kind)
 
 
-def plan_file(kind: str, content: bytes, *, params: dict[str, Any], by: User | None, progress: Progress = lambda p: None) -> Plan:
+def plan_file(
+    kind: str,
+    content: bytes,
+    *,
+    params: dict[str, Any],
+    by: User | None,
+    progress: Progress = lambda p: None,
+) -> Plan:
     """Parse and compare with the database; never writes."""
     try:
         parsed = parse(kind, content, params=params, by=by, progress=progress)
@@ -70,20 +88,28 @@ def plan_file(kind: str, content: bytes, *, params: dict[str, Any], by: User | N
         return Plan(issues=issues, by=by, replace=bool(params.get("replace")))
     progress(60)
     create_years = by is None or access.is_administrator(by)
-    return build_plan(parsed, replace=bool(params.get("replace")), by=by, create_years=create_years)
+    return build_plan(
+        parsed, replace=bool(params.get("replace")), by=by, create_years=create_years
+    )
 
 
 # Jobs ----------------------------------------------------------------------------
 
 
 @transaction.atomic
-def import_job_create(*, kind: str, upload: UploadedFile, params: dict[str, Any], by: User) -> ImportJob:
+def import_job_create(
+    *, kind: str, upload: UploadedFile, params: dict[str, Any], by: User
+) -> ImportJob:
     """Keep the uploaded file and queue its check."""
     if not can_import(by):
         raise PermissionDenied("Загружать файлы может аналитик МИМЦ.")
     job = ImportJob.objects.create(
-        kind=kind, file=upload, original_name=upload.name[:255], size=upload.size or 0,
-        params=params, uploaded_by=by,
+        kind=kind,
+        file=upload,
+        original_name=upload.name[:255],
+        size=upload.size or 0,
+        params=params,
+        uploaded_by=by,
     )
     from .tasks import import_check_task
 
@@ -111,26 +137,60 @@ def _finish(job: ImportJob, status: str, plan: Plan, message: str) -> None:
     job.issues = [i.as_dict() for i in plan.issues]
     job.summary = plan.summary()
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "progress", "message", "issues", "summary", "finished_at"])
+    job.save(
+        update_fields=[
+            "status",
+            "progress",
+            "message",
+            "issues",
+            "summary",
+            "finished_at",
+        ]
+    )
 
 
 def import_job_check(*, job: ImportJob) -> ImportJob:
     """Check a job's file and store the preview: what would change, and every error."""
     ImportJob.objects.filter(pk=job.pk).update(status=Status.CHECKING, progress=1)
-    plan = plan_file(job.kind, _read(job), params=job.params, by=job.uploaded_by, progress=_progress(job, 0, 90))
+    plan = plan_file(
+        job.kind,
+        _read(job),
+        params=job.params,
+        by=job.uploaded_by,
+        progress=_progress(job, 0, 90),
+    )
     if plan.issues.errors:
-        _finish(job, Status.INVALID, plan, f"Найдено ошибок: {len(plan.issues.errors)}. Ничего не загружено — исправьте файл и загрузите его снова.")
-    elif not any(c["created"] or c["updated"] for c in plan.summary()["counts"].values()):
-        _finish(job, Status.READY, plan, "Файл проверен: все его данные уже есть в портале, импорт ничего не изменит.")
+        _finish(
+            job,
+            Status.INVALID,
+            plan,
+            f"Найдено ошибок: {len(plan.issues.errors)}. Ничего не загружено — исправьте файл и загрузите его снова.",
+        )
+    elif not any(
+        c["created"] or c["updated"] for c in plan.summary()["counts"].values()
+    ):
+        _finish(
+            job,
+            Status.READY,
+            plan,
+            "Файл проверен: все его данные уже есть в портале, импорт ничего не изменит.",
+        )
     else:
-        _finish(job, Status.READY, plan, "Файл проверен. Посмотрите, что изменится, и нажмите «Импортировать».")
+        _finish(
+            job,
+            Status.READY,
+            plan,
+            "Файл проверен. Посмотрите, что изменится, и нажмите «Импортировать».",
+        )
     return job
 
 
 def import_job_start(*, job: ImportJob, by: User) -> ImportJob:
     """Queue the import of a checked job."""
     if job.status != Status.READY:
-        raise PermissionDenied("Импортировать можно только проверенный файл без ошибок.")
+        raise PermissionDenied(
+            "Импортировать можно только проверенный файл без ошибок."
+        )
     ImportJob.objects.filter(pk=job.pk).update(status=Status.IMPORTING, progress=0)
     job.status = Status.IMPORTING
     from .tasks import import_run_task
@@ -141,21 +201,44 @@ def import_job_start(*, job: ImportJob, by: User) -> ImportJob:
 
 def import_job_run(*, job: ImportJob) -> ImportJob:
     """Import a checked job: parse again, re-plan, then write all or nothing."""
-    plan = plan_file(job.kind, _read(job), params=job.params, by=job.uploaded_by, progress=_progress(job, 0, 60))
+    plan = plan_file(
+        job.kind,
+        _read(job),
+        params=job.params,
+        by=job.uploaded_by,
+        progress=_progress(job, 0, 60),
+    )
     if plan.issues.errors:
-        _finish(job, Status.FAILED, plan, "Пока файл ждал подтверждения, данные в портале изменились, и появились ошибки. Ничего не загружено.")
+        _finish(
+            job,
+            Status.FAILED,
+            plan,
+            "Пока файл ждал подтверждения, данные в портале изменились, и появились ошибки. Ничего не загружено.",
+        )
         return job
     ImportJob.objects.filter(pk=job.pk).update(progress=70)
     try:
-        apply_plan(plan, source_label=f"Файл «{job.original_name}» ({job.get_kind_display()})")
+        apply_plan(
+            plan, source_label=f"Файл «{job.original_name}» ({job.get_kind_display()})"
+        )
     except Exception as error:
         logger.exception("Import %s failed while writing", job.pk)
         plan.issues.add(f"Ошибка при записи, ничего не загружено: {error}")
-        _finish(job, Status.FAILED, plan, "Ошибка при записи в базу данных — ничего не загружено.")
+        _finish(
+            job,
+            Status.FAILED,
+            plan,
+            "Ошибка при записи в базу данных — ничего не загружено.",
+        )
         return job
     counts = plan.summary()["counts"]
     created = sum(c["created"] for c in counts.values())
     updated = sum(c["updated"] for c in counts.values())
     unchanged = sum(c["unchanged"] for c in counts.values())
-    _finish(job, Status.DONE, plan, f"Загружено: создано {created}, обновлено {updated}, без изменений {unchanged}.")
+    _finish(
+        job,
+        Status.DONE,
+        plan,
+        f"Загружено: создано {created}, обновлено {updated}, без изменений {unchanged}.",
+    )
     return job

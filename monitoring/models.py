@@ -22,16 +22,27 @@ from schools.models import AcademicYear, Municipality, School
 
 def count_field(label: str, help_text: str = "") -> models.PositiveIntegerField:
     """Return a nullable head-count field (NULL = not collected)."""
-    return models.PositiveIntegerField(label, null=True, blank=True, help_text=help_text)
+    return models.PositiveIntegerField(
+        label, null=True, blank=True, help_text=help_text
+    )
 
 
 # The subject dictionary as shipped (migration 0002 seeds the same list).
 DEFAULT_SUBJECTS = [
-    ("русский язык", "РУ"), ("математика", "МА"), ("окружающий мир", "ОМ"),
-    ("биология", "БИ"), ("география", "ГЕ"), ("история", "ИС"),
-    ("обществознание", "ОБ"), ("физика", "ФИ"), ("химия", "ХИ"),
-    ("информатика", "ИН"), ("литература", "ЛИ"), ("английский язык", "АЯ"),
-    ("немецкий язык", "НЯ"), ("французский язык", "ФЯ"),
+    ("русский язык", "РУ"),
+    ("математика", "МА"),
+    ("окружающий мир", "ОМ"),
+    ("биология", "БИ"),
+    ("география", "ГЕ"),
+    ("история", "ИС"),
+    ("обществознание", "ОБ"),
+    ("физика", "ФИ"),
+    ("химия", "ХИ"),
+    ("информатика", "ИН"),
+    ("литература", "ЛИ"),
+    ("английский язык", "АЯ"),
+    ("немецкий язык", "НЯ"),
+    ("французский язык", "ФЯ"),
 ]
 
 
@@ -76,11 +87,15 @@ class Campaign(models.Model):
     """A municipality's collection of reports for a school year, with a deadline."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="campaigns",
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
         verbose_name="муниципалитет",
     )
     year = models.ForeignKey(
-        AcademicYear, on_delete=models.PROTECT, related_name="campaigns",
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
         verbose_name="учебный год (данные за)",
     )
     title = models.CharField("название", max_length=300)
@@ -90,7 +105,9 @@ class Campaign(models.Model):
     order_date = models.DateField("дата приказа")
     is_open = models.BooleanField("сбор открыт", default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="кем создана",
     )
     created_at = models.DateTimeField("создана", auto_now_add=True)
@@ -129,13 +146,19 @@ class Report(models.Model):
         School, on_delete=models.PROTECT, related_name="reports", verbose_name="школа"
     )
     year = models.ForeignKey(
-        AcademicYear, on_delete=models.PROTECT, related_name="reports",
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="reports",
         verbose_name="учебный год",
     )
     kind = models.CharField("отчёт", max_length=20, choices=ReportKind.choices)
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="reports", verbose_name="кампания",
+        Campaign,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name="кампания",
     )
     status = models.CharField(
         "состояние", max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -144,11 +167,17 @@ class Report(models.Model):
     # carries an older number is refused instead of overwriting someone's work.
     version = models.PositiveIntegerField("версия", default=0)
     return_reason = models.TextField("причина возврата", blank=True)
-    warnings_confirmed = models.BooleanField("предупреждения подтверждены", default=False)
+    warnings_confirmed = models.BooleanField(
+        "предупреждения подтверждены", default=False
+    )
     updated_at = models.DateTimeField("изменён", null=True, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="кем изменён",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кем изменён",
     )
     submitted_at = models.DateTimeField("сдан", null=True, blank=True)
 
@@ -195,7 +224,10 @@ class ReportEvent(models.Model):
     to_status = models.CharField("в состояние", max_length=20)
     reason = models.TextField("причина", blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
         verbose_name="кто",
     )
     at = models.DateTimeField("когда", auto_now_add=True)
@@ -217,7 +249,9 @@ class ReminderLog(models.Model):
         AFTER = "after", "на следующий день после срока"
         MANUAL = "manual", "вручную"
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="reminders")
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="reminders"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     sent_at = models.DateTimeField(auto_now_add=True)
     recipients = models.TextField(blank=True)
@@ -225,7 +259,8 @@ class ReminderLog(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["report", "kind"], condition=~Q(kind="manual"),
+                fields=["report", "kind"],
+                condition=~Q(kind="manual"),
                 name="%(app_label)s_%(class)s_automatic_once",
             )
         ]
@@ -254,15 +289,17 @@ class ReportData(models.Model):
 class StaffingData(ReportData):
     """Кадры: teachers working at least 0.5 of a full rate."""
 
-    teachers_total = count_field("Учителей всего", "Учителя, работающие не менее чем на 0,5 ставки.")
+    teachers_total = count_field(
+        "Учителей всего", "Учителя, работающие не менее чем на 0,5 ставки."
+    )
     under_30 = count_field("Моложе 30 лет")
     pension_age = count_field("Пенсионного возраста")
-    experience_under_3 = count_field("Стаж до 3 лет", "Педагогический стаж менее 3 лет.")
+    experience_under_3 = count_field(
+        "Стаж до 3 лет", "Педагогический стаж менее 3 лет."
+    )
     highest_category = count_field("Высшая категория")
     first_category = count_field("Первая категория")
-    category_confirmed_3y = count_field(
-        "Подтвердили или повысили категорию за 3 года"
-    )
+    category_confirmed_3y = count_field("Подтвердили или повысили категорию за 3 года")
     overloaded = count_field(
         "Нагрузка 1,5 ставки и более", "Учителя с нагрузкой 1,5 ставки и более."
     )
@@ -301,9 +338,7 @@ class SocialPassportData(ReportData):
     both_parents_unemployed = count_field("Оба родителя безработные")
     both_parents_higher_ed = count_field("Оба родителя с высшим образованием")
     poor_housing = count_field("Проживают в неблагоустроенном жилье")
-    sop_families = count_field(
-        "Из семей в СОП", "Семьи в социально опасном положении."
-    )
+    sop_families = count_field("Из семей в СОП", "Семьи в социально опасном положении.")
     school_register = count_field("На внутришкольном учёте")
     pdn_kdn_register = count_field("На учёте в ПДН/КДН")
     ovz = count_field("С ОВЗ", "С ограниченными возможностями здоровья.")
@@ -324,7 +359,8 @@ class ResourcesData(ReportData):
 
     textbook_fund = count_field("Фонд учебников, экз.")
     textbooks_recent = count_field(
-        "Учебников не старше 3 лет, экз.", "Из фонда — изданных не раньше чем 3 года назад."
+        "Учебников не старше 3 лет, экз.",
+        "Из фонда — изданных не раньше чем 3 года назад.",
     )
     class_sets = count_field("Классов-комплектов")
     student_computers = count_field("Компьютеров для обучающихся")
@@ -349,7 +385,10 @@ class OutcomesData(ReportData):
     attested_failing = count_field("Из них неуспевающих")
     noko_satisfaction = models.DecimalField(
         "Удовлетворённость качеством (НОКО), %",
-        max_digits=5, decimal_places=2, null=True, blank=True,
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="Итоговый процент удовлетворённости по независимой оценке качества; "
         "оставьте пустым, если оценка в этом году не проводилась.",
@@ -379,9 +418,13 @@ class AssessmentResult(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="results")
     procedure = models.CharField("Процедура", max_length=3, choices=Procedure.choices)
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, verbose_name="Предмет")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, verbose_name="Предмет"
+    )
     grade = models.PositiveSmallIntegerField("Класс")
-    level = models.CharField("Уровень", max_length=10, choices=Level.choices, blank=True)
+    level = models.CharField(
+        "Уровень", max_length=10, choices=Level.choices, blank=True
+    )
     participants = count_field("Участников")
     mark2 = count_field("«2»")
     mark3 = count_field("«3»")
@@ -412,7 +455,9 @@ class AssessmentResult(models.Model):
     def label(self) -> str:
         """Return «ВПР, математика, 5 класс» (with the ЕГЭ level when there is one)."""
         level = f", {self.level}" if self.level else ""
-        return f"{self.procedure}, {self.subject.name.lower()}{level}, {self.grade} класс"
+        return (
+            f"{self.procedure}, {self.subject.name.lower()}{level}, {self.grade} класс"
+        )
 
     @property
     def uses_marks(self) -> bool:
@@ -428,8 +473,12 @@ class AssessmentResult(models.Model):
 class MarkComparison(models.Model):
     """ВПР marks against journal marks: lowered / confirmed / raised."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="comparisons")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, verbose_name="Предмет")
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="comparisons"
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, verbose_name="Предмет"
+    )
     grade = models.PositiveSmallIntegerField("Класс")
     lowered = count_field("Понизили", "ВПР ниже отметки по журналу.")
     confirmed = count_field("Подтвердили", "ВПР равна отметке по журналу.")
@@ -463,15 +512,35 @@ DATA_MODELS: dict[str, type[ReportData]] = {
 class RegionalMean(models.Model):
     """A region's mean result of a procedure in a year: the reference of the gap criteria."""
 
-    region = models.ForeignKey("schools.Region", on_delete=models.PROTECT, related_name="+", verbose_name="регион")
-    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+", verbose_name="учебный год")
+    region = models.ForeignKey(
+        "schools.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="регион",
+    )
+    year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="учебный год",
+    )
     procedure = models.CharField("Процедура", max_length=3, choices=Procedure.choices)
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, verbose_name="Предмет")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, verbose_name="Предмет"
+    )
     grade = models.PositiveSmallIntegerField("Класс")
-    level = models.CharField("Уровень", max_length=10, choices=Level.choices, blank=True)
-    mean_score = models.DecimalField("Средний балл", max_digits=5, decimal_places=2, null=True, blank=True)
+    level = models.CharField(
+        "Уровень", max_length=10, choices=Level.choices, blank=True
+    )
+    mean_score = models.DecimalField(
+        "Средний балл", max_digits=5, decimal_places=2, null=True, blank=True
+    )
     fail_share = models.DecimalField(
-        "Доля «2», %", max_digits=5, decimal_places=2, null=True, blank=True,
+        "Доля «2», %",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 
@@ -486,7 +555,9 @@ class RegionalMean(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region}, {self.year}: {self.procedure} {self.subject} {self.grade}"
+        return (
+            f"{self.region}, {self.year}: {self.procedure} {self.subject} {self.grade}"
+        )
 
 
 class ImportJob(models.Model):
@@ -496,7 +567,10 @@ class ImportJob(models.Model):
         PACKAGE = "package", "Пакет данных портала (все листы)"
         VPR_PROTOCOL = "vpr_protocol", "ВПР: протокол проведения работы (по участникам)"
         VPR_STATS = "vpr_stats", "ВПР: отчёт «Статистика по отметкам»"
-        VPR_COMPARISON = "vpr_comparison", "ВПР: отчёт «Сравнение отметок с отметками по журналу»"
+        VPR_COMPARISON = (
+            "vpr_comparison",
+            "ВПР: отчёт «Сравнение отметок с отметками по журналу»",
+        )
         EGE = "ege", "ЕГЭ: результаты выпускников по школам (таблица региона)"
         OGE = "oge", "ОГЭ: результаты по школам"
 
@@ -510,7 +584,9 @@ class ImportJob(models.Model):
         FAILED = "failed", "не загружен"
 
     kind = models.CharField("вид файла", max_length=20, choices=Kind.choices)
-    status = models.CharField("состояние", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        "состояние", max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
     file = models.FileField("файл", upload_to="imports/%Y/%m/")
     original_name = models.CharField("имя файла", max_length=255)
     size = models.PositiveIntegerField("размер, байт", default=0)
@@ -520,7 +596,10 @@ class ImportJob(models.Model):
     summary = models.JSONField("итог", default=dict)
     issues = models.JSONField("ошибки и предупреждения", default=list)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="загрузил",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="загрузил",
     )
     created_at = models.DateTimeField("загружен", auto_now_add=True)
     finished_at = models.DateTimeField("завершён", null=True, blank=True)
@@ -546,4 +625,8 @@ class ImportJob(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING)
+        return self.status in (
+            self.Status.QUEUED,
+            self.Status.CHECKING,
+            self.Status.IMPORTING,
+        )

@@ -28,22 +28,48 @@ from .models import (
 )
 
 SHEET_OF_KIND = {
-    ReportKind.STAFFING: "Кадры", ReportKind.SOCIAL: "Социальный паспорт",
-    ReportKind.RESOURCES: "Ресурсы", ReportKind.OUTCOMES: "Результативность",
+    ReportKind.STAFFING: "Кадры",
+    ReportKind.SOCIAL: "Социальный паспорт",
+    ReportKind.RESOURCES: "Ресурсы",
+    ReportKind.OUTCOMES: "Результативность",
 }
 HELP = [
     ("Пакет данных портала мониторинга качества образования", ""),
     ("", ""),
-    ("Как заполнять", "Одна строка — одна школа за один учебный год (на листе «Результаты» — одна процедура)."),
+    (
+        "Как заполнять",
+        "Одна строка — одна школа за один учебный год (на листе «Результаты» — одна процедура).",
+    ),
     ("Учебный год", "Пишется так: 2020/2021."),
-    ("Код ОО", "Логин школы в ФИС ОКО: sch и 6–8 цифр. Школа должна быть в реестре портала или на листе «Школы»."),
-    ("Пустая ячейка", "Значит «данные не собирались». Если таких учеников или учителей нет, пишите 0."),
-    ("Числа", "Целые числа для количеств; дробные — с запятой или точкой; проценты — числом от 0 до 100."),
-    ("«2»–«5»", "Для ВПР, ОГЭ и базовой математики ЕГЭ сумма отметок равна числу участников."),
+    (
+        "Код ОО",
+        "Логин школы в ФИС ОКО: sch и 6–8 цифр. Школа должна быть в реестре портала или на листе «Школы».",
+    ),
+    (
+        "Пустая ячейка",
+        "Значит «данные не собирались». Если таких учеников или учителей нет, пишите 0.",
+    ),
+    (
+        "Числа",
+        "Целые числа для количеств; дробные — с запятой или точкой; проценты — числом от 0 до 100.",
+    ),
+    (
+        "«2»–«5»",
+        "Для ВПР, ОГЭ и базовой математики ЕГЭ сумма отметок равна числу участников.",
+    ),
     ("Не преодолели минимальный порог", "Для ЕГЭ (кроме базовой математики)."),
-    ("Средний балл", "ЕГЭ — 0–100; ВПР, ОГЭ, ЕГЭ базовый — средняя отметка 2–5; пусто, если участников 0."),
-    ("Персональные данные", "Не добавляйте столбцы с ФИО, датами рождения, адресами, СНИЛС — такой файл не загрузится."),
-    ("Листы", "Можно загружать любую часть листов; строки, которые в портале уже есть и отличаются, заменяются только с отметкой «Заменить существующие данные»."),
+    (
+        "Средний балл",
+        "ЕГЭ — 0–100; ВПР, ОГЭ, ЕГЭ базовый — средняя отметка 2–5; пусто, если участников 0.",
+    ),
+    (
+        "Персональные данные",
+        "Не добавляйте столбцы с ФИО, датами рождения, адресами, СНИЛС — такой файл не загрузится.",
+    ),
+    (
+        "Листы",
+        "Можно загружать любую часть листов; строки, которые в портале уже есть и отличаются, заменяются только с отметкой «Заменить существующие данные».",
+    ),
 ]
 
 
@@ -51,25 +77,49 @@ def _fmt(value: Any) -> Any:
     return float(value) if hasattr(value, "is_finite") else value
 
 
-def _validations(sheet: Any, columns: list[Column], rows: int, codes: list[str]) -> None:
+def _validations(
+    sheet: Any, columns: list[Column], rows: int, codes: list[str]
+) -> None:
     """Add Excel data validation: whole numbers ≥ 0, lists for codes and choices."""
     last = max(rows + 1, 500)
     for index, column in enumerate(columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         area = f"{letter}2:{letter}{last}"
         if column.read.__name__ == "integer":
-            rule = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
-            rule.error, rule.errorTitle = "Введите целое число не меньше 0.", "Неверное значение"
+            rule = DataValidation(
+                type="whole",
+                operator="greaterThanOrEqual",
+                formula1="0",
+                allow_blank=True,
+            )
+            rule.error, rule.errorTitle = (
+                "Введите целое число не меньше 0.",
+                "Неверное значение",
+            )
         elif column.header in ("Процедура",):
-            rule = DataValidation(type="list", formula1='"' + ",".join(Procedure.values) + '"', allow_blank=False)
+            rule = DataValidation(
+                type="list",
+                formula1='"' + ",".join(Procedure.values) + '"',
+                allow_blank=False,
+            )
         elif column.header == "Уровень":
-            rule = DataValidation(type="list", formula1='"базовый,профильный"', allow_blank=True)
+            rule = DataValidation(
+                type="list", formula1='"базовый,профильный"', allow_blank=True
+            )
         elif column.header == "Сельская":
             rule = DataValidation(type="list", formula1='"да,нет"', allow_blank=True)
         elif column.header == "Тип ОО":
-            rule = DataValidation(type="list", formula1='"' + ",".join(School.Type.values) + '"', allow_blank=False)
+            rule = DataValidation(
+                type="list",
+                formula1='"' + ",".join(School.Type.values) + '"',
+                allow_blank=False,
+            )
         elif column.header == "Код ОО" and codes and sheet.title != "Школы":
-            rule = DataValidation(type="list", formula1=f"=Школы!$A$2:$A${len(codes) + 1}", allow_blank=False)
+            rule = DataValidation(
+                type="list",
+                formula1=f"=Школы!$A$2:$A${len(codes) + 1}",
+                allow_blank=False,
+            )
             rule.error = "Такого кода нет на листе «Школы»."
         else:
             continue
@@ -80,20 +130,37 @@ def _validations(sheet: Any, columns: list[Column], rows: int, codes: list[str])
 
 def _school_rows(schools: Iterable[School]) -> list[list[Any]]:
     return [
-        [s.code, s.full_name, s.short_name, s.municipality.region.name, s.municipality.name, s.school_type,
-         "да" if s.is_rural else "нет", float(s.distance_km), s.inn]
+        [
+            s.code,
+            s.full_name,
+            s.short_name,
+            s.municipality.region.name,
+            s.municipality.name,
+            s.school_type,
+            "да" if s.is_rural else "нет",
+            float(s.distance_km),
+            s.inn,
+        ]
         for s in schools
     ]
 
 
-def package_workbook(*, schools: QuerySet[School], years: list[AcademicYear], with_data: bool, sheets: list[str] | None = None) -> Workbook:
+def package_workbook(
+    *,
+    schools: QuerySet[School],
+    years: list[AcademicYear],
+    with_data: bool,
+    sheets: list[str] | None = None,
+) -> Workbook:
     """
     Return the package for the schools and years; a template when `with_data` is off.
 
     `sheets` limits it to some sheets (the «Школы» sheet always comes along:
     codes are checked against it).
     """
-    schools = schools.select_related("municipality__region").order_by("municipality__name", "short_name")
+    schools = schools.select_related("municipality__region").order_by(
+        "municipality__name", "short_name"
+    )
     book = Workbook()
     help_sheet = book.active
     help_sheet.title = "Справка"
@@ -108,7 +175,9 @@ def package_workbook(*, schools: QuerySet[School], years: list[AcademicYear], wi
         rows_by_sheet |= _data_rows(school_list, years)
     else:
         for _kind, title in SHEET_OF_KIND.items():
-            rows_by_sheet[title] = [[y.name, s.code] for y in years for s in school_list]
+            rows_by_sheet[title] = [
+                [y.name, s.code] for y in years for s in school_list
+            ]
     for title, columns in SHEETS.items():
         if sheets and title not in sheets and title != "Школы":
             continue
@@ -119,7 +188,9 @@ def package_workbook(*, schools: QuerySet[School], years: list[AcademicYear], wi
     return book
 
 
-def _data_rows(schools: list[School], years: list[AcademicYear]) -> dict[str, list[list[Any]]]:
+def _data_rows(
+    schools: list[School], years: list[AcademicYear]
+) -> dict[str, list[list[Any]]]:
     ids = [s.pk for s in schools]
     year_ids = [y.pk for y in years]
     out: dict[str, list[list[Any]]] = {}
@@ -127,29 +198,82 @@ def _data_rows(schools: list[School], years: list[AcademicYear]) -> dict[str, li
         model = DATA_MODELS[kind]
         names = [c.field for c in SHEETS[title][2:]]
         rows = (
-            model.objects.filter(report__school_id__in=ids, report__year_id__in=year_ids)
+            model.objects.filter(
+                report__school_id__in=ids, report__year_id__in=year_ids
+            )
             .order_by("report__year__start_year", "report__school__code")
             .values_list("report__year__start_year", "report__school__code", *names)
         )
-        out[title] = [[f"{r[0]}/{r[0] + 1}", r[1], *(_fmt(v) for v in r[2:])] for r in rows]
+        out[title] = [
+            [f"{r[0]}/{r[0] + 1}", r[1], *(_fmt(v) for v in r[2:])] for r in rows
+        ]
     results = (
-        AssessmentResult.objects.filter(report__school_id__in=ids, report__year_id__in=year_ids)
-        .order_by("report__year__start_year", "report__school__code", "procedure", "grade", "subject__order", "level")
-        .values_list("report__year__start_year", "report__school__code", "procedure", "subject__name", "grade", "level",
-                     "participants", "mark2", "mark3", "mark4", "mark5", "failed_minimum", "mean_score")
+        AssessmentResult.objects.filter(
+            report__school_id__in=ids, report__year_id__in=year_ids
+        )
+        .order_by(
+            "report__year__start_year",
+            "report__school__code",
+            "procedure",
+            "grade",
+            "subject__order",
+            "level",
+        )
+        .values_list(
+            "report__year__start_year",
+            "report__school__code",
+            "procedure",
+            "subject__name",
+            "grade",
+            "level",
+            "participants",
+            "mark2",
+            "mark3",
+            "mark4",
+            "mark5",
+            "failed_minimum",
+            "mean_score",
+        )
     )
-    out["Результаты"] = [[f"{r[0]}/{r[0] + 1}", *(_fmt(v) for v in r[1:])] for r in results]
+    out["Результаты"] = [
+        [f"{r[0]}/{r[0] + 1}", *(_fmt(v) for v in r[1:])] for r in results
+    ]
     comparisons = (
-        MarkComparison.objects.filter(report__school_id__in=ids, report__year_id__in=year_ids)
-        .order_by("report__year__start_year", "report__school__code", "grade", "subject__order")
-        .values_list("report__year__start_year", "report__school__code", "subject__name", "grade", "lowered", "confirmed", "raised")
+        MarkComparison.objects.filter(
+            report__school_id__in=ids, report__year_id__in=year_ids
+        )
+        .order_by(
+            "report__year__start_year",
+            "report__school__code",
+            "grade",
+            "subject__order",
+        )
+        .values_list(
+            "report__year__start_year",
+            "report__school__code",
+            "subject__name",
+            "grade",
+            "lowered",
+            "confirmed",
+            "raised",
+        )
     )
     out["Сравнение с журналом"] = [[f"{r[0]}/{r[0] + 1}", *r[1:]] for r in comparisons]
     regions = {s.municipality.region_id for s in schools}
     means = (
         RegionalMean.objects.filter(region_id__in=regions, year_id__in=year_ids)
         .order_by("year__start_year", "procedure", "grade", "subject__order", "level")
-        .values_list("year__start_year", "procedure", "subject__name", "grade", "level", "mean_score", "fail_share")
+        .values_list(
+            "year__start_year",
+            "procedure",
+            "subject__name",
+            "grade",
+            "level",
+            "mean_score",
+            "fail_share",
+        )
     )
-    out["Средние по региону"] = [[f"{r[0]}/{r[0] + 1}", *(_fmt(v) for v in r[1:])] for r in means]
+    out["Средние по региону"] = [
+        [f"{r[0]}/{r[0] + 1}", *(_fmt(v) for v in r[1:])] for r in means
+    ]
     return out

@@ -59,7 +59,9 @@ def can_edit_report(user: AnyUser, report: Report) -> bool:
 
 
 def can_submit_report(user: AnyUser, report: Report) -> bool:
-    return report.status in OPERATOR_EDITABLE and access.can_enter_data(user, report.school)
+    return report.status in OPERATOR_EDITABLE and access.can_enter_data(
+        user, report.school
+    )
 
 
 def can_review_report(user: AnyUser, report: Report) -> bool:
@@ -78,7 +80,9 @@ def get_report_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Repor
     except Report.DoesNotExist:
         raise Http404("Отчёт не найден.") from None
     if write and not access.can_enter_data(user, report.school):
-        raise PermissionDenied("Изменять отчёты может оператор школы или аналитик МИМЦ.")
+        raise PermissionDenied(
+            "Изменять отчёты может оператор школы или аналитик МИМЦ."
+        )
     return report
 
 

@@ -48,7 +48,8 @@ def previous_report(report: Report) -> Report | None:
     """Return the same school's report of the same kind for the previous school year."""
     return (
         Report.objects.filter(
-            school_id=report.school_id, kind=report.kind,
+            school_id=report.school_id,
+            kind=report.kind,
             year__start_year=report.year.start_year - 1,
         )
         .select_related("year")
@@ -77,16 +78,28 @@ def result_rows(report: Report) -> tuple[list[dict[str, Any]], list[dict[str, An
     """Return the report's result rows and mark comparisons as plain dicts."""
     rows = [
         {
-            "procedure": r.procedure, "subject": r.subject, "grade": r.grade, "level": r.level,
-            "participants": r.participants, "mark2": r.mark2, "mark3": r.mark3,
-            "mark4": r.mark4, "mark5": r.mark5, "failed_minimum": r.failed_minimum,
+            "procedure": r.procedure,
+            "subject": r.subject,
+            "grade": r.grade,
+            "level": r.level,
+            "participants": r.participants,
+            "mark2": r.mark2,
+            "mark3": r.mark3,
+            "mark4": r.mark4,
+            "mark5": r.mark5,
+            "failed_minimum": r.failed_minimum,
             "mean_score": r.mean_score,
         }
         for r in report.results.select_related("subject")
     ]
     comparisons = [
-        {"subject": c.subject, "grade": c.grade, "lowered": c.lowered,
-         "confirmed": c.confirmed, "raised": c.raised}
+        {
+            "subject": c.subject,
+            "grade": c.grade,
+            "lowered": c.lowered,
+            "confirmed": c.confirmed,
+            "raised": c.raised,
+        }
         for c in report.comparisons.select_related("subject")
     ]
     return rows, comparisons
@@ -144,16 +157,18 @@ def completeness_matrix(
     if search.strip():
         schools = schools.filter(school_search_q(search))
     schools = schools.order_by("short_name")
-    reports = (
-        Report.objects.filter(campaign=campaign, school__in=schools.values("pk"))
-        .only("pk", "school_id", "kind", "status", "version", "submitted_at", "campaign_id")
+    reports = Report.objects.filter(
+        campaign=campaign, school__in=schools.values("pk")
+    ).only(
+        "pk", "school_id", "kind", "status", "version", "submitted_at", "campaign_id"
     )
     by_school: dict[int, dict[str, Report]] = defaultdict(dict)
     totals: dict[str, int] = defaultdict(int)
     for report in reports:
         report.overdue = is_overdue(report, campaign, today)
         report.late = bool(
-            report.submitted_at and timezone.localdate(report.submitted_at) > campaign.deadline
+            report.submitted_at
+            and timezone.localdate(report.submitted_at) > campaign.deadline
         )
         by_school[report.school_id][report.kind] = report
         totals[report.status] += 1
@@ -186,20 +201,24 @@ def home_campaigns(*, user: User, today: dt.date | None = None) -> list[dict[str
         )
         for report in reports:
             report.overdue = is_overdue(report, campaign, today)
-        result.append({
-            "campaign": campaign,
-            "reports": reports,
-            "days_left": (campaign.deadline - today).days,
-            "pending": sum(r.status in PENDING for r in reports),
-            "submitted": sum(r.status == Status.SUBMITTED for r in reports),
-            "accepted": sum(r.status == Status.ACCEPTED for r in reports),
-        })
+        result.append(
+            {
+                "campaign": campaign,
+                "reports": reports,
+                "days_left": (campaign.deadline - today).days,
+                "pending": sum(r.status in PENDING for r in reports),
+                "submitted": sum(r.status == Status.SUBMITTED for r in reports),
+                "accepted": sum(r.status == Status.ACCEPTED for r in reports),
+            }
+        )
     return result
 
 
 def report_list(*, user: User) -> QuerySet[Report]:
     """Return the person's reports, newest year first."""
-    return reports_visible_to(user).order_by("-year__start_year", "school__short_name", "kind")
+    return reports_visible_to(user).order_by(
+        "-year__start_year", "school__short_name", "kind"
+    )
 
 
 # History --------------------------------------------------------------------------
@@ -210,8 +229,7 @@ HISTORY_ACTIONS = {"+": "внесено", "~": "изменено", "-": "уда�
 
 def _diff(model: type, record: Any, previous: Any) -> list[dict[str, Any]]:
     names = [
-        f.name for f in model._meta.concrete_fields
-        if f.name not in ("id", "report")
+        f.name for f in model._meta.concrete_fields if f.name not in ("id", "report")
     ]
     changes = []
     for name in names:
@@ -229,11 +247,16 @@ def report_history(report: Report) -> list[dict[str, Any]]:
     """Return the report's timeline: workflow steps and every changed value, newest first."""
     entries: list[dict[str, Any]] = []
     for event in report.events.select_related("by"):
-        entries.append({
-            "at": event.at, "by": event.by, "kind": "event",
-            "title": event.get_action_display(), "reason": event.reason,
-            "changes": [],
-        })
+        entries.append(
+            {
+                "at": event.at,
+                "by": event.by,
+                "kind": "event",
+                "title": event.get_action_display(),
+                "reason": event.reason,
+                "changes": [],
+            }
+        )
     if report.kind == ReportKind.RESULTS:
         sources = [
             (AssessmentResult, AssessmentResult.history.filter(report_id=report.pk)),
@@ -244,7 +267,9 @@ def report_history(report: Report) -> list[dict[str, Any]]:
         sources = [(model, model.history.filter(report_id=report.pk))]
     for model, records in sources:
         last_by_row: dict[Any, Any] = {}
-        for record in records.select_related("history_user").order_by("history_date", "history_id"):
+        for record in records.select_related("history_user").order_by(
+            "history_date", "history_id"
+        ):
             row_id = getattr(record, "id", record.report_id)
             previous = last_by_row.get(row_id)
             last_by_row[row_id] = record
@@ -255,15 +280,30 @@ def report_history(report: Report) -> list[dict[str, Any]]:
             row_label = ""
             if model is AssessmentResult:
                 row_label = AssessmentResult(
-                    procedure=record.procedure, subject=subject, grade=record.grade, level=record.level
+                    procedure=record.procedure,
+                    subject=subject,
+                    grade=record.grade,
+                    level=record.level,
                 ).label
             elif model is MarkComparison:
                 row_label = f"Сравнение с журналом: {subject.name.lower()}, {record.grade} класс"
-            entries.append({
-                "at": record.history_date, "by": record.history_user, "kind": "change",
-                "title": f"{HISTORY_ACTIONS[record.history_type]}{': ' + row_label if row_label else ''}",
-                "reason": "", "changes": [c for c in changes if c["field"] not in ("Процедура", "Предмет", "Класс", "Уровень")] if row_label else changes,
-            })
+            entries.append(
+                {
+                    "at": record.history_date,
+                    "by": record.history_user,
+                    "kind": "change",
+                    "title": f"{HISTORY_ACTIONS[record.history_type]}{': ' + row_label if row_label else ''}",
+                    "reason": "",
+                    "changes": [
+                        c
+                        for c in changes
+                        if c["field"]
+                        not in ("Процедура", "Предмет", "Класс", "Уровень")
+                    ]
+                    if row_label
+                    else changes,
+                }
+            )
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries
 

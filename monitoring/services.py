@@ -64,10 +64,16 @@ def _as_validation_error(problems: Iterable[Problem]) -> ValidationError:
     return ValidationError(dict(by_field))
 
 
-def _event(report: Report, action: str, by: User | None, *, old: str, reason: str = "") -> None:
+def _event(
+    report: Report, action: str, by: User | None, *, old: str, reason: str = ""
+) -> None:
     ReportEvent.objects.create(
-        report=report, action=action, from_status=old, to_status=report.status,
-        reason=reason, by=by,
+        report=report,
+        action=action,
+        from_status=old,
+        to_status=report.status,
+        reason=reason,
+        by=by,
     )
 
 
@@ -111,7 +117,9 @@ def report_save_figures(
     values stay in the data's history.
     """
     _check_editable(report)
-    problems = check_report(report.kind, values, context=selectors.report_context(report))
+    problems = check_report(
+        report.kind, values, context=selectors.report_context(report)
+    )
     if errors(problems):
         raise _as_validation_error(errors(problems))
     if warnings(problems) and not warnings_confirmed:
@@ -120,7 +128,9 @@ def report_save_figures(
     model = DATA_MODELS[report.kind]
     data = model.objects.filter(report=report).first() or model(report=report)
     names = [f.name for f in model._meta.concrete_fields if f.name != "report"]
-    changed = data._state.adding or any(getattr(data, n) != values.get(n) for n in names)
+    changed = data._state.adding or any(
+        getattr(data, n) != values.get(n) for n in names
+    )
     if changed:
         for name in names:
             setattr(data, name, values.get(name))
@@ -155,12 +165,23 @@ def report_save_results(
         raise WarningsNotConfirmed(warnings(problems))
     _claim_version(report, expected_version, by)
     _sync_rows(
-        AssessmentResult, report.results.all(), rows, by, report=report,
+        AssessmentResult,
+        report.results.all(),
+        rows,
+        by,
+        report=report,
         key=lambda row: result_key(row),
     )
     _sync_rows(
-        MarkComparison, report.comparisons.all(), comparisons, by, report=report,
-        key=lambda row: (getattr(row.get("subject"), "pk", row.get("subject")), row.get("grade")),
+        MarkComparison,
+        report.comparisons.all(),
+        comparisons,
+        by,
+        report=report,
+        key=lambda row: (
+            getattr(row.get("subject"), "pk", row.get("subject")),
+            row.get("grade"),
+        ),
     )
     report.warnings_confirmed = bool(warnings(problems))
     report.save(update_fields=["warnings_confirmed"])
@@ -169,16 +190,30 @@ def report_save_results(
 
 def _row_values(obj: Any) -> dict[str, Any]:
     return {
-        f.name: getattr(obj, f.attname) for f in obj._meta.concrete_fields
+        f.name: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
         if f.name not in ("id", "report")
     }
 
 
-def _sync_rows(model: type, existing: QuerySet, rows: Sequence[Mapping[str, Any]], by: User, *, report: Report, key: Any) -> None:
-    current = {key({**_row_values(obj), "subject": obj.subject_id}): obj for obj in existing}
+def _sync_rows(
+    model: type,
+    existing: QuerySet,
+    rows: Sequence[Mapping[str, Any]],
+    by: User,
+    *,
+    report: Report,
+    key: Any,
+) -> None:
+    current = {
+        key({**_row_values(obj), "subject": obj.subject_id}): obj for obj in existing
+    }
     wanted = {}
     for row in rows:
-        values = {k: (v.pk if k == "subject" and hasattr(v, "pk") else v) for k, v in row.items()}
+        values = {
+            k: (v.pk if k == "subject" and hasattr(v, "pk") else v)
+            for k, v in row.items()
+        }
         wanted[key(values)] = values
     for k, obj in current.items():
         if k not in wanted:
@@ -203,13 +238,19 @@ def submission_problems(report: Report) -> list[Problem]:
     if report.kind == ReportKind.RESULTS:
         rows, comparisons = selectors.result_rows(report)
         if not rows:
-            return [Problem(None, "Внесите хотя бы одну строку результатов оценочных процедур.")]
+            return [
+                Problem(
+                    None, "Внесите хотя бы одну строку результатов оценочных процедур."
+                )
+            ]
         return errors(check_results(rows, comparisons))
     values = selectors.report_values(report)
     if values is None:
         return [Problem(None, "Отчёт ещё не заполнен.")]
     problems = check_complete(report.kind, values)
-    problems += errors(check_report(report.kind, values, context=selectors.report_context(report)))
+    problems += errors(
+        check_report(report.kind, values, context=selectors.report_context(report))
+    )
     return problems
 
 
@@ -222,7 +263,11 @@ def report_submit(*, report: Report, by: User) -> Report:
     if problems:
         raise _as_validation_error(problems)
     old = report.status
-    report.status, report.submitted_at, report.return_reason = Status.SUBMITTED, timezone.now(), ""
+    report.status, report.submitted_at, report.return_reason = (
+        Status.SUBMITTED,
+        timezone.now(),
+        "",
+    )
     report.save(update_fields=["status", "submitted_at", "return_reason"])
     _event(report, Action.SUBMIT, by, old=old)
     return report
@@ -288,7 +333,9 @@ def _portal_url(path: str) -> str:
 
 def _operator_emails(school: School) -> list[str]:
     return list(
-        school.operators.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+        school.operators.filter(is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
     )
 
 
@@ -328,8 +375,10 @@ def campaign_create(*, data: Mapping[str, Any], by: User) -> Campaign:
     if taken.exists():
         clash = taken.select_related("campaign").first()
         raise ValidationError(
-            {"kinds": f"Отчёт «{clash.get_kind_display()}» за {campaign.year} уже "
-                      f"собирается в кампании «{clash.campaign}»."}
+            {
+                "kinds": f"Отчёт «{clash.get_kind_display()}» за {campaign.year} уже "
+                f"собирается в кампании «{clash.campaign}»."
+            }
         )
     existing.update(campaign=campaign)
     have = set(existing.values_list("school_id", "kind"))
@@ -363,7 +412,9 @@ def _remind(reports: Sequence[Report], kind: str, today: dt.date) -> int:
         recipients = _operator_emails(school)
         logs = []
         for report in school_reports:
-            logs.append(ReminderLog(report=report, kind=kind, recipients=", ".join(recipients)))
+            logs.append(
+                ReminderLog(report=report, kind=kind, recipients=", ".join(recipients))
+            )
         try:
             with transaction.atomic():
                 ReminderLog.objects.bulk_create(logs)
@@ -393,9 +444,15 @@ def _remind(reports: Sequence[Report], kind: str, today: dt.date) -> int:
     return sent
 
 
-def reports_remind(*, reports: Iterable[Report], by: User, today: dt.date | None = None) -> int:
+def reports_remind(
+    *, reports: Iterable[Report], by: User, today: dt.date | None = None
+) -> int:
     """Remind the schools of the given reports that are not yet submitted."""
-    pending = [r for r in reports if r.status in (Status.DRAFT, Status.RETURNED) and r.campaign_id]
+    pending = [
+        r
+        for r in reports
+        if r.status in (Status.DRAFT, Status.RETURNED) and r.campaign_id
+    ]
     return _remind(pending, ReminderLog.Kind.MANUAL, today or timezone.localdate())
 
 
@@ -420,4 +477,3 @@ def reminders_send_due(*, today: dt.date) -> int:
         )
         sent += _remind(reports, kind, today)
     return sent
-

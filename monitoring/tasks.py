@@ -18,7 +18,9 @@ def import_check_task(job_id: int) -> str:
     from .importing import import_job_check
     from .models import ImportJob
 
-    return import_job_check(job=ImportJob.objects.select_related("uploaded_by").get(pk=job_id)).status
+    return import_job_check(
+        job=ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+    ).status
 
 
 @shared_task
@@ -27,4 +29,6 @@ def import_run_task(job_id: int) -> str:
     from .importing import import_job_run
     from .models import ImportJob
 
-    return import_job_run(job=ImportJob.objects.select_related("uploaded_by").get(pk=job_id)).status
+    return import_job_run(
+        job=ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+    ).status

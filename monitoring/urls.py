@@ -21,7 +21,11 @@ urlpatterns = [
     path("imports/new/", views_imports.import_create, name="import-create"),
     path("imports/<int:pk>/", views_imports.import_detail, name="import-detail"),
     path("imports/<int:pk>/run/", views_imports.import_run, name="import-run"),
-    path("imports/<int:pk>/errors.xlsx", views_imports.import_errors, name="import-errors"),
+    path(
+        "imports/<int:pk>/errors.xlsx",
+        views_imports.import_errors,
+        name="import-errors",
+    ),
     path("imports/<int:pk>/file/", views_imports.import_file, name="import-file"),
     path("package/template.xlsx", views_imports.package_template, name="template"),
     path("package/export.xlsx", views_imports.package_export, name="package-export"),

@@ -24,7 +24,11 @@ PUPILS_CHANGE_WARNING = Decimal("0.30")
 FAIL_SHARE_WARNING = Decimal("0.50")
 TEACHERS_PER_100_PUPILS_WARNING = 20
 
-GRADES = {Procedure.VPR: range(4, 12), Procedure.OGE: range(9, 10), Procedure.EGE: range(11, 12)}
+GRADES = {
+    Procedure.VPR: range(4, 12),
+    Procedure.OGE: range(9, 10),
+    Procedure.EGE: range(11, 12),
+}
 MATHEMATICS = "математика"
 
 
@@ -67,7 +71,8 @@ def fmt_pct(part: int | Decimal, whole: int | Decimal) -> str:
 # Declarative rules: "part ≤ whole" and "sum of parts ≤ whole".
 COUNT_FIELDS: dict[str, list[str]] = {
     kind: [
-        f.name for f in model._meta.get_fields()
+        f.name
+        for f in model._meta.get_fields()
         if f.concrete and f.get_internal_type() == "PositiveIntegerField"
     ]
     for kind, model in DATA_MODELS.items()
@@ -75,11 +80,13 @@ COUNT_FIELDS: dict[str, list[str]] = {
 
 PARTS: dict[str, list[tuple[str, str]]] = {
     ReportKind.STAFFING: [
-        (name, "teachers_total") for name in COUNT_FIELDS[ReportKind.STAFFING]
+        (name, "teachers_total")
+        for name in COUNT_FIELDS[ReportKind.STAFFING]
         if name != "teachers_total"
     ],
     ReportKind.SOCIAL: [
-        (name, "pupils_total") for name in COUNT_FIELDS[ReportKind.SOCIAL]
+        (name, "pupils_total")
+        for name in COUNT_FIELDS[ReportKind.SOCIAL]
         if name != "pupils_total"
     ],
     ReportKind.RESOURCES: [("textbooks_recent", "textbook_fund")],
@@ -112,7 +119,9 @@ def _negative(values: Values, names: Iterable[str], **where: Any) -> list[Proble
     ]
 
 
-def check_report(kind: str, values: Values, *, context: Context | None = None) -> list[Problem]:
+def check_report(
+    kind: str, values: Values, *, context: Context | None = None
+) -> list[Problem]:
     """Check the figures of a one-row report (staffing, social, resources, outcomes)."""
     context = context or Context()
     model = DATA_MODELS[kind]
@@ -120,14 +129,26 @@ def check_report(kind: str, values: Values, *, context: Context | None = None) -
     for name in PERCENT_FIELDS.get(kind, []):
         value = values.get(name)
         if value is not None and not 0 <= value <= 100:
-            problems.append(Problem(name, f"Процент должен быть от 0 до 100, указано {fmt_num(value, 2)}."))
+            problems.append(
+                Problem(
+                    name,
+                    f"Процент должен быть от 0 до 100, указано {fmt_num(value, 2)}.",
+                )
+            )
     if problems:
         return problems
     for part, whole in PARTS.get(kind, []):
         part_value, whole_value = values.get(part), values.get(whole)
-        if part_value is not None and whole_value is not None and part_value > whole_value:
+        if (
+            part_value is not None
+            and whole_value is not None
+            and part_value > whole_value
+        ):
             problems.append(
-                Problem(part, f"{part_value} больше, чем «{label(model, whole)}» ({whole_value}).")
+                Problem(
+                    part,
+                    f"{part_value} больше, чем «{label(model, whole)}» ({whole_value}).",
+                )
             )
     for parts, whole in SUMS.get(kind, []):
         numbers = [values.get(p) for p in parts]
@@ -138,7 +159,10 @@ def check_report(kind: str, values: Values, *, context: Context | None = None) -
         if total > whole_value:
             names = " + ".join(f"«{label(model, p)}»" for p in parts)
             problems.append(
-                Problem(parts[0], f"{names} = {total}, это больше, чем «{label(model, whole)}» ({whole_value}).")
+                Problem(
+                    parts[0],
+                    f"{names} = {total}, это больше, чем «{label(model, whole)}» ({whole_value}).",
+                )
             )
     if not problems:
         problems += _warnings(kind, values, context)
@@ -152,22 +176,29 @@ def _warnings(kind: str, values: Values, context: Context) -> list[Problem]:
         if now is not None and before:
             change = Decimal(abs(now - before)) / before
             if change > PUPILS_CHANGE_WARNING:
-                problems.append(Problem(
-                    "pupils_total",
-                    f"Число обучающихся изменилось на {fmt_pct(abs(now - before), before)} "
-                    f"по сравнению с прошлым годом (было {before}). Проверьте, нет ли опечатки.",
-                    warning=True,
-                ))
+                problems.append(
+                    Problem(
+                        "pupils_total",
+                        f"Число обучающихся изменилось на {fmt_pct(abs(now - before), before)} "
+                        f"по сравнению с прошлым годом (было {before}). Проверьте, нет ли опечатки.",
+                        warning=True,
+                    )
+                )
     if kind == ReportKind.STAFFING and context.pupils_total:
         teachers = values.get("teachers_total")
-        if teachers is not None and teachers * 100 > TEACHERS_PER_100_PUPILS_WARNING * context.pupils_total:
+        if (
+            teachers is not None
+            and teachers * 100 > TEACHERS_PER_100_PUPILS_WARNING * context.pupils_total
+        ):
             per_100 = Decimal(teachers) * 100 / context.pupils_total
-            problems.append(Problem(
-                "teachers_total",
-                f"{fmt_num(per_100)} учителя на 100 обучающихся ({teachers} на "
-                f"{context.pupils_total}) — больше 20. Проверьте число учителей.",
-                warning=True,
-            ))
+            problems.append(
+                Problem(
+                    "teachers_total",
+                    f"{fmt_num(per_100)} учителя на 100 обучающихся ({teachers} на "
+                    f"{context.pupils_total}) — больше 20. Проверьте число учителей.",
+                    warning=True,
+                )
+            )
     return problems
 
 
@@ -176,7 +207,9 @@ def check_complete(kind: str, values: Values) -> list[Problem]:
     optional = OPTIONAL_ON_SUBMIT.get(kind, set())
     names = COUNT_FIELDS[kind] + PERCENT_FIELDS.get(kind, [])
     return [
-        Problem(name, "Заполните поле: для сдачи нужны все показатели (0, если таких нет).")
+        Problem(
+            name, "Заполните поле: для сдачи нужны все показатели (0, если таких нет)."
+        )
         for name in names
         if name not in optional and values.get(name) is None
     ]
@@ -190,11 +223,18 @@ RESULT_COUNTS = ("participants", *MARKS, "failed_minimum")
 
 def result_key(row: Values) -> tuple:
     subject = row.get("subject")
-    return (row.get("procedure"), getattr(subject, "pk", subject), row.get("grade"), row.get("level") or "")
+    return (
+        row.get("procedure"),
+        getattr(subject, "pk", subject),
+        row.get("grade"),
+        row.get("level") or "",
+    )
 
 
 def uses_marks(row: Values) -> bool:
-    return row.get("procedure") != Procedure.EGE or (row.get("level") or "") == Level.BASE
+    return (
+        row.get("procedure") != Procedure.EGE or (row.get("level") or "") == Level.BASE
+    )
 
 
 def subject_name(row: Values) -> str:
@@ -206,20 +246,37 @@ def check_result(row: Values, *, index: int | None = None) -> list[Problem]:
     """Check one row of ВПР / ОГЭ / ЕГЭ results."""
     at = {"row": index, "section": "results"}
     problems = _negative(row, RESULT_COUNTS, **at)
-    procedure, grade, level = row.get("procedure"), row.get("grade"), row.get("level") or ""
+    procedure, grade, level = (
+        row.get("procedure"),
+        row.get("grade"),
+        row.get("level") or "",
+    )
     if procedure not in GRADES:
-        return [*problems, Problem("procedure", "Укажите процедуру: ВПР, ОГЭ или ЕГЭ.", **at)]
+        return [
+            *problems,
+            Problem("procedure", "Укажите процедуру: ВПР, ОГЭ или ЕГЭ.", **at),
+        ]
     if row.get("subject") in (None, ""):
         problems.append(Problem("subject", "Укажите предмет.", **at))
     if grade is None or grade not in GRADES[procedure]:
         allowed = GRADES[procedure]
         span = f"{allowed[0]}–{allowed[-1]}" if len(allowed) > 1 else str(allowed[0])
-        problems.append(Problem("grade", f"Для {procedure} класс — {span}, указано {grade}.", **at))
+        problems.append(
+            Problem("grade", f"Для {procedure} класс — {span}, указано {grade}.", **at)
+        )
     is_ege_math = procedure == Procedure.EGE and subject_name(row) == MATHEMATICS
     if is_ege_math and level not in (Level.BASE, Level.PROFILE):
-        problems.append(Problem("level", "Для ЕГЭ по математике укажите уровень: базовый или профильный.", **at))
+        problems.append(
+            Problem(
+                "level",
+                "Для ЕГЭ по математике укажите уровень: базовый или профильный.",
+                **at,
+            )
+        )
     if not is_ege_math and level:
-        problems.append(Problem("level", "Уровень указывается только для ЕГЭ по математике.", **at))
+        problems.append(
+            Problem("level", "Уровень указывается только для ЕГЭ по математике.", **at)
+        )
     if problems:
         return problems
 
@@ -228,46 +285,99 @@ def check_result(row: Values, *, index: int | None = None) -> list[Problem]:
     failed, mean = row.get("failed_minimum"), row.get("mean_score")
     if uses_marks(row):
         if failed is not None:
-            problems.append(Problem("failed_minimum", "Для ВПР, ОГЭ и ЕГЭ базового уровня укажите отметки «2»–«5», а не «не преодолели порог».", **at))
+            problems.append(
+                Problem(
+                    "failed_minimum",
+                    "Для ВПР, ОГЭ и ЕГЭ базового уровня укажите отметки «2»–«5», а не «не преодолели порог».",
+                    **at,
+                )
+            )
         for name, value in zip(MARKS, marks, strict=True):
             if value is not None and participants is not None and value > participants:
-                problems.append(Problem(name, f"{value} больше числа участников ({participants}).", **at))
-        if participants is not None and not problems and all(m is not None for m in marks):
+                problems.append(
+                    Problem(
+                        name, f"{value} больше числа участников ({participants}).", **at
+                    )
+                )
+        if (
+            participants is not None
+            and not problems
+            and all(m is not None for m in marks)
+        ):
             total = sum(marks)
             if total != participants:
-                problems.append(Problem(
-                    "participants",
-                    f"Сумма отметок «2»–«5» ({total}) не равна числу участников ({participants}).",
-                    **at,
-                ))
-        elif participants is not None and any(m is not None for m in marks[1:]) and not problems:
+                problems.append(
+                    Problem(
+                        "participants",
+                        f"Сумма отметок «2»–«5» ({total}) не равна числу участников ({participants}).",
+                        **at,
+                    )
+                )
+        elif (
+            participants is not None
+            and any(m is not None for m in marks[1:])
+            and not problems
+        ):
             # Only «2» may stand alone (official tables often give just the fail count).
-            problems.append(Problem("mark2", "Заполните все отметки «2»–«5» (0, если таких нет).", **at))
+            problems.append(
+                Problem(
+                    "mark2", "Заполните все отметки «2»–«5» (0, если таких нет).", **at
+                )
+            )
         scale = (Decimal(2), Decimal(5))
     else:
         if any(m is not None for m in marks):
-            problems.append(Problem("mark2", "Для ЕГЭ (кроме базовой математики) отметки не ставятся — укажите «не преодолели минимальный порог».", **at))
+            problems.append(
+                Problem(
+                    "mark2",
+                    "Для ЕГЭ (кроме базовой математики) отметки не ставятся — укажите «не преодолели минимальный порог».",
+                    **at,
+                )
+            )
         if failed is not None and participants is not None and failed > participants:
-            problems.append(Problem("failed_minimum", f"{failed} больше числа участников ({participants}).", **at))
+            problems.append(
+                Problem(
+                    "failed_minimum",
+                    f"{failed} больше числа участников ({participants}).",
+                    **at,
+                )
+            )
         scale = (Decimal(0), Decimal(100))
     if mean is not None:
         if participants == 0:
-            problems.append(Problem("mean_score", "Средний балл при 0 участников невозможен: оставьте поле пустым.", **at))
+            problems.append(
+                Problem(
+                    "mean_score",
+                    "Средний балл при 0 участников невозможен: оставьте поле пустым.",
+                    **at,
+                )
+            )
         elif not scale[0] <= mean <= scale[1]:
-            problems.append(Problem("mean_score", f"Средний балл должен быть от {scale[0]} до {scale[1]}, указано {fmt_num(mean, 2)}.", **at))
+            problems.append(
+                Problem(
+                    "mean_score",
+                    f"Средний балл должен быть от {scale[0]} до {scale[1]}, указано {fmt_num(mean, 2)}.",
+                    **at,
+                )
+            )
     if problems or not participants:
         return problems
     fails = marks[0] if uses_marks(row) else failed
     if fails is not None and fails > FAIL_SHARE_WARNING * participants:
-        problems.append(Problem(
-            "mark2" if uses_marks(row) else "failed_minimum",
-            f"Доля не справившихся — {fmt_pct(fails, participants)} ({fails} из {participants}), больше 50 %. Проверьте данные.",
-            warning=True, **at,
-        ))
+        problems.append(
+            Problem(
+                "mark2" if uses_marks(row) else "failed_minimum",
+                f"Доля не справившихся — {fmt_pct(fails, participants)} ({fails} из {participants}), больше 50 %. Проверьте данные.",
+                warning=True,
+                **at,
+            )
+        )
     return problems
 
 
-def check_comparison(row: Values, participants: int | None, *, index: int | None = None) -> list[Problem]:
+def check_comparison(
+    row: Values, participants: int | None, *, index: int | None = None
+) -> list[Problem]:
     """Check one ВПР-vs-journal row against the ВПР participants of the same subject and grade."""
     at = {"row": index, "section": "comparisons"}
     names = ("lowered", "confirmed", "raised")
@@ -275,18 +385,28 @@ def check_comparison(row: Values, participants: int | None, *, index: int | None
     if problems:
         return problems
     if participants is None:
-        return [Problem("subject", "Нет строки ВПР с этим предметом и классом в результатах — сначала внесите результаты ВПР.", **at)]
+        return [
+            Problem(
+                "subject",
+                "Нет строки ВПР с этим предметом и классом в результатах — сначала внесите результаты ВПР.",
+                **at,
+            )
+        ]
     numbers = [row.get(n) for n in names]
     if all(n is not None for n in numbers) and sum(numbers) > participants:
-        return [Problem(
-            "lowered",
-            f"Понизили + подтвердили + повысили = {sum(numbers)}, это больше числа участников ВПР ({participants}).",
-            **at,
-        )]
+        return [
+            Problem(
+                "lowered",
+                f"Понизили + подтвердили + повысили = {sum(numbers)}, это больше числа участников ВПР ({participants}).",
+                **at,
+            )
+        ]
     return []
 
 
-def check_results(rows: Sequence[Values], comparisons: Sequence[Values] = ()) -> list[Problem]:
+def check_results(
+    rows: Sequence[Values], comparisons: Sequence[Values] = ()
+) -> list[Problem]:
     """Check all result rows and comparisons of a report, including duplicates."""
     problems: list[Problem] = []
     seen: dict[tuple, int] = {}
@@ -295,10 +415,14 @@ def check_results(rows: Sequence[Values], comparisons: Sequence[Values] = ()) ->
         problems += check_result(row, index=index)
         key = result_key(row)
         if key in seen:
-            problems.append(Problem(
-                "subject", f"Такая строка уже есть (строка {seen[key] + 1}): одна строка на процедуру, предмет, класс и уровень.",
-                row=index, section="results",
-            ))
+            problems.append(
+                Problem(
+                    "subject",
+                    f"Такая строка уже есть (строка {seen[key] + 1}): одна строка на процедуру, предмет, класс и уровень.",
+                    row=index,
+                    section="results",
+                )
+            )
         seen.setdefault(key, index)
         if row.get("procedure") == Procedure.VPR:
             participants[(key[1], key[2])] = row.get("participants")
@@ -307,7 +431,14 @@ def check_results(rows: Sequence[Values], comparisons: Sequence[Values] = ()) ->
         subject = row.get("subject")
         key = (getattr(subject, "pk", subject), row.get("grade"))
         if key in compared:
-            problems.append(Problem("subject", f"Такая строка уже есть (строка {compared[key] + 1}).", row=index, section="comparisons"))
+            problems.append(
+                Problem(
+                    "subject",
+                    f"Такая строка уже есть (строка {compared[key] + 1}).",
+                    row=index,
+                    section="comparisons",
+                )
+            )
         compared.setdefault(key, index)
         problems += check_comparison(row, participants.get(key), index=index)
     return problems
@@ -319,4 +450,3 @@ def errors(problems: Iterable[Problem]) -> list[Problem]:
 
 def warnings(problems: Iterable[Problem]) -> list[Problem]:
     return [p for p in problems if p.warning]
-

@@ -43,7 +43,9 @@ def index(request: HttpRequest) -> HttpResponse:
         return render(request, "monitoring/report_list.html", {"page": page})
     campaigns = selectors.campaign_list(user=request.user)
     if wants_xlsx(request):
-        return xlsx_response(exports.campaign_workbook(campaigns), "кампании-мониторинга.xlsx")
+        return xlsx_response(
+            exports.campaign_workbook(campaigns), "кампании-мониторинга.xlsx"
+        )
     page = Paginator(campaigns, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -74,11 +76,16 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The completeness matrix: schools × reports, overdue in red."""
     campaign = permissions.get_campaign_for_user(request.user, pk)
     matrix = selectors.completeness_matrix(
-        campaign=campaign, user=request.user, status=request.GET.get("status", ""),
-        overdue_only=request.GET.get("overdue") == "1", search=request.GET.get("q", ""),
+        campaign=campaign,
+        user=request.user,
+        status=request.GET.get("status", ""),
+        overdue_only=request.GET.get("overdue") == "1",
+        search=request.GET.get("q", ""),
     )
     if wants_xlsx(request):
-        return xlsx_response(exports.matrix_workbook(campaign, matrix, request.GET), "полнота-сдачи.xlsx")
+        return xlsx_response(
+            exports.matrix_workbook(campaign, matrix, request.GET), "полнота-сдачи.xlsx"
+        )
     page = Paginator(matrix.rows, MATRIX_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -99,7 +106,9 @@ def _campaign_reports(request: HttpRequest, pk: int) -> tuple[Any, list[Report]]
     campaign = permissions.get_campaign_for_user(request.user, pk, write=True)
     ids = [int(i) for i in request.POST.getlist("reports") if i.isdigit()]
     reports = list(
-        permissions.reports_visible_to(request.user).filter(campaign=campaign, pk__in=ids)
+        permissions.reports_visible_to(request.user).filter(
+            campaign=campaign, pk__in=ids
+        )
     )
     return campaign, reports
 
@@ -126,7 +135,9 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
     if sent:
         messages.success(request, f"Напоминания отправлены школам: {sent}.")
     else:
-        messages.warning(request, "Выберите несданные отчёты — по ним и отправится напоминание.")
+        messages.warning(
+            request, "Выберите несданные отчёты — по ним и отправится напоминание."
+        )
     return redirect(campaign)
 
 
@@ -136,14 +147,18 @@ def campaign_set_open(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = permissions.get_campaign_for_user(request.user, pk, write=True)
     is_open = request.POST.get("open") == "1"
     services.campaign_set_open(campaign=campaign, is_open=is_open, by=request.user)
-    messages.success(request, "Сбор данных снова открыт." if is_open else "Сбор данных закрыт.")
+    messages.success(
+        request, "Сбор данных снова открыт." if is_open else "Сбор данных закрыт."
+    )
     return redirect(campaign)
 
 
 # Reports ------------------------------------------------------------------------------
 
 
-def _report_page(request: HttpRequest, report: Report, form: Any, **extra: Any) -> HttpResponse:
+def _report_page(
+    request: HttpRequest, report: Report, form: Any, **extra: Any
+) -> HttpResponse:
     user = request.user
     context = {
         "report": report,
@@ -156,7 +171,11 @@ def _report_page(request: HttpRequest, report: Report, form: Any, **extra: Any) 
         "events": selectors.report_events(report)[:5],
         **extra,
     }
-    context["template_sheet"] = "Результаты" if report.kind == ReportKind.RESULTS else SHEET_OF_KIND.get(report.kind)
+    context["template_sheet"] = (
+        "Результаты"
+        if report.kind == ReportKind.RESULTS
+        else SHEET_OF_KIND.get(report.kind)
+    )
     if report.campaign_id:
         context["days_left"] = (report.campaign.deadline - timezone.localdate()).days
     if report.kind == ReportKind.RESULTS:
@@ -164,7 +183,12 @@ def _report_page(request: HttpRequest, report: Report, form: Any, **extra: Any) 
         for row_form in form.results.forms:
             initial = row_form.initial
             subject = initial.get("subject")
-            key = (initial.get("procedure"), getattr(subject, "pk", None), initial.get("grade"), initial.get("level") or "")
+            key = (
+                initial.get("procedure"),
+                getattr(subject, "pk", None),
+                initial.get("grade"),
+                initial.get("level") or "",
+            )
             row_form.previous = previous.get(key)
         template = "monitoring/report_results.html"
     else:
@@ -181,7 +205,8 @@ def _build_form(report: Report, data: Any = None) -> Any:
     if report.kind == ReportKind.RESULTS:
         rows, comparisons = selectors.result_rows(report)
         return ResultsForm(
-            data, rows=results_initial(report.school, rows),
+            data,
+            rows=results_initial(report.school, rows),
             comparisons=comparisons_initial(report.school, comparisons),
             initial=initial,
         )
@@ -195,12 +220,19 @@ def _save(report: Report, form: Any, by: Any) -> None:
     confirmed = bool(form.cleaned_data.get("confirm_warnings"))
     if report.kind == ReportKind.RESULTS:
         services.report_save_results(
-            report=report, rows=form.rows, comparisons=form.comparison_rows,
-            expected_version=version, by=by, warnings_confirmed=confirmed,
+            report=report,
+            rows=form.rows,
+            comparisons=form.comparison_rows,
+            expected_version=version,
+            by=by,
+            warnings_confirmed=confirmed,
         )
     else:
         services.report_save_figures(
-            report=report, values=form.figures(), expected_version=version, by=by,
+            report=report,
+            values=form.figures(),
+            expected_version=version,
+            by=by,
             warnings_confirmed=confirmed,
         )
 
@@ -209,7 +241,9 @@ def _save(report: Report, form: Any, by: Any) -> None:
 @require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a report; the people who may edit it now get the form."""
-    report = permissions.get_report_for_user(request.user, pk, write=request.method == "POST")
+    report = permissions.get_report_for_user(
+        request.user, pk, write=request.method == "POST"
+    )
     if request.method == "GET":
         return _report_page(request, report, _build_form(report))
     if not permissions.can_edit_report(request.user, report):
@@ -225,10 +259,19 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         data["version"] = str(current.version)
         fresh = _build_form(current, data)
         fresh.is_valid()
-        values = None if current.kind == ReportKind.RESULTS else selectors.report_values(current)
-        return _report_page(request, current, fresh, conflict=current, current_values=values)
+        values = (
+            None
+            if current.kind == ReportKind.RESULTS
+            else selectors.report_values(current)
+        )
+        return _report_page(
+            request, current, fresh, conflict=current, current_values=values
+        )
     except (ValidationError, services.WarningsNotConfirmed) as error:
-        form.add_error(None, str(error) if isinstance(error, services.WarningsNotConfirmed) else error)
+        form.add_error(
+            None,
+            str(error) if isinstance(error, services.WarningsNotConfirmed) else error,
+        )
         return _report_page(request, report, form)
     if request.POST.get("action") != "submit":
         messages.success(request, "Данные сохранены.")
@@ -236,13 +279,22 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.report_submit(report=report, by=request.user)
     except ValidationError as error:
-        messages.error(request, "Данные сохранены, но отчёт не сдан: " + " ".join(error.messages))
+        messages.error(
+            request, "Данные сохранены, но отчёт не сдан: " + " ".join(error.messages)
+        )
     else:
         messages.success(request, "Отчёт сдан на проверку в МИМЦ.")
     return redirect(report)
 
 
-def _workflow(request: HttpRequest, pk: int, step: Any, allowed: Any, done: str, needs_reason: bool = False) -> HttpResponse:
+def _workflow(
+    request: HttpRequest,
+    pk: int,
+    step: Any,
+    allowed: Any,
+    done: str,
+    needs_reason: bool = False,
+) -> HttpResponse:
     report = permissions.get_report_for_user(request.user, pk)
     if not allowed(request.user, report):
         raise PermissionDenied("Это действие сейчас недоступно для этого отчёта.")
@@ -265,35 +317,58 @@ def _workflow(request: HttpRequest, pk: int, step: Any, allowed: Any, done: str,
 @login_required
 @require_POST
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _workflow(request, pk, services.report_submit, permissions.can_submit_report,
-                     "Отчёт сдан на проверку в МИМЦ.")
+    return _workflow(
+        request,
+        pk,
+        services.report_submit,
+        permissions.can_submit_report,
+        "Отчёт сдан на проверку в МИМЦ.",
+    )
 
 
 @login_required
 @require_POST
 def report_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    return _workflow(request, pk, services.report_accept, permissions.can_review_report,
-                     "Отчёт принят.")
+    return _workflow(
+        request,
+        pk,
+        services.report_accept,
+        permissions.can_review_report,
+        "Отчёт принят.",
+    )
 
 
 @login_required
 @require_POST
 def report_return(request: HttpRequest, pk: int) -> HttpResponse:
-    return _workflow(request, pk, services.report_return, permissions.can_review_report,
-                     "Отчёт возвращён школе на доработку.", needs_reason=True)
+    return _workflow(
+        request,
+        pk,
+        services.report_return,
+        permissions.can_review_report,
+        "Отчёт возвращён школе на доработку.",
+        needs_reason=True,
+    )
 
 
 @login_required
 @require_POST
 def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    return _workflow(request, pk, services.report_reopen, permissions.can_reopen_report,
-                     "Отчёт открыт повторно для исправления.", needs_reason=True)
+    return _workflow(
+        request,
+        pk,
+        services.report_reopen,
+        permissions.can_reopen_report,
+        "Отчёт открыт повторно для исправления.",
+        needs_reason=True,
+    )
 
 
 @login_required
 def report_history(request: HttpRequest, pk: int) -> HttpResponse:
     report = permissions.get_report_for_user(request.user, pk)
     return render(
-        request, "monitoring/report_history.html",
+        request,
+        "monitoring/report_history.html",
         {"report": report, "entries": selectors.report_history(report)},
     )

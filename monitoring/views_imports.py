@@ -33,12 +33,21 @@ def import_list(request: HttpRequest) -> HttpResponse:
     jobs = permissions.imports_visible_to(request.user)
     if wants_xlsx(request):
         rows = (
-            (j.created_at.strftime("%d.%m.%Y %H:%M"), j.uploaded_by.display_name, j.original_name,
-             j.get_kind_display(), j.get_status_display(), j.error_count, j.message)
+            (
+                j.created_at.strftime("%d.%m.%Y %H:%M"),
+                j.uploaded_by.display_name,
+                j.original_name,
+                j.get_kind_display(),
+                j.get_status_display(),
+                j.error_count,
+                j.message,
+            )
             for j in jobs
         )
         headers = ["Когда", "Кто", "Файл", "Вид", "Состояние", "Ошибок", "Итог"]
-        return xlsx_response(table_workbook("Загрузки", headers, rows), "загрузки-файлов.xlsx")
+        return xlsx_response(
+            table_workbook("Загрузки", headers, rows), "загрузки-файлов.xlsx"
+        )
     page = Paginator(jobs, 30).get_page(request.GET.get("page"))
     return render(request, "monitoring/import_list.html", {"page": page})
 
@@ -50,7 +59,10 @@ def import_create(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = importing.import_job_create(
-            kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], params=form.params(), by=request.user,
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+            params=form.params(),
+            by=request.user,
         )
         return redirect(job)
     return render(request, "monitoring/import_form.html", {"form": form})
@@ -66,10 +78,17 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = "monitoring/import_detail.html" + ("#progress" if request.htmx else "")
     errors = [i for i in job.issues if not i.get("warning")]
     warnings = [i for i in job.issues if i.get("warning")]
-    return render(request, template, {
-        "job": job, "errors": errors[:500], "warnings": warnings[:200],
-        "changes": job.summary.get("changes", [])[:500], "counts": job.summary.get("counts", {}),
-    })
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "errors": errors[:500],
+            "warnings": warnings[:200],
+            "changes": job.summary.get("changes", [])[:500],
+            "counts": job.summary.get("counts", {}),
+        },
+    )
 
 
 @login_required
@@ -78,7 +97,9 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     job = permissions.get_import_for_user(request.user, pk)
     if job.status != job.Status.READY:
-        messages.error(request, "Импортировать можно только проверенный файл без ошибок.")
+        messages.error(
+            request, "Импортировать можно только проверенный файл без ошибок."
+        )
         return redirect(job)
     importing.import_job_start(job=job, by=request.user)
     return redirect(job)
@@ -89,7 +110,9 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the job's errors and warnings as xlsx."""
     _require_importer(request)
     job = permissions.get_import_for_user(request.user, pk)
-    return xlsx_response(exports.issues_workbook(job.issues), f"ошибки-загрузки-{job.pk}.xlsx")
+    return xlsx_response(
+        exports.issues_workbook(job.issues), f"ошибки-загрузки-{job.pk}.xlsx"
+    )
 
 
 @login_required
@@ -97,13 +120,19 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the original file as it was uploaded."""
     _require_importer(request)
     job = permissions.get_import_for_user(request.user, pk)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.original_name)
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.original_name
+    )
 
 
 def _year(request: HttpRequest) -> AcademicYear | None:
     raw = request.GET.get("year", "")
     year = AcademicYear.objects.filter(pk=raw).first() if raw.isdigit() else None
-    return year or AcademicYear.objects.filter(is_current=True).first() or AcademicYear.objects.first()
+    return (
+        year
+        or AcademicYear.objects.filter(is_current=True).first()
+        or AcademicYear.objects.first()
+    )
 
 
 @login_required
@@ -114,8 +143,12 @@ def package_template(request: HttpRequest) -> HttpResponse:
     schools = schools_visible_to(request.user).filter(is_active=True)
     sheet = request.GET.get("sheet", "")
     sheets = [sheet] if sheet in SHEETS else None
-    book = package_workbook(schools=schools, years=[year] if year else [], with_data=False, sheets=sheets)
-    name = f"шаблон-{sheet or 'пакета'}-{year.name.replace('/', '-') if year else ''}.xlsx"
+    book = package_workbook(
+        schools=schools, years=[year] if year else [], with_data=False, sheets=sheets
+    )
+    name = (
+        f"шаблон-{sheet or 'пакета'}-{year.name.replace('/', '-') if year else ''}.xlsx"
+    )
     return xlsx_response(book, name.lower().replace(" ", "-"))
 
 
@@ -125,5 +158,9 @@ def package_export(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
     year = _year(request)
     schools = schools_visible_to(request.user)
-    book = package_workbook(schools=schools, years=[year] if year else [], with_data=True)
-    return xlsx_response(book, f"пакет-данных-{year.name.replace('/', '-') if year else ''}.xlsx")
+    book = package_workbook(
+        schools=schools, years=[year] if year else [], with_data=True
+    )
+    return xlsx_response(
+        book, f"пакет-данных-{year.name.replace('/', '-') if year else ''}.xlsx"
+    )

@@ -25,5 +25,12 @@ class PartnershipsConfig(AppConfig):
 
         from .indicators import events_per_partnership, partnerships_count
 
-        register_source("partnerships", "Число партнёрских пар школ", "пар", partnerships_count)
-        register_source("exchange_events", "Мероприятия обмена опытом в партнёрствах (в среднем на пару)", "шт.", events_per_partnership)
+        register_source(
+            "partnerships", "Число партнёрских пар школ", "пар", partnerships_count
+        )
+        register_source(
+            "exchange_events",
+            "Мероприятия обмена опытом в партнёрствах (в среднем на пару)",
+            "шт.",
+            events_per_partnership,
+        )

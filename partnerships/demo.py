@@ -18,15 +18,50 @@ from .models import Activity, Campaign, GeneralPlan, Partnership
 
 D = dt.date
 PAIRS = [
-    ("sch242706", "sch242711", ["methodological", "expert"], "Снижение доли «2» по математике в 5–6 классах; подготовка к ОГЭ."),
-    ("sch242708", "sch242711", ["methodological"], "Повышение качества подготовки к ЕГЭ по русскому языку."),
-    ("sch242705", "sch242710", ["methodological", "organisational"], "Сопровождение учителей начальных классов; работа с семьями в сложной ситуации."),
+    (
+        "sch242706",
+        "sch242711",
+        ["methodological", "expert"],
+        "Снижение доли «2» по математике в 5–6 классах; подготовка к ОГЭ.",
+    ),
+    (
+        "sch242708",
+        "sch242711",
+        ["methodological"],
+        "Повышение качества подготовки к ЕГЭ по русскому языку.",
+    ),
+    (
+        "sch242705",
+        "sch242710",
+        ["methodological", "organisational"],
+        "Сопровождение учителей начальных классов; работа с семьями в сложной ситуации.",
+    ),
 ]
 PLAN = [
-    ("Открытые уроки по математике в 5–6 классах", Activity.Form.OPEN_LESSONS, D(2021, 10, 18), D(2021, 10, 22)),
-    ("Консультации по подготовке к ОГЭ", Activity.Form.CONSULTATION, D(2021, 12, 6), D(2021, 12, 10)),
-    ("Совместное методобъединение учителей математики", Activity.Form.JOINT_MO, D(2022, 2, 14), D(2022, 2, 14)),
-    ("Наставничество молодого учителя", Activity.Form.MENTORING, D(2021, 11, 1), D(2022, 5, 31)),
+    (
+        "Открытые уроки по математике в 5–6 классах",
+        Activity.Form.OPEN_LESSONS,
+        D(2021, 10, 18),
+        D(2021, 10, 22),
+    ),
+    (
+        "Консультации по подготовке к ОГЭ",
+        Activity.Form.CONSULTATION,
+        D(2021, 12, 6),
+        D(2021, 12, 10),
+    ),
+    (
+        "Совместное методобъединение учителей математики",
+        Activity.Form.JOINT_MO,
+        D(2022, 2, 14),
+        D(2022, 2, 14),
+    ),
+    (
+        "Наставничество молодого учителя",
+        Activity.Form.MENTORING,
+        D(2021, 11, 1),
+        D(2022, 5, 31),
+    ),
 ]
 
 
@@ -44,8 +79,20 @@ def _this_year(analyst: User) -> None:
     if campaign is None:
         return
     for code, partner_code, support, goals in PAIRS:
-        submitted = dt.datetime(2021, 11, 24 if code != "sch242705" else 27, 12, tzinfo=dt.UTC)  # one plan came late
-        _partnership(campaign, code, partner_code, support, goals, PLAN, submitted=submitted, held=4 if code == "sch242706" else 1, by=analyst)
+        submitted = dt.datetime(
+            2021, 11, 24 if code != "sch242705" else 27, 12, tzinfo=dt.UTC
+        )  # one plan came late
+        _partnership(
+            campaign,
+            code,
+            partner_code,
+            support,
+            goals,
+            PLAN,
+            submitted=submitted,
+            held=4 if code == "sch242706" else 1,
+            by=analyst,
+        )
 
 
 def _last_year(analyst: User) -> None:
@@ -54,45 +101,110 @@ def _last_year(analyst: User) -> None:
     if campaign is None:
         return
     code, partner_code, support, _ = PAIRS[0]
-    plan = [(title, form, start.replace(year=start.year - 1), end.replace(year=end.year - 1)) for title, form, start, end in PLAN]
-    _partnership(campaign, code, partner_code, support, "Снижение доли «2» по математике в 5–6 классах.", plan,
-                 submitted=dt.datetime(2020, 11, 20, 12, tzinfo=dt.UTC), held=len(plan), by=analyst)
+    plan = [
+        (
+            title,
+            form,
+            start.replace(year=start.year - 1),
+            end.replace(year=end.year - 1),
+        )
+        for title, form, start, end in PLAN
+    ]
+    _partnership(
+        campaign,
+        code,
+        partner_code,
+        support,
+        "Снижение доли «2» по математике в 5–6 классах.",
+        plan,
+        submitted=dt.datetime(2020, 11, 20, 12, tzinfo=dt.UTC),
+        held=len(plan),
+        by=analyst,
+    )
     general = services.general_plan_compile(campaign=campaign, by=analyst)
     services.general_plan_submit(plan=general, by=analyst)
-    services.general_plan_approve(plan=general, order_number="112", order_date=D(2020, 12, 3), by=User.objects.get(username="uo"))
-    GeneralPlan.objects.filter(pk=general.pk).update(compiled_at=dt.datetime(2020, 11, 27, 9, tzinfo=dt.UTC), submitted_at=dt.datetime(2020, 11, 27, 10, tzinfo=dt.UTC))
+    services.general_plan_approve(
+        plan=general,
+        order_number="112",
+        order_date=D(2020, 12, 3),
+        by=User.objects.get(username="uo"),
+    )
+    GeneralPlan.objects.filter(pk=general.pk).update(
+        compiled_at=dt.datetime(2020, 11, 27, 9, tzinfo=dt.UTC),
+        submitted_at=dt.datetime(2020, 11, 27, 10, tzinfo=dt.UTC),
+    )
 
 
 def _new_campaign(analyst: User, start_year: int) -> Campaign | None:
     """The year's round with seed 000's deadlines (25.11 and 30.11), or None when the demo already has it."""
     campaign, created = Campaign.objects.get_or_create(
-        municipality=analyst.municipality, year=AcademicYear.objects.get(start_year=start_year),
-        defaults={"plan_deadline": D(start_year, 11, 25), "general_plan_deadline": D(start_year, 11, 30), "capacity": 2, "created_by": analyst},
+        municipality=analyst.municipality,
+        year=AcademicYear.objects.get(start_year=start_year),
+        defaults={
+            "plan_deadline": D(start_year, 11, 25),
+            "general_plan_deadline": D(start_year, 11, 30),
+            "capacity": 2,
+            "created_by": analyst,
+        },
     )
     return campaign if created else None
 
 
-def _partnership(campaign: Campaign, code: str, partner_code: str, support: list[str], goals: str, plan: list[tuple[Any, ...]], *,
-                 submitted: dt.datetime, held: int, by: User) -> Partnership:
+def _partnership(
+    campaign: Campaign,
+    code: str,
+    partner_code: str,
+    support: list[str],
+    goals: str,
+    plan: list[tuple[Any, ...]],
+    *,
+    submitted: dt.datetime,
+    held: int,
+    by: User,
+) -> Partnership:
     """One pair through the whole process: proposed, accepted, planned, submitted, approved, events held, agreement signed."""
-    school, partner = School.objects.get(code=code), School.objects.get(code=partner_code)
+    school, partner = (
+        School.objects.get(code=code),
+        School.objects.get(code=partner_code),
+    )
     operator, partner_operator = _operator(school), _operator(partner)
-    partnership = services.propose(campaign=campaign, school=school, partner=partner, support=support, goals=goals, by=operator)
-    services.respond(partnership=partnership, accept=True, reason="", by=partner_operator)
+    partnership = services.propose(
+        campaign=campaign,
+        school=school,
+        partner=partner,
+        support=support,
+        goals=goals,
+        by=operator,
+    )
+    services.respond(
+        partnership=partnership, accept=True, reason="", by=partner_operator
+    )
     for title, form, start, end in plan:
-        services.activity_save(partnership=partnership, by=operator, data={
-            "title": title, "form": form, "start": start, "end": end,
-            "responsible_school": f"заместитель директора по УВР {school.short_name}", "responsible_partner": f"руководитель МО {partner.short_name}",
-            "expected_result": "Учителя освоили приёмы работы со слабоуспевающими",
-        })
+        services.activity_save(
+            partnership=partnership,
+            by=operator,
+            data={
+                "title": title,
+                "form": form,
+                "start": start,
+                "end": end,
+                "responsible_school": f"заместитель директора по УВР {school.short_name}",
+                "responsible_partner": f"руководитель МО {partner.short_name}",
+                "expected_result": "Учителя освоили приёмы работы со слабоуспевающими",
+            },
+        )
     services.submit_plan(partnership=partnership, by=operator, now=submitted)
     services.review_plan(partnership=partnership, approve=True, comment="", by=by)
     for activity in list(partnership.activities.order_by("start"))[:held]:
-        services.event_record(partnership=partnership, by=partner_operator, data=_event(activity))
+        services.event_record(
+            partnership=partnership, by=partner_operator, data=_event(activity)
+        )
     year = campaign.year
     Partnership.objects.filter(pk=partnership.pk).update(
-        approved_at=submitted + dt.timedelta(days=2), agreement_number=f"С-{partnership.pk}",
-        agreement_date=(submitted + dt.timedelta(days=5)).date(), agreement_until=year.end_date,
+        approved_at=submitted + dt.timedelta(days=2),
+        agreement_number=f"С-{partnership.pk}",
+        agreement_date=(submitted + dt.timedelta(days=5)).date(),
+        agreement_until=year.end_date,
     )
     return partnership
 
@@ -102,11 +214,19 @@ def _operator(school: School) -> User:
 
 
 def _event(activity: Activity) -> dict[str, Any]:
-    return {"activity": activity, "date": activity.start, "participants": 12, "report": f"Проведено: {activity.title.lower()}.", "materials_url": ""}
+    return {
+        "activity": activity,
+        "date": activity.start,
+        "participants": 12,
+        "report": f"Проведено: {activity.title.lower()}.",
+        "materials_url": "",
+    }
 
 
 def drop_partnerships(schools: Any) -> None:
     """Delete the partnership rounds of a synthetic region's municipalities."""
-    campaigns = Campaign.objects.filter(municipality__in=schools.values("municipality_id"))
+    campaigns = Campaign.objects.filter(
+        municipality__in=schools.values("municipality_id")
+    )
     Partnership.objects.filter(campaign__in=campaigns).delete()
     campaigns.delete()

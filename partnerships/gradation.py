@@ -15,11 +15,18 @@ from collections.abc import Mapping
 from typing import Any
 
 HIGH, MIDDLE, LOW, NO_DATA = "high", "middle", "low", "no_data"
-BAND_LABELS = {HIGH: "высокий уровень", MIDDLE: "средний уровень", LOW: "низкий уровень", NO_DATA: "нет данных"}
+BAND_LABELS = {
+    HIGH: "высокий уровень",
+    MIDDLE: "средний уровень",
+    LOW: "низкий уровень",
+    NO_DATA: "нет данных",
+}
 SHARE, VALUE = "share", "value"
 
 
-def grade(values: Mapping[Any, float | None], *, method: str, low: float, high: float) -> dict[Any, str]:
+def grade(
+    values: Mapping[Any, float | None], *, method: str, low: float, high: float
+) -> dict[Any, str]:
     """Return each school's band; schools without an index value get NO_DATA."""
     known = {k: v for k, v in values.items() if v is not None and not math.isnan(v)}
     bands = dict.fromkeys(values, NO_DATA)

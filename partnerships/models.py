@@ -12,13 +12,38 @@ from . import gradation
 class GradationScale(models.Model):
     """How a municipality cuts the composite result index into high / middle / low bands."""
 
-    METHODS = [(gradation.SHARE, "по доле школ (%)"), (gradation.VALUE, "по значению индекса")]
+    METHODS = [
+        (gradation.SHARE, "по доле школ (%)"),
+        (gradation.VALUE, "по значению индекса"),
+    ]
 
-    municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, related_name="gradation_scale", verbose_name="муниципалитет")
-    method = models.CharField("способ деления", max_length=10, choices=METHODS, default=gradation.SHARE)
-    low = models.FloatField("граница низкого уровня", default=25, help_text="Доля школ с самыми низкими значениями, % — или значение индекса, ниже которого уровень низкий.")
-    high = models.FloatField("граница высокого уровня", default=25, help_text="Доля школ с самыми высокими значениями, % — или значение индекса, начиная с которого уровень высокий.")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="изменил")
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="gradation_scale",
+        verbose_name="муниципалитет",
+    )
+    method = models.CharField(
+        "способ деления", max_length=10, choices=METHODS, default=gradation.SHARE
+    )
+    low = models.FloatField(
+        "граница низкого уровня",
+        default=25,
+        help_text="Доля школ с самыми низкими значениями, % — или значение индекса, ниже которого уровень низкий.",
+    )
+    high = models.FloatField(
+        "граница высокого уровня",
+        default=25,
+        help_text="Доля школ с самыми высокими значениями, % — или значение индекса, начиная с которого уровень высокий.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="изменил",
+    )
     updated_at = models.DateTimeField("изменено", auto_now=True)
 
     history = HistoricalRecords()
@@ -27,7 +52,11 @@ class GradationScale(models.Model):
         verbose_name = "градация школ"
         verbose_name_plural = "градации школ"
         constraints = [
-            models.CheckConstraint(condition=models.Q(method="value") | models.Q(low__gte=0, high__gte=0, low__lte=100, high__lte=100), name="%(app_label)s_%(class)s_shares_in_range"),
+            models.CheckConstraint(
+                condition=models.Q(method="value")
+                | models.Q(low__gte=0, high__gte=0, low__lte=100, high__lte=100),
+                name="%(app_label)s_%(class)s_shares_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -36,29 +65,65 @@ class GradationScale(models.Model):
     @property
     def description(self) -> str:
         if self.method == gradation.VALUE:
-            return f"низкий — индекс ниже {self.low:g}, высокий — {self.high:g} и выше".replace(".", ",")
-        return f"низкий — {self.low:g} % школ с самыми низкими значениями, высокий — {self.high:g} % с самыми высокими".replace(".", ",")
-
+            return f"низкий — индекс ниже {self.low:g}, высокий — {self.high:g} и выше".replace(
+                ".", ","
+            )
+        return f"низкий — {self.low:g} % школ с самыми низкими значениями, высокий — {self.high:g} % с самыми высокими".replace(
+            ".", ","
+        )
 
 
 class Campaign(models.Model):
     """A municipality's partnership round for a school year: deadlines (seed 000: 25.11 and 30.11), capacity, rules."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="partnership_campaigns", verbose_name="муниципалитет")
-    year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="учебный год")
-    plan_deadline = models.DateField("срок планов взаимодействия", help_text="Обычно до 25.11: школы готовят планы и направляют в МИМЦ.")
-    general_plan_deadline = models.DateField("срок общего плана", help_text="Обычно до 30.11: МИМЦ направляет общий план в управление образования.")
-    capacity = models.PositiveSmallIntegerField("школ на одного партнёра, не больше", default=2)
-    allow_outside = models.BooleanField("разрешить партнёров из других муниципалитетов", default=False)
-    events_target = models.PositiveSmallIntegerField("мероприятий обмена опытом в год, не меньше", default=4)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="partnership_campaigns",
+        verbose_name="муниципалитет",
+    )
+    year = models.ForeignKey(
+        "schools.AcademicYear",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="учебный год",
+    )
+    plan_deadline = models.DateField(
+        "срок планов взаимодействия",
+        help_text="Обычно до 25.11: школы готовят планы и направляют в МИМЦ.",
+    )
+    general_plan_deadline = models.DateField(
+        "срок общего плана",
+        help_text="Обычно до 30.11: МИМЦ направляет общий план в управление образования.",
+    )
+    capacity = models.PositiveSmallIntegerField(
+        "школ на одного партнёра, не больше", default=2
+    )
+    allow_outside = models.BooleanField(
+        "разрешить партнёров из других муниципалитетов", default=False
+    )
+    events_target = models.PositiveSmallIntegerField(
+        "мероприятий обмена опытом в год, не меньше", default=4
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = "партнёрство: кампания года"
         verbose_name_plural = "партнёрство: кампании"
-        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="%(app_label)s_%(class)s_one_per_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year"],
+                name="%(app_label)s_%(class)s_one_per_year",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Партнёрство {self.municipality}, {self.year}"
@@ -76,25 +141,59 @@ class Partnership(models.Model):
         RETURNED = "returned", "план возвращён с замечаниями"
         APPROVED = "approved", "план согласован"
 
-    SUPPORT = [("expert", "экспертная"), ("methodological", "методическая"), ("organisational", "организационная")]
+    SUPPORT = [
+        ("expert", "экспертная"),
+        ("methodological", "методическая"),
+        ("organisational", "организационная"),
+    ]
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="partnerships", verbose_name="кампания")
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="partnerships_as_weak", verbose_name="школа")
-    partner = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="partnerships_as_partner", verbose_name="школа-партнёр")
-    status = models.CharField("состояние", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+        verbose_name="кампания",
+    )
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.PROTECT,
+        related_name="partnerships_as_weak",
+        verbose_name="школа",
+    )
+    partner = models.ForeignKey(
+        "schools.School",
+        on_delete=models.PROTECT,
+        related_name="partnerships_as_partner",
+        verbose_name="школа-партнёр",
+    )
+    status = models.CharField(
+        "состояние", max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     support = models.JSONField("поддержка", default=list)
     goals = models.TextField("цели", blank=True)
     decline_reason = models.TextField("причина отказа", blank=True)
     return_comment = models.TextField("замечания МИМЦ", blank=True)
     submitted_at = models.DateTimeField("план направлен", null=True, blank=True)
     is_late = models.BooleanField("после срока", default=False)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="согласовал")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="согласовал",
+    )
     approved_at = models.DateTimeField("согласован", null=True, blank=True)
     agreement_number = models.CharField("номер соглашения", max_length=50, blank=True)
     agreement_date = models.DateField("дата соглашения", null=True, blank=True)
-    agreement_until = models.DateField("срок действия соглашения", null=True, blank=True)
-    agreement_scan = models.FileField("скан соглашения", upload_to="partnerships/agreements/", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agreement_until = models.DateField(
+        "срок действия соглашения", null=True, blank=True
+    )
+    agreement_scan = models.FileField(
+        "скан соглашения", upload_to="partnerships/agreements/", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -104,7 +203,10 @@ class Partnership(models.Model):
         verbose_name_plural = "партнёрства"
         ordering = ["school__short_name"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(school=models.F("partner")), name="%(app_label)s_%(class)s_not_with_itself"),
+            models.CheckConstraint(
+                condition=~models.Q(school=models.F("partner")),
+                name="%(app_label)s_%(class)s_not_with_itself",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,7 +223,11 @@ class Partnership(models.Model):
 
     @property
     def plan_editable(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.ACCEPTED, self.Status.RETURNED)
+        return self.status in (
+            self.Status.DRAFT,
+            self.Status.ACCEPTED,
+            self.Status.RETURNED,
+        )
 
     @property
     def support_labels(self) -> list[str]:
@@ -141,7 +247,9 @@ class Activity(models.Model):
         INTERNSHIP = "internship", "стажировка"
         OTHER = "other", "другое"
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="activities")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="activities"
+    )
     title = models.CharField("мероприятие", max_length=500)
     form = models.CharField("форма", max_length=15, choices=Form.choices)
     start = models.DateField("с")
@@ -156,7 +264,12 @@ class Activity(models.Model):
         verbose_name = "мероприятие плана взаимодействия"
         verbose_name_plural = "мероприятия плана взаимодействия"
         ordering = ["start", "pk"]
-        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="%(app_label)s_%(class)s_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")),
+                name="%(app_label)s_%(class)s_end_after_start",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -165,14 +278,27 @@ class Activity(models.Model):
 class Event(models.Model):
     """What actually happened: an exchange event held under the partnership."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="events")
-    activity = models.ForeignKey(Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="events", verbose_name="по плану")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="events"
+    )
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name="по плану",
+    )
     date = models.DateField("дата")
     participants = models.PositiveIntegerField("участников")
     report = models.TextField("кратко: что сделано")
     materials_url = models.URLField("материалы (ссылка)", max_length=1000, blank=True)
-    materials_file = models.FileField("материалы (файл)", upload_to="partnerships/events/", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    materials_file = models.FileField(
+        "материалы (файл)", upload_to="partnerships/events/", blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -187,10 +313,14 @@ class Event(models.Model):
 class Revision(models.Model):
     """A recorded change of an approved interaction plan."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="revisions")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="revisions"
+    )
     reason = models.TextField("основание")
     changes = models.JSONField(default=list)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -203,15 +333,28 @@ class Revision(models.Model):
 class Suggestion(models.Model):
     """A partner the МИМЦ suggests to a school (the school still chooses), with the reason."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="suggestions")
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
-    partner = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="+"
+    )
+    partner = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="+"
+    )
     reason = models.TextField("почему")
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["campaign", "school"], name="%(app_label)s_%(class)s_one_per_school")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "school"],
+                name="%(app_label)s_%(class)s_one_per_school",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.school} → {self.partner}"
@@ -225,15 +368,27 @@ class GeneralPlan(models.Model):
         SUBMITTED = "submitted", "направлен в управление образования"
         APPROVED = "approved", "утверждён"
 
-    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="general_plan")
-    status = models.CharField("состояние", max_length=10, choices=Status.choices, default=Status.COMPILED)
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="general_plan"
+    )
+    status = models.CharField(
+        "состояние", max_length=10, choices=Status.choices, default=Status.COMPILED
+    )
     compiled_at = models.DateTimeField("составлен")
-    compiled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    compiled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     rows = models.JSONField("мероприятия (снимок)", default=list)
     submitted_at = models.DateTimeField("направлен", null=True, blank=True)
     order_number = models.CharField("номер приказа", max_length=50, blank=True)
     order_date = models.DateField("дата приказа", null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     history = HistoricalRecords()
 
@@ -246,4 +401,8 @@ class GeneralPlan(models.Model):
 
     @property
     def order_label(self) -> str:
-        return f"приказ № {self.order_number} от {self.order_date:%d.%m.%Y}" if self.order_number and self.order_date else ""
+        return (
+            f"приказ № {self.order_number} от {self.order_date:%d.%m.%Y}"
+            if self.order_number and self.order_date
+            else ""
+        )

@@ -26,14 +26,24 @@ def is_staff(user: AnyUser) -> bool:
 
 def partnerships_visible_to(user: AnyUser) -> QuerySet[Partnership]:
     if is_staff(user):
-        return Partnership.objects.filter(campaign__municipality__in=access.municipalities_visible_to(user).values("pk"))
+        return Partnership.objects.filter(
+            campaign__municipality__in=access.municipalities_visible_to(user).values(
+                "pk"
+            )
+        )
     schools = access.schools_visible_to(user).values("pk")
     return Partnership.objects.filter(Q(school__in=schools) | Q(partner__in=schools))
 
 
 def get_partnership_for_user(user: AnyUser, pk: int) -> Partnership:
     try:
-        return partnerships_visible_to(user).select_related("campaign__municipality", "campaign__year", "school", "partner").get(pk=pk)
+        return (
+            partnerships_visible_to(user)
+            .select_related(
+                "campaign__municipality", "campaign__year", "school", "partner"
+            )
+            .get(pk=pk)
+        )
     except Partnership.DoesNotExist:
         raise Http404("Партнёрство не найдено.") from None
 
@@ -56,11 +66,15 @@ def can_edit_plan(user: AnyUser, partnership: Partnership) -> bool:
 
 def can_manage(user: AnyUser, municipality_id: int) -> bool:
     """МИМЦ (and administrators): the campaign, suggestions, plan approval, the general plan."""
-    return (access.is_analyst(user) or access.is_administrator(user)) and access.municipalities_visible_to(user).filter(pk=municipality_id).exists()
+    return (
+        access.is_analyst(user) or access.is_administrator(user)
+    ) and access.municipalities_visible_to(user).filter(pk=municipality_id).exists()
 
 
 def can_approve_general(user: AnyUser, municipality_id: int) -> bool:
-    return (access.is_approver(user) or access.is_administrator(user)) and access.municipalities_visible_to(user).filter(pk=municipality_id).exists()
+    return (
+        access.is_approver(user) or access.is_administrator(user)
+    ) and access.municipalities_visible_to(user).filter(pk=municipality_id).exists()
 
 
 def require(allowed: bool, message: str) -> None:

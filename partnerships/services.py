@@ -32,23 +32,38 @@ from .models import (
     Suggestion,
 )
 
-ACTIVITY_FIELDS = {"title": "мероприятие", "form": "форма", "start": "с", "end": "по", "responsible_school": "ответственный от школы",
-                   "responsible_partner": "ответственный от партнёра", "expected_result": "ожидаемый результат"}
+ACTIVITY_FIELDS = {
+    "title": "мероприятие",
+    "form": "форма",
+    "start": "с",
+    "end": "по",
+    "responsible_school": "ответственный от школы",
+    "responsible_partner": "ответственный от партнёра",
+    "expected_result": "ожидаемый результат",
+}
 
 
-def campaign_save(*, campaign: Campaign | None = None, data: dict[str, Any], by: User) -> Campaign:
+def campaign_save(
+    *, campaign: Campaign | None = None, data: dict[str, Any], by: User
+) -> Campaign:
     year = data["year"]
     if not (year.start_date <= data["plan_deadline"] <= year.end_date):
-        raise ValidationError("Срок планов взаимодействия должен быть внутри учебного года.")
+        raise ValidationError(
+            "Срок планов взаимодействия должен быть внутри учебного года."
+        )
     if data["general_plan_deadline"] < data["plan_deadline"]:
-        raise ValidationError("Общий план составляется после планов школ: его срок не раньше срока планов.")
+        raise ValidationError(
+            "Общий план составляется после планов школ: его срок не раньше срока планов."
+        )
     if data["capacity"] < 1:
         raise ValidationError("Партнёр должен поддерживать хотя бы одну школу.")
     others = Campaign.objects.filter(municipality=data["municipality"], year=year)
     if campaign is not None:
         others = others.exclude(pk=campaign.pk)
     if others.exists():
-        raise ValidationError(f"Партнёрство на {year} уже открыто — выберите его в списке лет.")
+        raise ValidationError(
+            f"Партнёрство на {year} уже открыто — выберите его в списке лет."
+        )
     if campaign is None:
         return Campaign.objects.create(created_by=by, **data)
     _check_campaign_change(Campaign.objects.get(pk=campaign.pk), data)
@@ -60,48 +75,102 @@ def campaign_save(*, campaign: Campaign | None = None, data: dict[str, Any], by:
 
 def _check_campaign_change(stored: Campaign, data: dict[str, Any]) -> None:
     """A round's rules may change only where they do not contradict what the schools already did."""
-    if GeneralPlan.objects.filter(campaign=stored, status=GeneralPlan.Status.APPROVED).exists():
-        raise ValidationError("Общий план этого года утверждён: настройки партнёрства больше не меняются.")
+    if GeneralPlan.objects.filter(
+        campaign=stored, status=GeneralPlan.Status.APPROVED
+    ).exists():
+        raise ValidationError(
+            "Общий план этого года утверждён: настройки партнёрства больше не меняются."
+        )
     pairs = stored.partnerships.filter(status__in=selectors.ACTIVE)
     if data["year"] != stored.year and pairs.exists():
-        raise ValidationError("У школ уже есть пары этого года: учебный год партнёрства не меняется — откройте партнёрство на другой год.")
+        raise ValidationError(
+            "У школ уже есть пары этого года: учебный год партнёрства не меняется — откройте партнёрство на другой год."
+        )
     load = max(selectors.load(stored).values(), default=0)
     if data["capacity"] < load:
-        raise ValidationError(f"Один из партнёров уже поддерживает {load} {plural_ru(load, 'школу,школы,школ')}: предел не может быть меньше.")
-    if stored.allow_outside and not data["allow_outside"] and pairs.exclude(partner__municipality=stored.municipality).exists():
-        raise ValidationError("Есть пары с партнёрами из других муниципалитетов: запрет на таких партнёров противоречил бы им.")
+        raise ValidationError(
+            f"Один из партнёров уже поддерживает {load} {plural_ru(load, 'школу,школы,школ')}: предел не может быть меньше."
+        )
+    if (
+        stored.allow_outside
+        and not data["allow_outside"]
+        and pairs.exclude(partner__municipality=stored.municipality).exists()
+    ):
+        raise ValidationError(
+            "Есть пары с партнёрами из других муниципалитетов: запрет на таких партнёров противоречил бы им."
+        )
 
 
 # Choosing a partner ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def propose(*, campaign: Campaign, school: School, partner: School, support: list[str], goals: str, by: User) -> Partnership:
+def propose(
+    *,
+    campaign: Campaign,
+    school: School,
+    partner: School,
+    support: list[str],
+    goals: str,
+    by: User,
+) -> Partnership:
     """The weak school's proposal to a partner, checked against the rules of the campaign."""
     if school.pk == partner.pk:
         raise ValidationError("Школа не может быть партнёром самой себе.")
-    if partner.municipality_id != campaign.municipality_id and not campaign.allow_outside:
-        raise ValidationError(f"{partner.short_name} — из другого муниципалитета; такой партнёр возможен, только если МИМЦ это разрешил.")
+    if (
+        partner.municipality_id != campaign.municipality_id
+        and not campaign.allow_outside
+    ):
+        raise ValidationError(
+            f"{partner.short_name} — из другого муниципалитета; такой партнёр возможен, только если МИМЦ это разрешил."
+        )
     if not support:
-        raise ValidationError("Отметьте, какая поддержка нужна: экспертная, методическая, организационная.")
-    if Partnership.objects.filter(campaign=campaign, school=school, status__in=selectors.ACTIVE).exists():
-        raise ValidationError("У школы уже есть партнёр в этом году (или предложение ждёт ответа).")
-    taken = Partnership.objects.select_for_update().filter(campaign=campaign, partner=partner, status__in=selectors.ACTIVE).count()
+        raise ValidationError(
+            "Отметьте, какая поддержка нужна: экспертная, методическая, организационная."
+        )
+    if Partnership.objects.filter(
+        campaign=campaign, school=school, status__in=selectors.ACTIVE
+    ).exists():
+        raise ValidationError(
+            "У школы уже есть партнёр в этом году (или предложение ждёт ответа)."
+        )
+    taken = (
+        Partnership.objects.select_for_update()
+        .filter(campaign=campaign, partner=partner, status__in=selectors.ACTIVE)
+        .count()
+    )
     if taken >= campaign.capacity:
-        raise ValidationError(f"{partner.short_name} уже поддерживает {taken} {plural_ru(taken, 'школу,школы,школ')} — больше {campaign.capacity} нельзя. Выберите другого партнёра.")
-    return Partnership.objects.create(campaign=campaign, school=school, partner=partner, support=support, goals=goals.strip(), status=Partnership.Status.PROPOSED, created_by=by)
+        raise ValidationError(
+            f"{partner.short_name} уже поддерживает {taken} {plural_ru(taken, 'школу,школы,школ')} — больше {campaign.capacity} нельзя. Выберите другого партнёра."
+        )
+    return Partnership.objects.create(
+        campaign=campaign,
+        school=school,
+        partner=partner,
+        support=support,
+        goals=goals.strip(),
+        status=Partnership.Status.PROPOSED,
+        created_by=by,
+    )
 
 
 @transaction.atomic
-def respond(*, partnership: Partnership, accept: bool, reason: str, by: User) -> Partnership:
+def respond(
+    *, partnership: Partnership, accept: bool, reason: str, by: User
+) -> Partnership:
     if partnership.status != Partnership.Status.PROPOSED:
         raise ValidationError("Ответить можно на предложение, которое ждёт ответа.")
     if accept:
         partnership.status = Partnership.Status.ACCEPTED
     else:
         if not reason.strip():
-            raise ValidationError("Укажите причину отказа — школа выберет другого партнёра.")
-        partnership.status, partnership.decline_reason = Partnership.Status.DECLINED, reason.strip()
+            raise ValidationError(
+                "Укажите причину отказа — школа выберет другого партнёра."
+            )
+        partnership.status, partnership.decline_reason = (
+            Partnership.Status.DECLINED,
+            reason.strip(),
+        )
     partnership.save(update_fields=["status", "decline_reason"])
     return partnership
 
@@ -110,16 +179,31 @@ def respond(*, partnership: Partnership, accept: bool, reason: str, by: User) ->
 
 
 @transaction.atomic
-def activity_save(*, partnership: Partnership, data: dict[str, Any], by: User, activity: Activity | None = None, reason: str = "") -> Activity:
+def activity_save(
+    *,
+    partnership: Partnership,
+    data: dict[str, Any],
+    by: User,
+    activity: Activity | None = None,
+    reason: str = "",
+) -> Activity:
     """Add or change a plan activity; after approval only with a reason, recorded as a revision."""
-    if partnership.status in (Partnership.Status.PROPOSED, Partnership.Status.DECLINED, Partnership.Status.SUBMITTED):
-        raise ValidationError({
-            Partnership.Status.PROPOSED: "План составляют после согласия школы-партнёра.",
-            Partnership.Status.DECLINED: "Партнёр отказался: выберите другого.",
-            Partnership.Status.SUBMITTED: "План на согласовании в МИМЦ: дождитесь решения.",
-        }[partnership.status])
+    if partnership.status in (
+        Partnership.Status.PROPOSED,
+        Partnership.Status.DECLINED,
+        Partnership.Status.SUBMITTED,
+    ):
+        raise ValidationError(
+            {
+                Partnership.Status.PROPOSED: "План составляют после согласия школы-партнёра.",
+                Partnership.Status.DECLINED: "Партнёр отказался: выберите другого.",
+                Partnership.Status.SUBMITTED: "План на согласовании в МИМЦ: дождитесь решения.",
+            }[partnership.status]
+        )
     if partnership.is_locked and not reason.strip():
-        raise ValidationError("План согласован: изменения вносятся только с основанием.")
+        raise ValidationError(
+            "План согласован: изменения вносятся только с основанием."
+        )
     year = partnership.campaign.year
     start, end = data.get("start"), data.get("end")
     if not start or not end:
@@ -127,7 +211,9 @@ def activity_save(*, partnership: Partnership, data: dict[str, Any], by: User, a
     if end < start:
         raise ValidationError("Окончание раньше начала: проверьте даты.")
     if start < year.start_date or end > year.end_date:
-        raise ValidationError(f"Мероприятия плана — в пределах учебного года {year}: с {year.start_date:%d.%m.%Y} по {year.end_date:%d.%m.%Y}.")
+        raise ValidationError(
+            f"Мероприятия плана — в пределах учебного года {year}: с {year.start_date:%d.%m.%Y} по {year.end_date:%d.%m.%Y}."
+        )
     for name in ("title", "responsible_school", "responsible_partner"):
         if not (data.get(name) or "").strip():
             raise ValidationError(f"Заполните: {ACTIVITY_FIELDS[name]}.")
@@ -145,65 +231,117 @@ def activity_save(*, partnership: Partnership, data: dict[str, Any], by: User, a
         activity.save()
     if partnership.is_locked:
         after = {k: str(getattr(activity, k)) for k in ACTIVITY_FIELDS}
-        changes = [{"field": ACTIVITY_FIELDS[k], "before": before.get(k, ""), "after": v} for k, v in after.items() if before.get(k) != v]
-        Revision.objects.create(partnership=partnership, reason=reason.strip(), changes=changes, by=by)
+        changes = [
+            {"field": ACTIVITY_FIELDS[k], "before": before.get(k, ""), "after": v}
+            for k, v in after.items()
+            if before.get(k) != v
+        ]
+        Revision.objects.create(
+            partnership=partnership, reason=reason.strip(), changes=changes, by=by
+        )
     return activity
 
 
 @transaction.atomic
-def submit_plan(*, partnership: Partnership, by: User, now: dt.datetime | None = None) -> Partnership:
+def submit_plan(
+    *, partnership: Partnership, by: User, now: dt.datetime | None = None
+) -> Partnership:
     """Send the plan to МИМЦ; after the campaign's deadline it is accepted but marked late."""
-    if partnership.status not in (Partnership.Status.ACCEPTED, Partnership.Status.RETURNED):
-        raise ValidationError("Направить в МИМЦ можно план, с которым согласна школа-партнёр.")
+    if partnership.status not in (
+        Partnership.Status.ACCEPTED,
+        Partnership.Status.RETURNED,
+    ):
+        raise ValidationError(
+            "Направить в МИМЦ можно план, с которым согласна школа-партнёр."
+        )
     if not partnership.activities.exists():
         raise ValidationError("В плане нет ни одного мероприятия.")
     now = now or timezone.now()
     partnership.status, partnership.submitted_at = Partnership.Status.SUBMITTED, now
-    partnership.is_late = timezone.localtime(now).date() > partnership.campaign.plan_deadline
+    partnership.is_late = (
+        timezone.localtime(now).date() > partnership.campaign.plan_deadline
+    )
     partnership.return_comment = ""
-    partnership.save(update_fields=["status", "submitted_at", "is_late", "return_comment"])
+    partnership.save(
+        update_fields=["status", "submitted_at", "is_late", "return_comment"]
+    )
     return partnership
 
 
 @transaction.atomic
-def review_plan(*, partnership: Partnership, approve: bool, comment: str, by: User) -> Partnership:
+def review_plan(
+    *, partnership: Partnership, approve: bool, comment: str, by: User
+) -> Partnership:
     if partnership.status != Partnership.Status.SUBMITTED:
-        raise ValidationError("Согласовать или вернуть можно план, направленный в МИМЦ.")
+        raise ValidationError(
+            "Согласовать или вернуть можно план, направленный в МИМЦ."
+        )
     if approve:
-        partnership.status, partnership.approved_by, partnership.approved_at = Partnership.Status.APPROVED, by, timezone.now()
+        partnership.status, partnership.approved_by, partnership.approved_at = (
+            Partnership.Status.APPROVED,
+            by,
+            timezone.now(),
+        )
     else:
         if not comment.strip():
             raise ValidationError("Напишите замечания к плану.")
-        partnership.status, partnership.return_comment = Partnership.Status.RETURNED, comment.strip()
-    partnership.save(update_fields=["status", "approved_by", "approved_at", "return_comment"])
+        partnership.status, partnership.return_comment = (
+            Partnership.Status.RETURNED,
+            comment.strip(),
+        )
+    partnership.save(
+        update_fields=["status", "approved_by", "approved_at", "return_comment"]
+    )
     return partnership
 
 
-def agreement_save(*, partnership: Partnership, number: str, date: dt.date | None, until: dt.date | None, scan: Any, by: User) -> Partnership:
+def agreement_save(
+    *,
+    partnership: Partnership,
+    number: str,
+    date: dt.date | None,
+    until: dt.date | None,
+    scan: Any,
+    by: User,
+) -> Partnership:
     if partnership.status != Partnership.Status.APPROVED:
-        raise ValidationError("Соглашение заключают по согласованному плану взаимодействия.")
+        raise ValidationError(
+            "Соглашение заключают по согласованному плану взаимодействия."
+        )
     if not number.strip() or date is None:
         raise ValidationError("Укажите номер и дату соглашения.")
     if until is not None and until < date:
-        raise ValidationError("Срок действия соглашения не может закончиться раньше его даты.")
+        raise ValidationError(
+            "Срок действия соглашения не может закончиться раньше его даты."
+        )
     if scan:  # a cleared file input gives False
         check_evidence_file(scan)
         partnership.agreement_scan = scan
-    partnership.agreement_number, partnership.agreement_date, partnership.agreement_until = number.strip(), date, until
+    (
+        partnership.agreement_number,
+        partnership.agreement_date,
+        partnership.agreement_until,
+    ) = number.strip(), date, until
     partnership.save()
     return partnership
 
 
-def event_record(*, partnership: Partnership, data: dict[str, Any], by: User, upload: Any = None) -> Event:
+def event_record(
+    *, partnership: Partnership, data: dict[str, Any], by: User, upload: Any = None
+) -> Event:
     """What happened: date within the school year, participants, a short report, materials."""
     if partnership.status != Partnership.Status.APPROVED:
-        raise ValidationError("Проведённые мероприятия отмечают после согласования плана.")
+        raise ValidationError(
+            "Проведённые мероприятия отмечают после согласования плана."
+        )
     year = partnership.campaign.year
     day = data.get("date")
     if day is None or not (year.start_date <= day <= year.end_date):
         raise ValidationError(f"Дата мероприятия — в пределах учебного года {year}.")
     if day > timezone.localdate():
-        raise ValidationError("Мероприятие ещё не прошло: отметьте его после проведения.")
+        raise ValidationError(
+            "Мероприятие ещё не прошло: отметьте его после проведения."
+        )
     if not (data.get("report") or "").strip():
         raise ValidationError("Кратко опишите, что сделано.")
     if not data.get("participants"):
@@ -213,24 +351,52 @@ def event_record(*, partnership: Partnership, data: dict[str, Any], by: User, up
     activity = data.get("activity")
     if activity is not None and activity.partnership_id != partnership.pk:
         raise ValidationError("Мероприятие из другого плана.")
-    return Event.objects.create(partnership=partnership, activity=activity, date=day, participants=data["participants"], report=data["report"].strip(),
-                                materials_url=data.get("materials_url") or "", materials_file=upload or "", recorded_by=by)
+    return Event.objects.create(
+        partnership=partnership,
+        activity=activity,
+        date=day,
+        participants=data["participants"],
+        report=data["report"].strip(),
+        materials_url=data.get("materials_url") or "",
+        materials_file=upload or "",
+        recorded_by=by,
+    )
 
 
 # Suggestions and the general plan -----------------------------------------------------------------------
 
 
 @transaction.atomic
-def suggestions_send(*, campaign: Campaign, pairs: dict[int, int], reasons: dict[int, str], by: User) -> int:
+def suggestions_send(
+    *, campaign: Campaign, pairs: dict[int, int], reasons: dict[int, str], by: User
+) -> int:
     """Send the analyst's (possibly adjusted) suggestions to the schools; replaces earlier ones."""
     wanted = Counter(p for p in pairs.values() if p)
     free = selectors.free_places(campaign, wanted)
-    over = School.objects.filter(pk__in=[pk for pk, n in wanted.items() if n > free[pk]]).order_by("short_name")
+    over = School.objects.filter(
+        pk__in=[pk for pk, n in wanted.items() if n > free[pk]]
+    ).order_by("short_name")
     if over:
-        names = ", ".join(f"{s.short_name} — свободных мест {max(free[s.pk], 0)}" for s in over)
-        raise ValidationError(f"Превышена нагрузка партнёра ({names}): не больше {campaign.capacity} школ на одного партнёра.")
+        names = ", ".join(
+            f"{s.short_name} — свободных мест {max(free[s.pk], 0)}" for s in over
+        )
+        raise ValidationError(
+            f"Превышена нагрузка партнёра ({names}): не больше {campaign.capacity} школ на одного партнёра."
+        )
     Suggestion.objects.filter(campaign=campaign, school_id__in=pairs).delete()
-    Suggestion.objects.bulk_create([Suggestion(campaign=campaign, school_id=s, partner_id=p, reason=reasons.get(s, ""), sent_by=by) for s, p in pairs.items() if p])
+    Suggestion.objects.bulk_create(
+        [
+            Suggestion(
+                campaign=campaign,
+                school_id=s,
+                partner_id=p,
+                reason=reasons.get(s, ""),
+                sent_by=by,
+            )
+            for s, p in pairs.items()
+            if p
+        ]
+    )
     return sum(1 for p in pairs.values() if p)
 
 
@@ -240,22 +406,43 @@ def general_plan_compile(*, campaign: Campaign, by: User) -> GeneralPlan:
     plan = GeneralPlan.objects.filter(campaign=campaign).first()
     if plan is not None and plan.status == GeneralPlan.Status.APPROVED:
         raise ValidationError("Общий план утверждён: составить его заново нельзя.")
-    partnerships = campaign.partnerships.filter(status=Partnership.Status.APPROVED).select_related("school", "partner").prefetch_related("activities")
+    partnerships = (
+        campaign.partnerships.filter(status=Partnership.Status.APPROVED)
+        .select_related("school", "partner")
+        .prefetch_related("activities")
+    )
     if not partnerships:
         raise ValidationError("Нет ни одного согласованного плана взаимодействия.")
     rows = []
     for p in partnerships:
         for a in p.activities.all():
-            rows.append({
-                "partnership": p.pk, "school": p.school.short_name, "partner": p.partner.short_name, "month": f"{MONTH_NAMES[a.start.month]} {a.start.year}",
-                "month_key": f"{a.start:%Y-%m}", "title": a.title, "form": a.get_form_display(), "start": f"{a.start:%d.%m.%Y}", "end": f"{a.end:%d.%m.%Y}",
-                "responsible": f"{a.responsible_school}; {a.responsible_partner}", "expected_result": a.expected_result,
-            })
+            rows.append(
+                {
+                    "partnership": p.pk,
+                    "school": p.school.short_name,
+                    "partner": p.partner.short_name,
+                    "month": f"{MONTH_NAMES[a.start.month]} {a.start.year}",
+                    "month_key": f"{a.start:%Y-%m}",
+                    "title": a.title,
+                    "form": a.get_form_display(),
+                    "start": f"{a.start:%d.%m.%Y}",
+                    "end": f"{a.end:%d.%m.%Y}",
+                    "responsible": f"{a.responsible_school}; {a.responsible_partner}",
+                    "expected_result": a.expected_result,
+                }
+            )
     rows.sort(key=lambda r: (r["school"], r["month_key"], r["start"]))
     if plan is None:
-        plan = GeneralPlan.objects.create(campaign=campaign, compiled_at=timezone.now(), compiled_by=by, rows=rows)
+        plan = GeneralPlan.objects.create(
+            campaign=campaign, compiled_at=timezone.now(), compiled_by=by, rows=rows
+        )
     else:
-        plan.rows, plan.compiled_at, plan.compiled_by, plan.status = rows, timezone.now(), by, GeneralPlan.Status.COMPILED
+        plan.rows, plan.compiled_at, plan.compiled_by, plan.status = (
+            rows,
+            timezone.now(),
+            by,
+            GeneralPlan.Status.COMPILED,
+        )
         plan.save()
     return plan
 
@@ -268,12 +455,21 @@ def general_plan_submit(*, plan: GeneralPlan, by: User) -> GeneralPlan:
     return plan
 
 
-def general_plan_approve(*, plan: GeneralPlan, order_number: str, order_date: dt.date | None, by: User) -> GeneralPlan:
+def general_plan_approve(
+    *, plan: GeneralPlan, order_number: str, order_date: dt.date | None, by: User
+) -> GeneralPlan:
     if plan.status != GeneralPlan.Status.SUBMITTED:
-        raise ValidationError("Утвердить можно план, направленный в управление образования.")
+        raise ValidationError(
+            "Утвердить можно план, направленный в управление образования."
+        )
     if not order_number.strip() or order_date is None:
         raise ValidationError("Для утверждения нужны номер и дата приказа.")
-    plan.status, plan.order_number, plan.order_date, plan.approved_by = GeneralPlan.Status.APPROVED, order_number.strip(), order_date, by
+    plan.status, plan.order_number, plan.order_date, plan.approved_by = (
+        GeneralPlan.Status.APPROVED,
+        order_number.strip(),
+        order_date,
+        by,
+    )
     plan.save(update_fields=["status", "order_number", "order_date", "approved_by"])
     return plan
 

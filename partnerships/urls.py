@@ -13,5 +13,9 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/agreement/", views.agreement, name="agreement"),
     path("<int:pk>/activities/new/", views.activity_edit, name="activity-create"),
-    path("<int:pk>/activities/<int:activity_pk>/", views.activity_edit, name="activity-edit"),
+    path(
+        "<int:pk>/activities/<int:activity_pk>/",
+        views.activity_edit,
+        name="activity-edit",
+    ),
 ]

@@ -36,7 +36,9 @@ def _fail(request: HttpRequest, error: ValidationError) -> None:
 
 def _invalid(form: forms.Form) -> ValidationError:
     """A form's errors as one ValidationError, to be shown as messages on the page the action came from."""
-    return ValidationError([error for errors in form.errors.values() for error in errors])
+    return ValidationError(
+        [error for errors in form.errors.values() for error in errors]
+    )
 
 
 def _chosen(queryset: Any, raw: str | None) -> Any:
@@ -53,7 +55,13 @@ def gradation_view(request: HttpRequest) -> HttpResponse:
     """The municipality's schools in high / middle / low bands of the result index, with the cut points."""
     permissions.require(permissions.is_staff(request.user), "Градацию школ ведёт МИМЦ.")
     municipalities = access.municipalities_visible_to(request.user)
-    municipality = _chosen(municipalities, request.GET.get("municipality") or request.POST.get("municipality")) or municipalities.first()
+    municipality = (
+        _chosen(
+            municipalities,
+            request.GET.get("municipality") or request.POST.get("municipality"),
+        )
+        or municipalities.first()
+    )
     if municipality is None:
         raise PermissionDenied("Нет муниципалитета.")
     scale = selectors.scale_for(municipality)
@@ -66,23 +74,55 @@ def gradation_view(request: HttpRequest) -> HttpResponse:
             scale = form.save(commit=False)
             scale.updated_by = request.user
             scale.save()
-            messages.success(request, f"Границы уровней сохранены: {scale.description}.")
+            messages.success(
+                request, f"Границы уровней сохранены: {scale.description}."
+            )
             return redirect(f"{request.path}?municipality={municipality.pk}")
     run = selectors.base_run(request.user, municipality, request.GET.get("run"))
     rows = selectors.bands(run, municipality, scale) if run else []
     if wants_xlsx(request):
-        book = table_workbook("Градация", ["Школа", "Тип ОО", "Индекс результатов", "Уровень"], [
-            [r["school"], r["school_type"], r["value"], r["band_label"]] for r in rows
-        ], notes=[f"{municipality}, расчёт № {run.pk} на {run.target_year}" if run else str(municipality), f"Границы: {scale.description}"])
+        book = table_workbook(
+            "Градация",
+            ["Школа", "Тип ОО", "Индекс результатов", "Уровень"],
+            [
+                [r["school"], r["school_type"], r["value"], r["band_label"]]
+                for r in rows
+            ],
+            notes=[
+                f"{municipality}, расчёт № {run.pk} на {run.target_year}"
+                if run
+                else str(municipality),
+                f"Границы: {scale.description}",
+            ],
+        )
         return xlsx_response(book, f"градация-{municipality.pk}.xlsx")
-    counts = {band: sum(r["band"] == band for r in rows) for band in gradation.BAND_LABELS}
-    chart = {"schools": [{"school": r["school"], "value": round(r["value"], 3), "band": r["band"]} for r in sorted(rows, key=lambda r: r["value"]) if r["value"] is not None],
-             "labels": gradation.BAND_LABELS}
-    return render(request, "partnerships/gradation.html", {
-        "municipality": municipality, "municipalities": municipalities, "run": run, "rows": rows, "scale": scale,
-        "form": form, "can_edit": can_edit, "counts": [(gradation.BAND_LABELS[b], b, n) for b, n in counts.items()], "chart": chart,
-        "chart_height": min(110 + 24 * len(chart["schools"]), 2400),
-    })
+    counts = {
+        band: sum(r["band"] == band for r in rows) for band in gradation.BAND_LABELS
+    }
+    chart = {
+        "schools": [
+            {"school": r["school"], "value": round(r["value"], 3), "band": r["band"]}
+            for r in sorted(rows, key=lambda r: r["value"])
+            if r["value"] is not None
+        ],
+        "labels": gradation.BAND_LABELS,
+    }
+    return render(
+        request,
+        "partnerships/gradation.html",
+        {
+            "municipality": municipality,
+            "municipalities": municipalities,
+            "run": run,
+            "rows": rows,
+            "scale": scale,
+            "form": form,
+            "can_edit": can_edit,
+            "counts": [(gradation.BAND_LABELS[b], b, n) for b, n in counts.items()],
+            "chart": chart,
+            "chart_height": min(110 + 24 * len(chart["schools"]), 2400),
+        },
+    )
 
 
 # The board -------------------------------------------------------------------------------------------------
@@ -95,65 +135,150 @@ def index(request: HttpRequest) -> HttpResponse:
     if not permissions.is_staff(request.user):
         return _school_page(request)
     municipalities = access.municipalities_visible_to(request.user)
-    municipality = _chosen(municipalities, request.GET.get("municipality")) or municipalities.first()
-    campaigns = selectors.campaigns_visible_to(request.user).filter(municipality=municipality).order_by("-year__start_year")
-    campaign = _chosen(campaigns, request.GET.get("campaign")) or selectors.current_campaign(request.user, municipality)
-    can_manage = municipality is not None and permissions.can_manage(request.user, municipality.pk)
+    municipality = (
+        _chosen(municipalities, request.GET.get("municipality"))
+        or municipalities.first()
+    )
+    campaigns = (
+        selectors.campaigns_visible_to(request.user)
+        .filter(municipality=municipality)
+        .order_by("-year__start_year")
+    )
+    campaign = _chosen(
+        campaigns, request.GET.get("campaign")
+    ) or selectors.current_campaign(request.user, municipality)
+    can_manage = municipality is not None and permissions.can_manage(
+        request.user, municipality.pk
+    )
     # «save» changes the campaign shown; «open» starts another school year's round.
     opening = request.POST.get("action") == "open"
-    form = CampaignForm(request.POST if request.method == "POST" and not opening else None, instance=campaign, prefix="campaign")
-    open_form = CampaignForm(request.POST if opening else None, prefix="open", initial=selectors.next_campaign_initial(campaign))
+    form = CampaignForm(
+        request.POST if request.method == "POST" and not opening else None,
+        instance=campaign,
+        prefix="campaign",
+    )
+    open_form = CampaignForm(
+        request.POST if opening else None,
+        prefix="open",
+        initial=selectors.next_campaign_initial(campaign),
+    )
     if request.method == "POST":
         permissions.require(can_manage, "Партнёрство открывает МИМЦ.")
         bound = open_form if opening else form
         if bound.is_valid():
             try:
-                campaign = services.campaign_save(campaign=None if opening else campaign, data={**bound.cleaned_data, "municipality": municipality}, by=request.user)
+                campaign = services.campaign_save(
+                    campaign=None if opening else campaign,
+                    data={**bound.cleaned_data, "municipality": municipality},
+                    by=request.user,
+                )
             except ValidationError as error:
                 bound.add_error(None, error)
             else:
-                messages.success(request, f"Партнёрство на {campaign.year} открыто." if opening else "Настройки партнёрства сохранены.")
-                return redirect(f"{request.path}?municipality={municipality.pk}&campaign={campaign.pk}")
-    context: dict[str, Any] = {"municipality": municipality, "municipalities": municipalities, "campaign": campaign, "campaigns": campaigns,
-                               "form": form, "open_form": open_form, "opening": opening, "can_manage": can_manage}
+                messages.success(
+                    request,
+                    f"Партнёрство на {campaign.year} открыто."
+                    if opening
+                    else "Настройки партнёрства сохранены.",
+                )
+                return redirect(
+                    f"{request.path}?municipality={municipality.pk}&campaign={campaign.pk}"
+                )
+    context: dict[str, Any] = {
+        "municipality": municipality,
+        "municipalities": municipalities,
+        "campaign": campaign,
+        "campaigns": campaigns,
+        "form": form,
+        "open_form": open_form,
+        "opening": opening,
+        "can_manage": can_manage,
+    }
     if campaign is not None:
         pairs = selectors.board(campaign, campaign.partnerships.all())
-        active = {p.school_id: p for p in pairs if p.status != Partnership.Status.DECLINED}
-        context.update({
-            "pairs": pairs, "needy": [(s, why, active.get(s.pk)) for s, why in selectors.needing_partners(campaign)],
-            "general_plan": GeneralPlan.objects.filter(campaign=campaign).first(), "behind": sum(p.behind for p in pairs),
-        })
+        active = {
+            p.school_id: p for p in pairs if p.status != Partnership.Status.DECLINED
+        }
+        context.update(
+            {
+                "pairs": pairs,
+                "needy": [
+                    (s, why, active.get(s.pk))
+                    for s, why in selectors.needing_partners(campaign)
+                ],
+                "general_plan": GeneralPlan.objects.filter(campaign=campaign).first(),
+                "behind": sum(p.behind for p in pairs),
+            }
+        )
     return render(request, "partnerships/board.html", context)
 
 
 def _school_page(request: HttpRequest) -> HttpResponse:
     """A school's operator: choose a partner (with the МИМЦ's suggestion and ranked candidates), answer proposals."""
-    schools = list(access.schools_visible_to(request.user).select_related("municipality"))
+    schools = list(
+        access.schools_visible_to(request.user).select_related("municipality")
+    )
     blocks = []
     for school in schools:
-        campaign = Campaign.objects.filter(municipality=school.municipality, year__is_current=True).select_related("year").first()
+        campaign = (
+            Campaign.objects.filter(
+                municipality=school.municipality, year__is_current=True
+            )
+            .select_related("year")
+            .first()
+        )
         block: dict[str, Any] = {"school": school, "campaign": campaign}
-        mine = permissions.partnerships_visible_to(request.user).filter(campaign=campaign) if campaign else Partnership.objects.none()
-        block["as_school"] = selectors.board(campaign, mine.filter(school=school)) if campaign else []
-        block["as_partner"] = selectors.board(campaign, mine.filter(partner=school)) if campaign else []
+        mine = (
+            permissions.partnerships_visible_to(request.user).filter(campaign=campaign)
+            if campaign
+            else Partnership.objects.none()
+        )
+        block["as_school"] = (
+            selectors.board(campaign, mine.filter(school=school)) if campaign else []
+        )
+        block["as_partner"] = (
+            selectors.board(campaign, mine.filter(partner=school)) if campaign else []
+        )
         if campaign is not None:
             needy = {s.pk: why for s, why in selectors.needing_partners(campaign)}
             block["needs"] = needy.get(school.pk)
-            active = [p for p in block["as_school"] if p.status != Partnership.Status.DECLINED]
+            active = [
+                p for p in block["as_school"] if p.status != Partnership.Status.DECLINED
+            ]
             if block["needs"] and not active:
                 choice = selectors.partner_choice(campaign, school)
                 block.update(ranked=choice["ranked"], suggestion=choice["suggestion"])
-                initial = {"partner": choice["suggestion"].partner_id} if choice["suggestion"] else {}
-                posted = request.method == "POST" and request.POST.get("school") == str(school.pk)
-                block["form"] = ProposeForm(request.POST if posted else None, partners=choice["partners"], initial=initial)
+                initial = (
+                    {"partner": choice["suggestion"].partner_id}
+                    if choice["suggestion"]
+                    else {}
+                )
+                posted = request.method == "POST" and request.POST.get("school") == str(
+                    school.pk
+                )
+                block["form"] = ProposeForm(
+                    request.POST if posted else None,
+                    partners=choice["partners"],
+                    initial=initial,
+                )
                 if posted and block["form"].is_valid():
                     data = block["form"].cleaned_data
                     try:
-                        partnership = services.propose(campaign=campaign, school=school, partner=data["partner"], support=data["support"], goals=data["goals"], by=request.user)
+                        partnership = services.propose(
+                            campaign=campaign,
+                            school=school,
+                            partner=data["partner"],
+                            support=data["support"],
+                            goals=data["goals"],
+                            by=request.user,
+                        )
                     except ValidationError as error:
                         block["form"].add_error(None, error)
                     else:
-                        messages.success(request, f"Предложение направлено: {partnership.partner.short_name} ответит на странице партнёрства.")
+                        messages.success(
+                            request,
+                            f"Предложение направлено: {partnership.partner.short_name} ответит на странице партнёрства.",
+                        )
                         return redirect(partnership)
         blocks.append(block)
     return render(request, "partnerships/school.html", {"blocks": blocks})
@@ -167,26 +292,42 @@ def _school_page(request: HttpRequest) -> HttpResponse:
 def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     """«Suggest for everyone»: the whole municipality solved at once; the analyst adjusts, then sends to the schools."""
     campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=pk)
-    permissions.require(permissions.can_manage(request.user, campaign.municipality_id), "Подбор партнёров делает МИМЦ.")
+    permissions.require(
+        permissions.can_manage(request.user, campaign.municipality_id),
+        "Подбор партнёров делает МИМЦ.",
+    )
     proposal = selectors.proposal(campaign)
     if request.method == "POST":
         chosen: dict[int, int] = {}
         reasons: dict[int, str] = {}
         for row in proposal["rows"]:
-            options = {o.partner.id: o for o in row["options"]}  # never the school itself or a forbidden partner
+            options = {
+                o.partner.id: o for o in row["options"]
+            }  # never the school itself or a forbidden partner
             value = request.POST.get(f"partner-{row['pair'].school.id}", "")
             if value and not (value.isdigit() and int(value) in options):
                 raise PermissionDenied("Такого партнёра нет среди кандидатов.")
             chosen[row["pair"].school.id] = int(value) if value else 0
-            reasons[row["pair"].school.id] = "; ".join(options[int(value)].reasons) if value else ""
+            reasons[row["pair"].school.id] = (
+                "; ".join(options[int(value)].reasons) if value else ""
+            )
         try:
-            sent = services.suggestions_send(campaign=campaign, pairs=chosen, reasons=reasons, by=request.user)
+            sent = services.suggestions_send(
+                campaign=campaign, pairs=chosen, reasons=reasons, by=request.user
+            )
         except ValidationError as error:
             _fail(request, error)
         else:
-            messages.success(request, f"Рекомендации отправлены школам: {sent}. Выбор остаётся за школой.")
-            return redirect(f"{reverse('partnerships:index')}?municipality={campaign.municipality_id}")
-    return render(request, "partnerships/suggestions.html", {"campaign": campaign, **proposal})
+            messages.success(
+                request,
+                f"Рекомендации отправлены школам: {sent}. Выбор остаётся за школой.",
+            )
+            return redirect(
+                f"{reverse('partnerships:index')}?municipality={campaign.municipality_id}"
+            )
+    return render(
+        request, "partnerships/suggestions.html", {"campaign": campaign, **proposal}
+    )
 
 
 # A partnership ------------------------------------------------------------------------------------------------
@@ -197,35 +338,81 @@ def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = permissions.get_partnership_for_user(request.user, pk)
     side = permissions.side(request.user, partnership)
-    can_manage = permissions.can_manage(request.user, partnership.campaign.municipality_id)
-    event_form = EventForm(request.POST or None, request.FILES or None, partnership=partnership, prefix="event")
+    can_manage = permissions.can_manage(
+        request.user, partnership.campaign.municipality_id
+    )
+    event_form = EventForm(
+        request.POST or None,
+        request.FILES or None,
+        partnership=partnership,
+        prefix="event",
+    )
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "accept" or action == "decline":
-                permissions.require(side == "partner", "Ответить может только школа-партнёр.")
-                services.respond(partnership=partnership, accept=action == "accept", reason=request.POST.get("reason", ""), by=request.user)
+                permissions.require(
+                    side == "partner", "Ответить может только школа-партнёр."
+                )
+                services.respond(
+                    partnership=partnership,
+                    accept=action == "accept",
+                    reason=request.POST.get("reason", ""),
+                    by=request.user,
+                )
             elif action == "submit":
-                permissions.require(side is not None, "План направляет одна из двух школ.")
+                permissions.require(
+                    side is not None, "План направляет одна из двух школ."
+                )
                 services.submit_plan(partnership=partnership, by=request.user)
-                messages.success(request, "План направлен в МИМЦ" + (" — после срока, это будет видно МИМЦ." if partnership.is_late else "."))
+                messages.success(
+                    request,
+                    "План направлен в МИМЦ"
+                    + (
+                        " — после срока, это будет видно МИМЦ."
+                        if partnership.is_late
+                        else "."
+                    ),
+                )
             elif action in ("approve", "return"):
                 permissions.require(can_manage, "План согласует МИМЦ.")
-                services.review_plan(partnership=partnership, approve=action == "approve", comment=request.POST.get("comment", ""), by=request.user)
+                services.review_plan(
+                    partnership=partnership,
+                    approve=action == "approve",
+                    comment=request.POST.get("comment", ""),
+                    by=request.user,
+                )
             elif action == "event":
-                permissions.require(side is not None or can_manage, "Отмечают проведённое школы-участники или МИМЦ.")
+                permissions.require(
+                    side is not None or can_manage,
+                    "Отмечают проведённое школы-участники или МИМЦ.",
+                )
                 if not event_form.is_valid():
                     raise _invalid(event_form)
                 data = event_form.cleaned_data
-                services.event_record(partnership=partnership, data=data, upload=data.get("materials_file"), by=request.user)
+                services.event_record(
+                    partnership=partnership,
+                    data=data,
+                    upload=data.get("materials_file"),
+                    by=request.user,
+                )
                 messages.success(request, "Мероприятие отмечено.")
             elif action == "agreement":
-                permissions.require(side is not None or can_manage, "Соглашение вносят школы или МИМЦ.")
+                permissions.require(
+                    side is not None or can_manage, "Соглашение вносят школы или МИМЦ."
+                )
                 form = AgreementForm(request.POST, request.FILES)
                 if not form.is_valid():
                     raise _invalid(form)
                 data = form.cleaned_data
-                services.agreement_save(partnership=partnership, number=data["number"], date=data["date"], until=data["until"], scan=data["scan"], by=request.user)
+                services.agreement_save(
+                    partnership=partnership,
+                    number=data["number"],
+                    date=data["date"],
+                    until=data["until"],
+                    scan=data["scan"],
+                    by=request.user,
+                )
                 messages.success(request, "Соглашение сохранено.")
             else:
                 raise PermissionDenied("Неизвестное действие.")
@@ -233,25 +420,68 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             _fail(request, error)
         return redirect(partnership)
     campaign = partnership.campaign
-    return render(request, "partnerships/detail.html", {
-        "p": partnership, "campaign": campaign, "side": side, "can_manage": can_manage,
-        "activities": partnership.activities.all(), "events": partnership.events.select_related("activity", "recorded_by"),
-        "event_form": EventForm(partnership=partnership, prefix="event"), "agreement_form": AgreementForm(initial={"number": partnership.agreement_number, "date": partnership.agreement_date, "until": partnership.agreement_until}),
-        "row": selectors.board(campaign, Partnership.objects.filter(pk=partnership.pk))[0],
-        "outcome": selectors.outcome(partnership, small_shares=access.may_see_small_shares(request.user, partnership.school)), "revisions": partnership.revisions.select_related("by")[:30],
-    })
+    return render(
+        request,
+        "partnerships/detail.html",
+        {
+            "p": partnership,
+            "campaign": campaign,
+            "side": side,
+            "can_manage": can_manage,
+            "activities": partnership.activities.all(),
+            "events": partnership.events.select_related("activity", "recorded_by"),
+            "event_form": EventForm(partnership=partnership, prefix="event"),
+            "agreement_form": AgreementForm(
+                initial={
+                    "number": partnership.agreement_number,
+                    "date": partnership.agreement_date,
+                    "until": partnership.agreement_until,
+                }
+            ),
+            "row": selectors.board(
+                campaign, Partnership.objects.filter(pk=partnership.pk)
+            )[0],
+            "outcome": selectors.outcome(
+                partnership,
+                small_shares=access.may_see_small_shares(
+                    request.user, partnership.school
+                ),
+            ),
+            "revisions": partnership.revisions.select_related("by")[:30],
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_edit(request: HttpRequest, pk: int, activity_pk: int | None = None) -> HttpResponse:
+def activity_edit(
+    request: HttpRequest, pk: int, activity_pk: int | None = None
+) -> HttpResponse:
     partnership = permissions.get_partnership_for_user(request.user, pk)
-    permissions.require(permissions.can_edit_plan(request.user, partnership), "План взаимодействия составляют две школы.")
-    activity = get_object_or_404(Activity, pk=activity_pk, partnership=partnership) if activity_pk else None
-    form = ActivityForm(request.POST or None, instance=activity, locked=partnership.is_locked, year=partnership.campaign.year)
+    permissions.require(
+        permissions.can_edit_plan(request.user, partnership),
+        "План взаимодействия составляют две школы.",
+    )
+    activity = (
+        get_object_or_404(Activity, pk=activity_pk, partnership=partnership)
+        if activity_pk
+        else None
+    )
+    form = ActivityForm(
+        request.POST or None,
+        instance=activity,
+        locked=partnership.is_locked,
+        year=partnership.campaign.year,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_save(partnership=partnership, activity=activity, data=form.cleaned_data, by=request.user, reason=form.cleaned_data.get("reason", ""))
+            services.activity_save(
+                partnership=partnership,
+                activity=activity,
+                data=form.cleaned_data,
+                by=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -259,7 +489,11 @@ def activity_edit(request: HttpRequest, pk: int, activity_pk: int | None = None)
             return redirect(partnership)
     if activity is not None:
         activity.refresh_from_db()
-    return render(request, "partnerships/activity_form.html", {"form": form, "p": partnership, "activity": activity})
+    return render(
+        request,
+        "partnerships/activity_form.html",
+        {"form": form, "p": partnership, "activity": activity},
+    )
 
 
 @login_required
@@ -268,7 +502,11 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = permissions.get_partnership_for_user(request.user, pk)
     if partnership.status != Partnership.Status.APPROVED:
         raise Http404("Соглашение формируется по согласованному плану.")
-    return render(request, "partnerships/agreement.html", {"p": partnership, "activities": partnership.activities.all()})
+    return render(
+        request,
+        "partnerships/agreement.html",
+        {"p": partnership, "activities": partnership.activities.all()},
+    )
 
 
 # The general plan and the network ------------------------------------------------------------------------------
@@ -277,28 +515,46 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    permissions.require(permissions.is_staff(request.user), "Общий план муниципалитета ведут МИМЦ и управление образования; план вашей школы — на странице партнёрства.")
+    permissions.require(
+        permissions.is_staff(request.user),
+        "Общий план муниципалитета ведут МИМЦ и управление образования; план вашей школы — на странице партнёрства.",
+    )
     campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=pk)
     plan = GeneralPlan.objects.filter(campaign=campaign).first()
     can_manage = permissions.can_manage(request.user, campaign.municipality_id)
-    can_approve = permissions.can_approve_general(request.user, campaign.municipality_id)
+    can_approve = permissions.can_approve_general(
+        request.user, campaign.municipality_id
+    )
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "compile":
                 permissions.require(can_manage, "Общий план составляет МИМЦ.")
                 plan = services.general_plan_compile(campaign=campaign, by=request.user)
-                messages.success(request, "Общий план составлен из согласованных планов.")
+                messages.success(
+                    request, "Общий план составлен из согласованных планов."
+                )
             elif action in ("submit", "approve") and plan is None:
                 raise ValidationError("Общий план ещё не составлен.")
             elif action == "submit":
                 permissions.require(can_manage, "Общий план направляет МИМЦ.")
                 services.general_plan_submit(plan=plan, by=request.user)
-                messages.success(request, "Общий план направлен в управление образования.")
+                messages.success(
+                    request, "Общий план направлен в управление образования."
+                )
             elif action == "approve":
-                permissions.require(can_approve, "Общий план утверждает управление образования.")
-                order_date = forms.DateField(required=False).clean(request.POST.get("order_date"))
-                services.general_plan_approve(plan=plan, order_number=request.POST.get("order_number", ""), order_date=order_date, by=request.user)
+                permissions.require(
+                    can_approve, "Общий план утверждает управление образования."
+                )
+                order_date = forms.DateField(required=False).clean(
+                    request.POST.get("order_date")
+                )
+                services.general_plan_approve(
+                    plan=plan,
+                    order_number=request.POST.get("order_number", ""),
+                    order_date=order_date,
+                    by=request.user,
+                )
                 messages.success(request, f"Общий план утверждён: {plan.order_label}.")
             else:
                 raise PermissionDenied("Неизвестное действие.")
@@ -306,33 +562,88 @@ def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
             _fail(request, error)
         return redirect(request.path)
     if plan and wants_xlsx(request):
-        book = table_workbook("Общий план", ["Школа", "Школа-партнёр", "Месяц", "Мероприятие", "Форма", "Сроки", "Ответственные", "Ожидаемый результат"], [
-            [r["school"], r["partner"], r["month"], r["title"], r["form"], f"{r['start']} – {r['end']}", r["responsible"], r["expected_result"]] for r in plan.rows
-        ], notes=[str(plan), plan.order_label or plan.get_status_display()])
+        book = table_workbook(
+            "Общий план",
+            [
+                "Школа",
+                "Школа-партнёр",
+                "Месяц",
+                "Мероприятие",
+                "Форма",
+                "Сроки",
+                "Ответственные",
+                "Ожидаемый результат",
+            ],
+            [
+                [
+                    r["school"],
+                    r["partner"],
+                    r["month"],
+                    r["title"],
+                    r["form"],
+                    f"{r['start']} – {r['end']}",
+                    r["responsible"],
+                    r["expected_result"],
+                ]
+                for r in plan.rows
+            ],
+            notes=[str(plan), plan.order_label or plan.get_status_display()],
+        )
         return xlsx_response(book, f"общий-план-{campaign.pk}.xlsx")
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in plan.rows if plan else []:
         groups.setdefault(f"{row['school']} — {row['partner']}", []).append(row)
-    return render(request, "partnerships/general_plan.html", {
-        "campaign": campaign, "plan": plan, "can_manage": can_manage, "can_approve": can_approve,
-        "by_partnership": groups, "by_month": services.by_month(plan.rows) if plan else [],
-        "print": request.GET.get("print") == "1",
-    })
+    return render(
+        request,
+        "partnerships/general_plan.html",
+        {
+            "campaign": campaign,
+            "plan": plan,
+            "can_manage": can_manage,
+            "can_approve": can_approve,
+            "by_partnership": groups,
+            "by_month": services.by_month(plan.rows) if plan else [],
+            "print": request.GET.get("print") == "1",
+        },
+    )
 
 
 @login_required
 def network(request: HttpRequest, pk: int) -> HttpResponse:
     """The pairs as a simple graph: schools needing support on the left, partners on the right."""
-    permissions.require(permissions.is_staff(request.user), "Схему пар муниципалитета видят МИМЦ и управление образования.")
+    permissions.require(
+        permissions.is_staff(request.user),
+        "Схему пар муниципалитета видят МИМЦ и управление образования.",
+    )
     campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=pk)
-    pairs = [p for p in campaign.partnerships.select_related("school", "partner") if p.status != Partnership.Status.DECLINED]
+    pairs = [
+        p
+        for p in campaign.partnerships.select_related("school", "partner")
+        if p.status != Partnership.Status.DECLINED
+    ]
     left = sorted({p.school for p in pairs}, key=lambda s: s.short_name)
     right = sorted({p.partner for p in pairs}, key=lambda s: s.short_name)
     step = 48
     y_left = {s.pk: 40 + i * step for i, s in enumerate(left)}
     y_right = {s.pk: 40 + i * step for i, s in enumerate(right)}
-    lines = [{"y1": y_left[p.school_id], "y2": y_right[p.partner_id], "approved": p.status == Partnership.Status.APPROVED, "label": str(p), "url": p.get_absolute_url()} for p in pairs]
-    return render(request, "partnerships/network.html", {
-        "campaign": campaign, "left": [(s, y_left[s.pk]) for s in left], "right": [(s, y_right[s.pk]) for s in right],
-        "lines": lines, "height": 40 + max(len(left), len(right), 1) * step,
-    })
+    lines = [
+        {
+            "y1": y_left[p.school_id],
+            "y2": y_right[p.partner_id],
+            "approved": p.status == Partnership.Status.APPROVED,
+            "label": str(p),
+            "url": p.get_absolute_url(),
+        }
+        for p in pairs
+    ]
+    return render(
+        request,
+        "partnerships/network.html",
+        {
+            "campaign": campaign,
+            "left": [(s, y_left[s.pk]) for s in left],
+            "right": [(s, y_right[s.pk]) for s in right],
+            "lines": lines,
+            "height": 40 + max(len(left), len(right), 1) * step,
+        },
+    )

@@ -16,18 +16,79 @@ from .models import Roadmap
 from .seed004 import ROWS, TITLE
 
 SCHOOL_PROGRAMME = [
-    ("Организационное сопровождение", [
-        ("1", "Анализ результатов мониторинга и причин попадания школы в список ШНОР/ШНСУ; корректировка программы повышения качества", "сентябрь 2021 года", "МБОУ «СОШ № 6»", "Проблемный анализ, скорректированная программа", "", True),
-        ("2", "Назначение ответственного за сопровождение программы и куратора от МБУ «МИМЦ»", "сентябрь 2021 года", "МБОУ «СОШ № 6», МБУ «МИМЦ»", "Приказ по школе", "Приказ № 112 от 15.09.2021", True),
-    ]),
-    ("Сопровождение участия в оценочных процедурах", [
-        ("3", "Индивидуальные образовательные маршруты для обучающихся 5–6 классов, получивших «2» на ВПР по математике", "октябрь – декабрь 2021 года", "МБОУ «СОШ № 6»", "Снижение доли «2» на ВПР по математике", "", False, "R1"),
-        ("4", "Пробные ОГЭ по математике и русскому языку с разбором ошибок", "январь – апрель 2022 года", "МБОУ «СОШ № 6», МБУ «МИМЦ»", "Рост среднего балла ОГЭ", "", False, "L1"),
-    ]),
-    ("Сетевое взаимодействие", [
-        ("5", "Открытые уроки и консультации учителей школы-партнёра (МБОУ «Лицей») по математике", "в течение учебного года", "МБОУ «СОШ № 6», МБОУ «Лицей»", "Не менее 4 мероприятий обмена опытом", "", False, "L1"),
-        ("6", "Работа социального педагога с семьями обучающихся, находящихся в социально опасном положении", "в течение учебного года", "МБОУ «СОШ № 6»", "Снижение числа обучающихся на учёте", "", False, "N1"),
-    ]),
+    (
+        "Организационное сопровождение",
+        [
+            (
+                "1",
+                "Анализ результатов мониторинга и причин попадания школы в список ШНОР/ШНСУ; корректировка программы повышения качества",
+                "сентябрь 2021 года",
+                "МБОУ «СОШ № 6»",
+                "Проблемный анализ, скорректированная программа",
+                "",
+                True,
+            ),
+            (
+                "2",
+                "Назначение ответственного за сопровождение программы и куратора от МБУ «МИМЦ»",
+                "сентябрь 2021 года",
+                "МБОУ «СОШ № 6», МБУ «МИМЦ»",
+                "Приказ по школе",
+                "Приказ № 112 от 15.09.2021",
+                True,
+            ),
+        ],
+    ),
+    (
+        "Сопровождение участия в оценочных процедурах",
+        [
+            (
+                "3",
+                "Индивидуальные образовательные маршруты для обучающихся 5–6 классов, получивших «2» на ВПР по математике",
+                "октябрь – декабрь 2021 года",
+                "МБОУ «СОШ № 6»",
+                "Снижение доли «2» на ВПР по математике",
+                "",
+                False,
+                "R1",
+            ),
+            (
+                "4",
+                "Пробные ОГЭ по математике и русскому языку с разбором ошибок",
+                "январь – апрель 2022 года",
+                "МБОУ «СОШ № 6», МБУ «МИМЦ»",
+                "Рост среднего балла ОГЭ",
+                "",
+                False,
+                "L1",
+            ),
+        ],
+    ),
+    (
+        "Сетевое взаимодействие",
+        [
+            (
+                "5",
+                "Открытые уроки и консультации учителей школы-партнёра (МБОУ «Лицей») по математике",
+                "в течение учебного года",
+                "МБОУ «СОШ № 6», МБОУ «Лицей»",
+                "Не менее 4 мероприятий обмена опытом",
+                "",
+                False,
+                "L1",
+            ),
+            (
+                "6",
+                "Работа социального педагога с семьями обучающихся, находящихся в социально опасном положении",
+                "в течение учебного года",
+                "МБОУ «СОШ № 6»",
+                "Снижение числа обучающихся на учёте",
+                "",
+                False,
+                "N1",
+            ),
+        ],
+    ),
 ]
 
 
@@ -37,47 +98,119 @@ def load_roadmaps_demo() -> int:
     approver = User.objects.get(username="uo")
     municipality = analyst.municipality
     year_2020 = AcademicYear.objects.get(start_year=2020)
-    if not Roadmap.objects.filter(municipality=municipality, level=Roadmap.Level.MUNICIPAL, year=year_2020).exists():
-        roadmap = services.roadmap_create(level=Roadmap.Level.MUNICIPAL, municipality=municipality, school=None, year=year_2020, title=TITLE, by=analyst)
+    if not Roadmap.objects.filter(
+        municipality=municipality, level=Roadmap.Level.MUNICIPAL, year=year_2020
+    ).exists():
+        roadmap = services.roadmap_create(
+            level=Roadmap.Level.MUNICIPAL,
+            municipality=municipality,
+            school=None,
+            year=year_2020,
+            title=TITLE,
+            by=analyst,
+        )
         for number, title, period, responsible, expected, execution in ROWS:
-            item = services.item_save(roadmap=roadmap, by=analyst, responsible=responsible, data={
-                "number": number, "title": title, "period": period, "expected_result": expected,
-            })
+            item = services.item_save(
+                roadmap=roadmap,
+                by=analyst,
+                responsible=responsible,
+                data={
+                    "number": number,
+                    "title": title,
+                    "period": period,
+                    "expected_result": expected,
+                },
+            )
             if execution:
                 item.execution_info = execution
                 item.done_at = item.end
                 item.save(update_fields=["execution_info", "done_at"])
-        indicators.add(roadmap=roadmap, source="gia_fail_share", title="", unit="%", planned=5.0)
-        indicators.add(roadmap=roadmap, source="deficit_diagnostics", title="", unit="%", planned=40.0)
+        indicators.add(
+            roadmap=roadmap, source="gia_fail_share", title="", unit="%", planned=5.0
+        )
+        indicators.add(
+            roadmap=roadmap,
+            source="deficit_diagnostics",
+            title="",
+            unit="%",
+            planned=40.0,
+        )
         services.submit(roadmap=roadmap, by=analyst)
-        services.approve(roadmap=roadmap, order_number="87", order_date=dt.date(2020, 7, 24), by=approver)
+        services.approve(
+            roadmap=roadmap,
+            order_number="87",
+            order_date=dt.date(2020, 7, 24),
+            by=approver,
+        )
         services.start_execution(roadmap=roadmap, by=analyst)
     school = School.objects.get(code="sch242706")
     year_2021 = AcademicYear.objects.get(start_year=2021)
     if not Roadmap.objects.filter(school=school, year=year_2021).exists():
         operator = User.objects.filter(schools=school, role=User.Role.OPERATOR).first()
         programme = services.roadmap_create(
-            level=Roadmap.Level.SCHOOL, municipality=municipality, school=school, year=year_2021,
-            title="Программа повышения качества образования МБОУ «СОШ № 6» на 2021-2022 учебный год", by=operator,
+            level=Roadmap.Level.SCHOOL,
+            municipality=municipality,
+            school=school,
+            year=year_2021,
+            title="Программа повышения качества образования МБОУ «СОШ № 6» на 2021-2022 учебный год",
+            by=operator,
         )
         for section, rows in SCHOOL_PROGRAMME:
-            for number, title, period, responsible, expected, execution, done, *criterion in rows:
-                item = services.item_save(roadmap=programme, by=operator, responsible=responsible, data=_data(number, title, period, expected, section, criterion))
+            for (
+                number,
+                title,
+                period,
+                responsible,
+                expected,
+                execution,
+                done,
+                *criterion,
+            ) in rows:
+                item = services.item_save(
+                    roadmap=programme,
+                    by=operator,
+                    responsible=responsible,
+                    data=_data(number, title, period, expected, section, criterion),
+                )
                 if done:
-                    item.execution_info, item.done_at = execution or "Выполнено.", item.end
+                    item.execution_info, item.done_at = (
+                        execution or "Выполнено.",
+                        item.end,
+                    )
                     item.save(update_fields=["execution_info", "done_at"])
         services.submit(roadmap=programme, by=operator)
-        services.approve(roadmap=programme, order_number="131", order_date=dt.date(2021, 10, 5), by=approver)
+        services.approve(
+            roadmap=programme,
+            order_number="131",
+            order_date=dt.date(2021, 10, 5),
+            by=approver,
+        )
     return 0
 
 
-def _data(number: str, title: str, period: str, expected: str, section: str, criterion: list[str]) -> dict[str, Any]:
+def _data(
+    number: str,
+    title: str,
+    period: str,
+    expected: str,
+    section: str,
+    criterion: list[str],
+) -> dict[str, Any]:
     periods.parse(period, school_year=2021)  # the demo's own phrases must read
-    return {"number": number, "title": title, "period": period, "expected_result": expected, "section": section, "criterion": criterion[0] if criterion else ""}
+    return {
+        "number": number,
+        "title": title,
+        "period": period,
+        "expected_result": expected,
+        "section": section,
+        "criterion": criterion[0] if criterion else "",
+    }
 
 
 def drop_roadmaps(schools: Any) -> None:
     """Delete the roadmaps of a synthetic region's municipalities and schools."""
-    roadmaps = Roadmap.objects.filter(municipality__in=schools.values("municipality_id"))
+    roadmaps = Roadmap.objects.filter(
+        municipality__in=schools.values("municipality_id")
+    )
     for roadmap in roadmaps:
         roadmap.delete()

@@ -23,9 +23,17 @@ def nav_item(user) -> tuple[str, str, str] | None:
 def duties_panel(request: HttpRequest) -> Panel | None:
     """The person's own overdue items and those due within a month."""
     today = timezone.localdate()
-    items = list(permissions.items_visible_to(request.user)
-        .filter(roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.IN_EXECUTION], done_at__isnull=True, cancelled_reason="", end__lte=today + dt.timedelta(days=31))
-        .select_related("roadmap").order_by("end")[:8])
+    items = list(
+        permissions.items_visible_to(request.user)
+        .filter(
+            roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.IN_EXECUTION],
+            done_at__isnull=True,
+            cancelled_reason="",
+            end__lte=today + dt.timedelta(days=31),
+        )
+        .select_related("roadmap")
+        .order_by("end")[:8]
+    )
     if not items:
         return None
     for item in items:
@@ -35,4 +43,11 @@ def duties_panel(request: HttpRequest) -> Panel | None:
 
 def school_links(school, user) -> list[tuple[str, str, str]]:
     roadmaps = permissions.roadmaps_visible_to(user).filter(school=school)
-    return [(f"Программа школы: {r.title} ({r.year})", r.get_absolute_url(), "signpost-split") for r in roadmaps]
+    return [
+        (
+            f"Программа школы: {r.title} ({r.year})",
+            r.get_absolute_url(),
+            "signpost-split",
+        )
+        for r in roadmaps
+    ]

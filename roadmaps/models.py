@@ -32,18 +32,51 @@ class Roadmap(models.Model):
         CLOSED = "closed", "закрыта"
 
     level = models.CharField("уровень", max_length=10, choices=Level.choices)
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="roadmaps", verbose_name="муниципалитет")
-    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="roadmaps", verbose_name="школа")
-    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="roadmaps", verbose_name="учебный год")
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="roadmaps",
+        verbose_name="муниципалитет",
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roadmaps",
+        verbose_name="школа",
+    )
+    year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="roadmaps",
+        verbose_name="учебный год",
+    )
     title = models.CharField("название", max_length=500)
-    status = models.CharField("состояние", max_length=15, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        "состояние", max_length=15, choices=Status.choices, default=Status.DRAFT
+    )
     order_number = models.CharField("номер приказа", max_length=50, blank=True)
     order_date = models.DateField("дата приказа", null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="утвердил")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="утвердил",
+    )
     approved_at = models.DateTimeField("утверждена", null=True, blank=True)
     return_comment = models.TextField("замечания при возврате", blank=True)
     summary = models.TextField("итоги исполнения", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="создал")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="создал",
+    )
     created_at = models.DateTimeField("создана", auto_now_add=True)
 
     history = HistoricalRecords()
@@ -54,7 +87,8 @@ class Roadmap(models.Model):
         ordering = ["-year__start_year", "level", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(level="municipal", school__isnull=True) | models.Q(level="school", school__isnull=False),
+                condition=models.Q(level="municipal", school__isnull=True)
+                | models.Q(level="school", school__isnull=False),
                 name="%(app_label)s_%(class)s_school_matches_level",
             ),
         ]
@@ -68,15 +102,25 @@ class Roadmap(models.Model):
     @property
     def is_locked(self) -> bool:
         """Approved and later: items change only through a recorded revision."""
-        return self.status in (self.Status.APPROVED, self.Status.IN_EXECUTION, self.Status.CLOSED)
+        return self.status in (
+            self.Status.APPROVED,
+            self.Status.IN_EXECUTION,
+            self.Status.CLOSED,
+        )
 
     @property
     def order_label(self) -> str:
-        return f"приказ № {self.order_number} от {self.order_date:%d.%m.%Y}" if self.order_number and self.order_date else ""
+        return (
+            f"приказ № {self.order_number} от {self.order_date:%d.%m.%Y}"
+            if self.order_number and self.order_date
+            else ""
+        )
 
 
 class Section(models.Model):
-    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="sections")
+    roadmap = models.ForeignKey(
+        Roadmap, on_delete=models.CASCADE, related_name="sections"
+    )
     order = models.PositiveSmallIntegerField("порядок", default=0)
     title = models.CharField("раздел", max_length=300)
 
@@ -100,7 +144,14 @@ class Item(models.Model):
         CANCELLED = "cancelled", "отменено"
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="items")
-    section = models.ForeignKey(Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="items", verbose_name="раздел")
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name="раздел",
+    )
     number = models.CharField("№", max_length=20)
     title = models.TextField("мероприятие")
     content = models.TextField("содержание", blank=True)
@@ -109,7 +160,9 @@ class Item(models.Model):
     period_label = models.CharField("срок (как в документе)", max_length=200)
     expected_result = models.TextField("ожидаемый результат", blank=True)
     execution_info = models.TextField("информация об исполнении", blank=True)
-    criterion = models.CharField("отвечает на критерий (риск)", max_length=4, blank=True)
+    criterion = models.CharField(
+        "отвечает на критерий (риск)", max_length=4, blank=True
+    )
     done_at = models.DateField("выполнено", null=True, blank=True)
     cancelled_reason = models.TextField("причина отмены", blank=True)
     position = models.PositiveIntegerField("порядок", default=0)
@@ -120,7 +173,12 @@ class Item(models.Model):
         verbose_name = "мероприятие"
         verbose_name_plural = "мероприятия"
         ordering = ["position", "pk"]
-        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="%(app_label)s_%(class)s_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")),
+                name="%(app_label)s_%(class)s_end_after_start",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title[:80]}"
@@ -166,8 +224,22 @@ class Responsible(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="responsible")
     kind = models.CharField("кто", max_length=12, choices=Kind.choices)
     name = models.CharField("как в документе", max_length=300)
-    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="школа")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="roadmap_duties", verbose_name="сотрудник")
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="школа",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roadmap_duties",
+        verbose_name="сотрудник",
+    )
 
     class Meta:
         verbose_name = "ответственный"
@@ -189,7 +261,9 @@ class Evidence(models.Model):
     url = models.URLField("ссылка", max_length=1000, blank=True)
     file = models.FileField("файл", upload_to=evidence_path, blank=True, max_length=300)
     note = models.CharField("что это", max_length=300, blank=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -204,11 +278,17 @@ class Evidence(models.Model):
 class Revision(models.Model):
     """A recorded change of an approved roadmap: who, when, what and why."""
 
-    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="revisions")
-    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions")
+    roadmap = models.ForeignKey(
+        Roadmap, on_delete=models.CASCADE, related_name="revisions"
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions"
+    )
     reason = models.TextField("основание изменения")
     changes = models.JSONField("что изменено", default=list)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -228,12 +308,18 @@ class Reminder(models.Model):
         OVERDUE = "overdue", "просрочено"
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reminders")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["item", "user", "kind"], name="%(app_label)s_%(class)s_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "user", "kind"], name="%(app_label)s_%(class)s_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.item}: {self.get_kind_display()}"
@@ -242,7 +328,9 @@ class Reminder(models.Model):
 class TargetIndicator(models.Model):
     """A target indicator of a roadmap (seed 002): planned and actual values by school year."""
 
-    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="indicators")
+    roadmap = models.ForeignKey(
+        Roadmap, on_delete=models.CASCADE, related_name="indicators"
+    )
     title = models.CharField("показатель", max_length=500)
     unit = models.CharField("единица", max_length=30, blank=True, default="%")
     source = models.CharField("как считается", max_length=40, default="manual")

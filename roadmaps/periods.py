@@ -18,12 +18,53 @@ import re
 from dataclasses import dataclass
 
 MONTHS = {
-    "январь": 1, "января": 1, "февраль": 2, "февраля": 2, "март": 3, "марта": 3, "апрель": 4, "апреля": 4,
-    "май": 5, "мая": 5, "июнь": 6, "июня": 6, "июль": 7, "июля": 7, "август": 8, "августа": 8,
-    "сентябрь": 9, "сентября": 9, "октябрь": 10, "октября": 10, "ноябрь": 11, "ноября": 11, "декабрь": 12, "декабря": 12,
+    "январь": 1,
+    "января": 1,
+    "февраль": 2,
+    "февраля": 2,
+    "март": 3,
+    "марта": 3,
+    "апрель": 4,
+    "апреля": 4,
+    "май": 5,
+    "мая": 5,
+    "июнь": 6,
+    "июня": 6,
+    "июль": 7,
+    "июля": 7,
+    "август": 8,
+    "августа": 8,
+    "сентябрь": 9,
+    "сентября": 9,
+    "октябрь": 10,
+    "октября": 10,
+    "ноябрь": 11,
+    "ноября": 11,
+    "декабрь": 12,
+    "декабря": 12,
 }
-MONTH_NAMES = ["", "январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"]
-WHOLE_YEAR = {"в течение года", "в течение учебного года", "весь учебный год", "в течение всего учебного года", "постоянно"}
+MONTH_NAMES = [
+    "",
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
+WHOLE_YEAR = {
+    "в течение года",
+    "в течение учебного года",
+    "весь учебный год",
+    "в течение всего учебного года",
+    "постоянно",
+}
 DATE = r"(\d{1,2})\.(\d{1,2})\.(\d{4})"
 MONTH = r"([а-яё]+)(?:\s+(\d{4}))?"
 
@@ -64,7 +105,9 @@ def _last_day(year: int, month: int) -> dt.date:
 
 def _year_for(month: int, school_year: int | None, phrase: str) -> int:
     if school_year is None:
-        raise PeriodError(f"В сроке «{phrase}» нет года, а учебный год не известен: укажите год.")
+        raise PeriodError(
+            f"В сроке «{phrase}» нет года, а учебный год не известен: укажите год."
+        )
     return school_year if month >= 9 else school_year + 1
 
 
@@ -85,10 +128,14 @@ def parse(phrase: str, *, school_year: int | None = None) -> Period:
     """
     text = _normalise(phrase or "")
     if not text:
-        raise PeriodError("Укажите срок: месяц и год, период («октябрь – ноябрь 2020 года») или даты.")
+        raise PeriodError(
+            "Укажите срок: месяц и год, период («октябрь – ноябрь 2020 года») или даты."
+        )
     if text in WHOLE_YEAR:
         if school_year is None:
-            raise PeriodError(f"Срок «{phrase.strip()}» относится к учебному году, а он не известен.")
+            raise PeriodError(
+                f"Срок «{phrase.strip()}» относится к учебному году, а он не известен."
+            )
         start, end = school_year_bounds(school_year)
         return Period(start, end, "в течение учебного года")
     if m := re.fullmatch(r"(\d{4})", text):
@@ -105,7 +152,11 @@ def parse(phrase: str, *, school_year: int | None = None) -> Period:
     if m := re.fullmatch(rf"{MONTH} – {MONTH}", text):
         first, first_year, second, second_year = m.groups()
         m1, m2 = _month(first), _month(second)
-        y2 = int(second_year) if second_year else _year_for(m2, school_year, phrase.strip())
+        y2 = (
+            int(second_year)
+            if second_year
+            else _year_for(m2, school_year, phrase.strip())
+        )
         y1 = int(first_year) if first_year else (y2 if m1 <= m2 else y2 - 1)
         start, end = dt.date(y1, m1, 1), _last_day(y2, m2)
         if end < start:
@@ -113,7 +164,11 @@ def parse(phrase: str, *, school_year: int | None = None) -> Period:
         return Period(start, end, label(start, end))
     if m := re.fullmatch(MONTH, text):
         month = _month(m.group(1))
-        year = int(m.group(2)) if m.group(2) else _year_for(month, school_year, phrase.strip())
+        year = (
+            int(m.group(2))
+            if m.group(2)
+            else _year_for(month, school_year, phrase.strip())
+        )
         start, end = dt.date(year, month, 1), _last_day(year, month)
         return Period(start, end, label(start, end))
     parts = [p.strip() for p in re.split(r"\s*[,;]\s*", text) if p.strip()]
@@ -121,7 +176,14 @@ def parse(phrase: str, *, school_year: int | None = None) -> Period:
         months = [parse(p, school_year=school_year) for p in parts]
         if any(b.start < a.start for a, b in itertools.pairwise(months)):
             raise PeriodError(f"В сроке «{phrase.strip()}» месяцы идут не по порядку.")
-        return Period(months[0].start, months[-1].end, ", ".join(_month_label(p.start) for p in months[:-1]) + ", " + _month_label(months[-1].start) + " года")
+        return Period(
+            months[0].start,
+            months[-1].end,
+            ", ".join(_month_label(p.start) for p in months[:-1])
+            + ", "
+            + _month_label(months[-1].start)
+            + " года",
+        )
     raise PeriodError(
         f"Не удалось разобрать срок «{phrase.strip()}». Напишите месяц и год («сентябрь 2020 года»), "
         "период («октябрь – ноябрь 2020 года»), «в течение учебного года» или даты («25.11.2020»)."
@@ -140,7 +202,11 @@ def label(start: dt.date, end: dt.date, *, school_year: int | None = None) -> st
     if start == dt.date(start.year, 1, 1) and end == dt.date(start.year, 12, 31):
         return f"{start.year} год"
     if not whole_months:
-        return f"{start:%d.%m.%Y}" if start == end else f"{start:%d.%m.%Y} – {end:%d.%m.%Y}"
+        return (
+            f"{start:%d.%m.%Y}"
+            if start == end
+            else f"{start:%d.%m.%Y} – {end:%d.%m.%Y}"
+        )
     if (start.year, start.month) == (end.year, end.month):
         return f"{MONTH_NAMES[start.month]} {start.year} года"
     if start.year == end.year:

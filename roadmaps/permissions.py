@@ -30,15 +30,22 @@ def _is_staff(user: AnyUser) -> bool:
 def _duty_q(user: AnyUser, prefix: str = "") -> Q:
     """Items the operator answers for: as a person, or through one of their schools."""
     schools = access.schools_visible_to(user).values("pk")
-    return Q(**{f"{prefix}responsible__user": user}) | Q(**{f"{prefix}responsible__school__in": schools})
+    return Q(**{f"{prefix}responsible__user": user}) | Q(
+        **{f"{prefix}responsible__school__in": schools}
+    )
 
 
 def roadmaps_visible_to(user: AnyUser) -> QuerySet[Roadmap]:
     if _is_staff(user):
-        return Roadmap.objects.filter(municipality__in=access.municipalities_visible_to(user).values("pk"))
+        return Roadmap.objects.filter(
+            municipality__in=access.municipalities_visible_to(user).values("pk")
+        )
     if access.role_of(user) != access.Role.OPERATOR:
         return Roadmap.objects.none()
-    own = Q(level=Roadmap.Level.SCHOOL, school__in=access.schools_visible_to(user).values("pk"))
+    own = Q(
+        level=Roadmap.Level.SCHOOL,
+        school__in=access.schools_visible_to(user).values("pk"),
+    )
     duties = Q(pk__in=Item.objects.filter(_duty_q(user)).values("roadmap_id"))
     return Roadmap.objects.filter(own | duties)
 
@@ -48,20 +55,31 @@ def items_visible_to(user: AnyUser, roadmap: Roadmap | None = None) -> QuerySet[
     items = Item.objects.all() if roadmap is None else roadmap.items.all()
     if _is_staff(user):
         return items.filter(roadmap__in=roadmaps_visible_to(user).values("pk"))
-    own = Q(roadmap__level=Roadmap.Level.SCHOOL, roadmap__school__in=access.schools_visible_to(user).values("pk"))
+    own = Q(
+        roadmap__level=Roadmap.Level.SCHOOL,
+        roadmap__school__in=access.schools_visible_to(user).values("pk"),
+    )
     return items.filter(own | Q(pk__in=Item.objects.filter(_duty_q(user)).values("pk")))
 
 
 def get_roadmap_for_user(user: AnyUser, pk: int) -> Roadmap:
     try:
-        return roadmaps_visible_to(user).select_related("municipality", "school", "year").get(pk=pk)
+        return (
+            roadmaps_visible_to(user)
+            .select_related("municipality", "school", "year")
+            .get(pk=pk)
+        )
     except Roadmap.DoesNotExist:
         raise Http404("Дорожная карта не найдена.") from None
 
 
 def get_item_for_user(user: AnyUser, pk: int) -> Item:
     try:
-        return items_visible_to(user).select_related("roadmap__municipality", "roadmap__school", "roadmap__year").get(pk=pk)
+        return (
+            items_visible_to(user)
+            .select_related("roadmap__municipality", "roadmap__school", "roadmap__year")
+            .get(pk=pk)
+        )
     except Item.DoesNotExist:
         raise Http404("Мероприятие не найдено.") from None
 
@@ -69,7 +87,11 @@ def get_item_for_user(user: AnyUser, pk: int) -> Item:
 def can_prepare(user: AnyUser, roadmap: Roadmap) -> bool:
     """Analysts prepare any roadmap of their scope; a school's operator its own programme."""
     if access.is_analyst(user) or access.is_administrator(user):
-        return access.municipalities_visible_to(user).filter(pk=roadmap.municipality_id).exists()
+        return (
+            access.municipalities_visible_to(user)
+            .filter(pk=roadmap.municipality_id)
+            .exists()
+        )
     if access.is_operator(user) and roadmap.level == Roadmap.Level.SCHOOL:
         return access.schools_visible_to(user).filter(pk=roadmap.school_id).exists()
     return False
@@ -80,12 +102,26 @@ def can_edit_items(user: AnyUser, roadmap: Roadmap) -> bool:
     if roadmap.status == Roadmap.Status.CLOSED:
         return False
     if roadmap.is_locked:
-        return _is_staff(user) and (access.is_analyst(user) or access.is_administrator(user) or access.is_approver(user)) and access.municipalities_visible_to(user).filter(pk=roadmap.municipality_id).exists()
+        return (
+            _is_staff(user)
+            and (
+                access.is_analyst(user)
+                or access.is_administrator(user)
+                or access.is_approver(user)
+            )
+            and access.municipalities_visible_to(user)
+            .filter(pk=roadmap.municipality_id)
+            .exists()
+        )
     return roadmap.status == Roadmap.Status.DRAFT and can_prepare(user, roadmap)
 
 
 def can_approve(user: AnyUser, roadmap: Roadmap) -> bool:
-    return (access.is_approver(user) or access.is_administrator(user)) and access.municipalities_visible_to(user).filter(pk=roadmap.municipality_id).exists()
+    return (
+        access.is_approver(user) or access.is_administrator(user)
+    ) and access.municipalities_visible_to(user).filter(
+        pk=roadmap.municipality_id
+    ).exists()
 
 
 def can_report(user: AnyUser, item: Item) -> bool:
@@ -94,7 +130,12 @@ def can_report(user: AnyUser, item: Item) -> bool:
         return items_visible_to(user).filter(pk=item.pk).exists()
     return items_visible_to(user).filter(pk=item.pk).exists() and (
         Item.objects.filter(_duty_q(user), pk=item.pk).exists()
-        or (item.roadmap.level == Roadmap.Level.SCHOOL and access.schools_visible_to(user).filter(pk=item.roadmap.school_id).exists())
+        or (
+            item.roadmap.level == Roadmap.Level.SCHOOL
+            and access.schools_visible_to(user)
+            .filter(pk=item.roadmap.school_id)
+            .exists()
+        )
     )
 
 

@@ -22,18 +22,51 @@ from schools.models import AcademicYear, Municipality, School, User
 from . import periods
 from .models import Evidence, Item, Reminder, Responsible, Revision, Roadmap, Section
 
-EVIDENCE_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".ppt", ".pptx", ".jpg", ".jpeg", ".png", ".zip"}
-ITEM_FIELDS = ["number", "title", "content", "start", "end", "period_label", "expected_result", "criterion"]
+EVIDENCE_TYPES = {
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".odt",
+    ".ods",
+    ".ppt",
+    ".pptx",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".zip",
+}
+ITEM_FIELDS = [
+    "number",
+    "title",
+    "content",
+    "start",
+    "end",
+    "period_label",
+    "expected_result",
+    "criterion",
+]
 FIELD_LABELS = {
-    "number": "№", "title": "мероприятие", "content": "содержание", "start": "начало", "end": "окончание",
-    "period_label": "срок", "expected_result": "ожидаемый результат", "criterion": "критерий", "section": "раздел",
-    "responsible": "ответственные", "cancelled_reason": "отмена",
+    "number": "№",
+    "title": "мероприятие",
+    "content": "содержание",
+    "start": "начало",
+    "end": "окончание",
+    "period_label": "срок",
+    "expected_result": "ожидаемый результат",
+    "criterion": "критерий",
+    "section": "раздел",
+    "responsible": "ответственные",
+    "cancelled_reason": "отмена",
 }
 
 
 # Responsible ------------------------------------------------------------------------------------
 
-DEPARTMENT = re.compile(r"^(отдел|управление|комитет|департамент)\s+образования|^мку\s+уо$|^уо$|^оо$|^ро$")
+DEPARTMENT = re.compile(
+    r"^(отдел|управление|комитет|департамент)\s+образования|^мку\s+уо$|^уо$|^оо$|^ро$"
+)
 
 
 def split_names(text: str) -> list[str]:
@@ -52,12 +85,19 @@ def split_names(text: str) -> list[str]:
 
 
 def _school_key(name: str) -> str:
-    return re.sub(r"[^0-9a-zа-я№]", "", name.lower().replace("ё", "е").replace("мбоу", "").replace("маоу", ""))
+    return re.sub(
+        r"[^0-9a-zа-я№]",
+        "",
+        name.lower().replace("ё", "е").replace("мбоу", "").replace("маоу", ""),
+    )
 
 
 def responsible_from_text(text: str, municipality: Municipality) -> list[Responsible]:
     """Unsaved Responsible rows: the department, МИМЦ, a school of the municipality, or another organisation."""
-    schools = {_school_key(s.short_name): s for s in School.objects.filter(municipality=municipality)}
+    schools = {
+        _school_key(s.short_name): s
+        for s in School.objects.filter(municipality=municipality)
+    }
     out = []
     for name in split_names(text):
         low = name.lower().replace("ё", "е")
@@ -70,7 +110,13 @@ def responsible_from_text(text: str, municipality: Municipality) -> list[Respons
             kind = Responsible.Kind.SCHOOL
         else:
             kind = Responsible.Kind.OTHER
-        out.append(Responsible(kind=kind, name=name, school=school if kind == Responsible.Kind.SCHOOL else None))
+        out.append(
+            Responsible(
+                kind=kind,
+                name=name,
+                school=school if kind == Responsible.Kind.SCHOOL else None,
+            )
+        )
     return out
 
 
@@ -83,30 +129,66 @@ def recipients(responsible: Responsible, municipality: Municipality) -> list[Use
     if responsible.kind == Responsible.Kind.PERSON and responsible.user_id:
         return [responsible.user]
     if responsible.kind == Responsible.Kind.SCHOOL and responsible.school_id:
-        return list(User.objects.filter(role=User.Role.OPERATOR, schools=responsible.school_id, is_active=True))
-    role = {Responsible.Kind.DEPARTMENT: User.Role.APPROVER, Responsible.Kind.MIMC: User.Role.ANALYST}.get(responsible.kind)
-    return list(User.objects.filter(role=role, municipality=municipality, is_active=True)) if role else []
+        return list(
+            User.objects.filter(
+                role=User.Role.OPERATOR, schools=responsible.school_id, is_active=True
+            )
+        )
+    role = {
+        Responsible.Kind.DEPARTMENT: User.Role.APPROVER,
+        Responsible.Kind.MIMC: User.Role.ANALYST,
+    }.get(responsible.kind)
+    return (
+        list(User.objects.filter(role=role, municipality=municipality, is_active=True))
+        if role
+        else []
+    )
 
 
 # Roadmaps and items -----------------------------------------------------------------------------
 
 
-def roadmap_create(*, level: str, municipality: Municipality, school: School | None, year: AcademicYear, title: str, by: User) -> Roadmap:
+def roadmap_create(
+    *,
+    level: str,
+    municipality: Municipality,
+    school: School | None,
+    year: AcademicYear,
+    title: str,
+    by: User,
+) -> Roadmap:
     if level == Roadmap.Level.SCHOOL and school is None:
         raise ValidationError("Выберите школу, чья это программа.")
     if school is not None and school.municipality_id != municipality.pk:
         raise ValidationError("Школа должна быть из этого муниципалитета.")
-    return Roadmap.objects.create(level=level, municipality=municipality, school=school if level == Roadmap.Level.SCHOOL else None, year=year, title=title.strip(), created_by=by)
+    return Roadmap.objects.create(
+        level=level,
+        municipality=municipality,
+        school=school if level == Roadmap.Level.SCHOOL else None,
+        year=year,
+        title=title.strip(),
+        created_by=by,
+    )
 
 
-def period_of(roadmap: Roadmap, *, phrase: str = "", start: dt.date | None = None, end: dt.date | None = None) -> periods.Period:
+def period_of(
+    roadmap: Roadmap,
+    *,
+    phrase: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> periods.Period:
     """The item's period from exact dates (when given) or from the phrase; end before start is refused."""
     if start or end:
         if not (start and end):
-            raise ValidationError("Укажите обе даты — начало и окончание — или срок словами.")
+            raise ValidationError(
+                "Укажите обе даты — начало и окончание — или срок словами."
+            )
         if end < start:
             raise ValidationError("Окончание раньше начала: проверьте даты.")
-        return periods.Period(start, end, periods.label(start, end, school_year=roadmap.year.start_year))
+        return periods.Period(
+            start, end, periods.label(start, end, school_year=roadmap.year.start_year)
+        )
     try:
         return periods.parse(phrase, school_year=roadmap.year.start_year)
     except periods.PeriodError as error:
@@ -114,7 +196,15 @@ def period_of(roadmap: Roadmap, *, phrase: str = "", start: dt.date | None = Non
 
 
 @transaction.atomic
-def item_save(*, roadmap: Roadmap, data: dict[str, Any], responsible: str, by: User, item: Item | None = None, reason: str = "") -> Item:
+def item_save(
+    *,
+    roadmap: Roadmap,
+    data: dict[str, Any],
+    responsible: str,
+    by: User,
+    item: Item | None = None,
+    reason: str = "",
+) -> Item:
     """
     Create or change an item. A draft changes freely; an approved roadmap only
     with a reason, recorded as a revision (who, what from what to what, why).
@@ -122,22 +212,39 @@ def item_save(*, roadmap: Roadmap, data: dict[str, Any], responsible: str, by: U
     if roadmap.status == Roadmap.Status.CLOSED:
         raise ValidationError("Дорожная карта закрыта: изменить её нельзя.")
     if roadmap.is_locked and not reason.strip():
-        raise ValidationError("Карта утверждена: изменения вносятся только с основанием (например, «решение совещания от 12.01.2021»).")
+        raise ValidationError(
+            "Карта утверждена: изменения вносятся только с основанием (например, «решение совещания от 12.01.2021»)."
+        )
     if not (data.get("title") or "").strip():
         raise ValidationError("Напишите, что за мероприятие.")
     people = responsible_from_text(responsible, roadmap.municipality)
     if not people:
         raise ValidationError("Укажите хотя бы одного ответственного исполнителя.")
-    period = period_of(roadmap, phrase=data.get("period", ""), start=data.get("start"), end=data.get("end"))
+    period = period_of(
+        roadmap,
+        phrase=data.get("period", ""),
+        start=data.get("start"),
+        end=data.get("end"),
+    )
     values = {
-        "number": (data.get("number") or "").strip() or str(roadmap.items.count() + 1), "title": data["title"].strip(),
-        "content": (data.get("content") or "").strip(), "start": period.start, "end": period.end, "period_label": period.label,
-        "expected_result": (data.get("expected_result") or "").strip(), "criterion": data.get("criterion") or "",
+        "number": (data.get("number") or "").strip() or str(roadmap.items.count() + 1),
+        "title": data["title"].strip(),
+        "content": (data.get("content") or "").strip(),
+        "start": period.start,
+        "end": period.end,
+        "period_label": period.label,
+        "expected_result": (data.get("expected_result") or "").strip(),
+        "criterion": data.get("criterion") or "",
     }
     section = _section(roadmap, data.get("section") or "")
     before = _snapshot(item) if item else None
     if item is None:
-        item = Item.objects.create(roadmap=roadmap, section=section, position=roadmap.items.count() + 1, **values)
+        item = Item.objects.create(
+            roadmap=roadmap,
+            section=section,
+            position=roadmap.items.count() + 1,
+            **values,
+        )
     else:
         for name, value in values.items():
             setattr(item, name, value)
@@ -149,8 +256,18 @@ def item_save(*, roadmap: Roadmap, data: dict[str, Any], responsible: str, by: U
         person.save()
     if roadmap.is_locked:
         after = _snapshot(item)
-        changes = [{"field": FIELD_LABELS.get(k, k), "before": before.get(k) if before else "", "after": v} for k, v in after.items() if not before or before.get(k) != v]
-        Revision.objects.create(roadmap=roadmap, item=item, reason=reason.strip(), changes=changes, by=by)
+        changes = [
+            {
+                "field": FIELD_LABELS.get(k, k),
+                "before": before.get(k) if before else "",
+                "after": v,
+            }
+            for k, v in after.items()
+            if not before or before.get(k) != v
+        ]
+        Revision.objects.create(
+            roadmap=roadmap, item=item, reason=reason.strip(), changes=changes, by=by
+        )
     return item
 
 
@@ -159,7 +276,9 @@ def _section(roadmap: Roadmap, title: str) -> Section | None:
     if not title:
         return None
     section = roadmap.sections.filter(title=title).first()
-    return section or Section.objects.create(roadmap=roadmap, title=title, order=roadmap.sections.count() + 1)
+    return section or Section.objects.create(
+        roadmap=roadmap, title=title, order=roadmap.sections.count() + 1
+    )
 
 
 def _snapshot(item: Item) -> dict[str, str]:
@@ -178,18 +297,37 @@ def item_cancel(*, item: Item, reason: str, by: User) -> None:
     item.cancelled_reason = reason.strip()
     item.save(update_fields=["cancelled_reason"])
     if item.roadmap.is_locked:
-        Revision.objects.create(roadmap=item.roadmap, item=item, reason=reason.strip(), changes=[{"field": "отмена", "before": before, "after": item.cancelled_reason}], by=by)
+        Revision.objects.create(
+            roadmap=item.roadmap,
+            item=item,
+            reason=reason.strip(),
+            changes=[
+                {"field": "отмена", "before": before, "after": item.cancelled_reason}
+            ],
+            by=by,
+        )
 
 
 @transaction.atomic
 def item_delete(*, item: Item, by: User) -> None:
     if item.roadmap.is_locked:
-        raise ValidationError("Из утверждённой карты мероприятие не удаляют — отмените его с причиной.")
+        raise ValidationError(
+            "Из утверждённой карты мероприятие не удаляют — отмените его с причиной."
+        )
     item.delete()
 
 
 @transaction.atomic
-def execution_add(*, item: Item, text: str, by: User, done: bool = False, url: str = "", upload: Any = None, note: str = "") -> Item:
+def execution_add(
+    *,
+    item: Item,
+    text: str,
+    by: User,
+    done: bool = False,
+    url: str = "",
+    upload: Any = None,
+    note: str = "",
+) -> Item:
     """Add execution information (with a link or a file as evidence); possibly mark the item done."""
     text = (text or "").strip()
     if not text and not url and upload is None and not done:
@@ -198,29 +336,39 @@ def execution_add(*, item: Item, text: str, by: User, done: bool = False, url: s
         check_evidence_file(upload)
     if text:
         stamp = f"{timezone.localdate():%d.%m.%Y}, {by.short_display_name}"
-        item.execution_info = (item.execution_info + "\n" if item.execution_info else "") + f"{text} ({stamp})"
+        item.execution_info = (
+            item.execution_info + "\n" if item.execution_info else ""
+        ) + f"{text} ({stamp})"
     if done and not item.done_at:
         item.done_at = timezone.localdate()
     item.save(update_fields=["execution_info", "done_at"])
     if url or upload is not None:
-        Evidence.objects.create(item=item, url=url, file=upload or "", note=note.strip(), added_by=by)
+        Evidence.objects.create(
+            item=item, url=url, file=upload or "", note=note.strip(), added_by=by
+        )
     return item
 
 
 def check_evidence_file(upload: Any) -> None:
     name = upload.name.lower()
-    suffix = name[name.rfind("."):] if "." in name else ""
+    suffix = name[name.rfind(".") :] if "." in name else ""
     if suffix not in EVIDENCE_TYPES:
-        raise ValidationError(f"Файл «{upload.name}» не подходит: можно приложить PDF, документы Word и Excel, презентации, изображения JPG и PNG или архив ZIP.")
+        raise ValidationError(
+            f"Файл «{upload.name}» не подходит: можно приложить PDF, документы Word и Excel, презентации, изображения JPG и PNG или архив ZIP."
+        )
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
-        raise ValidationError(f"Файл «{upload.name}» больше {limit // 1024 // 1024} МБ: уменьшите его или дайте ссылку.")
+        raise ValidationError(
+            f"Файл «{upload.name}» больше {limit // 1024 // 1024} МБ: уменьшите его или дайте ссылку."
+        )
 
 
 # Workflow ---------------------------------------------------------------------------------------
 
 
-def _transition(roadmap: Roadmap, allowed_from: tuple[str, ...], to: str, message: str) -> None:
+def _transition(
+    roadmap: Roadmap, allowed_from: tuple[str, ...], to: str, message: str
+) -> None:
     if roadmap.status not in allowed_from:
         raise ValidationError(message)
     roadmap.status = to
@@ -230,7 +378,12 @@ def _transition(roadmap: Roadmap, allowed_from: tuple[str, ...], to: str, messag
 def submit(*, roadmap: Roadmap, by: User) -> Roadmap:
     if not roadmap.items.exists():
         raise ValidationError("В карте нет ни одного мероприятия.")
-    _transition(roadmap, (Roadmap.Status.DRAFT,), Roadmap.Status.ON_APPROVAL, "На утверждение отправляют черновик.")
+    _transition(
+        roadmap,
+        (Roadmap.Status.DRAFT,),
+        Roadmap.Status.ON_APPROVAL,
+        "На утверждение отправляют черновик.",
+    )
     roadmap.return_comment = ""
     roadmap.save(update_fields=["status", "return_comment"])
     return roadmap
@@ -240,26 +393,51 @@ def submit(*, roadmap: Roadmap, by: User) -> Roadmap:
 def return_for_changes(*, roadmap: Roadmap, comment: str, by: User) -> Roadmap:
     if not comment.strip():
         raise ValidationError("Напишите, что исправить.")
-    _transition(roadmap, (Roadmap.Status.ON_APPROVAL,), Roadmap.Status.DRAFT, "Вернуть можно только карту на утверждении.")
+    _transition(
+        roadmap,
+        (Roadmap.Status.ON_APPROVAL,),
+        Roadmap.Status.DRAFT,
+        "Вернуть можно только карту на утверждении.",
+    )
     roadmap.return_comment = comment.strip()
     roadmap.save(update_fields=["status", "return_comment"])
     return roadmap
 
 
 @transaction.atomic
-def approve(*, roadmap: Roadmap, order_number: str, order_date: dt.date | None, by: User) -> Roadmap:
+def approve(
+    *, roadmap: Roadmap, order_number: str, order_date: dt.date | None, by: User
+) -> Roadmap:
     if not (order_number or "").strip() or order_date is None:
         raise ValidationError("Для утверждения нужны номер и дата приказа.")
-    _transition(roadmap, (Roadmap.Status.ON_APPROVAL,), Roadmap.Status.APPROVED, "Утвердить можно только карту, отправленную на утверждение.")
+    _transition(
+        roadmap,
+        (Roadmap.Status.ON_APPROVAL,),
+        Roadmap.Status.APPROVED,
+        "Утвердить можно только карту, отправленную на утверждение.",
+    )
     roadmap.order_number, roadmap.order_date = order_number.strip(), order_date
     roadmap.approved_by, roadmap.approved_at = by, timezone.now()
-    roadmap.save(update_fields=["status", "order_number", "order_date", "approved_by", "approved_at"])
+    roadmap.save(
+        update_fields=[
+            "status",
+            "order_number",
+            "order_date",
+            "approved_by",
+            "approved_at",
+        ]
+    )
     return roadmap
 
 
 @transaction.atomic
 def start_execution(*, roadmap: Roadmap, by: User) -> Roadmap:
-    _transition(roadmap, (Roadmap.Status.APPROVED,), Roadmap.Status.IN_EXECUTION, "Исполнять можно утверждённую карту.")
+    _transition(
+        roadmap,
+        (Roadmap.Status.APPROVED,),
+        Roadmap.Status.IN_EXECUTION,
+        "Исполнять можно утверждённую карту.",
+    )
     roadmap.save(update_fields=["status"])
     return roadmap
 
@@ -268,7 +446,12 @@ def start_execution(*, roadmap: Roadmap, by: User) -> Roadmap:
 def close(*, roadmap: Roadmap, summary: str, by: User) -> Roadmap:
     if not summary.strip():
         raise ValidationError("Подведите итоги: что выполнено и что перенесено.")
-    _transition(roadmap, (Roadmap.Status.APPROVED, Roadmap.Status.IN_EXECUTION), Roadmap.Status.CLOSED, "Закрыть можно утверждённую карту.")
+    _transition(
+        roadmap,
+        (Roadmap.Status.APPROVED, Roadmap.Status.IN_EXECUTION),
+        Roadmap.Status.CLOSED,
+        "Закрыть можно утверждённую карту.",
+    )
     roadmap.summary = summary.strip()
     roadmap.save(update_fields=["status", "summary"])
     return roadmap
@@ -280,19 +463,52 @@ def copy_to_year(*, roadmap: Roadmap, year: AcademicYear, by: User) -> Roadmap:
     shift = year.start_year - roadmap.year.start_year
     if shift <= 0:
         raise ValidationError("Копировать можно только на более поздний учебный год.")
-    title = re.sub(str(roadmap.year.start_year) + r"\s*[-–]\s*" + str(roadmap.year.start_year + 1), f"{year.start_year}-{year.start_year + 1}", roadmap.title)
-    copy = Roadmap.objects.create(level=roadmap.level, municipality=roadmap.municipality, school=roadmap.school, year=year, title=title, created_by=by)
-    sections = {s.pk: Section.objects.create(roadmap=copy, title=s.title, order=s.order) for s in roadmap.sections.all()}
+    title = re.sub(
+        str(roadmap.year.start_year) + r"\s*[-–]\s*" + str(roadmap.year.start_year + 1),
+        f"{year.start_year}-{year.start_year + 1}",
+        roadmap.title,
+    )
+    copy = Roadmap.objects.create(
+        level=roadmap.level,
+        municipality=roadmap.municipality,
+        school=roadmap.school,
+        year=year,
+        title=title,
+        created_by=by,
+    )
+    sections = {
+        s.pk: Section.objects.create(roadmap=copy, title=s.title, order=s.order)
+        for s in roadmap.sections.all()
+    }
     for item in roadmap.items.prefetch_related("responsible"):
         if item.cancelled_reason:
             continue
         start, end = _shift(item.start, shift), _shift(item.end, shift)
         new = Item.objects.create(
-            roadmap=copy, section=sections.get(item.section_id), number=item.number, title=item.title, content=item.content,
-            start=start, end=end, period_label=periods.label(start, end, school_year=year.start_year),
-            expected_result=item.expected_result, criterion=item.criterion, position=item.position,
+            roadmap=copy,
+            section=sections.get(item.section_id),
+            number=item.number,
+            title=item.title,
+            content=item.content,
+            start=start,
+            end=end,
+            period_label=periods.label(start, end, school_year=year.start_year),
+            expected_result=item.expected_result,
+            criterion=item.criterion,
+            position=item.position,
         )
-        Responsible.objects.bulk_create([Responsible(item=new, kind=r.kind, name=r.name, school_id=r.school_id, user_id=r.user_id) for r in item.responsible.all()])
+        Responsible.objects.bulk_create(
+            [
+                Responsible(
+                    item=new,
+                    kind=r.kind,
+                    name=r.name,
+                    school_id=r.school_id,
+                    user_id=r.user_id,
+                )
+                for r in item.responsible.all()
+            ]
+        )
     for indicator in roadmap.indicators.all():
         indicator.pk = None
         indicator.roadmap = copy
@@ -319,14 +535,28 @@ def reminders_send(*, today: dt.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     items = (
-        Item.objects.filter(roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.IN_EXECUTION], done_at__isnull=True, cancelled_reason="", end__lte=today + dt.timedelta(days=7))
-        .select_related("roadmap__municipality").prefetch_related("responsible__user", "responsible__school")
+        Item.objects.filter(
+            roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.IN_EXECUTION],
+            done_at__isnull=True,
+            cancelled_reason="",
+            end__lte=today + dt.timedelta(days=7),
+        )
+        .select_related("roadmap__municipality")
+        .prefetch_related("responsible__user", "responsible__school")
     )
-    sent = set(Reminder.objects.filter(item__in=items).values_list("item_id", "user_id", "kind"))
+    sent = set(
+        Reminder.objects.filter(item__in=items).values_list(
+            "item_id", "user_id", "kind"
+        )
+    )
     digest: dict[User, list[tuple[Item, str]]] = defaultdict(list)
     for item in items:
         kind = Reminder.Kind.OVERDUE if item.end < today else Reminder.Kind.DUE_SOON
-        people = {u for r in item.responsible.all() for u in recipients(r, item.roadmap.municipality)}
+        people = {
+            u
+            for r in item.responsible.all()
+            for u in recipients(r, item.roadmap.municipality)
+        }
         for person in people:
             if person.email and (item.pk, person.pk, kind) not in sent:
                 digest[person].append((item, kind))
@@ -336,11 +566,34 @@ def reminders_send(*, today: dt.date | None = None) -> int:
         soon = [i for i, k in entries if k == Reminder.Kind.DUE_SOON]
         lines = ["Здравствуйте!", ""]
         if overdue:
-            lines += ["Просрочены мероприятия дорожных карт:", *[f"— {i.number}. {i.title} (срок: {i.period}; {i.roadmap})" for i in overdue], ""]
+            lines += [
+                "Просрочены мероприятия дорожных карт:",
+                *[
+                    f"— {i.number}. {i.title} (срок: {i.period}; {i.roadmap})"
+                    for i in overdue
+                ],
+                "",
+            ]
         if soon:
-            lines += ["Срок истекает в ближайшие 7 дней:", *[f"— {i.number}. {i.title} (до {i.end:%d.%m.%Y}; {i.roadmap})" for i in soon], ""]
-        lines += ["Отметьте исполнение на портале: " + settings.PORTAL_URL.rstrip("/") + "/roadmaps/tracking/"]
-        send_mail("Дорожные карты: сроки мероприятий", "\n".join(lines), None, [person.email])
-        Reminder.objects.bulk_create([Reminder(item=i, user=person, kind=k) for i, k in entries], ignore_conflicts=True)
+            lines += [
+                "Срок истекает в ближайшие 7 дней:",
+                *[
+                    f"— {i.number}. {i.title} (до {i.end:%d.%m.%Y}; {i.roadmap})"
+                    for i in soon
+                ],
+                "",
+            ]
+        lines += [
+            "Отметьте исполнение на портале: "
+            + settings.PORTAL_URL.rstrip("/")
+            + "/roadmaps/tracking/"
+        ]
+        send_mail(
+            "Дорожные карты: сроки мероприятий", "\n".join(lines), None, [person.email]
+        )
+        Reminder.objects.bulk_create(
+            [Reminder(item=i, user=person, kind=k) for i, k in entries],
+            ignore_conflicts=True,
+        )
         letters += 1
     return letters

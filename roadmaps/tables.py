@@ -22,10 +22,21 @@ from schools.xlsx import HEADER_FILL
 from . import periods, services
 from .models import Item, Roadmap
 
-HEADERS = ["№ п/п", "Наименование мероприятия (краткое содержание)", "Сроки исполнения", "Ответственный исполнитель", "Ожидаемый результат", "Информация об исполнении"]
+HEADERS = [
+    "№ п/п",
+    "Наименование мероприятия (краткое содержание)",
+    "Сроки исполнения",
+    "Ответственный исполнитель",
+    "Ожидаемый результат",
+    "Информация об исполнении",
+]
 COLUMNS = {  # what a header must contain → the column's meaning
-    "number": ("№",), "title": ("мероприят",), "period": ("срок",), "responsible": ("ответствен",),
-    "expected_result": ("ожидаем",), "execution_info": ("исполнени",),
+    "number": ("№",),
+    "title": ("мероприят",),
+    "period": ("срок",),
+    "responsible": ("ответствен",),
+    "expected_result": ("ожидаем",),
+    "execution_info": ("исполнени",),
 }
 
 
@@ -39,7 +50,9 @@ def _text(value: Any) -> str:
 
 @dataclass
 class ParsedTable:
-    rows: list[dict[str, Any]] = field(default_factory=list)  # items and sections, in order
+    rows: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # items and sections, in order
     errors: list[str] = field(default_factory=list)
 
 
@@ -54,15 +67,28 @@ def parse(content: bytes, *, school_year: int) -> ParsedTable:
         if header_at is not None:
             break
     else:
-        return ParsedTable(errors=["Не найдена строка заголовков: нужны столбцы «Наименование мероприятия», «Сроки исполнения» и «Ответственный исполнитель»."])
+        return ParsedTable(
+            errors=[
+                "Не найдена строка заголовков: нужны столбцы «Наименование мероприятия», «Сроки исполнения» и «Ответственный исполнитель»."
+            ]
+        )
     table = ParsedTable()
-    for offset, raw in enumerate(sheet_rows[header_at + 1:], start=header_at + 2):
-        cells = {name: _text(raw[i]) if i < len(raw) else "" for name, i in columns.items()}
+    for offset, raw in enumerate(sheet_rows[header_at + 1 :], start=header_at + 2):
+        cells = {
+            name: _text(raw[i]) if i < len(raw) else "" for name, i in columns.items()
+        }
         if not any(cells.values()):
             continue
-        if cells.get("number", "").isdigit() and all(cells.get(k, "").isdigit() for k in cells if cells.get(k)):
+        if cells.get("number", "").isdigit() and all(
+            cells.get(k, "").isdigit() for k in cells if cells.get(k)
+        ):
             continue  # a row of column numbers under the header (1 2 3 4 5 6)
-        if cells.get("title") and not cells.get("period") and not cells.get("responsible") and not cells.get("expected_result"):
+        if (
+            cells.get("title")
+            and not cells.get("period")
+            and not cells.get("responsible")
+            and not cells.get("expected_result")
+        ):
             table.rows.append({"section": cells["title"]})
             continue
         where = f"Строка {offset}"
@@ -87,7 +113,11 @@ def _header(rows: list[list[Any]]) -> tuple[int | None, dict[str, int]]:
         for position, value in enumerate(row):
             text = _text(value).lower()
             for name, needles in COLUMNS.items():
-                if name not in found and any(n in text for n in needles) and not (name == "title" and "№" in text):
+                if (
+                    name not in found
+                    and any(n in text for n in needles)
+                    and not (name == "title" and "№" in text)
+                ):
                     found[name] = position
                     break
         if {"title", "period", "responsible"} <= set(found):
@@ -99,7 +129,9 @@ def _header(rows: list[list[Any]]) -> tuple[int | None, dict[str, int]]:
 def import_into(*, roadmap: Roadmap, content: bytes, by: User) -> int:
     """Add the table's sections and items to a draft roadmap — all of them, or nothing when any row is wrong."""
     if roadmap.status != Roadmap.Status.DRAFT:
-        raise ValidationError("Загружать мероприятия можно только в черновик дорожной карты.")
+        raise ValidationError(
+            "Загружать мероприятия можно только в черновик дорожной карты."
+        )
     table = parse(content, school_year=roadmap.year.start_year)
     if table.errors:
         raise ValidationError(table.errors)
@@ -110,10 +142,19 @@ def import_into(*, roadmap: Roadmap, content: bytes, by: User) -> int:
             section = row["section"]
             continue
         period = row["parsed"]
-        item = services.item_save(roadmap=roadmap, by=by, responsible=row["responsible"], data={
-            "number": row.get("number", ""), "title": row["title"], "section": section,
-            "start": period.start, "end": period.end, "expected_result": row.get("expected_result", ""),
-        })
+        item = services.item_save(
+            roadmap=roadmap,
+            by=by,
+            responsible=row["responsible"],
+            data={
+                "number": row.get("number", ""),
+                "title": row["title"],
+                "section": section,
+                "start": period.start,
+                "end": period.end,
+                "expected_result": row.get("expected_result", ""),
+            },
+        )
         # Keep the document's own wording of the period; the dates are what the portal computes with.
         item.period_label = period.label
         item.execution_info = row.get("execution_info", "")
@@ -129,7 +170,11 @@ def workbook(roadmap: Roadmap, items: list[Item]) -> Workbook:
     sheet.title = "Дорожная карта"
     sheet.append([roadmap.title])
     sheet["A1"].font = Font(bold=True, size=12)
-    sheet.append([f"{roadmap.municipality}{', ' + str(roadmap.school) if roadmap.school else ''}; {roadmap.get_status_display()}{'; ' + roadmap.order_label if roadmap.order_label else ''}"])
+    sheet.append(
+        [
+            f"{roadmap.municipality}{', ' + str(roadmap.school) if roadmap.school else ''}; {roadmap.get_status_display()}{'; ' + roadmap.order_label if roadmap.order_label else ''}"
+        ]
+    )
     sheet.append(HEADERS)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
@@ -142,7 +187,16 @@ def workbook(roadmap: Roadmap, items: list[Item]) -> Workbook:
             if section is not None:
                 sheet.append(["", section.title])
                 sheet.cell(sheet.max_row, 2).font = Font(bold=True)
-        sheet.append([item.number, item.title + (f"\n{item.content}" if item.content else ""), item.period, services.responsible_text(item), item.expected_result, item.execution_info])
+        sheet.append(
+            [
+                item.number,
+                item.title + (f"\n{item.content}" if item.content else ""),
+                item.period,
+                services.responsible_text(item),
+                item.expected_result,
+                item.execution_info,
+            ]
+        )
         for cell in sheet[sheet.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDEF", (6, 60, 18, 28, 45, 60), strict=True):

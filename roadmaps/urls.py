@@ -15,7 +15,11 @@ urlpatterns = [
     path("<int:pk>/import/", views.roadmap_import, name="import"),
     path("<int:pk>/copy/", views.roadmap_copy, name="copy"),
     path("<int:pk>/indicators/", views.indicator_add, name="indicator-add"),
-    path("<int:pk>/indicators/<int:indicator_pk>/actual/", views.indicator_actual, name="indicator-actual"),
+    path(
+        "<int:pk>/indicators/<int:indicator_pk>/actual/",
+        views.indicator_actual,
+        name="indicator-actual",
+    ),
     path("<int:pk>/<slug:action>/", views.workflow, name="workflow"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/cancel/", views.item_cancel, name="item-cancel"),

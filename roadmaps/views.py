@@ -31,14 +31,27 @@ from .forms import (
 )
 from .models import Item, Responsible, Roadmap
 
-STATE_CLASSES = {"planned": "secondary", "in_progress": "primary", "done": "success", "overdue": "danger", "cancelled": "light"}
+STATE_CLASSES = {
+    "planned": "secondary",
+    "in_progress": "primary",
+    "done": "success",
+    "overdue": "danger",
+    "cancelled": "light",
+}
 
 
 def _items(queryset: Any) -> list[Item]:
     """Items with what their rows show, in two more queries whatever their number."""
-    return list(queryset.select_related("section", "roadmap").prefetch_related(
-        Prefetch("responsible", queryset=Responsible.objects.select_related("school")), "evidence",
-    ).order_by("position", "pk"))
+    return list(
+        queryset.select_related("section", "roadmap")
+        .prefetch_related(
+            Prefetch(
+                "responsible", queryset=Responsible.objects.select_related("school")
+            ),
+            "evidence",
+        )
+        .order_by("position", "pk")
+    )
 
 
 def _fail(request: HttpRequest, error: ValidationError) -> None:
@@ -48,35 +61,60 @@ def _fail(request: HttpRequest, error: ValidationError) -> None:
 
 @login_required
 def roadmap_list(request: HttpRequest) -> HttpResponse:
-    roadmaps = permissions.roadmaps_visible_to(request.user).select_related("municipality", "school", "year")
+    roadmaps = permissions.roadmaps_visible_to(request.user).select_related(
+        "municipality", "school", "year"
+    )
     year = request.GET.get("year")
     if year:
         roadmaps = roadmaps.filter(year__start_year=year)
     page = Paginator(roadmaps, 30).get_page(request.GET.get("page"))
     today = timezone.localdate()
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for item in Item.objects.filter(roadmap__in=[r.pk for r in page.object_list]).only("roadmap_id", "start", "end", "done_at", "cancelled_reason"):
+    for item in Item.objects.filter(roadmap__in=[r.pk for r in page.object_list]).only(
+        "roadmap_id", "start", "end", "done_at", "cancelled_reason"
+    ):
         counts[item.roadmap_id][item.state_on(today)] += 1
     for roadmap in page.object_list:
         roadmap.counts = counts[roadmap.pk]
         active = sum(n for s, n in roadmap.counts.items() if s != "cancelled")
         roadmap.percent = round(100 * roadmap.counts["done"] / active) if active else 0
-    can_create = access.is_analyst(request.user) or access.is_administrator(request.user) or access.is_operator(request.user)
-    return render(request, "roadmaps/list.html", {"page": page, "can_create": can_create, "year": year})
+    can_create = (
+        access.is_analyst(request.user)
+        or access.is_administrator(request.user)
+        or access.is_operator(request.user)
+    )
+    return render(
+        request,
+        "roadmaps/list.html",
+        {"page": page, "can_create": can_create, "year": year},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def roadmap_create(request: HttpRequest) -> HttpResponse:
-    if not (access.is_analyst(request.user) or access.is_administrator(request.user) or access.is_operator(request.user)):
-        raise PermissionDenied("Дорожные карты готовит МИМЦ, программу школы — сама школа.")
+    if not (
+        access.is_analyst(request.user)
+        or access.is_administrator(request.user)
+        or access.is_operator(request.user)
+    ):
+        raise PermissionDenied(
+            "Дорожные карты готовит МИМЦ, программу школы — сама школа."
+        )
     form = RoadmapForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if access.is_operator(request.user) and data["level"] != Roadmap.Level.SCHOOL:
             raise PermissionDenied("Школа готовит только свою программу.")
         try:
-            roadmap = services.roadmap_create(level=data["level"], municipality=data["municipality"], school=data["school"], year=data["year"], title=data["title"], by=request.user)
+            roadmap = services.roadmap_create(
+                level=data["level"],
+                municipality=data["municipality"],
+                school=data["school"],
+                year=data["year"],
+                title=data["title"],
+                by=request.user,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -90,7 +128,9 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = permissions.get_roadmap_for_user(request.user, pk)
     items = _items(permissions.items_visible_to(request.user, roadmap))
     if wants_xlsx(request):
-        return xlsx_response(tables.workbook(roadmap, items), f"дорожная-карта-{roadmap.pk}.xlsx")
+        return xlsx_response(
+            tables.workbook(roadmap, items), f"дорожная-карта-{roadmap.pk}.xlsx"
+        )
     today = timezone.localdate()
     for item in items:
         item.current_state = item.state_on(today)
@@ -98,42 +138,83 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
         item.current_state_label = Item.State(item.current_state).label
     active = [i for i in items if i.current_state != "cancelled"]
     context = {
-        "roadmap": roadmap, "items": items,
-        "percent": round(100 * sum(i.current_state == "done" for i in active) / len(active)) if active else 0,
+        "roadmap": roadmap,
+        "items": items,
+        "percent": round(
+            100 * sum(i.current_state == "done" for i in active) / len(active)
+        )
+        if active
+        else 0,
         "overdue": sum(i.current_state == "overdue" for i in items),
-        "can_prepare": permissions.can_prepare(request.user, roadmap), "can_edit": permissions.can_edit_items(request.user, roadmap),
+        "can_prepare": permissions.can_prepare(request.user, roadmap),
+        "can_edit": permissions.can_edit_items(request.user, roadmap),
         "can_approve": permissions.can_approve(request.user, roadmap),
-        "approve_form": ApproveForm(), "comment_form": CommentForm(), "copy_form": CopyForm(),
-        "indicators": indicators.table(roadmap), "sources": indicators.source_choices(),
+        "approve_form": ApproveForm(),
+        "comment_form": CommentForm(),
+        "copy_form": CopyForm(),
+        "indicators": indicators.table(roadmap),
+        "sources": indicators.source_choices(),
         "revisions": roadmap.revisions.select_related("by", "item")[:50],
         "print": request.GET.get("print") == "1",
     }
-    return render(request, "roadmaps/print.html" if context["print"] else "roadmaps/detail.html", context)
+    return render(
+        request,
+        "roadmaps/print.html" if context["print"] else "roadmaps/detail.html",
+        context,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def item_edit(request: HttpRequest, pk: int, item_pk: int | None = None) -> HttpResponse:
+def item_edit(
+    request: HttpRequest, pk: int, item_pk: int | None = None
+) -> HttpResponse:
     roadmap = permissions.get_roadmap_for_user(request.user, pk)
-    permissions.require(permissions.can_edit_items(request.user, roadmap), "Эту дорожную карту сейчас изменить нельзя.")
+    permissions.require(
+        permissions.can_edit_items(request.user, roadmap),
+        "Эту дорожную карту сейчас изменить нельзя.",
+    )
     item = permissions.get_item_for_user(request.user, item_pk) if item_pk else None
     if item is not None and item.roadmap_id != roadmap.pk:
         raise PermissionDenied("Мероприятие из другой карты.")
     initial = {}
     if item is not None:
-        initial = {"number": item.number, "section": item.section.title if item.section else "", "title": item.title, "content": item.content,
-                   "period": item.period_label, "responsible": services.responsible_text(item), "expected_result": item.expected_result, "criterion": item.criterion}
+        initial = {
+            "number": item.number,
+            "section": item.section.title if item.section else "",
+            "title": item.title,
+            "content": item.content,
+            "period": item.period_label,
+            "responsible": services.responsible_text(item),
+            "expected_result": item.expected_result,
+            "criterion": item.criterion,
+        }
     form = ItemForm(request.POST or None, initial=initial, locked=roadmap.is_locked)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.item_save(roadmap=roadmap, item=item, data=data, responsible=data["responsible"], by=request.user, reason=data.get("reason", ""))
+            services.item_save(
+                roadmap=roadmap,
+                item=item,
+                data=data,
+                responsible=data["responsible"],
+                by=request.user,
+                reason=data.get("reason", ""),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Мероприятие сохранено." + (" Изменение записано в историю карты." if roadmap.is_locked else ""))
+            messages.success(
+                request,
+                "Мероприятие сохранено."
+                + (" Изменение записано в историю карты." if roadmap.is_locked else ""),
+            )
             return redirect(roadmap)
-    return render(request, "roadmaps/item_form.html", {"form": form, "roadmap": roadmap, "item": item})
+    return render(
+        request,
+        "roadmaps/item_form.html",
+        {"form": form, "roadmap": roadmap, "item": item},
+    )
 
 
 @login_required
@@ -144,30 +225,54 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_report = permissions.can_report(request.user, item)
     form = ExecutionForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        permissions.require(can_report, "Исполнение отмечает ответственный за мероприятие.")
+        permissions.require(
+            can_report, "Исполнение отмечает ответственный за мероприятие."
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.execution_add(item=item, text=data["text"], by=request.user, done=data["done"], url=data["url"], upload=data["file"], note=data["note"])
+                services.execution_add(
+                    item=item,
+                    text=data["text"],
+                    by=request.user,
+                    done=data["done"],
+                    url=data["url"],
+                    upload=data["file"],
+                    note=data["note"],
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, "Информация об исполнении добавлена.")
                 return redirect(item)
-    return render(request, "roadmaps/item.html", {
-        "item": item, "roadmap": item.roadmap, "form": form, "can_report": can_report,
-        "can_edit": permissions.can_edit_items(request.user, item.roadmap), "responsible": item.responsible.select_related("school"),
-        "evidence": item.evidence.select_related("added_by"), "history": item.history.select_related("history_user")[:30],
-    })
+    return render(
+        request,
+        "roadmaps/item.html",
+        {
+            "item": item,
+            "roadmap": item.roadmap,
+            "form": form,
+            "can_report": can_report,
+            "can_edit": permissions.can_edit_items(request.user, item.roadmap),
+            "responsible": item.responsible.select_related("school"),
+            "evidence": item.evidence.select_related("added_by"),
+            "history": item.history.select_related("history_user")[:30],
+        },
+    )
 
 
 @login_required
 @require_POST
 def item_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     item = permissions.get_item_for_user(request.user, pk)
-    permissions.require(permissions.can_edit_items(request.user, item.roadmap), "Отменить мероприятие может тот, кто ведёт карту.")
+    permissions.require(
+        permissions.can_edit_items(request.user, item.roadmap),
+        "Отменить мероприятие может тот, кто ведёт карту.",
+    )
     try:
-        services.item_cancel(item=item, reason=request.POST.get("reason", ""), by=request.user)
+        services.item_cancel(
+            item=item, reason=request.POST.get("reason", ""), by=request.user
+        )
     except ValidationError as error:
         _fail(request, error)
     return redirect(item)
@@ -178,7 +283,10 @@ def item_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = permissions.get_item_for_user(request.user, pk)
     roadmap = item.roadmap
-    permissions.require(permissions.can_edit_items(request.user, roadmap), "Удалить мероприятие может тот, кто ведёт карту.")
+    permissions.require(
+        permissions.can_edit_items(request.user, roadmap),
+        "Удалить мероприятие может тот, кто ведёт карту.",
+    )
     try:
         services.item_delete(item=item, by=request.user)
     except ValidationError as error:
@@ -195,24 +303,53 @@ def workflow(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     roadmap = permissions.get_roadmap_for_user(request.user, pk)
     try:
         if action == "submit":
-            permissions.require(permissions.can_prepare(request.user, roadmap), "Отправляет на утверждение тот, кто готовит карту.")
+            permissions.require(
+                permissions.can_prepare(request.user, roadmap),
+                "Отправляет на утверждение тот, кто готовит карту.",
+            )
             services.submit(roadmap=roadmap, by=request.user)
             messages.success(request, "Карта отправлена на утверждение.")
         elif action == "return":
-            permissions.require(permissions.can_approve(request.user, roadmap), "Вернуть на доработку может управление образования.")
-            services.return_for_changes(roadmap=roadmap, comment=request.POST.get("text", ""), by=request.user)
+            permissions.require(
+                permissions.can_approve(request.user, roadmap),
+                "Вернуть на доработку может управление образования.",
+            )
+            services.return_for_changes(
+                roadmap=roadmap, comment=request.POST.get("text", ""), by=request.user
+            )
             messages.info(request, "Карта возвращена на доработку.")
         elif action == "approve":
-            permissions.require(permissions.can_approve(request.user, roadmap), "Утверждает управление образования.")
+            permissions.require(
+                permissions.can_approve(request.user, roadmap),
+                "Утверждает управление образования.",
+            )
             form = ApproveForm(request.POST)
-            services.approve(roadmap=roadmap, order_number=request.POST.get("order_number", ""), order_date=form.cleaned_data["order_date"] if form.is_valid() else None, by=request.user)
+            services.approve(
+                roadmap=roadmap,
+                order_number=request.POST.get("order_number", ""),
+                order_date=form.cleaned_data["order_date"] if form.is_valid() else None,
+                by=request.user,
+            )
             messages.success(request, f"Карта утверждена: {roadmap.order_label}.")
         elif action == "start":
-            permissions.require(permissions.can_prepare(request.user, roadmap) or permissions.can_approve(request.user, roadmap), "Это действие — для МИМЦ и управления образования.")
+            permissions.require(
+                permissions.can_prepare(request.user, roadmap)
+                or permissions.can_approve(request.user, roadmap),
+                "Это действие — для МИМЦ и управления образования.",
+            )
             services.start_execution(roadmap=roadmap, by=request.user)
         elif action == "close":
-            permissions.require(permissions.can_approve(request.user, roadmap) or (permissions.can_prepare(request.user, roadmap) and not access.is_operator(request.user)), "Закрывает карту МИМЦ или управление образования.")
-            services.close(roadmap=roadmap, summary=request.POST.get("text", ""), by=request.user)
+            permissions.require(
+                permissions.can_approve(request.user, roadmap)
+                or (
+                    permissions.can_prepare(request.user, roadmap)
+                    and not access.is_operator(request.user)
+                ),
+                "Закрывает карту МИМЦ или управление образования.",
+            )
+            services.close(
+                roadmap=roadmap, summary=request.POST.get("text", ""), by=request.user
+            )
             messages.success(request, "Карта закрыта, итоги записаны.")
         else:
             raise PermissionDenied("Неизвестное действие.")
@@ -225,35 +362,53 @@ def workflow(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def roadmap_import(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = permissions.get_roadmap_for_user(request.user, pk)
-    permissions.require(permissions.can_edit_items(request.user, roadmap) and not roadmap.is_locked, "Загружать мероприятия можно в черновик, который вы готовите.")
+    permissions.require(
+        permissions.can_edit_items(request.user, roadmap) and not roadmap.is_locked,
+        "Загружать мероприятия можно в черновик, который вы готовите.",
+    )
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            count = tables.import_into(roadmap=roadmap, content=form.cleaned_data["file"].read(), by=request.user)
+            count = tables.import_into(
+                roadmap=roadmap,
+                content=form.cleaned_data["file"].read(),
+                by=request.user,
+            )
         except ValidationError as error:
             errors = error.messages
         else:
             messages.success(request, f"Загружено мероприятий: {count}.")
             return redirect(roadmap)
-    return render(request, "roadmaps/import.html", {"form": form, "roadmap": roadmap, "errors": errors})
+    return render(
+        request,
+        "roadmaps/import.html",
+        {"form": form, "roadmap": roadmap, "errors": errors},
+    )
 
 
 @login_required
 @require_POST
 def roadmap_copy(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = permissions.get_roadmap_for_user(request.user, pk)
-    permissions.require(permissions.can_prepare(request.user, roadmap), "Копировать карту может тот, кто её готовит.")
+    permissions.require(
+        permissions.can_prepare(request.user, roadmap),
+        "Копировать карту может тот, кто её готовит.",
+    )
     form = CopyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Выберите учебный год.")
         return redirect(roadmap)
     try:
-        copy = services.copy_to_year(roadmap=roadmap, year=form.cleaned_data["year"], by=request.user)
+        copy = services.copy_to_year(
+            roadmap=roadmap, year=form.cleaned_data["year"], by=request.user
+        )
     except ValidationError as error:
         _fail(request, error)
         return redirect(roadmap)
-    messages.success(request, f"Создан черновик на {copy.year}: проверьте сроки и ответственных.")
+    messages.success(
+        request, f"Создан черновик на {copy.year}: проверьте сроки и ответственных."
+    )
     return redirect(copy)
 
 
@@ -261,14 +416,23 @@ def roadmap_copy(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = permissions.get_roadmap_for_user(request.user, pk)
-    permissions.require(permissions.can_edit_items(request.user, roadmap), "Целевые показатели задаёт тот, кто ведёт карту.")
+    permissions.require(
+        permissions.can_edit_items(request.user, roadmap),
+        "Целевые показатели задаёт тот, кто ведёт карту.",
+    )
     planned = request.POST.get("planned", "").replace(",", ".").strip()
     try:
         value = float(planned) if planned else None
     except ValueError:
         messages.error(request, f"План «{planned}» — не число.")
         return redirect(roadmap)
-    indicators.add(roadmap=roadmap, source=request.POST.get("source", "manual"), title=request.POST.get("title", ""), unit=request.POST.get("unit", ""), planned=value)
+    indicators.add(
+        roadmap=roadmap,
+        source=request.POST.get("source", "manual"),
+        title=request.POST.get("title", ""),
+        unit=request.POST.get("unit", ""),
+        planned=value,
+    )
     return redirect(f"{roadmap.get_absolute_url()}#indicators")
 
 
@@ -277,7 +441,11 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_actual(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
     """Enter the fact of a manual indicator, with its evidence."""
     roadmap = permissions.get_roadmap_for_user(request.user, pk)
-    permissions.require(permissions.can_prepare(request.user, roadmap) or permissions.can_approve(request.user, roadmap), "Факт вносит МИМЦ или школа — для своей программы.")
+    permissions.require(
+        permissions.can_prepare(request.user, roadmap)
+        or permissions.can_approve(request.user, roadmap),
+        "Факт вносит МИМЦ или школа — для своей программы.",
+    )
     indicator = roadmap.indicators.filter(pk=indicator_pk).first()
     if indicator is None:
         raise PermissionDenied("Показатель из другой карты.")
@@ -306,28 +474,56 @@ def tracking(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     month_start = today.replace(day=1)
     next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
-    items = _items(permissions.items_visible_to(request.user).filter(roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.IN_EXECUTION]))
+    items = _items(
+        permissions.items_visible_to(request.user).filter(
+            roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.IN_EXECUTION]
+        )
+    )
     for item in items:
         item.current_state = item.state_on(today)
-    due = [i for i in items if i.current_state in ("planned", "in_progress") and month_start <= i.end < next_month]
+    due = [
+        i
+        for i in items
+        if i.current_state in ("planned", "in_progress")
+        and month_start <= i.end < next_month
+    ]
     overdue = [i for i in items if i.current_state == "overdue"]
     per_roadmap: dict[int, dict[str, Any]] = {}
     per_person: dict[str, dict[str, Any]] = {}
     for item in items:
         if item.current_state == "cancelled":
             continue
-        for key, bucket, label in [(item.roadmap_id, per_roadmap, str(item.roadmap))] + [(r.name, per_person, r.name) for r in item.responsible.all()]:
-            row = bucket.setdefault(key, {"label": label, "total": 0, "done": 0, "overdue": 0, "roadmap": item.roadmap if bucket is per_roadmap else None})
+        for key, bucket, label in [
+            (item.roadmap_id, per_roadmap, str(item.roadmap))
+        ] + [(r.name, per_person, r.name) for r in item.responsible.all()]:
+            row = bucket.setdefault(
+                key,
+                {
+                    "label": label,
+                    "total": 0,
+                    "done": 0,
+                    "overdue": 0,
+                    "roadmap": item.roadmap if bucket is per_roadmap else None,
+                },
+            )
             row["total"] += 1
             row["done"] += item.current_state == "done"
             row["overdue"] += item.current_state == "overdue"
     for row in [*per_roadmap.values(), *per_person.values()]:
         row["percent"] = round(100 * row["done"] / row["total"]) if row["total"] else 0
-    return render(request, "roadmaps/tracking.html", {
-        "today": today, "due": due, "overdue": overdue,
-        "per_roadmap": sorted(per_roadmap.values(), key=lambda r: r["label"]),
-        "per_person": sorted(per_person.values(), key=lambda r: (-r["overdue"], r["label"])),
-    })
+    return render(
+        request,
+        "roadmaps/tracking.html",
+        {
+            "today": today,
+            "due": due,
+            "overdue": overdue,
+            "per_roadmap": sorted(per_roadmap.values(), key=lambda r: r["label"]),
+            "per_person": sorted(
+                per_person.values(), key=lambda r: (-r["overdue"], r["label"])
+            ),
+        },
+    )
 
 
 @login_required
@@ -340,7 +536,9 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     state = request.GET.get("state", "")
     names = sorted({r.name for i in items for r in i.responsible.all()})
     start_year = roadmap.year.start_year
-    months = [dt.date(start_year + (m < 9), m, 1) for m in [*range(9, 13), *range(1, 9)]]
+    months = [
+        dt.date(start_year + (m < 9), m, 1) for m in [*range(9, 13), *range(1, 9)]
+    ]
     first, last = months[0], dt.date(start_year + 1, 8, 31)
     rows = []
     for item in items:
@@ -350,9 +548,31 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
         if state and item.current_state != state:
             continue
         start, end = max(item.start, first), min(item.end, last)
-        cells = [month <= end and (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) > start for month in months]
-        rows.append({"item": item, "cells": cells, "outside": item.end < first or item.start > last, "class": STATE_CLASSES[item.current_state], "state": Item.State(item.current_state).label})
-    return render(request, "roadmaps/timeline.html", {
-        "roadmap": roadmap, "months": months, "rows": rows, "names": names, "who": who, "state": state,
-        "states": Item.State.choices, "this_month": today.replace(day=1),
-    })
+        cells = [
+            month <= end
+            and (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) > start
+            for month in months
+        ]
+        rows.append(
+            {
+                "item": item,
+                "cells": cells,
+                "outside": item.end < first or item.start > last,
+                "class": STATE_CLASSES[item.current_state],
+                "state": Item.State(item.current_state).label,
+            }
+        )
+    return render(
+        request,
+        "roadmaps/timeline.html",
+        {
+            "roadmap": roadmap,
+            "months": months,
+            "rows": rows,
+            "names": names,
+            "who": who,
+            "state": state,
+            "states": Item.State.choices,
+            "this_month": today.replace(day=1),
+        },
+    )

@@ -90,7 +90,9 @@ def _school_scope(user: AnyUser) -> Q | None:
         return Q(pk__in=[])
     # A subquery rather than a join keeps the queryset free of duplicates, so
     # callers may annotate and count it without distinct().
-    return Q(pk__in=User.schools.through.objects.filter(user_id=user.pk).values("school_id"))
+    return Q(
+        pk__in=User.schools.through.objects.filter(user_id=user.pk).values("school_id")
+    )
 
 
 def schools_visible_to(user: AnyUser) -> QuerySet[School]:
@@ -215,7 +217,9 @@ def get_user_for_user(user: AnyUser, pk: int, *, write: bool = False) -> User:
     except User.DoesNotExist:
         raise Http404("Пользователь не найден.") from None
     if write and not can_manage_users(user):
-        raise PermissionDenied("Изменять пользователей может аналитик или администратор.")
+        raise PermissionDenied(
+            "Изменять пользователей может аналитик или администратор."
+        )
     return person
 
 

@@ -21,8 +21,15 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 @admin.register(School)
 class SchoolAdmin(SimpleHistoryAdmin):
-    list_display = ["short_name", "code", "municipality", "school_type", "is_rural",
-                    "distance_km", "is_active"]
+    list_display = [
+        "short_name",
+        "code",
+        "municipality",
+        "school_type",
+        "is_rural",
+        "distance_km",
+        "is_active",
+    ]
     list_filter = ["is_active", "school_type", "is_rural", "municipality__region"]
     search_fields = ["short_name", "full_name", "code", "inn"]
     list_select_related = ["municipality"]
@@ -36,24 +43,51 @@ class AcademicYearAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
-    list_display = ["username", "last_name", "first_name", "role", "municipality",
-                    "region", "is_active"]
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "role",
+        "municipality",
+        "region",
+        "is_active",
+    ]
     list_filter = ["role", "is_active", "municipality"]
     search_fields = ["username", "last_name", "first_name", "email"]
     filter_horizontal = ["schools", "groups", "user_permissions"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("Роль и область работы", {
-            "fields": ("middle_name", "position", "role", "municipality", "region",
-                       "schools"),
-        }),
+        (
+            "Роль и область работы",
+            {
+                "fields": (
+                    "middle_name",
+                    "position",
+                    "role",
+                    "municipality",
+                    "region",
+                    "schools",
+                ),
+            },
+        ),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        ("Роль и область работы", {
-            "fields": ("last_name", "first_name", "middle_name", "email", "role",
-                       "municipality", "region", "schools"),
-        }),
+        (
+            "Роль и область работы",
+            {
+                "fields": (
+                    "last_name",
+                    "first_name",
+                    "middle_name",
+                    "email",
+                    "role",
+                    "municipality",
+                    "region",
+                    "schools",
+                ),
+            },
+        ),
     )
 
 

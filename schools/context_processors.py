@@ -21,7 +21,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if access.is_operator(user):
         schools = list(user.schools.values_list("pk", flat=True)[:2])
         if len(schools) == 1:
-            items.append(("Моя школа", reverse("schools:school-detail", args=schools), "building"))
+            items.append(
+                (
+                    "Моя школа",
+                    reverse("schools:school-detail", args=schools),
+                    "building",
+                )
+            )
         else:
             items.append(("Мои школы", reverse("schools:school-list"), "building"))
     else:
@@ -36,8 +42,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     return {
         "nav_items": [
-            {"label": label, "url": url, "icon": icon, "compact": url == "/",
-             "active": url == path if url == "/" else path.startswith(url)}
+            {
+                "label": label,
+                "url": url,
+                "icon": icon,
+                "compact": url == "/",
+                "active": url == path if url == "/" else path.startswith(url),
+            }
             for label, url, icon in items
         ],
         "user_role": access.role_of(user),

@@ -44,9 +44,14 @@ def register_demo(
     dropper: RegionDropper | None = None,
 ) -> None:
     """Register an app's part of `load_demo` and of `generate_demo`."""
-    for hook, registry in ((loader, demo_loaders), (filler, region_fillers), (dropper, region_droppers)):
+    for hook, registry in (
+        (loader, demo_loaders),
+        (filler, region_fillers),
+        (dropper, region_droppers),
+    ):
         if hook is not None and hook not in registry:
             registry.append(hook)
+
 
 FULL_TYPE = {
     School.Type.SOSH: "Средняя общеобразовательная школа",
@@ -83,41 +88,118 @@ class DemoSchool:
 # The city stretches along the Енисей; ООШ № 5 (merged with НОО № 14) lies on the
 # opposite bank and СОШ № 4 (merged with СОШ № 18) in the remote Новоенисейск.
 LESOSIBIRSK_SCHOOLS = [
-    DemoSchool("sch242701", "1", School.Type.SOSH, "1.5", False,
-               ("Кузнецова", "Ольга", "Викторовна", "заместитель директора по УВР")),
-    DemoSchool("sch242702", "2", School.Type.SOSH, "3.2", False,
-               ("Морозова", "Татьяна", "Николаевна", "заместитель директора по УВР")),
-    DemoSchool("sch242704", "4", School.Type.SOSH, "9.8", False,
-               ("Белова", "Наталья", "Сергеевна", "заместитель директора по УВР")),
-    DemoSchool("sch242705", "5", School.Type.OOSH, "18.0", True,
-               ("Сидорова", "Елена", "Петровна", "директор")),
-    DemoSchool("sch242706", "6", School.Type.SOSH, "6.4", False,
-               ("Попова", "Ирина", "Александровна", "заместитель директора по УВР")),
-    DemoSchool("sch242708", "8", School.Type.SOSH, "4.1", False,
-               ("Волкова", "Светлана", "Юрьевна", "секретарь учебной части")),
-    DemoSchool("sch242709", "9", School.Type.SOSH, "2.7", False,
-               ("Лебедева", "Марина", "Игоревна", "заместитель директора по УВР")),
-    DemoSchool("sch242710", "", School.Type.GYMNASIUM, "0.8", False,
-               ("Соколова", "Анна", "Владимировна", "заместитель директора по УВР")),
-    DemoSchool("sch242711", "", School.Type.LYCEUM, "1.1", False,
-               ("Новикова", "Юлия", "Андреевна", "заместитель директора по НМР")),
+    DemoSchool(
+        "sch242701",
+        "1",
+        School.Type.SOSH,
+        "1.5",
+        False,
+        ("Кузнецова", "Ольга", "Викторовна", "заместитель директора по УВР"),
+    ),
+    DemoSchool(
+        "sch242702",
+        "2",
+        School.Type.SOSH,
+        "3.2",
+        False,
+        ("Морозова", "Татьяна", "Николаевна", "заместитель директора по УВР"),
+    ),
+    DemoSchool(
+        "sch242704",
+        "4",
+        School.Type.SOSH,
+        "9.8",
+        False,
+        ("Белова", "Наталья", "Сергеевна", "заместитель директора по УВР"),
+    ),
+    DemoSchool(
+        "sch242705",
+        "5",
+        School.Type.OOSH,
+        "18.0",
+        True,
+        ("Сидорова", "Елена", "Петровна", "директор"),
+    ),
+    DemoSchool(
+        "sch242706",
+        "6",
+        School.Type.SOSH,
+        "6.4",
+        False,
+        ("Попова", "Ирина", "Александровна", "заместитель директора по УВР"),
+    ),
+    DemoSchool(
+        "sch242708",
+        "8",
+        School.Type.SOSH,
+        "4.1",
+        False,
+        ("Волкова", "Светлана", "Юрьевна", "секретарь учебной части"),
+    ),
+    DemoSchool(
+        "sch242709",
+        "9",
+        School.Type.SOSH,
+        "2.7",
+        False,
+        ("Лебедева", "Марина", "Игоревна", "заместитель директора по УВР"),
+    ),
+    DemoSchool(
+        "sch242710",
+        "",
+        School.Type.GYMNASIUM,
+        "0.8",
+        False,
+        ("Соколова", "Анна", "Владимировна", "заместитель директора по УВР"),
+    ),
+    DemoSchool(
+        "sch242711",
+        "",
+        School.Type.LYCEUM,
+        "1.1",
+        False,
+        ("Новикова", "Юлия", "Андреевна", "заместитель директора по НМР"),
+    ),
 ]
 
 DEMO_STAFF = [
     # username, role, last, first, middle, position, superuser
-    ("admin", User.Role.ADMINISTRATOR, "Смирнов", "Дмитрий", "Олегович",
-     "администратор портала", True),
-    ("mimc", User.Role.ANALYST, "Григорьева", "Людмила", "Васильевна",
-     "методист МБУ «МИМЦ»", False),
-    ("uo", User.Role.APPROVER, "Тихонов", "Андрей", "Михайлович",
-     "начальник отдела общего образования", False),
+    (
+        "admin",
+        User.Role.ADMINISTRATOR,
+        "Смирнов",
+        "Дмитрий",
+        "Олегович",
+        "администратор портала",
+        True,
+    ),
+    (
+        "mimc",
+        User.Role.ANALYST,
+        "Григорьева",
+        "Людмила",
+        "Васильевна",
+        "методист МБУ «МИМЦ»",
+        False,
+    ),
+    (
+        "uo",
+        User.Role.APPROVER,
+        "Тихонов",
+        "Андрей",
+        "Михайлович",
+        "начальник отдела общего образования",
+        False,
+    ),
 ]
 
 
 def inn_with_check_digit(first_nine: str) -> str:
     """Return a legal entity's ИНН: nine digits plus the control digit."""
     weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-    control = sum(int(d) * w for d, w in zip(first_nine, weights, strict=True)) % 11 % 10
+    control = (
+        sum(int(d) * w for d, w in zip(first_nine, weights, strict=True)) % 11 % 10
+    )
     return first_nine + str(control)
 
 
@@ -130,7 +212,10 @@ def ensure_years(start_years: range, *, current: int | None) -> list[AcademicYea
             start_year=start, defaults={"start_date": start_date, "end_date": end_date}
         )
         years.append(year)
-    if current is not None and not AcademicYear.objects.filter(is_current=True).exists():
+    if (
+        current is not None
+        and not AcademicYear.objects.filter(is_current=True).exists()
+    ):
         AcademicYear.objects.filter(start_year=current).update(is_current=True)
     return years
 
@@ -173,16 +258,27 @@ def load_lesosibirsk() -> dict[str, int]:
         created["schools"] += made
         last, first, middle, position = spec.operator
         _, made = _ensure_user(
-            spec.code, role=User.Role.OPERATOR, last_name=last, first_name=first,
-            middle_name=middle, position=position, schools=[school],
+            spec.code,
+            role=User.Role.OPERATOR,
+            last_name=last,
+            first_name=first,
+            middle_name=middle,
+            position=position,
+            schools=[school],
             email=f"{spec.code}@school.example",
         )
         created["users"] += made
     for username, role, last, first, middle, position, superuser in DEMO_STAFF:
         scoped = role in (User.Role.ANALYST, User.Role.APPROVER)
         _, made = _ensure_user(
-            username, role=role, last_name=last, first_name=first, middle_name=middle,
-            position=position, is_staff=superuser, is_superuser=superuser,
+            username,
+            role=role,
+            last_name=last,
+            first_name=first,
+            middle_name=middle,
+            position=position,
+            is_staff=superuser,
+            is_superuser=superuser,
             municipality=municipality if scoped else None,
             email=f"{username}@lesosibirsk.example",
         )
@@ -193,9 +289,13 @@ def load_lesosibirsk() -> dict[str, int]:
 # Synthetic regions -----------------------------------------------------------
 
 TYPE_WEIGHTS = [
-    (School.Type.SOSH, 0.58), (School.Type.OOSH, 0.2), (School.Type.NOSH, 0.06),
-    (School.Type.GYMNASIUM, 0.06), (School.Type.LYCEUM, 0.05),
-    (School.Type.BOARDING, 0.03), (School.Type.OTHER, 0.02),
+    (School.Type.SOSH, 0.58),
+    (School.Type.OOSH, 0.2),
+    (School.Type.NOSH, 0.06),
+    (School.Type.GYMNASIUM, 0.06),
+    (School.Type.LYCEUM, 0.05),
+    (School.Type.BOARDING, 0.03),
+    (School.Type.OTHER, 0.02),
 ]
 
 
@@ -247,7 +347,9 @@ def generate_region(*, schools: int, years: int, seed: int) -> dict[str, int]:
     municipalities = Municipality.objects.bulk_create(
         Municipality(
             region=region,
-            name="Городской округ Центральный" if i == 0 else f"Муниципальный район № {i}",
+            name="Городской округ Центральный"
+            if i == 0
+            else f"Муниципальный район № {i}",
         )
         for i in range(len(sizes))
     )
@@ -266,7 +368,9 @@ def generate_region(*, schools: int, years: int, seed: int) -> dict[str, int]:
             distance = round(rng.uniform(5, 120) if rural else rng.uniform(0, 15), 1)
             bearing = rng.uniform(0, 2 * math.pi)
             latitude = centre[0] + distance * math.cos(bearing) / 111
-            longitude = centre[1] + distance * math.sin(bearing) / (111 * math.cos(math.radians(centre[0])))
+            longitude = centre[1] + distance * math.sin(bearing) / (
+                111 * math.cos(math.radians(centre[0]))
+            )
             rows.append(
                 School(
                     municipality=municipality,
@@ -289,13 +393,19 @@ def generate_region(*, schools: int, years: int, seed: int) -> dict[str, int]:
     # Data is generated for the completed years before the current one.
     data_years = ensure_years(range(last - years, last), current=None)
     ensure_years(range(last, last + 1), current=last)
-    reports = sum(filler(schools=rows, years=data_years, seed=seed) for filler in region_fillers)
+    reports = sum(
+        filler(schools=rows, years=data_years, seed=seed) for filler in region_fillers
+    )
     if connection.vendor == "postgresql":
         # Fresh statistics after a bulk load: without them the planner takes a
         # table of a million rows for a small one (and autovacuum may be off).
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    return {"municipalities": len(municipalities), "schools": len(rows), "reports": reports}
+    return {
+        "municipalities": len(municipalities),
+        "schools": len(rows),
+        "reports": reports,
+    }
 
 
 def load_all_demo() -> dict[str, int]:

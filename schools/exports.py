@@ -12,20 +12,45 @@ from .xlsx import filter_notes, table_workbook
 def school_workbook(schools: Any) -> Workbook:
     """Return the filtered school list (a django-filter FilterSet) as a workbook."""
     rows = (
-        (s.short_name, s.full_name, s.code, s.municipality.name, s.school_type,
-         "сельская" if s.is_rural else "городская", float(s.distance_km), s.inn,
-         "действующая" if s.is_active else "отключена", s.operator_count)
+        (
+            s.short_name,
+            s.full_name,
+            s.code,
+            s.municipality.name,
+            s.school_type,
+            "сельская" if s.is_rural else "городская",
+            float(s.distance_km),
+            s.inn,
+            "действующая" if s.is_active else "отключена",
+            s.operator_count,
+        )
         for s in schools.qs
     )
-    headers = ["Школа", "Полное наименование", "Код ОО", "Муниципалитет", "Тип ОО", "Местность",
-               "Удалённость, км", "ИНН", "Состояние", "Операторов"]
+    headers = [
+        "Школа",
+        "Полное наименование",
+        "Код ОО",
+        "Муниципалитет",
+        "Тип ОО",
+        "Местность",
+        "Удалённость, км",
+        "ИНН",
+        "Состояние",
+        "Операторов",
+    ]
     return table_workbook("Школы", headers, rows, notes=filter_notes(schools.form))
 
 
 def user_workbook(people: Any) -> Workbook:
     rows = (
-        (p.username, p.display_name, p.get_role_display(), p.scope_label, p.email,
-         "открыт" if p.is_active else "закрыт")
+        (
+            p.username,
+            p.display_name,
+            p.get_role_display(),
+            p.scope_label,
+            p.email,
+            "открыт" if p.is_active else "закрыт",
+        )
         for p in people
     )
     headers = ["Логин", "ФИО", "Роль", "Область работы", "E-mail", "Доступ"]

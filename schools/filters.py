@@ -16,7 +16,8 @@ class SchoolFilter(django_filters.FilterSet):
     """Search by name, code or ИНН; filter by municipality, type, rural and state."""
 
     q = django_filters.CharFilter(
-        label="Поиск", method="search",
+        label="Поиск",
+        method="search",
         widget=django_filters.widgets.forms.TextInput(
             attrs={"placeholder": "Название, код ОО или ИНН"}
         ),
@@ -28,12 +29,16 @@ class SchoolFilter(django_filters.FilterSet):
         label="Тип ОО", choices=School.Type.choices, empty_label="все"
     )
     is_rural = django_filters.ChoiceFilter(
-        label="Местность", choices=[("true", "сельские"), ("false", "городские")],
-        empty_label="все", method="filter_flag",
+        label="Местность",
+        choices=[("true", "сельские"), ("false", "городские")],
+        empty_label="все",
+        method="filter_flag",
     )
     is_active = django_filters.ChoiceFilter(
-        label="Состояние", choices=[("true", "действующие"), ("false", "отключённые")],
-        empty_label="все", method="filter_flag",
+        label="Состояние",
+        choices=[("true", "действующие"), ("false", "отключённые")],
+        empty_label="все",
+        method="filter_flag",
     )
 
     class Meta:
@@ -56,7 +61,9 @@ class SchoolFilter(django_filters.FilterSet):
     ) -> QuerySet[School]:
         return queryset.filter(**{name: value == "true"})
 
-    def search(self, queryset: QuerySet[School], name: str, value: str) -> QuerySet[School]:
+    def search(
+        self, queryset: QuerySet[School], name: str, value: str
+    ) -> QuerySet[School]:
         value = value.strip()
         if not value:
             return queryset

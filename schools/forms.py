@@ -32,8 +32,19 @@ class SchoolForm(forms.ModelForm):
     class Meta:
         model = School
         fields = [
-            "municipality", "full_name", "short_name", "code", "school_type",
-            "is_rural", "distance_km", "settlement", "latitude", "longitude", "inn", "oge_code", "ege_code",
+            "municipality",
+            "full_name",
+            "short_name",
+            "code",
+            "school_type",
+            "is_rural",
+            "distance_km",
+            "settlement",
+            "latitude",
+            "longitude",
+            "inn",
+            "oge_code",
+            "ege_code",
         ]
         widgets = {"full_name": forms.TextInput()}
         # Russian decimals are typed with a comma: 4,5 km.
@@ -50,7 +61,10 @@ class SchoolForm(forms.ModelForm):
         municipalities = municipalities_visible_to(user)
         self.fields["municipality"].queryset = municipalities
         self.fields["municipality"].empty_label = "— выберите —"
-        self.fields["school_type"].choices = [("", "— выберите —"), *School.Type.choices]
+        self.fields["school_type"].choices = [
+            ("", "— выберите —"),
+            *School.Type.choices,
+        ]
         if self.instance.pk is None and municipalities.count() == 1:
             self.fields["municipality"].initial = municipalities.first()
 
@@ -81,7 +95,9 @@ class UserForm(forms.ModelForm):
         label="Пароль",
         required=False,
         strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"autocomplete": "new-password"}
+        ),
         help_text="Оставьте пустым, чтобы человек задал пароль сам по ссылке из письма.",
     )
     send_invite = forms.BooleanField(
@@ -94,8 +110,17 @@ class UserForm(forms.ModelForm):
     class Meta:
         model = User
         fields = [
-            "username", "last_name", "first_name", "middle_name", "position", "email",
-            "role", "municipality", "region", "schools", "is_active",
+            "username",
+            "last_name",
+            "first_name",
+            "middle_name",
+            "position",
+            "email",
+            "role",
+            "municipality",
+            "region",
+            "schools",
+            "is_active",
         ]
         help_texts = {
             "username": "Латиница, цифры и символы @ . + - _. Для оператора удобно "

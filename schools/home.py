@@ -35,7 +35,9 @@ def register_panel(provider: PanelProvider) -> PanelProvider:
 
 def panels_for(request: HttpRequest) -> list[Panel]:
     """Return the panels to show this person, in their order."""
-    panels = [p for p in (provider(request) for provider in _providers) if p is not None]
+    panels = [
+        p for p in (provider(request) for provider in _providers) if p is not None
+    ]
     return sorted(panels, key=lambda p: p.order)
 
 

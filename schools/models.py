@@ -36,7 +36,9 @@ class Region(models.Model):
         "код региона",
         max_length=2,
         unique=True,
-        validators=[RegexValidator(r"^\d{2}$", "Код региона — две цифры, например 24.")],
+        validators=[
+            RegexValidator(r"^\d{2}$", "Код региона — две цифры, например 24.")
+        ],
         help_text="Две цифры, как в логинах ФИС ОКО (sch24…).",
     )
 
@@ -53,12 +55,15 @@ class Municipality(models.Model):
     """A municipal district or city district of a region."""
 
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="municipalities",
+        Region,
+        on_delete=models.PROTECT,
+        related_name="municipalities",
         verbose_name="регион",
     )
     name = models.CharField("наименование", max_length=200)
     hide_small_shares = models.BooleanField(
-        "скрывать доли на малых выборках от других школ", default=False,
+        "скрывать доли на малых выборках от других школ",
+        default=False,
         help_text="Доли, посчитанные меньше чем на 10 обучающихся, не видны операторам других школ "
         "(например, школе-партнёру): по ним можно узнать конкретных детей.",
     )
@@ -90,7 +95,9 @@ class School(models.Model):
         OTHER = "Другое", "Другое"
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="schools",
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="schools",
         verbose_name="муниципалитет",
     )
     full_name = models.CharField("полное наименование", max_length=500)
@@ -114,11 +121,15 @@ class School(models.Model):
         validators=[RegexValidator(INN_RE, "ИНН организации — ровно 10 цифр.")],
     )
     oge_code = models.CharField(
-        "код ОГЭ", max_length=20, blank=True,
+        "код ОГЭ",
+        max_length=20,
+        blank=True,
         help_text="Код ОО в региональных таблицах ОГЭ (РЦОИ), если отличается.",
     )
     ege_code = models.CharField(
-        "код ЕГЭ", max_length=20, blank=True,
+        "код ЕГЭ",
+        max_length=20,
+        blank=True,
         help_text="Код ОО в региональных таблицах ЕГЭ (РЦОИ), если отличается.",
     )
     school_type = models.CharField("тип ОО", max_length=20, choices=Type.choices)
@@ -131,20 +142,31 @@ class School(models.Model):
         validators=[MinValueValidator(0, "Удалённость не может быть отрицательной.")],
     )
     settlement = models.CharField(
-        "населённый пункт", max_length=200, blank=True,
+        "населённый пункт",
+        max_length=200,
+        blank=True,
         help_text="Например: г. Лесосибирск, п. Стрелка. Нужен для подбора школ-партнёров поблизости.",
     )
     latitude = models.DecimalField(
-        "широта", max_digits=8, decimal_places=5, null=True, blank=True,
+        "широта",
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        "долгота", max_digits=8, decimal_places=5, null=True, blank=True,
+        "долгота",
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
         help_text="Координаты необязательны: с ними расстояние между школами считается в километрах.",
     )
     is_active = models.BooleanField(
-        "действующая", default=True,
+        "действующая",
+        default=True,
         help_text="Снимите отметку вместо удаления: данные школы сохраняются.",
     )
 
@@ -197,7 +219,8 @@ class AcademicYear(models.Model):
     """A school year such as 2020/2021, exactly one of which is current."""
 
     start_year = models.PositiveSmallIntegerField(
-        "год начала", unique=True,
+        "год начала",
+        unique=True,
         validators=[MinValueValidator(2000, "Год начала — не раньше 2000.")],
     )
     start_date = models.DateField("дата начала")
@@ -238,9 +261,7 @@ class AcademicYear(models.Model):
         """Return the start year of `2020/2021`; raise ValidationError otherwise."""
         match = re.fullmatch(r"\s*(\d{4})\s*/\s*(\d{4})\s*", value or "")
         if not match or int(match[2]) != int(match[1]) + 1:
-            raise ValidationError(
-                f"«{value}» — не учебный год; пишите так: 2020/2021."
-            )
+            raise ValidationError(f"«{value}» — не учебный год; пишите так: 2020/2021.")
         return int(match[1])
 
     def clean(self) -> None:
@@ -248,9 +269,15 @@ class AcademicYear(models.Model):
             raise ValidationError(
                 {"end_date": "Дата окончания должна быть позже даты начала."}
             )
-        if self.start_date and self.start_year and self.start_date.year != self.start_year:
+        if (
+            self.start_date
+            and self.start_year
+            and self.start_date.year != self.start_year
+        ):
             raise ValidationError(
-                {"start_date": f"Учебный год {self.name} начинается в {self.start_year} году."}
+                {
+                    "start_date": f"Учебный год {self.name} начинается в {self.start_year} году."
+                }
             )
 
 
@@ -269,16 +296,27 @@ class User(AbstractUser):
         "роль", max_length=20, choices=Role.choices, default=Role.OPERATOR
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="staff", verbose_name="регион",
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name="регион",
         help_text="Только для аналитика регионального уровня.",
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="staff", verbose_name="муниципалитет",
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name="муниципалитет",
     )
     schools = models.ManyToManyField(
-        School, blank=True, related_name="operators", verbose_name="школы",
+        School,
+        blank=True,
+        related_name="operators",
+        verbose_name="школы",
     )
 
     # Who granted which scope, and when: access changes are audited.
@@ -316,8 +354,12 @@ class User(AbstractUser):
     @property
     def short_display_name(self) -> str:
         """Return «Фамилия И. О.» for tight places such as the menu bar."""
-        initials = " ".join(f"{n[0]}." for n in (self.first_name, self.middle_name) if n)
-        return f"{self.last_name} {initials}".strip() if self.last_name else self.username
+        initials = " ".join(
+            f"{n[0]}." for n in (self.first_name, self.middle_name) if n
+        )
+        return (
+            f"{self.last_name} {initials}".strip() if self.last_name else self.username
+        )
 
     @property
     def scope_label(self) -> str:

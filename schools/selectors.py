@@ -21,11 +21,15 @@ def school_search_q(value: str) -> Q:
 
 def school_list(*, user: User) -> QuerySet[School]:
     """Return the person's schools with their operator counts, for the list page."""
-    return schools_visible_to(user).annotate(
-        operator_count=Count(
-            "operators", filter=Q(operators__is_active=True), distinct=True
+    return (
+        schools_visible_to(user)
+        .annotate(
+            operator_count=Count(
+                "operators", filter=Q(operators__is_active=True), distinct=True
+            )
         )
-    ).order_by("municipality__name", "short_name")
+        .order_by("municipality__name", "short_name")
+    )
 
 
 def school_operators(*, school: School) -> QuerySet[User]:

@@ -17,8 +17,17 @@ from .access import assignable_roles, schools_visible_to
 from .models import AcademicYear, School, User
 
 SCHOOL_FIELDS = (
-    "municipality", "full_name", "short_name", "code", "inn", "oge_code", "ege_code",
-    "school_type", "is_rural", "distance_km", "is_active",
+    "municipality",
+    "full_name",
+    "short_name",
+    "code",
+    "inn",
+    "oge_code",
+    "ege_code",
+    "school_type",
+    "is_rural",
+    "distance_km",
+    "is_active",
 )
 
 
@@ -101,7 +110,9 @@ def user_save(
             ).values_list("pk", flat=True)
         )
     if person.role == User.Role.OPERATOR and not (chosen | kept):
-        raise ValidationError({"schools": "Оператору нужно назначить хотя бы одну школу."})
+        raise ValidationError(
+            {"schools": "Оператору нужно назначить хотя бы одну школу."}
+        )
     if person.role == User.Role.ADMINISTRATOR:
         person.is_staff = person.is_superuser = True
     elif person.pk is None or not person.is_superuser:

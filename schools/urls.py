@@ -10,7 +10,11 @@ urlpatterns = [
     path("<int:pk>/", views.school_detail, name="school-detail"),
     path("<int:pk>/edit/", views.school_edit, name="school-edit"),
     path("<int:pk>/active/", views.school_set_active, name="school-set-active"),
-    path("municipalities/<int:pk>/settings/", views.municipality_settings, name="municipality-settings"),
+    path(
+        "municipalities/<int:pk>/settings/",
+        views.municipality_settings,
+        name="municipality-settings",
+    ),
     path("years/", views.year_list, name="year-list"),
     path("years/new/", views.year_edit, name="year-create"),
     path("years/<int:pk>/edit/", views.year_edit, name="year-edit"),

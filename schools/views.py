@@ -43,7 +43,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def school_list(request: HttpRequest) -> HttpResponse:
     """List the person's schools with search and filters."""
     schools = SchoolFilter(
-        request.GET or None, queryset=selectors.school_list(user=request.user),
+        request.GET or None,
+        queryset=selectors.school_list(user=request.user),
         user=request.user,
     )
     if wants_xlsx(request):
@@ -162,7 +163,9 @@ def year_make_current(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     if not access.can_manage_users(request.user):
-        raise PermissionDenied("Список пользователей доступен аналитику и администратору.")
+        raise PermissionDenied(
+            "Список пользователей доступен аналитику и администратору."
+        )
     people = selectors.user_list(user=request.user)
     if wants_xlsx(request):
         return xlsx_response(exports.user_workbook(people), "пользователи.xlsx")
@@ -175,14 +178,18 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create a person or change their role and scope."""
     if not access.can_manage_users(request.user):
-        raise PermissionDenied("Создавать пользователей может аналитик или администратор.")
+        raise PermissionDenied(
+            "Создавать пользователей может аналитик или администратор."
+        )
     person = access.get_user_for_user(request.user, pk, write=True) if pk else User()
     form = UserForm(request.POST or None, instance=person, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.user_save(
-                person=form.instance, schools=form.cleaned_data["schools"],
-                password=form.cleaned_data["password"], by=request.user,
+                person=form.instance,
+                schools=form.cleaned_data["schools"],
+                password=form.cleaned_data["password"],
+                by=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -191,7 +198,9 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 services.user_invite(
                     person=form.instance, base_url=request.build_absolute_uri("/")[:-1]
                 )
-                messages.info(request, f"Приглашение отправлено на {form.instance.email}.")
+                messages.info(
+                    request, f"Приглашение отправлено на {form.instance.email}."
+                )
             messages.success(request, f"Пользователь {form.instance} сохранён.")
             return redirect("schools:user-list")
     return render(request, "schools/user_form.html", {"form": form, "person": person})
@@ -203,10 +212,16 @@ def municipality_settings(request: HttpRequest, pk: int) -> HttpResponse:
     """A municipality's own rules: for now, whether small-sample shares are hidden from other schools."""
     if not access.can_manage_registry(request.user):
         raise PermissionDenied("Настройки муниципалитета меняет аналитик МИМЦ.")
-    municipality = get_object_or_404(access.municipalities_visible_to(request.user), pk=pk)
+    municipality = get_object_or_404(
+        access.municipalities_visible_to(request.user), pk=pk
+    )
     form = MunicipalitySettingsForm(request.POST or None, instance=municipality)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Настройки муниципалитета сохранены.")
         return redirect("schools:municipality-settings", pk=municipality.pk)
-    return render(request, "schools/municipality_settings.html", {"form": form, "municipality": municipality})
+    return render(
+        request,
+        "schools/municipality_settings.html",
+        {"form": form, "municipality": municipality},
+    )

@@ -16,7 +16,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
 
 
-def write_sheet(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, widths: dict[int, int] | None = None) -> None:
+def write_sheet(
+    sheet: Any,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    widths: dict[int, int] | None = None,
+) -> None:
     """Write a header row (bold, frozen, filtered) and data rows."""
     sheet.append(list(headers))
     for cell in sheet[1]:
@@ -27,13 +33,21 @@ def write_sheet(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]
         sheet.append(list(row))
     sheet.freeze_panes = "A2"
     if headers:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(sheet.max_row, 1)}"
+        sheet.auto_filter.ref = (
+            f"A1:{get_column_letter(len(headers))}{max(sheet.max_row, 1)}"
+        )
     for index, header in enumerate(headers, start=1):
         width = (widths or {}).get(index) or min(max(len(str(header)) + 2, 10), 45)
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
-def table_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, notes: Sequence[str] = ()) -> Workbook:
+def table_workbook(
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    notes: Sequence[str] = (),
+) -> Workbook:
     """Return a one-sheet workbook of a list page; notes (filters applied) go below."""
     book = Workbook()
     sheet = book.active
@@ -68,6 +82,10 @@ def filter_notes(form: Any) -> list[str]:
         if value in (None, "", [], ()):
             continue
         field = form.fields[name]
-        shown = dict(getattr(field, "choices", [])).get(value, value) if hasattr(field, "choices") else value
+        shown = (
+            dict(getattr(field, "choices", [])).get(value, value)
+            if hasattr(field, "choices")
+            else value
+        )
         notes.append(f"Фильтр «{field.label}»: {shown}")
     return notes

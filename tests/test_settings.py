@@ -11,11 +11,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_check(**env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECURE_SSL_REDIRECT"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "SECURE_SSL_REDIRECT",
+        }
+    }
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.base", **env},
-        capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.base", **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -26,7 +40,11 @@ def test_production_refuses_to_start_without_secret_key():
 
 
 def test_production_settings_pass_deploy_check():
-    result = run_check(DEBUG="false", SECRET_KEY="x" * 60 + "-production-like-secret-key", ALLOWED_HOSTS="portal.example")
+    result = run_check(
+        DEBUG="false",
+        SECRET_KEY="x" * 60 + "-production-like-secret-key",
+        ALLOWED_HOSTS="portal.example",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -18,7 +18,11 @@ RAW_KEY = re.compile(r"\{\{\s*[\w.]*(?:\.pk|\.id|_id|_pk)\s*\}\}")
 
 
 def test_no_template_prints_a_key_with_locale_formatting():
-    offenders = [f"{path.relative_to(TEMPLATES)}: {match}" for path in TEMPLATES.rglob("*.html") for match in RAW_KEY.findall(path.read_text())]
+    offenders = [
+        f"{path.relative_to(TEMPLATES)}: {match}"
+        for path in TEMPLATES.rglob("*.html")
+        for match in RAW_KEY.findall(path.read_text())
+    ]
     assert offenders == []
 
 
@@ -26,7 +30,11 @@ def test_unlocalize_is_available_to_every_template_without_loading():
     from django.template import engines
 
     with translation.override("ru"):
-        rendered = engines["django"].from_string("{{ n }}|{{ n|unlocalize }}").render({"n": 3784})
+        rendered = (
+            engines["django"]
+            .from_string("{{ n }}|{{ n|unlocalize }}")
+            .render({"n": 3784})
+        )
     assert rendered == "3\xa0784|3784"
 
 
@@ -34,6 +42,8 @@ def test_pagination_links_past_page_999_stay_numbers():
     request = RequestFactory().get("/schools/", {"page": "1000", "q": "СОШ"})
     page = Paginator(range(5000), 2).page(1000)
     with translation.override("ru"):
-        html = render_to_string("_partials/pagination.html", {"page": page, "request": request})
+        html = render_to_string(
+            "_partials/pagination.html", {"page": page, "request": request}
+        )
     assert "page=999" in html
     assert "page=1001" in html

@@ -26,7 +26,14 @@ from .rules import facts, ranked
 SMALL_SCHOOL = 100
 
 
-def index_scores(shares: pd.DataFrame, indicators: list[dict[str, Any]], groups: pd.Series, *, normalization: str, coverage: float) -> tuple[pd.Series, pd.DataFrame, dict[Any, list[str]]]:
+def index_scores(
+    shares: pd.DataFrame,
+    indicators: list[dict[str, Any]],
+    groups: pd.Series,
+    *,
+    normalization: str,
+    coverage: float,
+) -> tuple[pd.Series, pd.DataFrame, dict[Any, list[str]]]:
     """
     Return the index per school (mean of signed z-scores, or min-max ×100),
     the signed component of every indicator, and the indicators dropped per
@@ -40,7 +47,13 @@ def index_scores(shares: pd.DataFrame, indicators: list[dict[str, Any]], groups:
     if normalization == "minmax":
         spread = high - low
         scaled = (x - low) / spread.where(spread > 0)
-        values = {item["field"]: (scaled[item["field"]] if item["sign"] > 0 else 1 - scaled[item["field"]]) * 100 for item in indicators}
+        values = {
+            item["field"]: (
+                scaled[item["field"]] if item["sign"] > 0 else 1 - scaled[item["field"]]
+            )
+            * 100
+            for item in indicators
+        }
     else:
         mean, sd = grouped.transform("mean"), grouped.transform("std", ddof=0)
         z = (x - mean) / sd.where(sd > 0)
@@ -55,24 +68,44 @@ def index_scores(shares: pd.DataFrame, indicators: list[dict[str, Any]], groups:
         parts[field] = values[field].where(~flat[field])
     components = pd.DataFrame(parts, index=shares.index)
     usable = components.notna().sum(axis=1)
-    possible = pd.Series(len(parts), index=shares.index) - groups.map(lambda g: len(dropped.get(g, [])))
-    score = components.mean(axis=1).where(usable >= np.ceil(coverage * possible - 1e-9)).where(possible > 0)
+    possible = pd.Series(len(parts), index=shares.index) - groups.map(
+        lambda g: len(dropped.get(g, []))
+    )
+    score = (
+        components.mean(axis=1)
+        .where(usable >= np.ceil(coverage * possible - 1e-9))
+        .where(possible > 0)
+    )
     return score, components, dropped
 
 
 def _latest(frame: pd.DataFrame, y: int | None) -> pd.DataFrame:
     if y is None:
         return frame.iloc[0:0].set_index(SCHOOL_ID)
-    return frame.loc[frame[YEAR] == y].drop_duplicates(SCHOOL_ID, keep="last").set_index(SCHOOL_ID)
+    return (
+        frame.loc[frame[YEAR] == y]
+        .drop_duplicates(SCHOOL_ID, keep="last")
+        .set_index(SCHOOL_ID)
+    )
 
 
-def _indicator_columns(shares: pd.DataFrame, components: pd.DataFrame) -> dict[str, pd.Series]:
+def _indicator_columns(
+    shares: pd.DataFrame, components: pd.DataFrame
+) -> dict[str, pd.Series]:
     """The shares and scores of the indicators as v0…, s0… in the order of the legend."""
-    return {**{f"v{i}": shares[name] for i, name in enumerate(components.columns)},
-            **{f"s{i}": components[name] for i, name in enumerate(components.columns)}}
+    return {
+        **{f"v{i}": shares[name] for i, name in enumerate(components.columns)},
+        **{f"s{i}": components[name] for i, name in enumerate(components.columns)},
+    }
 
 
-def n1(social: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: dict[str, Any], y: int | None) -> tuple[pd.DataFrame, pd.Series, dict[str, list[str]]]:
+def n1(
+    social: pd.DataFrame,
+    schools: pd.DataFrame,
+    groups: pd.Series,
+    params: dict[str, Any],
+    y: int | None,
+) -> tuple[pd.DataFrame, pd.Series, dict[str, list[str]]]:
     """ИСБ, the social well-being index, and ШНСУ: the 25 % of schools with the lowest.
 
     Returns the facts, the index per school and the indicators dropped per group.
@@ -81,7 +114,11 @@ def n1(social: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: d
     data = _latest(social, y)
     school_index = schools.set_index(SCHOOL_ID)
     index = school_index.index
-    pupils = (data["pupils_total"].astype(float).where(data["pupils_total"] > 0) if "pupils_total" in data else pd.Series(dtype=float)).reindex(index)
+    pupils = (
+        data["pupils_total"].astype(float).where(data["pupils_total"] > 0)
+        if "pupils_total" in data
+        else pd.Series(dtype=float)
+    ).reindex(index)
     shares = pd.DataFrame(index=index)
     for item in p["indicators"]:
         field = item["field"]
@@ -89,56 +126,153 @@ def n1(social: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: d
             shares[field] = school_index["distance_km"].astype(float)
         elif field == "small_school":
             shares[field] = (pupils < SMALL_SCHOOL).astype(float).where(pupils.notna())
-        elif field == "registered" and {"school_register", "pdn_kdn_register"} <= set(data.columns):
-            shares[field] = 100 * (data["school_register"] + data["pdn_kdn_register"]).reindex(index) / pupils
+        elif field == "registered" and {"school_register", "pdn_kdn_register"} <= set(
+            data.columns
+        ):
+            shares[field] = (
+                100
+                * (data["school_register"] + data["pdn_kdn_register"]).reindex(index)
+                / pupils
+            )
         elif field in data:
             shares[field] = 100 * data[field].reindex(index) / pupils
         else:
-            shares[field] = np.nan  # not collected: the column stays so the legend matches
-    shares.loc[pupils.isna(), [c for c in shares.columns if c != "distance_km"]] = np.nan
+            shares[field] = (
+                np.nan
+            )  # not collected: the column stays so the legend matches
+    shares.loc[pupils.isna(), [c for c in shares.columns if c != "distance_km"]] = (
+        np.nan
+    )
     has_passport = pupils.notna()
-    score, components, dropped = index_scores(shares, p["indicators"], groups, normalization=p["normalization"], coverage=p["coverage"])
+    score, components, dropped = index_scores(
+        shares,
+        p["indicators"],
+        groups,
+        normalization=p["normalization"],
+        coverage=p["coverage"],
+    )
     score = score.where(has_passport)
     group = groups.reindex(index)
     cut = rank_cut(score, group, share=p["share"], min_schools=params["min_schools"])
-    frame = facts(index, **ranked(score, cut), group=group, passport=has_passport, **_indicator_columns(shares, components))
+    frame = facts(
+        index,
+        **ranked(score, cut),
+        group=group,
+        passport=has_passport,
+        **_indicator_columns(shares, components),
+    )
     return frame, score, {str(g): labels for g, labels in dropped.items()}
 
 
-def n2(staffing: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: dict[str, Any], y: int | None) -> pd.DataFrame:
+def n2(
+    staffing: pd.DataFrame,
+    schools: pd.DataFrame,
+    groups: pd.Series,
+    params: dict[str, Any],
+    y: int | None,
+) -> pd.DataFrame:
     """ИККП, the staff potential index: the 25 % lowest are «кадровый дефицит»."""
     p = params["n2"]
     data = _latest(staffing, y)
     index = schools.set_index(SCHOOL_ID).index
-    teachers = data["teachers_total"].astype(float).where(data["teachers_total"] > 0).reindex(index) if "teachers_total" in data else pd.Series(np.nan, index=index)
-    shares = pd.DataFrame({i["field"]: (100 * data[i["field"]].reindex(index) / teachers) if i["field"] in data else np.nan for i in p["indicators"]}, index=index)
-    score, components, _ = index_scores(shares, p["indicators"], groups, normalization="zscore", coverage=p["coverage"])
+    teachers = (
+        data["teachers_total"]
+        .astype(float)
+        .where(data["teachers_total"] > 0)
+        .reindex(index)
+        if "teachers_total" in data
+        else pd.Series(np.nan, index=index)
+    )
+    shares = pd.DataFrame(
+        {
+            i["field"]: (100 * data[i["field"]].reindex(index) / teachers)
+            if i["field"] in data
+            else np.nan
+            for i in p["indicators"]
+        },
+        index=index,
+    )
+    score, components, _ = index_scores(
+        shares, p["indicators"], groups, normalization="zscore", coverage=p["coverage"]
+    )
     score = score.where(teachers.notna())
-    cut = rank_cut(score, groups.reindex(index), share=p["share"], min_schools=params["min_schools"])
-    return facts(index, **ranked(score, cut), teachers=teachers, **_indicator_columns(shares, components))
+    cut = rank_cut(
+        score,
+        groups.reindex(index),
+        share=p["share"],
+        min_schools=params["min_schools"],
+    )
+    return facts(
+        index,
+        **ranked(score, cut),
+        teachers=teachers,
+        **_indicator_columns(shares, components),
+    )
 
 
-def n3(resources: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: dict[str, Any], y: int | None) -> pd.DataFrame:
+def n3(
+    resources: pd.DataFrame,
+    schools: pd.DataFrame,
+    groups: pd.Series,
+    params: dict[str, Any],
+    y: int | None,
+) -> pd.DataFrame:
     """ИКОП: the share of textbooks not older than 3 years; the 25 % lowest."""
     data = _latest(resources, y)
     index = schools.set_index(SCHOOL_ID).index
-    fund = data["textbook_fund"].astype(float).where(data["textbook_fund"] > 0).reindex(index) if "textbook_fund" in data else pd.Series(np.nan, index=index)
-    recent = data["textbooks_recent"].reindex(index) if "textbooks_recent" in data else pd.Series(np.nan, index=index)
+    fund = (
+        data["textbook_fund"]
+        .astype(float)
+        .where(data["textbook_fund"] > 0)
+        .reindex(index)
+        if "textbook_fund" in data
+        else pd.Series(np.nan, index=index)
+    )
+    recent = (
+        data["textbooks_recent"].reindex(index)
+        if "textbooks_recent" in data
+        else pd.Series(np.nan, index=index)
+    )
     value = 100 * recent / fund
-    cut = rank_cut(value, groups.reindex(index), share=params["n3"]["share"], min_schools=params["min_schools"])
-    return facts(index, **ranked(value, cut), recent=recent.where(value.notna()), fund=fund.where(value.notna()))
+    cut = rank_cut(
+        value,
+        groups.reindex(index),
+        share=params["n3"]["share"],
+        min_schools=params["min_schools"],
+    )
+    return facts(
+        index,
+        **ranked(value, cut),
+        recent=recent.where(value.notna()),
+        fund=fund.where(value.notna()),
+    )
 
 
-def r8(composite: pd.Series, wellbeing: pd.Series, n1_facts: pd.DataFrame, groups: pd.Series, schools: pd.DataFrame, params: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+def r8(
+    composite: pd.Series,
+    wellbeing: pd.Series,
+    n1_facts: pd.DataFrame,
+    groups: pd.Series,
+    schools: pd.DataFrame,
+    params: dict[str, Any],
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Resilient schools (hard context, results at or above the median) and results against context."""
     p = params["r8"]
     index = schools.set_index(SCHOOL_ID).index
     composite, wellbeing = composite.reindex(index), wellbeing.reindex(index)
     median = composite.groupby(groups.reindex(index)).transform("median")
     both = composite.notna() & wellbeing.notna()
-    hard = (n1_facts[STATE] == FLAGGED).reindex(index, fill_value=False) if not n1_facts.empty else pd.Series(False, index=index)
+    hard = (
+        (n1_facts[STATE] == FLAGGED).reindex(index, fill_value=False)
+        if not n1_facts.empty
+        else pd.Series(False, index=index)
+    )
     expected = z = pd.Series(np.nan, index=index)
-    fit: dict[str, Any] = {"fit": False, "z_effective": p["z_effective"], "min_per_predictor": p["min_per_predictor"]}
+    fit: dict[str, Any] = {
+        "fit": False,
+        "z_effective": p["z_effective"],
+        "min_per_predictor": p["min_per_predictor"],
+    }
     if both.sum() >= p["min_per_predictor"] and wellbeing[both].std(ddof=0) > 0:
         slope, intercept = np.polyfit(wellbeing[both], composite[both], 1)
         expected = intercept + slope * wellbeing
@@ -149,25 +283,54 @@ def r8(composite: pd.Series, wellbeing: pd.Series, n1_facts: pd.DataFrame, group
     resilient = hard & (composite >= median)
     state = np.where(both, np.where(resilient, FLAGGED, NOT_FLAGGED), NO_DATA)
     known = both.to_numpy()
-    frame = facts(index, state, z.round(3).where(known), composite=composite.where(known), wellbeing=wellbeing.where(known),
-                  median=median.where(known), hard=hard, expected=expected.where(known), z=z.where(known))
+    frame = facts(
+        index,
+        state,
+        z.round(3).where(known),
+        composite=composite.where(known),
+        wellbeing=wellbeing.where(known),
+        median=median.where(known),
+        hard=hard,
+        expected=expected.where(known),
+        z=z.where(known),
+    )
     return frame, fit
 
 
-def r9(comparisons: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], y: int | None) -> pd.DataFrame:
+def r9(
+    comparisons: pd.DataFrame,
+    schools: pd.DataFrame,
+    params: dict[str, Any],
+    y: int | None,
+) -> pd.DataFrame:
     """Objectivity: ВПР marks against journal marks (понизили / подтвердили / повысили)."""
     p = params["r9"]
     index = schools.set_index(SCHOOL_ID).index
-    data = comparisons.loc[comparisons[YEAR] == y] if y is not None else comparisons.iloc[0:0]
-    sums = data.groupby(SCHOOL_ID)[["lowered", "confirmed", "raised"]].sum().reindex(index)
+    data = (
+        comparisons.loc[comparisons[YEAR] == y]
+        if y is not None
+        else comparisons.iloc[0:0]
+    )
+    sums = (
+        data.groupby(SCHOOL_ID)[["lowered", "confirmed", "raised"]].sum().reindex(index)
+    )
     total = sums.sum(axis=1, min_count=1)
     known = total.gt(0)
-    down, up = (100 * sums["lowered"] / total).where(known), (100 * sums["raised"] / total).where(known)
+    down, up = (
+        (100 * sums["lowered"] / total).where(known),
+        (100 * sums["raised"] / total).where(known),
+    )
     noted = (down >= p["t_down"]) | (up >= p["t_up"])
     if p["policy"] == "ignore":
         state = np.full(len(index), NOT_APPLICABLE, dtype=object)
         known[:] = False
     else:
         state = np.where(known, np.where(noted, FLAGGED, NOT_FLAGGED), NO_DATA)
-    return facts(index, state, down.round(2).where(known), lowered=sums["lowered"].where(known), confirmed=sums["confirmed"].where(known),
-                 raised=sums["raised"].where(known))
+    return facts(
+        index,
+        state,
+        down.round(2).where(known),
+        lowered=sums["lowered"].where(known),
+        confirmed=sums["confirmed"].where(known),
+        raised=sums["raised"].where(known),
+    )

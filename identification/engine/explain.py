@@ -43,19 +43,34 @@ def _year(value: Any) -> str:
     return year_name(int(value)) if not missing(value) else "—"
 
 
-def render(criterion: str, row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def render(
+    criterion: str, row: Row, items: list[Row], context: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     return WORDING[criterion](row, items, context)
 
 
-def word_all(facts: dict[str, pd.DataFrame], items: dict[str, pd.DataFrame], context: dict[str, Any]) -> dict[int, dict[str, list[Any]]]:
+def word_all(
+    facts: dict[str, pd.DataFrame],
+    items: dict[str, pd.DataFrame],
+    context: dict[str, Any],
+) -> dict[int, dict[str, list[Any]]]:
     """Return {school: {criterion: [explanation, components]}} of facts and items frames with a school column."""
     out: dict[int, dict[str, list[Any]]] = {}
     for criterion, frame in facts.items():
         entries = items.get(criterion)
-        by_school = {int(s): group.to_dict("records") for s, group in entries.groupby(SCHOOL_ID, sort=False)} if entries is not None and not entries.empty else {}
+        by_school = (
+            {
+                int(s): group.to_dict("records")
+                for s, group in entries.groupby(SCHOOL_ID, sort=False)
+            }
+            if entries is not None and not entries.empty
+            else {}
+        )
         for row in frame.to_dict("records"):
             school = int(row[SCHOOL_ID])
-            out.setdefault(school, {})[criterion] = list(render(criterion, row, by_school.get(school, []), context))
+            out.setdefault(school, {})[criterion] = list(
+                render(criterion, row, by_school.get(school, []), context)
+            )
     return out
 
 
@@ -65,79 +80,147 @@ def _cell_label(cell: Any, context: dict[str, Any]) -> tuple[str, str, str]:
     return procedure_label(procedure, subject, int(grade), level), procedure, level
 
 
-def _ranked(row: Row, what: str, components: dict[str, Any], places: int = 2, unit: str = "") -> tuple[str, dict[str, Any]]:
+def _ranked(
+    row: Row, what: str, components: dict[str, Any], places: int = 2, unit: str = ""
+) -> tuple[str, dict[str, Any]]:
     """The wording of a rank-cut criterion: rank, cut and margin."""
     v = row[VALUE]
     if row["too_few"]:
-        return f"Слишком мало школ для ранжирования ({int(row['n'])}); {what}: {num(v, places)}{unit}.", components
+        return (
+            f"Слишком мало школ для ранжирования ({int(row['n'])}); {what}: {num(v, places)}{unit}.",
+            components,
+        )
     rank, n, cut = int(row[RANK]), int(row["n"]), row[THRESHOLD]
-    components = components | {"rank": rank, "ranked": n, "tie_expanded": bool(row["tie_expanded"])}
+    components = components | {
+        "rank": rank,
+        "ranked": n,
+        "tie_expanded": bool(row["tie_expanded"]),
+    }
     title = what[0].upper() + what[1:]
     if row[STATE] == FLAGGED:
-        tie = " (на границе несколько школ с одинаковым значением — отмечены все)" if row["tie_expanded"] else ""
-        return f"{title}: {num(v, places)}{unit} — {rank}-е место снизу из {n}; входит в 25 % школ с самыми низкими значениями (граница {num(cut, places)}{unit}){tie}.", components
-    return f"{title}: {num(v, places)}{unit} — {rank}-е место снизу из {n}; выше границы 25 % худших ({num(cut, places)}{unit}) на {num(row[MARGIN], places)}.", components
+        tie = (
+            " (на границе несколько школ с одинаковым значением — отмечены все)"
+            if row["tie_expanded"]
+            else ""
+        )
+        return (
+            f"{title}: {num(v, places)}{unit} — {rank}-е место снизу из {n}; входит в 25 % школ с самыми низкими значениями (граница {num(cut, places)}{unit}){tie}.",
+            components,
+        )
+    return (
+        f"{title}: {num(v, places)}{unit} — {rank}-е место снизу из {n}; выше границы 25 % худших ({num(cut, places)}{unit}) на {num(row[MARGIN], places)}.",
+        components,
+    )
 
 
 # R1 ------------------------------------------------------------------------------
 
 
-def r1(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def r1(
+    row: Row, items: list[Row], context: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     p = context["R1"]
     if row[STATE] == NOT_APPLICABLE:
         return "Начальная школа: ОГЭ, ЕГЭ и ВПР 5–6 классов в ней не проводятся.", {}
     if not row["has_y"] and not row["has_prev"]:
         return "Нет результатов оценочных процедур правила 30 % за выбранные годы.", {}
     y, y_prev, k1, pct_, small = p["y"], p["y_prev"], p["k1"], p["pct"], p["small"]
-    entries = [(int(i[YEAR]), *_cell_label(i["cell"], context), int(i["participants"]), int(i["fail"]), bool(i["low"])) for i in items]
+    entries = [
+        (
+            int(i[YEAR]),
+            *_cell_label(i["cell"], context),
+            int(i["participants"]),
+            int(i["fail"]),
+            bool(i["low"]),
+        )
+        for i in items
+    ]
     low_y = [e for e in entries if e[0] == y and e[6]]
     low_prev = [e for e in entries if e[0] == y_prev and e[6]]
     c1, c2 = bool(row["c1"]), bool(row["c2"])
     parts = []
     if c1:
-        parts.append(f"Низкие результаты (не менее {pct_} %) по {count_ru(len(low_y), 'процедуре,процедурам,процедурам')} в {year_name(y)} — не менее {k1}: " + "; ".join(_describe_low(e) for e in low_y) + ".")
+        parts.append(
+            f"Низкие результаты (не менее {pct_} %) по {count_ru(len(low_y), 'процедуре,процедурам,процедурам')} в {year_name(y)} — не менее {k1}: "
+            + "; ".join(_describe_low(e) for e in low_y)
+            + "."
+        )
     if c2 and not c1:
-        rule = "по одной и той же процедуре" if p["same"] else "хотя бы по одной процедуре"
-        parts.append(f"Низкие результаты {rule} в каждом из двух лет ({year_name(y)} и {year_name(y_prev)}): " + "; ".join(_describe_low(e) for e in low_y + low_prev) + ".")
+        rule = (
+            "по одной и той же процедуре" if p["same"] else "хотя бы по одной процедуре"
+        )
+        parts.append(
+            f"Низкие результаты {rule} в каждом из двух лет ({year_name(y)} и {year_name(y_prev)}): "
+            + "; ".join(_describe_low(e) for e in low_y + low_prev)
+            + "."
+        )
     if not parts:
         gap = ""
         if not row["has_y"]:
             gap = f" Нет данных за {year_name(y)}."
         elif y_prev is not None and not row["has_prev"]:
-            gap = f" Нет данных за {year_name(y_prev)} — второе условие проверить нельзя."
-        prev = f", в {year_name(y_prev)} — {len(low_prev)}" if y_prev is not None else ""
-        parts.append(f"Доля «2» не достигает {pct_} % ни в {k1} процедурах одного года, ни в обоих годах: "
-                     f"низких результатов в {year_name(y)} — {len(low_y)}{prev}.{gap}")
+            gap = (
+                f" Нет данных за {year_name(y_prev)} — второе условие проверить нельзя."
+            )
+        prev = (
+            f", в {year_name(y_prev)} — {len(low_prev)}" if y_prev is not None else ""
+        )
+        parts.append(
+            f"Доля «2» не достигает {pct_} % ни в {k1} процедурах одного года, ни в обоих годах: "
+            f"низких результатов в {year_name(y)} — {len(low_y)}{prev}.{gap}"
+        )
     text = " ".join(parts)
     components: dict[str, Any] = {}
     if low_y or low_prev:
-        components["low"] = [[label, year_name(year), fail, n] for year, label, _, _, n, fail, _ in low_y + low_prev]
+        components["low"] = [
+            [label, year_name(year), fail, n]
+            for year, label, _, _, n, fail, _ in low_y + low_prev
+        ]
     small_samples = sorted({f"{e[1]} ({e[4]} уч.)" for e in entries if e[4] < small})
     if small_samples:
         components["small_samples"] = small_samples
-        text += " Малая выборка (меньше 10 участников): " + "; ".join(small_samples) + "."
+        text += (
+            " Малая выборка (меньше 10 участников): " + "; ".join(small_samples) + "."
+        )
     return text, components
 
 
 def _describe_low(e: tuple) -> str:
     year, label, procedure, level, n, fail, _ = e
-    word = "«2» получили" if procedure != "ЕГЭ" or level == "базовый" else "не преодолели минимальный порог"
+    word = (
+        "«2» получили"
+        if procedure != "ЕГЭ" or level == "базовый"
+        else "не преодолели минимальный порог"
+    )
     return f"{label}, {year_name(year)}: {word} {fail} из {n} участников ({share(fail, n)})"
 
 
 # L1–L7 ------------------------------------------------------------------------------
 
 
-def l1(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    components = {"cells": [[int(i["at"]), round(i["mean"], 2), round(i["z"], 3)] for i in items], "coverage": round(float(row["coverage"]), 3)}
+def l1(
+    row: Row, items: list[Row], context: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    components = {
+        "cells": [[int(i["at"]), round(i["mean"], 2), round(i["z"], 3)] for i in items],
+        "coverage": round(float(row["coverage"]), 3),
+    }
     if not row["applicable"]:
-        return "Нет результатов ЕГЭ, ОГЭ (и ВПР по настройке) за последние 3 года для сравнения.", components
+        return (
+            "Нет результатов ЕГЭ, ОГЭ (и ВПР по настройке) за последние 3 года для сравнения.",
+            components,
+        )
     if missing(row[VALUE]):
-        return f"Недостаточно данных для индекса: есть {int(row['available'])} из {int(row['applicable'])} результатов (нужно не меньше {pct(100 * context['L1']['coverage'], 0)}).", components
+        return (
+            f"Недостаточно данных для индекса: есть {int(row['available'])} из {int(row['applicable'])} результатов (нужно не меньше {pct(100 * context['L1']['coverage'], 0)}).",
+            components,
+        )
     return _ranked(row, "индекс результатов (среднее z-оценок)", components)
 
 
-def l2(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def l2(
+    row: Row, items: list[Row], context: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     p = context["L2"]
     if row[STATE] == NOT_APPLICABLE:
         return "В школе нет 10–11 классов: критерий не применяется.", {}
@@ -150,39 +233,79 @@ def l2(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[s
     return text, {"graduates": grads, "continued": cont}
 
 
-def l3(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def l3(
+    row: Row, items: list[Row], context: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     p = context["L3"]
     if row[STATE] == NO_DATA:
-        return f"Нет результатов школы или средних по региону за {_year(p['y'])} для сравнения.", {}
-    listed = [{"procedure": _cell_label(i["cell"], context)[0], "school": round(i["school"], 2), "region": round(i["region"], 2), "gap": round(i["gap"], 2)} for i in items]
-    listing = "; ".join(f"{i['procedure']}: школа {num(i['school'], 2)}, регион {num(i['region'], 2)}, разница {num(i['gap'])}" for i in listed)
+        return (
+            f"Нет результатов школы или средних по региону за {_year(p['y'])} для сравнения.",
+            {},
+        )
+    listed = [
+        {
+            "procedure": _cell_label(i["cell"], context)[0],
+            "school": round(i["school"], 2),
+            "region": round(i["region"], 2),
+            "gap": round(i["gap"], 2),
+        }
+        for i in items
+    ]
+    listing = "; ".join(
+        f"{i['procedure']}: школа {num(i['school'], 2)}, регион {num(i['region'], 2)}, разница {num(i['gap'])}"
+        for i in listed
+    )
     verdict = "больше" if row[STATE] == FLAGGED else "не больше"
-    return f"Отставание от среднего по региону в {year_name(p['y'])} {verdict} {p['gap']} баллов: {listing}.", {"procedures": listed}
+    return (
+        f"Отставание от среднего по региону в {year_name(p['y'])} {verdict} {p['gap']} баллов: {listing}.",
+        {"procedures": listed},
+    )
 
 
-def l4(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def l4(
+    row: Row, items: list[Row], context: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     p = context["L4"]
     if row[STATE] == NO_DATA:
-        return "Нет данных об участниках олимпиад или о числе обучающихся за последние годы.", {}
+        return (
+            "Нет данных об участниках олимпиад или о числе обучающихся за последние годы.",
+            {},
+        )
     total, mean_pupils = int(row["participants"]), float(row["mean_pupils"])
     value = 100 * total / mean_pupils
     flagged = row[STATE] == FLAGGED
-    text = (f"Участников региональных и всероссийских олимпиад и конкурсов за {count_ru(int(row['years']), 'год,года,лет')}: {total} "
-            f"при среднем числе обучающихся {num(mean_pupils)} — {pct(value, 2)}, {'не больше' if flagged else 'больше'} {num(p['threshold'])} % (приближённо: участия, а не разные ученики).")
-    return text, {"participants": total, "mean_pupils": round(mean_pupils, 1), "years": p["years"]}
+    text = (
+        f"Участников региональных и всероссийских олимпиад и конкурсов за {count_ru(int(row['years']), 'год,года,лет')}: {total} "
+        f"при среднем числе обучающихся {num(mean_pupils)} — {pct(value, 2)}, {'не больше' if flagged else 'больше'} {num(p['threshold'])} % (приближённо: участия, а не разные ученики)."
+    )
+    return text, {
+        "participants": total,
+        "mean_pupils": round(mean_pupils, 1),
+        "years": p["years"],
+    }
 
 
-def l5(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def l5(
+    row: Row, items: list[Row], context: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     p = context["L5"]
     if row[STATE] == NOT_APPLICABLE:
-        return f"Независимая оценка качества (НОКО) за последние {p['max_age']} года не проводилась.", {}
+        return (
+            f"Независимая оценка качества (НОКО) за последние {p['max_age']} года не проводилась.",
+            {},
+        )
     flagged = row[STATE] == FLAGGED
     year = year_name(int(row["year"]))
-    return f"Удовлетворённость качеством по НОКО ({year}): {pct(row[VALUE])} — {'не больше' if flagged else 'больше'} {p['threshold']} %.", {"year": year}
+    return (
+        f"Удовлетворённость качеством по НОКО ({year}): {pct(row[VALUE])} — {'не больше' if flagged else 'больше'} {p['threshold']} %.",
+        {"year": year},
+    )
 
 
 def _l6_l7(criterion: str, label: str) -> Any:
-    def word(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def word(
+        row: Row, items: list[Row], context: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
         p = context[criterion]
         if row[STATE] == NO_DATA:
             return f"Нет годовых отметок за {_year(p['y'])}.", {}
@@ -194,7 +317,13 @@ def _l6_l7(criterion: str, label: str) -> Any:
         else:
             verdict = "не ниже среднего"
         text = f"{label[0].upper() + label[1:]} в {year_name(p['y'])}: {pct(value)} при среднем по муниципалитету {pct(reference)} — {verdict}."
-        return text, {"school": round(value, 2), "municipality": round(reference, 2), "gap": round(gap, 2), "attested": int(row["attested"])}
+        return text, {
+            "school": round(value, 2),
+            "municipality": round(reference, 2),
+            "gap": round(gap, 2),
+            "attested": int(row["attested"]),
+        }
+
     return word
 
 
@@ -203,58 +332,106 @@ def _l6_l7(criterion: str, label: str) -> Any:
 
 def _indicators(row: Row) -> tuple[list[float | None], list[float | None]]:
     count = sum(1 for key in row if key.startswith("v") and key[1:].isdigit())
-    values = [None if missing(row[f"v{i}"]) else round(row[f"v{i}"], 2) for i in range(count)]
-    scores = [None if missing(row[f"s{i}"]) else round(row[f"s{i}"], 3) for i in range(count)]
+    values = [
+        None if missing(row[f"v{i}"]) else round(row[f"v{i}"], 2) for i in range(count)
+    ]
+    scores = [
+        None if missing(row[f"s{i}"]) else round(row[f"s{i}"], 3) for i in range(count)
+    ]
     return values, scores
 
 
-def n1(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def n1(
+    row: Row, items: list[Row], context: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     p = context["N1"]
     values, scores = _indicators(row)
     components: dict[str, Any] = {"values": values, "scores": scores}
-    dropped = p["dropped"].get(str(_int(row["group"])), []) if not missing(row["group"]) else []
+    dropped = (
+        p["dropped"].get(str(_int(row["group"])), [])
+        if not missing(row["group"])
+        else []
+    )
     if dropped:
         components["dropped"] = dropped
     if not row["passport"]:
-        return f"Нет социального паспорта за {_year(p['y'])}: индекс не рассчитан, школа не ранжируется.", components
+        return (
+            f"Нет социального паспорта за {_year(p['y'])}: индекс не рассчитан, школа не ранжируется.",
+            components,
+        )
     if missing(row[VALUE]):
-        return "Недостаточно показателей социального паспорта (нужно не меньше 2/3): индекс не рассчитан.", components
+        return (
+            "Недостаточно показателей социального паспорта (нужно не меньше 2/3): индекс не рассчитан.",
+            components,
+        )
     text, components = _ranked(row, "индекс социального благополучия (ИСБ)", components)
     if dropped:
         text += " Не учтены (у всех школ одинаковы): " + ", ".join(dropped) + "."
     return text, components
 
 
-def n2(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def n2(
+    row: Row, items: list[Row], context: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     p = context["N2"]
     values, scores = _indicators(row)
     teachers = _int(row["teachers"])
     components = {"values": values, "scores": scores, "teachers": teachers}
     if missing(row[VALUE]):
-        return f"Нет данных о кадрах за {_year(p['y'])}: индекс не рассчитан.", components
-    text, components = _ranked(row, "индекс качества кадрового потенциала (ИККП)", components)
+        return (
+            f"Нет данных о кадрах за {_year(p['y'])}: индекс не рассчитан.",
+            components,
+        )
+    text, components = _ranked(
+        row, "индекс качества кадрового потенциала (ИККП)", components
+    )
     if teachers is not None and teachers < p["small_teachers"]:
         text += f" Малая выборка: учителей {teachers}."
     return text, components
 
 
-def n3(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def n3(
+    row: Row, items: list[Row], context: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     if missing(row[VALUE]):
         return f"Нет данных о библиотечном фонде за {_year(context['N3']['y'])}.", {}
-    return _ranked(row, "доля учебников не старше 3 лет (ИКОП)", {"recent": int(row["recent"]), "fund": int(row["fund"])}, places=1, unit=" %")
+    return _ranked(
+        row,
+        "доля учебников не старше 3 лет (ИКОП)",
+        {"recent": int(row["recent"]), "fund": int(row["fund"])},
+        places=1,
+        unit=" %",
+    )
 
 
-def r8(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def r8(
+    row: Row, items: list[Row], context: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     p = context["R8"]
     if row[STATE] == NO_DATA:
         return "Нужны и индекс результатов, и индекс социального благополучия.", {}
     hard, resilient = bool(row["hard"]), row[STATE] == FLAGGED
-    components = {"composite": round(row["composite"], 3), "wellbeing": round(row["wellbeing"], 3), "median": round(row["median"], 3)}
-    text = "Резильентная школа: сложный социальный контекст (25 % с низким ИСБ), а результаты не ниже медианы — кандидат в школы-партнёры." if resilient else (
-        "Сложный социальный контекст, результаты ниже медианы." if hard else "Социальный контекст не относится к 25 % самых сложных.")
+    components = {
+        "composite": round(row["composite"], 3),
+        "wellbeing": round(row["wellbeing"], 3),
+        "median": round(row["median"], 3),
+    }
+    text = (
+        "Резильентная школа: сложный социальный контекст (25 % с низким ИСБ), а результаты не ниже медианы — кандидат в школы-партнёры."
+        if resilient
+        else (
+            "Сложный социальный контекст, результаты ниже медианы."
+            if hard
+            else "Социальный контекст не относится к 25 % самых сложных."
+        )
+    )
     if p["fit"]:
         z = row["z"]
-        components |= {"expected": round(row["expected"], 3), "z_residual": None if missing(z) else round(z, 3), "slope": p["slope"]}
+        components |= {
+            "expected": round(row["expected"], 3),
+            "z_residual": None if missing(z) else round(z, 3),
+            "slope": p["slope"],
+        }
         if missing(z):
             text += " Результаты соответствуют ожидаемым при таком контексте."
         elif z >= p["z_effective"]:
@@ -268,7 +445,9 @@ def r8(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[s
     return text, components
 
 
-def r9(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def r9(
+    row: Row, items: list[Row], context: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     p = context["R9"]
     if row[STATE] == NOT_APPLICABLE:
         return "Объективность не учитывается (настройка методики).", {}
@@ -279,17 +458,37 @@ def r9(row: Row, items: list[Row], context: dict[str, Any]) -> tuple[str, dict[s
     down, up = 100 * low / total, 100 * high / total
     notes = []
     if down >= p["t_down"]:
-        notes.append(f"возможное завышение текущих отметок (понизили {pct(down)} ≥ {p['t_down']} %)")
+        notes.append(
+            f"возможное завышение текущих отметок (понизили {pct(down)} ≥ {p['t_down']} %)"
+        )
     if up >= p["t_up"]:
-        notes.append(f"возможное завышение результатов ВПР (повысили {pct(up)} ≥ {p['t_up']} %)")
+        notes.append(
+            f"возможное завышение результатов ВПР (повысили {pct(up)} ≥ {p['t_up']} %)"
+        )
     text = f"ВПР {year_name(p['y'])}: понизили {low} ({pct(down)}), подтвердили {same} ({pct(100 * same / total)}), повысили {high} ({pct(up)}) из {total}."
     if notes:
         text += " Признаки: " + "; ".join(notes) + "."
-    return text, {"lowered": low, "confirmed": same, "raised": high, "lowered_pct": round(down, 2), "raised_pct": round(up, 2)}
+    return text, {
+        "lowered": low,
+        "confirmed": same,
+        "raised": high,
+        "lowered_pct": round(down, 2),
+        "raised_pct": round(up, 2),
+    }
 
 
 WORDING = {
-    "R1": r1, "L1": l1, "L2": l2, "L3": l3, "L4": l4, "L5": l5,
-    "L6": _l6_l7("L6", "качество обученности (на «4» и «5»)"), "L7": _l6_l7("L7", "успеваемость (стандарт обученности)"),
-    "N1": n1, "N2": n2, "N3": n3, "R8": r8, "R9": r9,
+    "R1": r1,
+    "L1": l1,
+    "L2": l2,
+    "L3": l3,
+    "L4": l4,
+    "L5": l5,
+    "L6": _l6_l7("L6", "качество обученности (на «4» и «5»)"),
+    "L7": _l6_l7("L7", "успеваемость (стандарт обученности)"),
+    "N1": n1,
+    "N2": n2,
+    "N3": n3,
+    "R8": r8,
+    "R9": r9,
 }

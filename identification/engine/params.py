@@ -13,64 +13,136 @@ from typing import Any
 
 # Procedures are (procedure, subject, grade, level).
 SEED_002_PROCEDURES = [
-    ["ВПР", "математика", 5, ""], ["ВПР", "математика", 6, ""],
-    ["ВПР", "русский язык", 5, ""], ["ВПР", "русский язык", 6, ""],
-    ["ОГЭ", "математика", 9, ""], ["ОГЭ", "русский язык", 9, ""],
-    ["ЕГЭ", "математика", 11, "базовый"], ["ЕГЭ", "математика", 11, "профильный"],
+    ["ВПР", "математика", 5, ""],
+    ["ВПР", "математика", 6, ""],
+    ["ВПР", "русский язык", 5, ""],
+    ["ВПР", "русский язык", 6, ""],
+    ["ОГЭ", "математика", 9, ""],
+    ["ОГЭ", "русский язык", 9, ""],
+    ["ЕГЭ", "математика", 11, "базовый"],
+    ["ЕГЭ", "математика", 11, "профильный"],
     ["ЕГЭ", "русский язык", 11, ""],
 ]
 L1_PROCEDURES = [
-    ["ЕГЭ", "русский язык", 11, ""], ["ЕГЭ", "математика", 11, "профильный"],
-    ["ОГЭ", "русский язык", 9, ""], ["ОГЭ", "математика", 9, ""],
+    ["ЕГЭ", "русский язык", 11, ""],
+    ["ЕГЭ", "математика", 11, "профильный"],
+    ["ОГЭ", "русский язык", 9, ""],
+    ["ОГЭ", "математика", 9, ""],
 ]
-VPR_L1 = [["ВПР", "русский язык", g, ""] for g in range(4, 9)] + [["ВПР", "математика", g, ""] for g in range(4, 9)]
+VPR_L1 = [["ВПР", "русский язык", g, ""] for g in range(4, 9)] + [
+    ["ВПР", "математика", g, ""] for g in range(4, 9)
+]
 
 # Social well-being (N1): field of the social passport (share of pupils) or of
 # the school card, and its direction (+1: more is better).
 N1_INDICATORS = [
-    {"field": "both_parents_higher_ed", "sign": 1, "label": "оба родителя с высшим образованием"},
+    {
+        "field": "both_parents_higher_ed",
+        "sign": 1,
+        "label": "оба родителя с высшим образованием",
+    },
     {"field": "incomplete_families", "sign": -1, "label": "из неполных семей"},
     {"field": "registered", "sign": -1, "label": "на учёте (ВШУ, ПДН/КДН)"},
     {"field": "low_income", "sign": -1, "label": "из малообеспеченных семей"},
-    {"field": "both_parents_unemployed", "sign": -1, "label": "оба родителя безработные"},
+    {
+        "field": "both_parents_unemployed",
+        "sign": -1,
+        "label": "оба родителя безработные",
+    },
     {"field": "sop_families", "sign": -1, "label": "из семей в СОП"},
     {"field": "weak_russian", "sign": -1, "label": "слабо владеют русским языком"},
-    {"field": "distance_km", "sign": -1, "label": "удалённость от муниципального центра, км"},
+    {
+        "field": "distance_km",
+        "sign": -1,
+        "label": "удалённость от муниципального центра, км",
+    },
 ]
 N1_OPTIONAL = [
     {"field": "large_families", "sign": -1, "label": "из многодетных семей"},
     {"field": "ovz", "sign": -1, "label": "с ОВЗ"},
     {"field": "poor_housing", "sign": -1, "label": "в неблагоустроенном жилье"},
     {"field": "low_motivation", "sign": -1, "label": "с низкой учебной мотивацией"},
-    {"field": "small_school", "sign": -1, "label": "малокомплектная школа (до 100 обучающихся)"},
+    {
+        "field": "small_school",
+        "sign": -1,
+        "label": "малокомплектная школа (до 100 обучающихся)",
+    },
 ]
 N2_INDICATORS = [
-    {"field": "category_confirmed_3y", "sign": 1, "label": "подтвердили или повысили категорию за 3 года"},
+    {
+        "field": "category_confirmed_3y",
+        "sign": 1,
+        "label": "подтвердили или повысили категорию за 3 года",
+    },
     {"field": "overloaded", "sign": -1, "label": "нагрузка 1,5 ставки и более"},
-    {"field": "contest_participants_3y", "sign": 1, "label": "участники профконкурсов за 3 года"},
+    {
+        "field": "contest_participants_3y",
+        "sign": 1,
+        "label": "участники профконкурсов за 3 года",
+    },
     {"field": "not_by_profile", "sign": -1, "label": "ведут предметы не по профилю"},
 ]
 
-ALL_CRITERIA = ["R1", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "N1", "N2", "N3", "R8", "R9"]
+ALL_CRITERIA = [
+    "R1",
+    "L1",
+    "L2",
+    "L3",
+    "L4",
+    "L5",
+    "L6",
+    "L7",
+    "N1",
+    "N2",
+    "N3",
+    "R8",
+    "R9",
+]
 
 DEFAULTS: dict[str, Any] = {
     "criteria": ALL_CRITERIA,
     "comparison_set": "municipality",  # or "region": where the 25 % cuts and means are taken
     "min_schools": 4,
-    "status": {"shnor_any": ["R1", "L1"], "shnor_count": [], "shnor_min_flags": 2, "shnsu_any": ["N1"]},
-    "r1": {
-        "procedures": SEED_002_PROCEDURES, "pct": 30, "k1": 2, "min_n": 1, "small_n": 10,
-        "mode": "any_procedure_each_year", "years": [],
+    "status": {
+        "shnor_any": ["R1", "L1"],
+        "shnor_count": [],
+        "shnor_min_flags": 2,
+        "shnsu_any": ["N1"],
     },
-    "l1": {"procedures": L1_PROCEDURES, "include_vpr": False, "years": 3, "coverage": 0.5, "share": 0.25},
+    "r1": {
+        "procedures": SEED_002_PROCEDURES,
+        "pct": 30,
+        "k1": 2,
+        "min_n": 1,
+        "small_n": 10,
+        "mode": "any_procedure_each_year",
+        "years": [],
+    },
+    "l1": {
+        "procedures": L1_PROCEDURES,
+        "include_vpr": False,
+        "years": 3,
+        "coverage": 0.5,
+        "share": 0.25,
+    },
     "l2": {"threshold": 60, "small_n": 10},
     "l3": {"gap": 20, "procedures": L1_PROCEDURES[:2]},
     "l4": {"threshold": 0.5, "years": 3},
     "l5": {"threshold": 40, "max_age": 3},
     "l6": {"gap": 10},
     "l7": {"gap": 5},
-    "n1": {"indicators": N1_INDICATORS, "normalization": "zscore", "coverage": 2 / 3, "share": 0.25},
-    "n2": {"indicators": N2_INDICATORS, "coverage": 2 / 3, "share": 0.25, "small_teachers": 5},
+    "n1": {
+        "indicators": N1_INDICATORS,
+        "normalization": "zscore",
+        "coverage": 2 / 3,
+        "share": 0.25,
+    },
+    "n2": {
+        "indicators": N2_INDICATORS,
+        "coverage": 2 / 3,
+        "share": 0.25,
+        "small_teachers": 5,
+    },
     "n3": {"share": 0.25},
     "r8": {"z_effective": 0.5, "min_per_predictor": 10},
     "r9": {"policy": "annotate", "t_down": 50, "t_up": 15},
@@ -80,11 +152,34 @@ PRESETS: dict[str, dict[str, Any]] = {
     "combined": {},
     "kaltan": {
         "criteria": ["R1", "R9"],
-        "status": {"shnor_any": ["R1"], "shnor_count": [], "shnor_min_flags": 2, "shnsu_any": []},
+        "status": {
+            "shnor_any": ["R1"],
+            "shnor_count": [],
+            "shnor_min_flags": 2,
+            "shnsu_any": [],
+        },
     },
     "lesosibirsk": {
-        "criteria": ["L1", "L2", "L3", "L4", "L5", "L6", "L7", "N1", "N2", "N3", "R8", "R9"],
-        "status": {"shnor_any": ["L1"], "shnor_count": ["L2", "L3", "L4", "L5", "L6", "L7"], "shnor_min_flags": 2, "shnsu_any": ["N1"]},
+        "criteria": [
+            "L1",
+            "L2",
+            "L3",
+            "L4",
+            "L5",
+            "L6",
+            "L7",
+            "N1",
+            "N2",
+            "N3",
+            "R8",
+            "R9",
+        ],
+        "status": {
+            "shnor_any": ["L1"],
+            "shnor_count": ["L2", "L3", "L4", "L5", "L6", "L7"],
+            "shnor_min_flags": 2,
+            "shnsu_any": ["N1"],
+        },
     },
 }
 PRESET_NAMES = {

@@ -14,7 +14,9 @@ TIE_EXPANDED = "tie_expanded"
 TOO_FEW = "too_few"
 
 
-def rank_cut(values: pd.Series, groups: pd.Series, *, share: float, min_schools: int) -> pd.DataFrame:
+def rank_cut(
+    values: pd.Series, groups: pd.Series, *, share: float, min_schools: int
+) -> pd.DataFrame:
     """
     Rank each school's value within its comparison group and flag the lowest share.
 
@@ -29,7 +31,9 @@ def rank_cut(values: pd.Series, groups: pd.Series, *, share: float, min_schools:
     k = np.maximum(1, np.ceil((share * n).round(9))).astype(int)
     position = ranked.sort_values(["g", "v"]).groupby("g").cumcount() + 1
     ordered = ranked.assign(position=position, k=k)
-    cut_by_group = ordered.loc[ordered["position"] == ordered["k"]].groupby("g")["v"].first()
+    cut_by_group = (
+        ordered.loc[ordered["position"] == ordered["k"]].groupby("g")["v"].first()
+    )
     out = pd.DataFrame(index=values.index)
     out[RANK] = ranked.groupby("g")["v"].rank(method="min").reindex(values.index)
     out[N] = n.reindex(values.index)
@@ -38,5 +42,7 @@ def rank_cut(values: pd.Series, groups: pd.Series, *, share: float, min_schools:
     out[TOO_FEW] = too_few.fillna(False).astype(bool)
     out[FLAG] = (frame["v"] <= out[CUT]) & ~out[TOO_FEW] & frame["v"].notna()
     flagged_per_group = out[FLAG].groupby(frame["g"]).transform("sum")
-    out[TIE_EXPANDED] = out[FLAG] & (flagged_per_group > frame["g"].map(k.groupby(ranked["g"]).first()))
+    out[TIE_EXPANDED] = out[FLAG] & (
+        flagged_per_group > frame["g"].map(k.groupby(ranked["g"]).first())
+    )
     return out

@@ -45,9 +45,27 @@ SENIOR_TYPES_EXCLUDED = {"НОШ", "ООШ"}
 Facts = tuple[pd.DataFrame, pd.DataFrame]  # a criterion's facts and its items
 
 
-def facts(index: pd.Index, state: Any, value: Any = np.nan, threshold: Any = np.nan, rank: Any = np.nan, margin: Any = np.nan, **extra: Any) -> pd.DataFrame:
+def facts(
+    index: pd.Index,
+    state: Any,
+    value: Any = np.nan,
+    threshold: Any = np.nan,
+    rank: Any = np.nan,
+    margin: Any = np.nan,
+    **extra: Any,
+) -> pd.DataFrame:
     """A criterion's facts per school: state and numbers first, then what its explanation needs (all numeric)."""
-    frame = pd.DataFrame({STATE: state, VALUE: value, THRESHOLD: threshold, RANK: rank, MARGIN: margin, **extra}, index=index)
+    frame = pd.DataFrame(
+        {
+            STATE: state,
+            VALUE: value,
+            THRESHOLD: threshold,
+            RANK: rank,
+            MARGIN: margin,
+            **extra,
+        },
+        index=index,
+    )
     frame.index.name = SCHOOL_ID
     numeric = [name for name in frame.columns if name != STATE]
     frame[numeric] = frame[numeric].astype(float)
@@ -60,9 +78,13 @@ def ranked(value: pd.Series, cut: pd.DataFrame) -> dict[str, Any]:
     ok = has & ~cut[TOO_FEW]
     return {
         "state": np.where(ok, np.where(cut[FLAG], FLAGGED, NOT_FLAGGED), NO_DATA),
-        "value": value.where(~ok, value.round(6)), "threshold": cut[CUT].round(6).where(ok), "rank": cut[RANK].where(ok),
+        "value": value.where(~ok, value.round(6)),
+        "threshold": cut[CUT].round(6).where(ok),
+        "rank": cut[RANK].where(ok),
         "margin": (value - cut[CUT]).round(6).where(ok),
-        "n": cut[N], "tie_expanded": cut[TIE_EXPANDED] & ok, "too_few": cut[TOO_FEW] & has,
+        "n": cut[N],
+        "tie_expanded": cut[TIE_EXPANDED] & ok,
+        "too_few": cut[TOO_FEW] & has,
     }
 
 
@@ -84,7 +106,9 @@ def _filter(results: pd.DataFrame, procedures: set[tuple]) -> pd.DataFrame:
     if results.empty or not procedures:
         return results.iloc[0:0]
     # Compare the few distinct keys, then select the rows by their code (set by engine.prepare).
-    distinct = results.drop_duplicates(CELL)[[CELL, *KEY]].itertuples(index=False, name=None)
+    distinct = results.drop_duplicates(CELL)[[CELL, *KEY]].itertuples(
+        index=False, name=None
+    )
     wanted = [cell for cell, *key in distinct if _key(*key) in procedures]
     return results.loc[results[CELL].isin(wanted)]
 
@@ -106,53 +130,96 @@ def _count(rows: pd.DataFrame, mask: Any, index: pd.Index) -> pd.Series:
 # R1 ------------------------------------------------------------------------------
 
 
-def r1(results: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], years: list[int]) -> Facts:
+def r1(
+    results: pd.DataFrame,
+    schools: pd.DataFrame,
+    params: dict[str, Any],
+    years: list[int],
+) -> Facts:
     """The 30 % rule: low results in ≥ k1 procedures in Y, or in each of Y and Y−1."""
     p = params["r1"]
     pct_, k1, min_n, small = p["pct"], p["k1"], p["min_n"], p["small_n"]
     index = pd.Index(schools[SCHOOL_ID])
     rows = _filter(results, _keys(p["procedures"]))
-    rows = rows.loc[rows[YEAR].isin(years) & rows[PARTICIPANTS].notna() & rows[FAIL].notna()]
-    low = (rows[PARTICIPANTS] >= min_n) & (100 * rows[FAIL] >= pct_ * rows[PARTICIPANTS])
+    rows = rows.loc[
+        rows[YEAR].isin(years) & rows[PARTICIPANTS].notna() & rows[FAIL].notna()
+    ]
+    low = (rows[PARTICIPANTS] >= min_n) & (
+        100 * rows[FAIL] >= pct_ * rows[PARTICIPANTS]
+    )
     y = years[0] if years else None
     y_prev = years[1] if len(years) > 1 else None
     in_y, in_prev = rows[YEAR].eq(y), rows[YEAR].eq(y_prev)
     has_y, has_prev = _count(rows, in_y, index) > 0, _count(rows, in_prev, index) > 0
-    low_y, low_prev = _count(rows, low & in_y, index), _count(rows, low & in_prev, index)
+    low_y, low_prev = (
+        _count(rows, low & in_y, index),
+        _count(rows, low & in_prev, index),
+    )
     c1 = low_y >= k1
     if p["mode"] == "same_procedure_both_years":
-        both = rows.loc[low & in_y, [SCHOOL_ID, CELL]].merge(rows.loc[low & in_prev, [SCHOOL_ID, CELL]].drop_duplicates())
+        both = rows.loc[low & in_y, [SCHOOL_ID, CELL]].merge(
+            rows.loc[low & in_prev, [SCHOOL_ID, CELL]].drop_duplicates()
+        )
         c2 = both.groupby(SCHOOL_ID).size().reindex(index, fill_value=0) > 0
     else:
         c2 = (low_y > 0) & (low_prev > 0)
     primary = (schools[SCHOOL_TYPE] == "НОШ").to_numpy()
     absent = ~(has_y | has_prev).to_numpy()
-    state = np.select([primary, absent, (c1 | c2).to_numpy()], [NOT_APPLICABLE, NO_DATA, FLAGGED], NOT_FLAGGED)
+    state = np.select(
+        [primary, absent, (c1 | c2).to_numpy()],
+        [NOT_APPLICABLE, NO_DATA, FLAGGED],
+        NOT_FLAGGED,
+    )
     counted = low_y.where(~(primary | absent))
-    frame = facts(index, state, counted, k1, margin=counted - k1, has_y=has_y, has_prev=has_prev, c1=c1, c2=c2, low_prev=low_prev)
+    frame = facts(
+        index,
+        state,
+        counted,
+        k1,
+        margin=counted - k1,
+        has_y=has_y,
+        has_prev=has_prev,
+        c1=c1,
+        c2=c2,
+        low_prev=low_prev,
+    )
     # Only low results and small samples are named in explanations.
-    notable = (low | (rows[PARTICIPANTS] < small))
-    items = rows.loc[notable, [SCHOOL_ID, YEAR, CELL, PARTICIPANTS, FAIL]].assign(low=low[notable])
+    notable = low | (rows[PARTICIPANTS] < small)
+    items = rows.loc[notable, [SCHOOL_ID, YEAR, CELL, PARTICIPANTS, FAIL]].assign(
+        low=low[notable]
+    )
     return frame, items
 
 
 # L1 ------------------------------------------------------------------------------
 
 
-def l1(results: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: dict[str, Any], target: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, list[str]]:
+def l1(
+    results: pd.DataFrame,
+    schools: pd.DataFrame,
+    groups: pd.Series,
+    params: dict[str, Any],
+    target: int,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, list[str]]:
     """Composite result index over three years (mean of z-scores) and the 25 % cut.
 
     Returns the facts, the cells (items), the index per school and the legend
     of the cells that the items refer to by position.
     """
     p = params["l1"]
-    procedures = _keys(p["procedures"]) | (_keys(_vpr_l1()) if p["include_vpr"] else set())
+    procedures = _keys(p["procedures"]) | (
+        _keys(_vpr_l1()) if p["include_vpr"] else set()
+    )
     rows = _filter(results, procedures)
     years = held_years(rows, target)[: p["years"]]
-    rows = rows.loc[rows[YEAR].isin(years) & rows[MEAN].notna() & (rows[PARTICIPANTS] > 0)]
+    rows = rows.loc[
+        rows[YEAR].isin(years) & rows[MEAN].notna() & (rows[PARTICIPANTS] > 0)
+    ]
     rows = rows.assign(group=rows[SCHOOL_ID].map(groups))
     grouped = rows.groupby([CELL, YEAR, "group"], dropna=False)[MEAN]
-    rows = rows.assign(mu=grouped.transform("mean"), sd=grouped.transform("std", ddof=0))
+    rows = rows.assign(
+        mu=grouped.transform("mean"), sd=grouped.transform("std", ddof=0)
+    )
     rows = rows.loc[rows["sd"] > 0]
     rows = rows.assign(z=(rows[MEAN] - rows["mu"]) / rows["sd"])
     index = pd.Index(schools[SCHOOL_ID])
@@ -161,20 +228,57 @@ def l1(results: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: 
     available = rows.groupby(SCHOOL_ID)["z"].size().reindex(index, fill_value=0)
     # The cells held in a group that a school of each type sits (the same for every school of the type).
     held = rows[["group", PROCEDURE, GRADE, CELL, YEAR]].drop_duplicates()
-    pairs = pd.DataFrame({"group": school_groups, "type": schools[SCHOOL_TYPE].to_numpy()}).drop_duplicates()
+    pairs = pd.DataFrame(
+        {"group": school_groups, "type": schools[SCHOOL_TYPE].to_numpy()}
+    ).drop_duplicates()
     counts = _applicable_counts(held, pairs)
-    cells_applicable = pd.Series([counts[g, t] for g, t in zip(school_groups, schools[SCHOOL_TYPE], strict=True)], index=index, dtype=float)
+    cells_applicable = pd.Series(
+        [
+            counts[g, t]
+            for g, t in zip(school_groups, schools[SCHOOL_TYPE], strict=True)
+        ],
+        index=index,
+        dtype=float,
+    )
     coverage = (available / cells_applicable.where(cells_applicable > 0)).fillna(0.0)
     value = composite.reindex(index).where(coverage >= p["coverage"])
-    cut = rank_cut(value, pd.Series(school_groups, index=index), share=p["share"], min_schools=params["min_schools"])
+    cut = rank_cut(
+        value,
+        pd.Series(school_groups, index=index),
+        share=p["share"],
+        min_schools=params["min_schools"],
+    )
     numbers = ranked(value, cut)
-    frame = facts(index, **numbers, coverage=coverage, available=available, applicable=cells_applicable)
+    frame = facts(
+        index,
+        **numbers,
+        coverage=coverage,
+        available=available,
+        applicable=cells_applicable,
+    )
     frame.loc[cells_applicable == 0, STATE] = NO_DATA
     # Items as [school, position in the legend, mean, z].
-    position = rows.groupby([YEAR, *KEY], sort=True, dropna=False, observed=True).ngroup()
-    cell_keys = rows[[YEAR, *KEY]].drop_duplicates().sort_values([YEAR, *KEY]).itertuples(index=False, name=None)
-    legend = [f"{procedure_label(p_, s_, int(g_), lv_)}, {year_name(int(y_))}" for y_, p_, s_, g_, lv_ in cell_keys]
-    items = pd.DataFrame({SCHOOL_ID: rows[SCHOOL_ID].to_numpy(), "at": position.to_numpy(), "mean": rows[MEAN].to_numpy(), "z": rows["z"].to_numpy()})
+    position = rows.groupby(
+        [YEAR, *KEY], sort=True, dropna=False, observed=True
+    ).ngroup()
+    cell_keys = (
+        rows[[YEAR, *KEY]]
+        .drop_duplicates()
+        .sort_values([YEAR, *KEY])
+        .itertuples(index=False, name=None)
+    )
+    legend = [
+        f"{procedure_label(p_, s_, int(g_), lv_)}, {year_name(int(y_))}"
+        for y_, p_, s_, g_, lv_ in cell_keys
+    ]
+    items = pd.DataFrame(
+        {
+            SCHOOL_ID: rows[SCHOOL_ID].to_numpy(),
+            "at": position.to_numpy(),
+            "mean": rows[MEAN].to_numpy(),
+            "z": rows["z"].to_numpy(),
+        }
+    )
     return frame, items, value, legend
 
 
@@ -184,7 +288,11 @@ def _applicable_counts(held: pd.DataFrame, pairs: pd.DataFrame) -> dict[tuple, i
     kinds = held[[PROCEDURE, GRADE]].assign(code=code).drop_duplicates("code")
     out: dict[tuple, int] = {}
     for kind in pairs["type"].unique():
-        sat = [c for p, g, c in kinds.itertuples(index=False, name=None) if applicable(p, g, kind)]
+        sat = [
+            c
+            for p, g, c in kinds.itertuples(index=False, name=None)
+            if applicable(p, g, kind)
+        ]
         per_group = held.loc[code.isin(sat)].groupby("group").size()
         for group in pairs.loc[pairs["type"] == kind, "group"]:
             out[group, kind] = int(per_group.get(group, 0))
@@ -200,91 +308,243 @@ def _vpr_l1() -> list[list[Any]]:
 # L2–L7 ------------------------------------------------------------------------------
 
 
-def l2(outcomes: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], y: int | None) -> pd.DataFrame:
+def l2(
+    outcomes: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], y: int | None
+) -> pd.DataFrame:
     """Continuation to grade 10 below 60 %."""
     p = params["l2"]
     index = pd.Index(schools[SCHOOL_ID])
-    rows = (outcomes.loc[outcomes[YEAR] == y] if y is not None else outcomes.iloc[0:0]).drop_duplicates(SCHOOL_ID, keep="last").set_index(SCHOOL_ID)
-    grads = rows["grade9_graduates"].reindex(index) if "grade9_graduates" in rows else pd.Series(np.nan, index=index)
-    cont = rows["continued_grade10"].reindex(index) if "continued_grade10" in rows else pd.Series(np.nan, index=index)
+    rows = (
+        (outcomes.loc[outcomes[YEAR] == y] if y is not None else outcomes.iloc[0:0])
+        .drop_duplicates(SCHOOL_ID, keep="last")
+        .set_index(SCHOOL_ID)
+    )
+    grads = (
+        rows["grade9_graduates"].reindex(index)
+        if "grade9_graduates" in rows
+        else pd.Series(np.nan, index=index)
+    )
+    cont = (
+        rows["continued_grade10"].reindex(index)
+        if "continued_grade10" in rows
+        else pd.Series(np.nan, index=index)
+    )
     known = grads.notna() & cont.notna() & grads.gt(0)
     value = (100 * cont / grads).where(known)
     senior_less = schools[SCHOOL_TYPE].isin(SENIOR_TYPES_EXCLUDED).to_numpy()
-    state = np.select([senior_less, ~known.to_numpy(), (100 * cont < p["threshold"] * grads).to_numpy()], [NOT_APPLICABLE, NO_DATA, FLAGGED], NOT_FLAGGED)
+    state = np.select(
+        [
+            senior_less,
+            ~known.to_numpy(),
+            (100 * cont < p["threshold"] * grads).to_numpy(),
+        ],
+        [NOT_APPLICABLE, NO_DATA, FLAGGED],
+        NOT_FLAGGED,
+    )
     real = known & ~senior_less
-    return facts(index, state, value.round(4).where(real), p["threshold"], margin=(value - p["threshold"]).round(4).where(real),
-                 graduates=grads.where(real), continued=cont.where(real))
+    return facts(
+        index,
+        state,
+        value.round(4).where(real),
+        p["threshold"],
+        margin=(value - p["threshold"]).round(4).where(real),
+        graduates=grads.where(real),
+        continued=cont.where(real),
+    )
 
 
-def l3(results: pd.DataFrame, means: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], y: int | None) -> Facts:
+def l3(
+    results: pd.DataFrame,
+    means: pd.DataFrame,
+    schools: pd.DataFrame,
+    params: dict[str, Any],
+    y: int | None,
+) -> Facts:
     """Gap of more than 20 points below the regional mean (ЕГЭ in test points; marks as % of 5)."""
     p = params["l3"]
     index = pd.Index(schools[SCHOOL_ID])
     rows = _filter(results, _keys(p["procedures"]))
     rows = rows.loc[(rows[YEAR] == y) & rows[MEAN].notna() & (rows[PARTICIPANTS] > 0)]
     reference = means.loc[means[YEAR] == y] if y is not None else means.iloc[0:0]
-    reference = reference.assign(**{PROCEDURE: reference[PROCEDURE].astype(object), SUBJECT: reference[SUBJECT].astype(object),
-                                    LEVEL: reference[LEVEL].astype(object).fillna(""), GRADE: reference[GRADE].astype(int)})
-    reference = reference.drop_duplicates([*KEY, "region_id"], keep="last")[[*KEY, "region_id", MEAN]].rename(columns={MEAN: "region"})
+    reference = reference.assign(
+        **{
+            PROCEDURE: reference[PROCEDURE].astype(object),
+            SUBJECT: reference[SUBJECT].astype(object),
+            LEVEL: reference[LEVEL].astype(object).fillna(""),
+            GRADE: reference[GRADE].astype(int),
+        }
+    )
+    reference = reference.drop_duplicates([*KEY, "region_id"], keep="last")[
+        [*KEY, "region_id", MEAN]
+    ].rename(columns={MEAN: "region"})
     region = schools.set_index(SCHOOL_ID)["region_id"]
-    rows = rows.assign(**{"region_id": rows[SCHOOL_ID].map(region), PROCEDURE: rows[PROCEDURE].astype(object), SUBJECT: rows[SUBJECT].astype(object),
-                          LEVEL: rows[LEVEL].astype(object).fillna(""), GRADE: rows[GRADE].astype(int)})
-    rows = rows.merge(reference, on=[*KEY, "region_id"], how="left").dropna(subset=["region"])
-    scale = np.where((rows[PROCEDURE] == "ЕГЭ") & (rows[LEVEL] != "базовый"), 1.0, 20.0)  # a 5-point mark as % of the maximum
-    items = pd.DataFrame({SCHOOL_ID: rows[SCHOOL_ID].to_numpy(), CELL: rows[CELL].to_numpy(), "school": rows[MEAN].to_numpy(),
-                          "region": rows["region"].to_numpy(), "gap": (rows["region"] - rows[MEAN]).to_numpy() * scale})
-    worst = items.assign(gap=items["gap"].round(2)).groupby(SCHOOL_ID)["gap"].max().reindex(index)
-    state = np.where(worst.isna(), NO_DATA, np.where(worst.round(6) > p["gap"], FLAGGED, NOT_FLAGGED))
-    return facts(index, state, worst, p["gap"], margin=(worst - p["gap"]).round(4)), items
+    rows = rows.assign(
+        **{
+            "region_id": rows[SCHOOL_ID].map(region),
+            PROCEDURE: rows[PROCEDURE].astype(object),
+            SUBJECT: rows[SUBJECT].astype(object),
+            LEVEL: rows[LEVEL].astype(object).fillna(""),
+            GRADE: rows[GRADE].astype(int),
+        }
+    )
+    rows = rows.merge(reference, on=[*KEY, "region_id"], how="left").dropna(
+        subset=["region"]
+    )
+    scale = np.where(
+        (rows[PROCEDURE] == "ЕГЭ") & (rows[LEVEL] != "базовый"), 1.0, 20.0
+    )  # a 5-point mark as % of the maximum
+    items = pd.DataFrame(
+        {
+            SCHOOL_ID: rows[SCHOOL_ID].to_numpy(),
+            CELL: rows[CELL].to_numpy(),
+            "school": rows[MEAN].to_numpy(),
+            "region": rows["region"].to_numpy(),
+            "gap": (rows["region"] - rows[MEAN]).to_numpy() * scale,
+        }
+    )
+    worst = (
+        items.assign(gap=items["gap"].round(2))
+        .groupby(SCHOOL_ID)["gap"]
+        .max()
+        .reindex(index)
+    )
+    state = np.where(
+        worst.isna(), NO_DATA, np.where(worst.round(6) > p["gap"], FLAGGED, NOT_FLAGGED)
+    )
+    return facts(
+        index, state, worst, p["gap"], margin=(worst - p["gap"]).round(4)
+    ), items
 
 
-def l4(outcomes: pd.DataFrame, social: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], years: list[int]) -> pd.DataFrame:
+def l4(
+    outcomes: pd.DataFrame,
+    social: pd.DataFrame,
+    schools: pd.DataFrame,
+    params: dict[str, Any],
+    years: list[int],
+) -> pd.DataFrame:
     """Olympiad and contest participants over three years: 0.5 % of pupils or fewer."""
     p = params["l4"]
     index = pd.Index(schools[SCHOOL_ID])
     span = years[: p["years"]]
-    grouped = outcomes.loc[outcomes[YEAR].isin(span)].groupby(SCHOOL_ID)["olympiad_participants"].agg(["sum", "count"]).reindex(index)
-    pupils = social.loc[social[YEAR].isin(span)].groupby(SCHOOL_ID)["pupils_total"].mean().reindex(index)
+    grouped = (
+        outcomes.loc[outcomes[YEAR].isin(span)]
+        .groupby(SCHOOL_ID)["olympiad_participants"]
+        .agg(["sum", "count"])
+        .reindex(index)
+    )
+    pupils = (
+        social.loc[social[YEAR].isin(span)]
+        .groupby(SCHOOL_ID)["pupils_total"]
+        .mean()
+        .reindex(index)
+    )
     counted = grouped["count"].fillna(0)
     known = counted.gt(0) & pupils.notna() & pupils.ne(0)
     value = (100 * grouped["sum"].fillna(0) / pupils).where(known)
-    state = np.where(known, np.where(value.round(6) <= p["threshold"], FLAGGED, NOT_FLAGGED), NO_DATA)
-    return facts(index, state, value.round(4), p["threshold"], margin=(value - p["threshold"]).round(4),
-                 participants=grouped["sum"].where(known), mean_pupils=pupils.where(known), years=counted.where(known))
+    state = np.where(
+        known, np.where(value.round(6) <= p["threshold"], FLAGGED, NOT_FLAGGED), NO_DATA
+    )
+    return facts(
+        index,
+        state,
+        value.round(4),
+        p["threshold"],
+        margin=(value - p["threshold"]).round(4),
+        participants=grouped["sum"].where(known),
+        mean_pupils=pupils.where(known),
+        years=counted.where(known),
+    )
 
 
-def l5(outcomes: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], y: int | None) -> pd.DataFrame:
+def l5(
+    outcomes: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], y: int | None
+) -> pd.DataFrame:
     """НОКО satisfaction of 40 % or less (the latest result not older than 3 years)."""
     p = params["l5"]
     index = pd.Index(schools[SCHOOL_ID])
-    data = outcomes.loc[outcomes["noko_satisfaction"].notna() & (outcomes[YEAR] <= (y if y is not None else -1)) & (outcomes[YEAR] > (y if y is not None else 0) - p["max_age"])]
-    latest = data.sort_values(YEAR, kind="stable").groupby(SCHOOL_ID).last().reindex(index)
+    data = outcomes.loc[
+        outcomes["noko_satisfaction"].notna()
+        & (outcomes[YEAR] <= (y if y is not None else -1))
+        & (outcomes[YEAR] > (y if y is not None else 0) - p["max_age"])
+    ]
+    latest = (
+        data.sort_values(YEAR, kind="stable").groupby(SCHOOL_ID).last().reindex(index)
+    )
     value = latest["noko_satisfaction"]
-    state = np.where(value.isna(), NOT_APPLICABLE, np.where(value <= p["threshold"], FLAGGED, NOT_FLAGGED))
-    return facts(index, state, value, p["threshold"], margin=(value - p["threshold"]).round(4), year=latest[YEAR])
+    state = np.where(
+        value.isna(),
+        NOT_APPLICABLE,
+        np.where(value <= p["threshold"], FLAGGED, NOT_FLAGGED),
+    )
+    return facts(
+        index,
+        state,
+        value,
+        p["threshold"],
+        margin=(value - p["threshold"]).round(4),
+        year=latest[YEAR],
+    )
 
 
-def l6_l7(outcomes: pd.DataFrame, schools: pd.DataFrame, groups: pd.Series, params: dict[str, Any], y: int | None) -> dict[str, pd.DataFrame]:
+def l6_l7(
+    outcomes: pd.DataFrame,
+    schools: pd.DataFrame,
+    groups: pd.Series,
+    params: dict[str, Any],
+    y: int | None,
+) -> dict[str, pd.DataFrame]:
     """Quality (L6) and success rate (L7) below the municipal pooled mean by 10 and 5 p.p."""
     index = pd.Index(schools[SCHOOL_ID])
-    data = outcomes.loc[(outcomes[YEAR] == y) & outcomes["attested"].fillna(0).gt(0)] if y is not None else outcomes.iloc[0:0]
-    data = data.dropna(subset=["attested_good", "attested_failing"]).drop_duplicates(SCHOOL_ID, keep="last")
+    data = (
+        outcomes.loc[(outcomes[YEAR] == y) & outcomes["attested"].fillna(0).gt(0)]
+        if y is not None
+        else outcomes.iloc[0:0]
+    )
+    data = data.dropna(subset=["attested_good", "attested_failing"]).drop_duplicates(
+        SCHOOL_ID, keep="last"
+    )
     data = data.assign(group=data[SCHOOL_ID].map(groups))
-    pooled = data.groupby("group")[["attested", "attested_good", "attested_failing"]].transform("sum")
+    pooled = data.groupby("group")[
+        ["attested", "attested_good", "attested_failing"]
+    ].transform("sum")
     data = data.set_index(SCHOOL_ID)
     pooled.index = data.index
-    a, g, f = (data[name].reindex(index) for name in ("attested", "attested_good", "attested_failing"))
-    pa, pg, pf = (pooled[name].reindex(index) for name in ("attested", "attested_good", "attested_failing"))
+    a, g, f = (
+        data[name].reindex(index)
+        for name in ("attested", "attested_good", "attested_failing")
+    )
+    pa, pg, pf = (
+        pooled[name].reindex(index)
+        for name in ("attested", "attested_good", "attested_failing")
+    )
     out = {}
-    for criterion, value, reference in (("L6", 100 * g / a, 100 * pg / pa), ("L7", 100 * (a - f) / a, 100 * (pa - pf) / pa)):
+    for criterion, value, reference in (
+        ("L6", 100 * g / a, 100 * pg / pa),
+        ("L7", 100 * (a - f) / a, 100 * (pa - pf) / pa),
+    ):
         limit = params[criterion.lower()]["gap"]
         gap = reference - value
-        state = np.where(value.isna(), NO_DATA, np.where(gap.round(6) >= limit, FLAGGED, NOT_FLAGGED))
-        out[criterion] = facts(index, state, value.round(4), limit, margin=(gap - limit).round(4), school=value, municipality=reference, gap=gap, attested=a)
+        state = np.where(
+            value.isna(), NO_DATA, np.where(gap.round(6) >= limit, FLAGGED, NOT_FLAGGED)
+        )
+        out[criterion] = facts(
+            index,
+            state,
+            value.round(4),
+            limit,
+            margin=(gap - limit).round(4),
+            school=value,
+            municipality=reference,
+            gap=gap,
+            attested=a,
+        )
     return out
 
 
 def municipality_groups(schools: pd.DataFrame, params: dict[str, Any]) -> pd.Series:
     """Return the comparison group of every school (its municipality, or its region)."""
-    column = "region_id" if params.get("comparison_set") == "region" else MUNICIPALITY_ID
+    column = (
+        "region_id" if params.get("comparison_set") == "region" else MUNICIPALITY_ID
+    )
     return schools.set_index(SCHOOL_ID)[column]

@@ -15,20 +15,36 @@ from ..columns import STATE_LABELS
 register = template.Library()
 
 BADGES = {
-    "ШНОР и ШНСУ": "text-bg-danger", "ШНОР": "text-bg-danger", "ШНСУ": "text-bg-warning",
-    "нет данных": "text-bg-secondary", "нет": "text-bg-success",
+    "ШНОР и ШНСУ": "text-bg-danger",
+    "ШНОР": "text-bg-danger",
+    "ШНСУ": "text-bg-warning",
+    "нет данных": "text-bg-secondary",
+    "нет": "text-bg-success",
 }
 MARKS = {
-    "flagged": ('<span class="text-danger fw-bold" aria-hidden="true">●</span>', "text-danger"),
-    "not_flagged": ('<span class="text-success" aria-hidden="true">○</span>', "text-muted"),
+    "flagged": (
+        '<span class="text-danger fw-bold" aria-hidden="true">●</span>',
+        "text-danger",
+    ),
+    "not_flagged": (
+        '<span class="text-success" aria-hidden="true">○</span>',
+        "text-muted",
+    ),
     "no_data": ('<span class="text-muted" aria-hidden="true">?</span>', "text-muted"),
-    "not_applicable": ('<span class="text-muted" aria-hidden="true">—</span>', "text-muted"),
+    "not_applicable": (
+        '<span class="text-muted" aria-hidden="true">—</span>',
+        "text-muted",
+    ),
 }
 
 
 @register.filter
 def status_badge(status: str) -> SafeString:
-    return format_html('<span class="badge {}">{}</span>', BADGES.get(status, "text-bg-light"), status or "—")
+    return format_html(
+        '<span class="badge {}">{}</span>',
+        BADGES.get(status, "text-bg-light"),
+        status or "—",
+    )
 
 
 @register.filter
@@ -45,5 +61,15 @@ def criterion_cell(item: Any) -> SafeString:
     if item.rank:
         title.append(f"место {item.rank} снизу")
     mark, tone = MARKS.get(item.state, MARKS["no_data"])
-    value = format_html(' <span class="small {}">{}</span>', tone, ru_number(item.value, 1)) if item.value is not None else ""
-    return format_html('<span title="{}">{}<span class="visually-hidden">{}</span>{}</span>', "; ".join(title), SafeString(mark), label, value)
+    value = (
+        format_html(' <span class="small {}">{}</span>', tone, ru_number(item.value, 1))
+        if item.value is not None
+        else ""
+    )
+    return format_html(
+        '<span title="{}">{}<span class="visually-hidden">{}</span>{}</span>',
+        "; ".join(title),
+        SafeString(mark),
+        label,
+        value,
+    )

@@ -55,7 +55,9 @@ def _allocate_ids(model: type, count: int) -> list[int]:
     return list(range(last - count + 1, last + 1))
 
 
-def insert(model: type, rows: list[dict[str, Any]], *, by: Any = None, history: bool = False) -> list[int]:
+def insert(
+    model: type, rows: list[dict[str, Any]], *, by: Any = None, history: bool = False
+) -> list[int]:
     """
     Insert new rows given as {attname: value} and return their primary keys;
     with `history`, also one «+» history record each, made by `by`.
@@ -66,43 +68,71 @@ def insert(model: type, rows: list[dict[str, Any]], *, by: Any = None, history: 
     if not rows:
         return []
     if connection.vendor != "postgresql" or len(rows) < COPY_FROM:
-        created = model.objects.bulk_create([model(**row) for row in rows], batch_size=5000)
+        created = model.objects.bulk_create(
+            [model(**row) for row in rows], batch_size=5000
+        )
         if history:
             model.history.bulk_history_create(created, batch_size=5000, default_user=by)
         return [obj.pk for obj in created]
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in rows[0])]
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and f.attname not in rows[0])
+    ]
     auto_pk = model._meta.pk.attname not in rows[0]
-    ids = _allocate_ids(model, len(rows)) if auto_pk else [row[model._meta.pk.attname] for row in rows]
+    ids = (
+        _allocate_ids(model, len(rows))
+        if auto_pk
+        else [row[model._meta.pk.attname] for row in rows]
+    )
     now = timezone.now()
     defaults = {
-        f.attname: now if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False) else f.get_default()
-        for f in fields if f.attname not in rows[0]
+        f.attname: now
+        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+        else f.get_default()
+        for f in fields
+        if f.attname not in rows[0]
     }
     columns = [model._meta.pk.column] if auto_pk else []
     columns += [f.column for f in fields]
     pairs = [(f.attname, defaults.get(f.attname)) for f in fields]
-    json_columns = [i + int(auto_pk) for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    json_columns = [
+        i + int(auto_pk)
+        for i, f in enumerate(fields)
+        if f.get_internal_type() == "JSONField"
+    ]
     if auto_pk:
-        values = [[pk, *[row.get(a, d) for a, d in pairs]] for pk, row in zip(ids, rows, strict=True)]
+        values = [
+            [pk, *[row.get(a, d) for a, d in pairs]]
+            for pk, row in zip(ids, rows, strict=True)
+        ]
     else:
         values = [[row.get(a, d) for a, d in pairs] for row in rows]
     for row in values:
         for index in json_columns:
-            row[index] = json.dumps(row[index], ensure_ascii=False, cls=DjangoJSONEncoder)
+            row[index] = json.dumps(
+                row[index], ensure_ascii=False, cls=DjangoJSONEncoder
+            )
     _copy(model._meta.db_table, columns, values)
     if history:
         _history_from_table(model, columns, ids, now, getattr(by, "pk", None))
     return ids
 
 
-def _history_from_table(model: type, columns: list[str], ids: list[int], now: Any, user_id: int | None) -> None:
+def _history_from_table(
+    model: type, columns: list[str], ids: list[int], now: Any, user_id: int | None
+) -> None:
     """Write the «+» history records inside the database, from the rows just copied."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
     pk = quote(model._meta.pk.column)
     low, high = min(ids), max(ids)
     contiguous = high - low + 1 == len(ids)
-    where, params = (f"{pk} BETWEEN %s AND %s", [low, high]) if contiguous else (f"{pk} = ANY(%s)", [ids])
+    where, params = (
+        (f"{pk} BETWEEN %s AND %s", [low, high])
+        if contiguous
+        else (f"{pk} = ANY(%s)", [ids])
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(model.history.model._meta.db_table)} "  # noqa: S608 - names come from model metadata
@@ -127,7 +157,10 @@ def insert_frame(model: type, frame: Any) -> None:
         return
     frame = frame.copy()
     pk = model._meta.pk
-    if pk.attname not in frame.columns and pk.get_internal_type() in ("AutoField", "BigAutoField"):
+    if pk.attname not in frame.columns and pk.get_internal_type() in (
+        "AutoField",
+        "BigAutoField",
+    ):
         frame.insert(0, pk.attname, _allocate_ids(model, len(frame)))
     columns = [_column(model, name) for name in frame.columns]
     buffer = io.StringIO()
@@ -142,8 +175,16 @@ def insert_frame(model: type, frame: Any) -> None:
 
 
 # PostgreSQL's binary COPY: fixed-width big-endian numbers, texts as their bytes.
-BINARY_TYPES = {"bigint": ">i8", "integer": ">i4", "smallint": ">i2", "double precision": ">f8", "boolean": "?"}
-BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+BINARY_TYPES = {
+    "bigint": ">i8",
+    "integer": ">i4",
+    "smallint": ">i2",
+    "double precision": ">f8",
+    "boolean": "?",
+}
+BINARY_HEADER = (
+    b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+)
 
 
 def copy_frame(model: type, frame: Any) -> None:
@@ -162,13 +203,33 @@ def copy_frame(model: type, frame: Any) -> None:
 
     frame = frame.copy()
     pk = model._meta.pk
-    if pk.attname not in frame.columns and pk.get_internal_type() in ("AutoField", "BigAutoField"):
+    if pk.attname not in frame.columns and pk.get_internal_type() in (
+        "AutoField",
+        "BigAutoField",
+    ):
         frame.insert(0, pk.attname, _allocate_ids(model, len(frame)))
-    fields = [next(f for f in model._meta.concrete_fields if f.attname == name) for name in frame.columns]
-    kinds = [BINARY_TYPES.get(f.rel_db_type(connection) if f.is_relation else f.db_type(connection), "text") for f in fields]
-    texts = [name for name, kind in zip(frame.columns, kinds, strict=True) if kind == "text"]
-    missing = {name: frame[name].isna() for name, kind in zip(frame.columns, kinds, strict=True) if kind != "text"}
-    keys = [frame[name].astype(object) for name in texts] + [missing[name] for name in missing]
+    fields = [
+        next(f for f in model._meta.concrete_fields if f.attname == name)
+        for name in frame.columns
+    ]
+    kinds = [
+        BINARY_TYPES.get(
+            f.rel_db_type(connection) if f.is_relation else f.db_type(connection),
+            "text",
+        )
+        for f in fields
+    ]
+    texts = [
+        name for name, kind in zip(frame.columns, kinds, strict=True) if kind == "text"
+    ]
+    missing = {
+        name: frame[name].isna()
+        for name, kind in zip(frame.columns, kinds, strict=True)
+        if kind != "text"
+    }
+    keys = [frame[name].astype(object) for name in texts] + [
+        missing[name] for name in missing
+    ]
     # Each group is one record array; the records are then placed in the
     # frame's own order, so that indexes on ordered columns grow at their end.
     lengths = np.zeros(len(frame), dtype=np.int64)
@@ -176,12 +237,16 @@ def copy_frame(model: type, frame: Any) -> None:
     for key, positions in frame.groupby(keys, sort=False, dropna=False).indices.items():
         key = key if isinstance(key, tuple) else (key,)
         text_of = dict(zip(texts, key[: len(texts)], strict=True))
-        null_of = dict(zip(missing, key[len(texts):], strict=True))
+        null_of = dict(zip(missing, key[len(texts) :], strict=True))
         layout, fill = [("n", ">i2")], {"n": len(fields)}
         for i, (name, kind) in enumerate(zip(frame.columns, kinds, strict=True)):
             if kind == "text":
                 data = str(text_of[name]).encode()
-                layout += [(f"l{i}", ">i4"), (f"d{i}", f"S{len(data)}")] if data else [(f"l{i}", ">i4")]
+                layout += (
+                    [(f"l{i}", ">i4"), (f"d{i}", f"S{len(data)}")]
+                    if data
+                    else [(f"l{i}", ">i4")]
+                )
                 fill[f"l{i}"] = len(data)
                 if data:
                     fill[f"d{i}"] = data
@@ -196,7 +261,12 @@ def copy_frame(model: type, frame: Any) -> None:
         for name, value in fill.items():
             records[name] = value
         lengths[positions] = records.dtype.itemsize
-        groups.append((positions, records.view(np.uint8).reshape(len(positions), records.dtype.itemsize)))
+        groups.append(
+            (
+                positions,
+                records.view(np.uint8).reshape(len(positions), records.dtype.itemsize),
+            )
+        )
     starts = np.cumsum(lengths) - lengths + len(BINARY_HEADER)
     data = np.empty(len(BINARY_HEADER) + int(lengths.sum()) + 2, dtype=np.uint8)
     data[: len(BINARY_HEADER)] = np.frombuffer(BINARY_HEADER, dtype=np.uint8)
@@ -222,17 +292,29 @@ def copy_blobs(model: type, rows: list[dict[str, Any]]) -> None:
     names = list(rows[0])
     pk = model._meta.pk
     ids = _allocate_ids(model, len(rows)) if pk.attname not in names else None
-    fields = ([pk] if ids else []) + [next(f for f in model._meta.concrete_fields if f.attname == name) for name in names]
-    kinds = {f.rel_db_type(connection) if f.is_relation else f.db_type(connection) for f in fields}
+    fields = ([pk] if ids else []) + [
+        next(f for f in model._meta.concrete_fields if f.attname == name)
+        for name in names
+    ]
+    kinds = {
+        f.rel_db_type(connection) if f.is_relation else f.db_type(connection)
+        for f in fields
+    }
     if not kinds <= {"bigint", "bytea"}:
-        raise ValueError(f"copy_blobs writes bigint and bytea columns only, not {kinds}")
+        raise ValueError(
+            f"copy_blobs writes bigint and bytea columns only, not {kinds}"
+        )
     buffer = io.BytesIO()
     buffer.write(BINARY_HEADER)
     for i, row in enumerate(rows):
         values = ([ids[i]] if ids else []) + [row[name] for name in names]
         buffer.write(struct.pack(">h", len(values)))
         for value in values:
-            data = bytes(value) if isinstance(value, bytes | bytearray | memoryview) else struct.pack(">q", value)
+            data = (
+                bytes(value)
+                if isinstance(value, bytes | bytearray | memoryview)
+                else struct.pack(">q", value)
+            )
             buffer.write(struct.pack(">i", len(data)) + data)
     buffer.write(struct.pack(">h", -1))
     buffer.seek(0)
@@ -243,7 +325,10 @@ def _copy_binary(model: type, fields: list[Any], buffer: io.BytesIO) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT binary)", buffer)
+        cursor.cursor.copy_expert(
+            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT binary)",
+            buffer,
+        )
 
 
 def _column(model: type, attname: str) -> str:

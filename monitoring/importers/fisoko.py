@@ -21,7 +21,12 @@ from .records import Parsed, Source
 
 TOLERANCE = Decimal("0.2")
 MARKS = ("2", "3", "4", "5")
-COMPARISON_ROWS = {"понизили": "lowered", "подтвердили": "confirmed", "повысили": "raised", "всего": "total"}
+COMPARISON_ROWS = {
+    "понизили": "lowered",
+    "подтвердили": "confirmed",
+    "повысили": "raised",
+    "всего": "total",
+}
 
 
 def counts_from_percentages(n: int, shares: list[Decimal]) -> list[int]:
@@ -34,7 +39,14 @@ def counts_from_percentages(n: int, shares: list[Decimal]) -> list[int]:
     return counts
 
 
-def _school(matcher: SchoolMatcher, row: list[Any], login_col: int | None, issues: IssueList, sheet: str, number: int) -> Any:
+def _school(
+    matcher: SchoolMatcher,
+    row: list[Any],
+    login_col: int | None,
+    issues: IssueList,
+    sheet: str,
+    number: int,
+) -> Any:
     """Return the school a row names by login, None for a total row, False after an error."""
     cells = [row[login_col]] if login_col is not None else row
     for cell in cells:
@@ -56,30 +68,51 @@ def _find_header(rows: list[list[Any]], test: Any) -> int | None:
     return None
 
 
-def parse_statistics(book: Workbook, *, matcher: SchoolMatcher, params: dict[str, Any]) -> Parsed:
+def parse_statistics(
+    book: Workbook, *, matcher: SchoolMatcher, params: dict[str, Any]
+) -> Parsed:
     """Read «Статистика по отметкам»: per school the participants and marks."""
     parsed = Parsed()
     issues = parsed.issues
     subject = Subject.objects.get(pk=params["subject"])
     grade, year = params["grade"], params["year"]
     for sheet, rows in book.sheets.items():
-        header_index = _find_header(rows, lambda h: all(m in h for m in MARKS) and any("участник" in c for c in h))
+        header_index = _find_header(
+            rows,
+            lambda h: all(m in h for m in MARKS) and any("участник" in c for c in h),
+        )
         if header_index is None:
             continue
         headers = [norm_header(v) for v in rows[header_index]]
         personal = personal_data_columns(rows[header_index])
         if personal:
-            issues.add(f"столбцы с персональными данными ({', '.join(personal)}) не принимаются", sheet=sheet, row=header_index + 1)
+            issues.add(
+                f"столбцы с персональными данными ({', '.join(personal)}) не принимаются",
+                sheet=sheet,
+                row=header_index + 1,
+            )
             return parsed
-        n_col = next((i for i, h in enumerate(headers) if "участник" in h and "групп" not in h), None)
+        n_col = next(
+            (i for i, h in enumerate(headers) if "участник" in h and "групп" not in h),
+            None,
+        )
         if n_col is None:
-            issues.add("нет столбца «Кол-во участников»", sheet=sheet, row=header_index + 1)
+            issues.add(
+                "нет столбца «Кол-во участников»", sheet=sheet, row=header_index + 1
+            )
             return parsed
         mark_cols = [headers.index(m) for m in MARKS]
-        login_col = next((i for i, h in enumerate(headers) if h in ("логин", "логин оо", "пользователь")), None)
+        login_col = next(
+            (
+                i
+                for i, h in enumerate(headers)
+                if h in ("логин", "логин оо", "пользователь")
+            ),
+            None,
+        )
         percent = any("%" in h for h in headers)
         seen: dict[int, int] = {}
-        for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+        for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
             if all(is_empty(v) for v in row):
                 continue
             parsed.rows_read += 1
@@ -87,27 +120,68 @@ def parse_statistics(book: Workbook, *, matcher: SchoolMatcher, params: dict[str
             if not ref:
                 continue  # a total row (region, municipality) or an error already recorded
             if ref.pk in seen:
-                issues.add(f"школа {ref.code} уже есть в строке {seen[ref.pk]}", sheet=sheet, row=number)
+                issues.add(
+                    f"школа {ref.code} уже есть в строке {seen[ref.pk]}",
+                    sheet=sheet,
+                    row=number,
+                )
                 continue
             seen[ref.pk] = number
-            values = _marks(row, number, sheet, rows[header_index], n_col, mark_cols, percent, issues)
+            values = _marks(
+                row,
+                number,
+                sheet,
+                rows[header_index],
+                n_col,
+                mark_cols,
+                percent,
+                issues,
+            )
             if values is None:
                 continue
             record = parsed.record(ref, year, ReportKind.RESULTS)
             n, counts = values
-            mean = (Decimal(sum((i + 2) * c for i, c in enumerate(counts))) / n).quantize(Decimal("0.01")) if n else None
-            record.rows[(Procedure.VPR, subject.pk, grade, "")] = ({
-                "procedure": Procedure.VPR, "subject": subject, "grade": grade, "level": "", "participants": n,
-                "mark2": counts[0], "mark3": counts[1], "mark4": counts[2], "mark5": counts[3],
-                "failed_minimum": None, "mean_score": mean,
-            }, Source(sheet, number))
+            mean = (
+                (Decimal(sum((i + 2) * c for i, c in enumerate(counts))) / n).quantize(
+                    Decimal("0.01")
+                )
+                if n
+                else None
+            )
+            record.rows[(Procedure.VPR, subject.pk, grade, "")] = (
+                {
+                    "procedure": Procedure.VPR,
+                    "subject": subject,
+                    "grade": grade,
+                    "level": "",
+                    "participants": n,
+                    "mark2": counts[0],
+                    "mark3": counts[1],
+                    "mark4": counts[2],
+                    "mark5": counts[3],
+                    "failed_minimum": None,
+                    "mean_score": mean,
+                },
+                Source(sheet, number),
+            )
         break
     else:
-        issues.add("не найдена таблица «Статистика по отметкам»: нужна строка заголовков со столбцами «Кол-во участников», «2», «3», «4», «5»")
+        issues.add(
+            "не найдена таблица «Статистика по отметкам»: нужна строка заголовков со столбцами «Кол-во участников», «2», «3», «4», «5»"
+        )
     return parsed
 
 
-def _marks(row: list[Any], number: int, sheet: str, header: list[Any], n_col: int, mark_cols: list[int], percent: bool, issues: IssueList) -> tuple[int, list[int]] | None:
+def _marks(
+    row: list[Any],
+    number: int,
+    sheet: str,
+    header: list[Any],
+    n_col: int,
+    mark_cols: list[int],
+    percent: bool,
+    issues: IssueList,
+) -> tuple[int, list[int]] | None:
     try:
         n = integer(row[n_col])
         values = [decimal(row[c], percent=True) for c in mark_cols]
@@ -126,48 +200,111 @@ def _marks(row: list[Any], number: int, sheet: str, header: list[Any], n_col: in
         return n, [int(v) for v in values]
     if any(v > 100 for v in values):
         column = text(header[mark_cols[[v > 100 for v in values].index(True)]])
-        issues.add(f"{num(values[[v > 100 for v in values].index(True)])} больше 100 %", sheet=sheet, row=number, column=column)
+        issues.add(
+            f"{num(values[[v > 100 for v in values].index(True)])} больше 100 %",
+            sheet=sheet,
+            row=number,
+            column=column,
+        )
         return None
     if abs(total - 100) > TOLERANCE:
         if integral and not percent:
-            issues.add(f"сумма отметок ({num(total)}) не равна числу участников ({n})", sheet=sheet, row=number)
+            issues.add(
+                f"сумма отметок ({num(total)}) не равна числу участников ({n})",
+                sheet=sheet,
+                row=number,
+            )
         else:
-            issues.add(f"проценты отметок в сумме дают {num(total)}, а должны 100 (±0,2)", sheet=sheet, row=number)
+            issues.add(
+                f"проценты отметок в сумме дают {num(total)}, а должны 100 (±0,2)",
+                sheet=sheet,
+                row=number,
+            )
         return None
     return n, counts_from_percentages(n, values)
 
 
-def parse_comparison(book: Workbook, *, matcher: SchoolMatcher, params: dict[str, Any]) -> Parsed:
+def parse_comparison(
+    book: Workbook, *, matcher: SchoolMatcher, params: dict[str, Any]
+) -> Parsed:
     """Read «Сравнение отметок с отметками по журналу», as a table or in per-school blocks."""
     parsed = Parsed()
     subject = Subject.objects.get(pk=params["subject"])
     grade, year = params["grade"], params["year"]
     for sheet, rows in book.sheets.items():
-        header_index = _find_header(rows, lambda h: any(c.startswith("понизили") for c in h) and any(c.startswith("повысили") for c in h))
+        header_index = _find_header(
+            rows,
+            lambda h: (
+                any(c.startswith("понизили") for c in h)
+                and any(c.startswith("повысили") for c in h)
+            ),
+        )
         if header_index is not None:
-            _comparison_table(rows, header_index, sheet, parsed, matcher, subject, grade, year)
+            _comparison_table(
+                rows, header_index, sheet, parsed, matcher, subject, grade, year
+            )
             return parsed
-        if any(norm_header(r[0] if r else "").startswith("понизили") or any(norm_header(c).startswith("понизили") for c in r) for r in rows):
+        if any(
+            norm_header(r[0] if r else "").startswith("понизили")
+            or any(norm_header(c).startswith("понизили") for c in r)
+            for r in rows
+        ):
             _comparison_blocks(rows, sheet, parsed, matcher, subject, grade, year)
             return parsed
-    parsed.issues.add("не найдено «Сравнение отметок с отметками по журналу»: нужны строки или столбцы «Понизили», «Подтвердили», «Повысили»")
+    parsed.issues.add(
+        "не найдено «Сравнение отметок с отметками по журналу»: нужны строки или столбцы «Понизили», «Подтвердили», «Повысили»"
+    )
     return parsed
 
 
-def _store(parsed: Parsed, ref: Any, year: int, subject: Subject, grade: int, counts: dict[str, int], source: Source) -> None:
+def _store(
+    parsed: Parsed,
+    ref: Any,
+    year: int,
+    subject: Subject,
+    grade: int,
+    counts: dict[str, int],
+    source: Source,
+) -> None:
     total = counts.pop("total", None)
     if total is not None and sum(counts.values()) != total:
-        parsed.issues.add(f"понизили + подтвердили + повысили = {sum(counts.values())}, а «Всего» — {total}", sheet=source.sheet, row=source.row)
+        parsed.issues.add(
+            f"понизили + подтвердили + повысили = {sum(counts.values())}, а «Всего» — {total}",
+            sheet=source.sheet,
+            row=source.row,
+        )
         return
     record = parsed.record(ref, year, ReportKind.RESULTS)
-    record.comparisons[(subject.pk, grade)] = ({"subject": subject, "grade": grade, **counts}, source)
+    record.comparisons[(subject.pk, grade)] = (
+        {"subject": subject, "grade": grade, **counts},
+        source,
+    )
 
 
-def _comparison_table(rows: list[list[Any]], header_index: int, sheet: str, parsed: Parsed, matcher: SchoolMatcher, subject: Subject, grade: int, year: int) -> None:
+def _comparison_table(
+    rows: list[list[Any]],
+    header_index: int,
+    sheet: str,
+    parsed: Parsed,
+    matcher: SchoolMatcher,
+    subject: Subject,
+    grade: int,
+    year: int,
+) -> None:
     headers = [norm_header(v) for v in rows[header_index]]
-    columns = {key: next((i for i, h in enumerate(headers) if h.startswith(prefix)), None) for prefix, key in COMPARISON_ROWS.items()}
-    login_col = next((i for i, h in enumerate(headers) if h in ("логин", "логин оо", "пользователь", "код оо")), None)
-    for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+    columns = {
+        key: next((i for i, h in enumerate(headers) if h.startswith(prefix)), None)
+        for prefix, key in COMPARISON_ROWS.items()
+    }
+    login_col = next(
+        (
+            i
+            for i, h in enumerate(headers)
+            if h in ("логин", "логин оо", "пользователь", "код оо")
+        ),
+        None,
+    )
+    for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
         if all(is_empty(v) for v in row):
             continue
         parsed.rows_read += 1
@@ -183,12 +320,24 @@ def _comparison_table(rows: list[list[Any]], header_index: int, sheet: str, pars
             parsed.issues.add(str(error), sheet=sheet, row=number)
             continue
         if any(counts.get(k) is None for k in ("lowered", "confirmed", "raised")):
-            parsed.issues.add("не заполнены «Понизили», «Подтвердили» или «Повысили»", sheet=sheet, row=number)
+            parsed.issues.add(
+                "не заполнены «Понизили», «Подтвердили» или «Повысили»",
+                sheet=sheet,
+                row=number,
+            )
             continue
         _store(parsed, ref, year, subject, grade, counts, Source(sheet, number))
 
 
-def _comparison_blocks(rows: list[list[Any]], sheet: str, parsed: Parsed, matcher: SchoolMatcher, subject: Subject, grade: int, year: int) -> None:
+def _comparison_blocks(
+    rows: list[list[Any]],
+    sheet: str,
+    parsed: Parsed,
+    matcher: SchoolMatcher,
+    subject: Subject,
+    grade: int,
+    year: int,
+) -> None:
     """Blocks: a row naming the school, then «Понизили … / Подтвердили … / Повысили … / Всего»."""
     current, counts, start = None, {}, 0
     for number, row in enumerate(rows, start=1):
@@ -196,24 +345,41 @@ def _comparison_blocks(rows: list[list[Any]], sheet: str, parsed: Parsed, matche
             continue
         first = next((i for i, v in enumerate(row) if not is_empty(v)), 0)
         label = norm_header(row[first])
-        key = next((k for prefix, k in COMPARISON_ROWS.items() if label.startswith(prefix)), None)
+        key = next(
+            (k for prefix, k in COMPARISON_ROWS.items() if label.startswith(prefix)),
+            None,
+        )
         if key is None:
             ref = _school(matcher, row, None, parsed.issues, sheet, number)
             if ref:
                 if current is not None and counts:
-                    _store(parsed, current, year, subject, grade, counts, Source(sheet, start))
+                    _store(
+                        parsed,
+                        current,
+                        year,
+                        subject,
+                        grade,
+                        counts,
+                        Source(sheet, start),
+                    )
                 current, counts, start = ref, {}, number
             elif ref is None and current is not None and counts:
-                _store(parsed, current, year, subject, grade, counts, Source(sheet, start))
+                _store(
+                    parsed, current, year, subject, grade, counts, Source(sheet, start)
+                )
                 current, counts = None, {}
             continue
         parsed.rows_read += 1
         if current is None:
             continue  # rows of a municipality or the whole sample
-        numbers = [v for v in row[first + 1:] if not is_empty(v)]
+        numbers = [v for v in row[first + 1 :] if not is_empty(v)]
         try:
             counts[key] = integer(numbers[0]) if numbers else None
         except CellError:
-            parsed.issues.add(f"«{text(numbers[0])}»: ожидается число участников", sheet=sheet, row=number)
+            parsed.issues.add(
+                f"«{text(numbers[0])}»: ожидается число участников",
+                sheet=sheet,
+                row=number,
+            )
     if current is not None and counts:
         _store(parsed, current, year, subject, grade, counts, Source(sheet, start))

@@ -40,7 +40,16 @@ class Issue:
 class IssueList(list):
     """Issues collected while reading; `add` keeps call sites short."""
 
-    def add(self, message: str, *, sheet: str = "", row: int | None = None, column: str = "", value: Any = None, warning: bool = False) -> None:
+    def add(
+        self,
+        message: str,
+        *,
+        sheet: str = "",
+        row: int | None = None,
+        column: str = "",
+        value: Any = None,
+        warning: bool = False,
+    ) -> None:
         self.append(Issue(message, sheet, row, column, value, warning))
 
     @property

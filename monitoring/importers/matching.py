@@ -38,7 +38,9 @@ class SchoolMatcher:
 
     user: object | None  # None: the command line, which may touch every school
     schools: dict[str, SchoolRef] = field(default_factory=dict)
-    by_code: dict[tuple[str, str], list[SchoolRef]] = field(default_factory=lambda: defaultdict(list))
+    by_code: dict[tuple[str, str], list[SchoolRef]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     allowed: set[int] | None = None
     region_codes: set[str] = field(default_factory=set)
     _new: int = 0
@@ -57,7 +59,9 @@ class SchoolMatcher:
                     matcher.by_code[(kind, value.strip().lower())].append(ref)
         if user is not None and not is_administrator(user):
             matcher.allowed = set(schools_visible_to(user).values_list("pk", flat=True))
-            matcher.region_codes = set(regions_visible_to(user).values_list("code", flat=True))
+            matcher.region_codes = set(
+                regions_visible_to(user).values_list("code", flat=True)
+            )
         return matcher
 
     def add_new(self, code: str, name: str) -> SchoolRef:
@@ -71,18 +75,26 @@ class SchoolMatcher:
         """Return «кандидаты: …» with the closest registry names, for a helpful error."""
         if not name:
             return ""
-        pool = {ref.name.lower(): ref for ref in self.schools.values() if self._may(ref)}
+        pool = {
+            ref.name.lower(): ref for ref in self.schools.values() if self._may(ref)
+        }
         close = difflib.get_close_matches(name.lower(), list(pool), n=limit, cutoff=0.5)
         if not close:
             return ""
-        return " Похожие школы в реестре: " + "; ".join(f"{pool[c].name} ({pool[c].code})" for c in close) + "."
+        return (
+            " Похожие школы в реестре: "
+            + "; ".join(f"{pool[c].name} ({pool[c].code})" for c in close)
+            + "."
+        )
 
     def _may(self, ref: SchoolRef) -> bool:
         return self.allowed is None or ref.pk < 0 or ref.pk in self.allowed
 
     def _checked(self, ref: SchoolRef) -> SchoolRef:
         if not self._may(ref):
-            raise NoMatch(f"школа {ref.name} ({ref.code}) не относится к вашему муниципалитету — её данные загружает её МИМЦ")
+            raise NoMatch(
+                f"школа {ref.name} ({ref.code}) не относится к вашему муниципалитету — её данные загружает её МИМЦ"
+            )
         return ref
 
     def login(self, raw: str, *, name: str = "") -> SchoolRef:
@@ -90,7 +102,9 @@ class SchoolMatcher:
         value = (raw or "").strip()
         found = LOGIN_IN_TEXT.search(value)
         if not found or not SCHOOL_CODE_RE.match(found.group(1).lower()):
-            raise NoMatch(f"«{value}» — не логин ФИС ОКО (ожидается sch, edu или ksh и 6–8 цифр)")
+            raise NoMatch(
+                f"«{value}» — не логин ФИС ОКО (ожидается sch, edu или ksh и 6–8 цифр)"
+            )
         code = normalize_school_code(found.group(1))
         region = code[3:5]
         if self.region_codes and region not in self.region_codes:
@@ -100,7 +114,9 @@ class SchoolMatcher:
             )
         ref = self.schools.get(code)
         if ref is None:
-            raise NoMatch(f"школы с логином {code} нет в реестре.{self.candidates(name)}")
+            raise NoMatch(
+                f"школы с логином {code} нет в реестре.{self.candidates(name)}"
+            )
         return self._checked(ref)
 
     def code(self, raw: str, *, name: str = "") -> SchoolRef:
@@ -110,14 +126,22 @@ class SchoolMatcher:
             raise NoMatch(f"не указан код школы.{self.candidates(name)}")
         if LOGIN_IN_TEXT.search(value):
             return self.login(value, name=name)
-        kinds = ("inn", "ege", "oge") if len(value) == 10 and value.isdigit() else ("ege", "oge", "inn")
+        kinds = (
+            ("inn", "ege", "oge")
+            if len(value) == 10 and value.isdigit()
+            else ("ege", "oge", "inn")
+        )
         found: dict[int, SchoolRef] = {}
         for kind in kinds:
             for ref in self.by_code.get((kind, value), []):
                 found[ref.pk] = ref
         if not found:
-            raise NoMatch(f"школы с кодом «{raw}» (логин, код ЕГЭ/ОГЭ или ИНН) нет в реестре.{self.candidates(name)}")
+            raise NoMatch(
+                f"школы с кодом «{raw}» (логин, код ЕГЭ/ОГЭ или ИНН) нет в реестре.{self.candidates(name)}"
+            )
         if len(found) > 1:
             listed = "; ".join(f"{r.name} ({r.code})" for r in found.values())
-            raise NoMatch(f"код «{raw}» есть у нескольких школ: {listed} — укажите логин ФИС ОКО")
+            raise NoMatch(
+                f"код «{raw}» есть у нескольких школ: {listed} — укажите логин ФИС ОКО"
+            )
         return self._checked(next(iter(found.values())))

@@ -38,14 +38,29 @@ from .records import Parsed, ReportRecord, Source
 
 CHUNK = 5000
 KIND_LABELS = dict(ReportKind.choices)
-RESULT_FIELDS = ["participants", "mark2", "mark3", "mark4", "mark5", "failed_minimum", "mean_score"]
+RESULT_FIELDS = [
+    "participants",
+    "mark2",
+    "mark3",
+    "mark4",
+    "mark5",
+    "failed_minimum",
+    "mean_score",
+]
 COMPARISON_FIELDS = ["lowered", "confirmed", "raised"]
-SCHOOL_FIELDS = ["full_name", "short_name", "school_type", "is_rural", "distance_km", "inn"]
+SCHOOL_FIELDS = [
+    "full_name",
+    "short_name",
+    "school_type",
+    "is_rural",
+    "distance_km",
+    "inn",
+]
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:
     for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
+        yield items[start : start + CHUNK]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -62,16 +77,28 @@ class Plan:
     by: User | None
     replace: bool
     changes: list[dict[str, Any]] = field(default_factory=list)
-    counts: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: {"created": 0, "updated": 0, "unchanged": 0}))
+    counts: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(
+            lambda: {"created": 0, "updated": 0, "unchanged": 0}
+        )
+    )
     years_to_create: list[int] = field(default_factory=list)
     years: dict[int, int] = field(default_factory=dict)  # start year → pk
     schools_new: list[Any] = field(default_factory=list)
     schools_changed: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    reports: dict[tuple, Report] = field(default_factory=dict)  # (school, year start, kind) → report
-    data_writes: list[tuple[ReportRecord, bool]] = field(default_factory=list)  # (record, exists)
-    row_writes: list[tuple[type, tuple, int, int, str, dict[str, Any], int | None]] = field(default_factory=list)
+    reports: dict[tuple, Report] = field(
+        default_factory=dict
+    )  # (school, year start, kind) → report
+    data_writes: list[tuple[ReportRecord, bool]] = field(
+        default_factory=list
+    )  # (record, exists)
+    row_writes: list[tuple[type, tuple, int, int, str, dict[str, Any], int | None]] = (
+        field(default_factory=list)
+    )
     means: list[tuple[tuple, dict[str, Any], int | None]] = field(default_factory=list)
-    school_ids: dict[int, int] = field(default_factory=dict)  # temporary → created school
+    school_ids: dict[int, int] = field(
+        default_factory=dict
+    )  # temporary → created school
     created_reports: set[int] = field(default_factory=set)
     means_region_name: str = ""
 
@@ -79,10 +106,15 @@ class Plan:
         self.counts[what][action] += 1
 
     def summary(self) -> dict[str, Any]:
-        return {"counts": {k: dict(v) for k, v in self.counts.items()}, "changes": self.changes[:2000]}
+        return {
+            "counts": {k: dict(v) for k, v in self.counts.items()},
+            "changes": self.changes[:2000],
+        }
 
 
-def build_plan(parsed: Parsed, *, replace: bool, by: User | None, create_years: bool) -> Plan:
+def build_plan(
+    parsed: Parsed, *, replace: bool, by: User | None, create_years: bool
+) -> Plan:
     """Compare the parsed file with the database; never writes."""
     plan = Plan(issues=IssueList(parsed.issues), by=by, replace=replace)
     _plan_years(parsed, plan, create_years)
@@ -97,18 +129,35 @@ def build_plan(parsed: Parsed, *, replace: bool, by: User | None, create_years: 
 
 
 def _plan_years(parsed: Parsed, plan: Plan, create: bool) -> None:
-    wanted = {r.year for r in parsed.records.values()} | {k[0] for k in parsed.regional_means}
-    plan.years = dict(AcademicYear.objects.filter(start_year__in=wanted).values_list("start_year", "pk"))
+    wanted = {r.year for r in parsed.records.values()} | {
+        k[0] for k in parsed.regional_means
+    }
+    plan.years = dict(
+        AcademicYear.objects.filter(start_year__in=wanted).values_list(
+            "start_year", "pk"
+        )
+    )
     for start in sorted(wanted - set(plan.years)):
         if create:
             plan.years_to_create.append(start)
         else:
-            plan.issues.add(f"учебного года {start}/{start + 1} нет в портале — его заводит администратор")
+            plan.issues.add(
+                f"учебного года {start}/{start + 1} нет в портале — его заводит администратор"
+            )
 
 
 def _plan_schools(parsed: Parsed, plan: Plan) -> None:
-    existing = {s.pk: s for s in School.objects.filter(pk__in=[r.ref.pk for r in parsed.schools if r.ref.pk > 0])}
-    allowed = None if plan.by is None else {m.name.lower(): m for m in municipalities_visible_to(plan.by)}
+    existing = {
+        s.pk: s
+        for s in School.objects.filter(
+            pk__in=[r.ref.pk for r in parsed.schools if r.ref.pk > 0]
+        )
+    }
+    allowed = (
+        None
+        if plan.by is None
+        else {m.name.lower(): m for m in municipalities_visible_to(plan.by)}
+    )
     for record in parsed.schools:
         data, source = record.data, record.source
         if record.ref.pk < 0:
@@ -118,47 +167,94 @@ def _plan_schools(parsed: Parsed, plan: Plan) -> None:
                 if not may_create:
                     plan.issues.add(
                         f"муниципалитета «{municipality}» нет среди ваших; новую школу можно добавить только в свой муниципалитет",
-                        sheet=source.sheet, row=source.row, column="Муниципалитет", value=municipality,
+                        sheet=source.sheet,
+                        row=source.row,
+                        column="Муниципалитет",
+                        value=municipality,
                     )
                     continue
             plan.schools_new.append(record)
-            plan.changes.append({"school": data["short_name"], "code": data["code"], "year": "", "what": "Школа", "action": "created"})
+            plan.changes.append(
+                {
+                    "school": data["short_name"],
+                    "code": data["code"],
+                    "year": "",
+                    "what": "Школа",
+                    "action": "created",
+                }
+            )
             plan.count("Школы", "created")
             continue
         school = existing[record.ref.pk]
-        differs = {f: (getattr(school, f), data.get(f)) for f in SCHOOL_FIELDS if data.get(f) is not None and not _same(getattr(school, f), data.get(f))}
+        differs = {
+            f: (getattr(school, f), data.get(f))
+            for f in SCHOOL_FIELDS
+            if data.get(f) is not None and not _same(getattr(school, f), data.get(f))
+        }
         if not differs:
             plan.count("Школы", "unchanged")
         elif not plan.replace:
             field_name, (old, new) = next(iter(differs.items()))
             plan.issues.add(
                 f"карточка школы {school.short_name} в портале другая ({field_name}: «{old}» → «{new}»); чтобы изменить её, загрузите файл с отметкой «Заменить существующие данные»",
-                sheet=source.sheet, row=source.row,
+                sheet=source.sheet,
+                row=source.row,
             )
         else:
-            plan.schools_changed.append((school.pk, {f: new for f, (_, new) in differs.items()}))
-            plan.changes.append({"school": school.short_name, "code": school.code, "year": "", "what": "Школа", "action": "updated"})
+            plan.schools_changed.append(
+                (school.pk, {f: new for f, (_, new) in differs.items()})
+            )
+            plan.changes.append(
+                {
+                    "school": school.short_name,
+                    "code": school.code,
+                    "year": "",
+                    "what": "Школа",
+                    "action": "updated",
+                }
+            )
             plan.count("Школы", "updated")
 
 
 def _load_reports(parsed: Parsed, plan: Plan) -> None:
-    school_ids = sorted({r.school.pk for r in parsed.records.values() if r.school.pk > 0})
-    year_ids = [plan.years[y] for y in {r.year for r in parsed.records.values()} if y in plan.years]
+    school_ids = sorted(
+        {r.school.pk for r in parsed.records.values() if r.school.pk > 0}
+    )
+    year_ids = [
+        plan.years[y]
+        for y in {r.year for r in parsed.records.values()}
+        if y in plan.years
+    ]
     by_year = {pk: start for start, pk in plan.years.items()}
     for chunk in _chunks(school_ids):
         for report in Report.objects.filter(school_id__in=chunk, year_id__in=year_ids):
-            plan.reports[(report.school_id, by_year[report.year_id], report.kind)] = report
+            plan.reports[(report.school_id, by_year[report.year_id], report.kind)] = (
+                report
+            )
 
 
 def _describe(record: ReportRecord) -> dict[str, Any]:
-    return {"school": record.school.name, "code": record.school.code, "year": f"{record.year}/{record.year + 1}", "what": KIND_LABELS[record.kind]}
+    return {
+        "school": record.school.name,
+        "code": record.school.code,
+        "year": f"{record.year}/{record.year + 1}",
+        "what": KIND_LABELS[record.kind],
+    }
 
 
 def _where(record: ReportRecord) -> str:
     return f"«{KIND_LABELS[record.kind]}» школы {record.school.name} ({record.school.code}) за {record.year}/{record.year + 1}"
 
 
-def _refused(plan: Plan, record: ReportRecord, report: Report | None, differs: list[tuple[str, Any, Any]], source: Source | None, *, had_data: bool) -> bool:
+def _refused(
+    plan: Plan,
+    record: ReportRecord,
+    report: Report | None,
+    differs: list[tuple[str, Any, Any]],
+    source: Source | None,
+    *,
+    had_data: bool,
+) -> bool:
     """Record why the import may not change existing data; return whether it may not."""
     label, old, new = differs[0]
     example = f"«{label}»: {'пусто' if old is None else old} → {'пусто' if new is None else new}"
@@ -166,26 +262,38 @@ def _refused(plan: Plan, record: ReportRecord, report: Report | None, differs: l
     if report is not None and report.status == Report.Status.ACCEPTED:
         plan.issues.add(
             f"отчёт {_where(record)} принят МИМЦ — импорт его не меняет ({example}); чтобы исправить данные, откройте отчёт повторно",
-            sheet=sheet, row=row,
+            sheet=sheet,
+            row=row,
         )
         return True
     if had_data and not plan.replace:
         plan.issues.add(
             f"в портале уже есть {_where(record)}, и данные отличаются ({example}); чтобы заменить их, загрузите файл с отметкой «Заменить существующие данные»",
-            sheet=sheet, row=row,
+            sheet=sheet,
+            row=row,
         )
         return True
     return False
 
 
 def _plan_data(parsed: Parsed, plan: Plan) -> None:
-    records = [r for r in parsed.records.values() if r.kind in DATA_MODELS and r.values is not None]
+    records = [
+        r
+        for r in parsed.records.values()
+        if r.kind in DATA_MODELS and r.values is not None
+    ]
     existing: dict[int, dict[str, Any]] = {}
     for kind, model in DATA_MODELS.items():
-        ids = [plan.reports[k].pk for k in ((r.school.pk, r.year, r.kind) for r in records if r.kind == kind) if k in plan.reports]
+        ids = [
+            plan.reports[k].pk
+            for k in ((r.school.pk, r.year, r.kind) for r in records if r.kind == kind)
+            if k in plan.reports
+        ]
         names = [f.name for f in model._meta.concrete_fields if f.name != "report"]
         for chunk in _chunks(ids):
-            for row in model.objects.filter(report_id__in=chunk).values("report_id", *names):
+            for row in model.objects.filter(report_id__in=chunk).values(
+                "report_id", *names
+            ):
                 existing[row.pop("report_id")] = row
     previous_pupils = _previous_pupils(parsed, plan)
     for record in records:
@@ -194,14 +302,31 @@ def _plan_data(parsed: Parsed, plan: Plan) -> None:
         old = existing.get(report.pk) if report else None
         info = _describe(record)
         pupils = _pupils(parsed, record, existing, plan)
-        context = Context(previous=previous_pupils.get((record.school.pk, record.year)), pupils_total=pupils)
+        context = Context(
+            previous=previous_pupils.get((record.school.pk, record.year)),
+            pupils_total=pupils,
+        )
         for problem in check_report(record.kind, record.values, context=context):
-            label = str(model._meta.get_field(problem.field).verbose_name) if problem.field else ""
-            plan.issues.add(problem.message, sheet=record.source.sheet, row=record.source.row, column=label, warning=problem.warning)
+            label = (
+                str(model._meta.get_field(problem.field).verbose_name)
+                if problem.field
+                else ""
+            )
+            plan.issues.add(
+                problem.message,
+                sheet=record.source.sheet,
+                row=record.source.row,
+                column=label,
+                warning=problem.warning,
+            )
         had_data = old is not None and any(v is not None for v in old.values())
         current = old or {}
         differs = [
-            (str(model._meta.get_field(n).verbose_name), current.get(n), record.values.get(n))
+            (
+                str(model._meta.get_field(n).verbose_name),
+                current.get(n),
+                record.values.get(n),
+            )
             for n in (f.name for f in model._meta.concrete_fields if f.name != "report")
             if not _same(current.get(n), record.values.get(n))
         ]
@@ -218,21 +343,34 @@ def _plan_data(parsed: Parsed, plan: Plan) -> None:
 
 def _previous_pupils(parsed: Parsed, plan: Plan) -> dict[tuple, dict[str, Any]]:
     """Return last year's pupil totals for the social passports of the file."""
-    wanted = [(r.school.pk, r.year) for r in parsed.records.values() if r.kind == ReportKind.SOCIAL and r.school.pk > 0]
+    wanted = [
+        (r.school.pk, r.year)
+        for r in parsed.records.values()
+        if r.kind == ReportKind.SOCIAL and r.school.pk > 0
+    ]
     if not wanted:
         return {}
     previous = {}
     years = dict(AcademicYear.objects.values_list("start_year", "pk"))
     schools = sorted({s for s, _ in wanted})
     for chunk in _chunks(schools):
-        rows = DATA_MODELS[ReportKind.SOCIAL].objects.filter(report__school_id__in=chunk, report__year_id__in=list(years.values()))
+        rows = DATA_MODELS[ReportKind.SOCIAL].objects.filter(
+            report__school_id__in=chunk, report__year_id__in=list(years.values())
+        )
         by_year = {pk: start for start, pk in years.items()}
-        for school_id, year_id, pupils in rows.values_list("report__school_id", "report__year_id", "pupils_total"):
+        for school_id, year_id, pupils in rows.values_list(
+            "report__school_id", "report__year_id", "pupils_total"
+        ):
             previous[(school_id, by_year[year_id] + 1)] = {"pupils_total": pupils}
     return previous
 
 
-def _pupils(parsed: Parsed, record: ReportRecord, existing: dict[int, dict[str, Any]], plan: Plan) -> int | None:
+def _pupils(
+    parsed: Parsed,
+    record: ReportRecord,
+    existing: dict[int, dict[str, Any]],
+    plan: Plan,
+) -> int | None:
     if record.kind != ReportKind.STAFFING:
         return None
     social = parsed.records.get((record.school.pk, record.year, ReportKind.SOCIAL))
@@ -244,17 +382,31 @@ def _pupils(parsed: Parsed, record: ReportRecord, existing: dict[int, dict[str, 
 
 def _plan_results(parsed: Parsed, plan: Plan) -> None:
     records = [r for r in parsed.records.values() if r.kind == ReportKind.RESULTS]
-    ids = [plan.reports[k].pk for k in ((r.school.pk, r.year, r.kind) for r in records) if k in plan.reports]
+    ids = [
+        plan.reports[k].pk
+        for k in ((r.school.pk, r.year, r.kind) for r in records)
+        if k in plan.reports
+    ]
     rows: dict[int, dict[tuple, Any]] = defaultdict(dict)
     comparisons: dict[int, dict[tuple, Any]] = defaultdict(dict)
     # Only the rows the file may touch or be checked against: the same subjects
     # and grades. The cost of a plan then follows the file, not the database.
-    subjects = {k[1] for r in records for k in r.rows} | {k[0] for r in records for k in r.comparisons}
-    grades = {k[2] for r in records for k in r.rows} | {k[1] for r in records for k in r.comparisons}
+    subjects = {k[1] for r in records for k in r.rows} | {
+        k[0] for r in records for k in r.comparisons
+    }
+    grades = {k[2] for r in records for k in r.rows} | {
+        k[1] for r in records for k in r.comparisons
+    }
     for chunk in _chunks(ids):
-        wanted = {"report_id__in": chunk, "subject_id__in": subjects, "grade__in": grades}
+        wanted = {
+            "report_id__in": chunk,
+            "subject_id__in": subjects,
+            "grade__in": grades,
+        }
         for row in AssessmentResult.objects.filter(**wanted).select_related("subject"):
-            rows[row.report_id][(row.procedure, row.subject_id, row.grade, row.level)] = row
+            rows[row.report_id][
+                (row.procedure, row.subject_id, row.grade, row.level)
+            ] = row
         for row in MarkComparison.objects.filter(**wanted).select_related("subject"):
             comparisons[row.report_id][(row.subject_id, row.grade)] = row
     for record in records:
@@ -265,21 +417,46 @@ def _plan_results(parsed: Parsed, plan: Plan) -> None:
         actions = []
         for model, incoming, current, names in (
             (AssessmentResult, record.rows, current_rows, RESULT_FIELDS),
-            (MarkComparison, record.comparisons, current_comparisons, COMPARISON_FIELDS),
+            (
+                MarkComparison,
+                record.comparisons,
+                current_comparisons,
+                COMPARISON_FIELDS,
+            ),
         ):
             for key, (values, source) in incoming.items():
                 old = current.get(key)
                 if old is None:
                     blocked = report is not None and _refused(
-                        plan, record, report, [(f"новая строка: {_row_label(model, key)}", None, "данные")], source, had_data=False,
+                        plan,
+                        record,
+                        report,
+                        [(f"новая строка: {_row_label(model, key)}", None, "данные")],
+                        source,
+                        had_data=False,
                     )
                     if not blocked:
                         actions.append("created")
-                        plan.row_writes.append((model, key, record.school.pk, record.year, record.kind, values, None))
+                        plan.row_writes.append(
+                            (
+                                model,
+                                key,
+                                record.school.pk,
+                                record.year,
+                                record.kind,
+                                values,
+                                None,
+                            )
+                        )
                     continue
                 differs = [
-                    (f"{old}: {model._meta.get_field(n).verbose_name}", getattr(old, n), values.get(n))
-                    for n in names if not _same(getattr(old, n), values.get(n))
+                    (
+                        f"{old}: {model._meta.get_field(n).verbose_name}",
+                        getattr(old, n),
+                        values.get(n),
+                    )
+                    for n in names
+                    if not _same(getattr(old, n), values.get(n))
                 ]
                 if not differs:
                     actions.append("unchanged")
@@ -287,15 +464,29 @@ def _plan_results(parsed: Parsed, plan: Plan) -> None:
                 if _refused(plan, record, report, differs, source, had_data=True):
                     continue
                 actions.append("updated")
-                plan.row_writes.append((model, key, record.school.pk, record.year, record.kind, values, old.pk))
+                plan.row_writes.append(
+                    (
+                        model,
+                        key,
+                        record.school.pk,
+                        record.year,
+                        record.kind,
+                        values,
+                        old.pk,
+                    )
+                )
         _check_merged(record, current_rows, current_comparisons, plan)
-        action = "updated" if "updated" in actions or ("created" in actions and current_rows) else (
-            "created" if "created" in actions else "unchanged"
+        action = (
+            "updated"
+            if "updated" in actions or ("created" in actions and current_rows)
+            else ("created" if "created" in actions else "unchanged")
         )
         rows_changed = sum(a != "unchanged" for a in actions)
         plan.count(info["what"], action)
         if action != "unchanged":
-            plan.changes.append({**info, "action": action, "detail": f"строк: {rows_changed}"})
+            plan.changes.append(
+                {**info, "action": action, "detail": f"строк: {rows_changed}"}
+            )
 
 
 def _row_label(model: type, key: tuple) -> str:
@@ -304,42 +495,87 @@ def _row_label(model: type, key: tuple) -> str:
     return f"сравнение с журналом, {key[1]} класс"
 
 
-def _check_merged(record: ReportRecord, current_rows: dict, current_comparisons: dict, plan: Plan) -> None:
+def _check_merged(
+    record: ReportRecord, current_rows: dict, current_comparisons: dict, plan: Plan
+) -> None:
     """Check the report as it will be after the import (file rows over database rows)."""
+
     def as_dict(obj: Any, names: list[str]) -> dict[str, Any]:
-        return {"subject": obj.subject, "procedure": getattr(obj, "procedure", None), "grade": obj.grade, "level": getattr(obj, "level", ""), **{n: getattr(obj, n) for n in names}}
+        return {
+            "subject": obj.subject,
+            "procedure": getattr(obj, "procedure", None),
+            "grade": obj.grade,
+            "level": getattr(obj, "level", ""),
+            **{n: getattr(obj, n) for n in names},
+        }
 
     if not current_rows and not current_comparisons:
         # Each file row was checked when it was read; only the comparisons
         # against the ВПР participants of the same file remain to check.
-        participants = {(k[1], k[2]): v["participants"] for k, (v, _) in record.rows.items() if k[0] == "ВПР"}
+        participants = {
+            (k[1], k[2]): v["participants"]
+            for k, (v, _) in record.rows.items()
+            if k[0] == "ВПР"
+        }
         for key, (values, source) in record.comparisons.items():
             for problem in check_comparison(values, participants.get(key)):
-                column = str(MarkComparison._meta.get_field(problem.field).verbose_name) if problem.field else ""
-                plan.issues.add(problem.message, sheet=source.sheet, row=source.row, column=column)
+                column = (
+                    str(MarkComparison._meta.get_field(problem.field).verbose_name)
+                    if problem.field
+                    else ""
+                )
+                plan.issues.add(
+                    problem.message, sheet=source.sheet, row=source.row, column=column
+                )
         return
-    merged_rows = {k: (as_dict(v, RESULT_FIELDS), None) for k, v in current_rows.items()} | record.rows
-    merged_comparisons = {k: (as_dict(v, COMPARISON_FIELDS), None) for k, v in current_comparisons.items()} | record.comparisons
-    row_list, comparison_list = list(merged_rows.values()), list(merged_comparisons.values())
-    for problem in check_results([r for r, _ in row_list], [c for c, _ in comparison_list]):
+    merged_rows = {
+        k: (as_dict(v, RESULT_FIELDS), None) for k, v in current_rows.items()
+    } | record.rows
+    merged_comparisons = {
+        k: (as_dict(v, COMPARISON_FIELDS), None) for k, v in current_comparisons.items()
+    } | record.comparisons
+    row_list, comparison_list = (
+        list(merged_rows.values()),
+        list(merged_comparisons.values()),
+    )
+    for problem in check_results(
+        [r for r, _ in row_list], [c for c, _ in comparison_list]
+    ):
         if problem.warning:
             continue  # row warnings were reported when the row was read
-        _, source = (row_list if problem.section == "results" else comparison_list)[problem.row]
+        _, source = (row_list if problem.section == "results" else comparison_list)[
+            problem.row
+        ]
         model = AssessmentResult if problem.section == "results" else MarkComparison
-        column = str(model._meta.get_field(problem.field).verbose_name) if problem.field else ""
+        column = (
+            str(model._meta.get_field(problem.field).verbose_name)
+            if problem.field
+            else ""
+        )
         if source is None:
             plan.issues.add(f"{_where(record)}: {problem.message}")
         else:
-            plan.issues.add(problem.message, sheet=source.sheet, row=source.row, column=column)
+            plan.issues.add(
+                problem.message, sheet=source.sheet, row=source.row, column=column
+            )
 
 
 def _plan_means(parsed: Parsed, plan: Plan) -> None:
     if not parsed.regional_means:
         return
     region = _single_region(plan)
-    new_regions = {(r.data.get("region") or "").strip() for r in parsed.schools if r.ref.pk < 0}
-    if region is None and plan.by is None and not Region.objects.exists() and len(new_regions) == 1:
-        plan.means_region_name = new_regions.pop()  # the region this package itself creates
+    new_regions = {
+        (r.data.get("region") or "").strip() for r in parsed.schools if r.ref.pk < 0
+    }
+    if (
+        region is None
+        and plan.by is None
+        and not Region.objects.exists()
+        and len(new_regions) == 1
+    ):
+        plan.means_region_name = (
+            new_regions.pop()
+        )  # the region this package itself creates
     elif region is None:
         plan.issues.add(
             "не удалось определить регион для средних по региону: в портале нет регионов или их несколько; "
@@ -347,21 +583,31 @@ def _plan_means(parsed: Parsed, plan: Plan) -> None:
             sheet="Средние по региону",
         )
         return
-    existing = {
-        (m.year.start_year, m.procedure, m.subject_id, m.grade, m.level): m
-        for m in RegionalMean.objects.filter(region=region).select_related("year")
-    } if region is not None else {}
+    existing = (
+        {
+            (m.year.start_year, m.procedure, m.subject_id, m.grade, m.level): m
+            for m in RegionalMean.objects.filter(region=region).select_related("year")
+        }
+        if region is not None
+        else {}
+    )
     for key, (values, source) in parsed.regional_means.items():
         old = existing.get(key)
         if old is None:
             plan.means.append((key, values, None))
             plan.count("Средние по региону", "created")
             continue
-        if _same(old.mean_score, values.get("mean_score")) and _same(old.fail_share, values.get("fail_share")):
+        if _same(old.mean_score, values.get("mean_score")) and _same(
+            old.fail_share, values.get("fail_share")
+        ):
             plan.count("Средние по региону", "unchanged")
             continue
         if not plan.replace:
-            plan.issues.add("средние по региону за этот год и процедуру в портале другие; чтобы заменить, выберите «Заменить существующие данные»", sheet=source.sheet, row=source.row)
+            plan.issues.add(
+                "средние по региону за этот год и процедуру в портале другие; чтобы заменить, выберите «Заменить существующие данные»",
+                sheet=source.sheet,
+                row=source.row,
+            )
             continue
         plan.means.append((key, values, old.pk))
         plan.count("Средние по региону", "updated")
@@ -387,7 +633,9 @@ def apply_plan(plan: Plan, *, source_label: str) -> dict[str, Any]:
     by = plan.by
     for start in plan.years_to_create:
         start_date, end_date = AcademicYear.default_dates(start)
-        plan.years[start] = AcademicYear.objects.create(start_year=start, start_date=start_date, end_date=end_date).pk
+        plan.years[start] = AcademicYear.objects.create(
+            start_year=start, start_date=start_date, end_date=end_date
+        ).pk
     school_ids = _write_schools(plan)
     _write_reports(plan, school_ids)
     touched = _write_data(plan) | _write_rows(plan)
@@ -397,15 +645,28 @@ def apply_plan(plan: Plan, *, source_label: str) -> dict[str, Any]:
         now = timezone.now()
         statuses: dict[int, str] = {}
         for chunk in _chunks(existing):
-            Report.objects.filter(pk__in=chunk).update(version=F("version") + 1, updated_at=now, updated_by=by)
-            statuses |= dict(Report.objects.filter(pk__in=chunk).values_list("pk", "status"))
+            Report.objects.filter(pk__in=chunk).update(
+                version=F("version") + 1, updated_at=now, updated_by=by
+            )
+            statuses |= dict(
+                Report.objects.filter(pk__in=chunk).values_list("pk", "status")
+            )
     else:
         statuses = {}
-    insert(ReportEvent, [
-        {"report_id": pk, "action": ReportEvent.Action.IMPORT, "from_status": statuses.get(pk, Report.Status.DRAFT),
-         "to_status": statuses.get(pk, Report.Status.DRAFT), "reason": source_label, "by_id": getattr(by, "pk", None)}
-        for pk in sorted(touched)
-    ])
+    insert(
+        ReportEvent,
+        [
+            {
+                "report_id": pk,
+                "action": ReportEvent.Action.IMPORT,
+                "from_status": statuses.get(pk, Report.Status.DRAFT),
+                "to_status": statuses.get(pk, Report.Status.DRAFT),
+                "reason": source_label,
+                "by_id": getattr(by, "pk", None),
+            }
+            for pk in sorted(touched)
+        ],
+    )
     return plan.summary()
 
 
@@ -413,22 +674,33 @@ def _write_schools(plan: Plan) -> dict[int, int]:
     """Create and update schools; return temporary ids mapped to real ones."""
     mapping: dict[int, int] = {}
     regions = {r.name.lower(): r for r in Region.objects.all()}
-    municipalities = {(m.region_id, m.name.lower()): m for m in Municipality.objects.all()}
+    municipalities = {
+        (m.region_id, m.name.lower()): m for m in Municipality.objects.all()
+    }
     for record in plan.schools_new:
         data = record.data
         region = regions.get((data.get("region") or "").lower())
         if region is None:
-            region = Region.objects.create(name=data.get("region") or "Регион", code=data["code"][3:5])
+            region = Region.objects.create(
+                name=data.get("region") or "Регион", code=data["code"][3:5]
+            )
             regions[region.name.lower()] = region
         key = (region.pk, data["municipality"].strip().lower())
         municipality = municipalities.get(key)
         if municipality is None:
-            municipality = Municipality.objects.create(region=region, name=data["municipality"].strip())
+            municipality = Municipality.objects.create(
+                region=region, name=data["municipality"].strip()
+            )
             municipalities[key] = municipality
         school = School(
-            municipality=municipality, code=data["code"], full_name=data["full_name"], short_name=data["short_name"],
-            school_type=data["school_type"], is_rural=bool(data.get("is_rural")),
-            distance_km=data.get("distance_km") or 0, inn=data.get("inn") or "",
+            municipality=municipality,
+            code=data["code"],
+            full_name=data["full_name"],
+            short_name=data["short_name"],
+            school_type=data["school_type"],
+            is_rural=bool(data.get("is_rural")),
+            distance_km=data.get("distance_km") or 0,
+            inn=data.get("inn") or "",
         )
         school._history_user = plan.by
         school.save()
@@ -449,13 +721,25 @@ def _write_reports(plan: Plan, school_ids: dict[int, int]) -> None:
     needed = {(school_ids.get(s, s), y, k) for s, y, k in needed}
     missing = sorted(key for key in needed if key not in plan.reports)
     now, by_id = timezone.now(), getattr(plan.by, "pk", None)
-    ids = insert(Report, [
-        {"school_id": s, "year_id": plan.years[y], "kind": k, "version": 1, "updated_at": now, "updated_by_id": by_id}
-        for s, y, k in missing
-    ])
+    ids = insert(
+        Report,
+        [
+            {
+                "school_id": s,
+                "year_id": plan.years[y],
+                "kind": k,
+                "version": 1,
+                "updated_at": now,
+                "updated_by_id": by_id,
+            }
+            for s, y, k in missing
+        ],
+    )
     plan.created_reports = set(ids)
     for key, pk in zip(missing, ids, strict=True):
-        plan.reports[key] = Report(pk=pk, school_id=key[0], year_id=plan.years[key[1]], kind=key[2])
+        plan.reports[key] = Report(
+            pk=pk, school_id=key[0], year_id=plan.years[key[1]], kind=key[2]
+        )
     plan.school_ids = school_ids
 
 
@@ -480,7 +764,9 @@ def _write_data(plan: Plan) -> set[int]:
     return touched
 
 
-def _update_with_history(model: type, rows: list[dict[str, Any]], names: list[str], by: User | None) -> None:
+def _update_with_history(
+    model: type, rows: list[dict[str, Any]], names: list[str], by: User | None
+) -> None:
     if rows:
         objects = [model(**row) for row in rows]
         model.objects.bulk_update(objects, names, batch_size=CHUNK)
@@ -495,7 +781,12 @@ def _write_rows(plan: Plan) -> set[int]:
         names = RESULT_FIELDS if model is AssessmentResult else COMPARISON_FIELDS
         row = {"report_id": report.pk, **{n: values.get(n) for n in names}}
         if model is AssessmentResult:
-            row |= {"procedure": key[0], "subject_id": key[1], "grade": key[2], "level": key[3]}
+            row |= {
+                "procedure": key[0],
+                "subject_id": key[1],
+                "grade": key[2],
+                "level": key[3],
+            }
         else:
             row |= {"subject_id": key[0], "grade": key[1]}
         if pk:
@@ -512,12 +803,22 @@ def _write_rows(plan: Plan) -> set[int]:
 def _write_means(plan: Plan) -> None:
     if not plan.means:
         return
-    region = Region.objects.get(name=plan.means_region_name) if plan.means_region_name else _single_region(plan)
+    region = (
+        Region.objects.get(name=plan.means_region_name)
+        if plan.means_region_name
+        else _single_region(plan)
+    )
     for (year, procedure, subject, grade, level), values, pk in plan.means:
         RegionalMean.objects.update_or_create(
-            pk=pk, defaults={
-                "region": region, "year_id": plan.years[year], "procedure": procedure, "subject_id": subject,
-                "grade": grade, "level": level, "mean_score": values.get("mean_score"),
+            pk=pk,
+            defaults={
+                "region": region,
+                "year_id": plan.years[year],
+                "procedure": procedure,
+                "subject_id": subject,
+                "grade": grade,
+                "level": level,
+                "mean_score": values.get("mean_score"),
                 "fail_share": values.get("fail_share"),
             },
         )

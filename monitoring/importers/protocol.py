@@ -35,9 +35,21 @@ TASK_2020 = re.compile(r"^a-(\d+)-grade$")
 # Textbook codes name the subject and grade of the work: «ma4.8 | 1.1.3.1.8.4 | Моро М.И.».
 TEXTBOOK = re.compile(r"^\s*([a-z]+)(\d{1,2})\.")
 TEXTBOOK_SUBJECTS = {
-    "ma": "математика", "ru": "русский язык", "bio": "биология", "bi": "биология", "om": "окружающий мир",
-    "ok": "окружающий мир", "gg": "география", "geo": "география", "is": "история", "his": "история",
-    "ob": "обществознание", "fi": "физика", "phy": "физика", "xi": "химия", "ch": "химия",
+    "ma": "математика",
+    "ru": "русский язык",
+    "bio": "биология",
+    "bi": "биология",
+    "om": "окружающий мир",
+    "ok": "окружающий мир",
+    "gg": "география",
+    "geo": "география",
+    "is": "история",
+    "his": "история",
+    "ob": "обществознание",
+    "fi": "физика",
+    "phy": "физика",
+    "xi": "химия",
+    "ch": "химия",
 }
 
 
@@ -55,7 +67,9 @@ class Layout:
     variant_col: int | None
     total: int | None
     textbook: int | None
-    tasks: list[tuple[int, str, Decimal | None]] = field(default_factory=list)  # (column, label, max)
+    tasks: list[tuple[int, str, Decimal | None]] = field(
+        default_factory=list
+    )  # (column, label, max)
 
 
 def _find(headers: list[str], *names: str, prefix: bool = False) -> int | None:
@@ -69,26 +83,68 @@ def _find(headers: list[str], *names: str, prefix: bool = False) -> int | None:
 def detect_layout(book: Workbook) -> Layout | str:
     """Return the protocol's layout, or a Russian reason why none is recognised."""
     protocol = book.sheet("Протокол")
-    candidates = [("Протокол", protocol)] if protocol is not None else list(book.sheets.items())
+    candidates = (
+        [("Протокол", protocol)] if protocol is not None else list(book.sheets.items())
+    )
     for title, rows in candidates:
         for row_index, row in enumerate(rows[:10]):
             headers = [norm_header(v) for v in row]
             if "логин школы" in headers:
-                layout = Layout("2021", title, row_index, headers.index("логин школы"), None,
-                                _find(headers, "код обучающегося"), _find(headers, "отметка за предыдущ", prefix=True),
-                                _find(headers, "вариант"), _find(headers, "всего баллов"), _find(headers, "учебник"))
-                layout.tasks = [(i, f"балл за {m[1]}", None) for i, h in enumerate(headers) if (m := TASK_2021.match(h))]
+                layout = Layout(
+                    "2021",
+                    title,
+                    row_index,
+                    headers.index("логин школы"),
+                    None,
+                    _find(headers, "код обучающегося"),
+                    _find(headers, "отметка за предыдущ", prefix=True),
+                    _find(headers, "вариант"),
+                    _find(headers, "всего баллов"),
+                    _find(headers, "учебник"),
+                )
+                layout.tasks = [
+                    (i, f"балл за {m[1]}", None)
+                    for i, h in enumerate(headers)
+                    if (m := TASK_2021.match(h))
+                ]
                 return layout
             if "пользователь" in headers and protocol is not None:
-                layout = Layout("2022", title, row_index, headers.index("пользователь"), _find(headers, "школа"),
-                                _find(headers, "код"), _find(headers, "отметка за предыдущ", prefix=True),
-                                _find(headers, "вариант"), _find(headers, "итого баллов"), None)
-                layout.tasks = [(i, text(row[i]), Decimal(m[2])) for i, h in enumerate(headers) if (m := TASK_2022.match(h))]
+                layout = Layout(
+                    "2022",
+                    title,
+                    row_index,
+                    headers.index("пользователь"),
+                    _find(headers, "школа"),
+                    _find(headers, "код"),
+                    _find(headers, "отметка за предыдущ", prefix=True),
+                    _find(headers, "вариант"),
+                    _find(headers, "итого баллов"),
+                    None,
+                )
+                layout.tasks = [
+                    (i, text(row[i]), Decimal(m[2]))
+                    for i, h in enumerate(headers)
+                    if (m := TASK_2022.match(h))
+                ]
                 return layout
             if "user" in headers and "otc" in headers:
-                layout = Layout("2020", title, row_index, headers.index("user"), None, _find(headers, "code"),
-                                headers.index("otc"), _find(headers, "var-1"), _find(headers, "sum"), _find(headers, "учебник"))
-                layout.tasks = [(i, text(row[i]), None) for i, h in enumerate(headers) if TASK_2020.match(h)]
+                layout = Layout(
+                    "2020",
+                    title,
+                    row_index,
+                    headers.index("user"),
+                    None,
+                    _find(headers, "code"),
+                    headers.index("otc"),
+                    _find(headers, "var-1"),
+                    _find(headers, "sum"),
+                    _find(headers, "учебник"),
+                )
+                layout.tasks = [
+                    (i, text(row[i]), None)
+                    for i, h in enumerate(headers)
+                    if TASK_2020.match(h)
+                ]
                 return layout
     return (
         "не найдены заголовки протокола ВПР: ожидается столбец «логин школы» (формат 2021 года), "
@@ -122,7 +178,13 @@ def mark_of(total: Decimal, scale: list[int]) -> int:
     return 5
 
 
-def parse_protocol(book: Workbook, *, matcher: SchoolMatcher, params: dict[str, Any], progress: Callable[[int], None] = lambda p: None) -> Parsed:
+def parse_protocol(
+    book: Workbook,
+    *,
+    matcher: SchoolMatcher,
+    params: dict[str, Any],
+    progress: Callable[[int], None] = lambda p: None,
+) -> Parsed:
     """Aggregate a protocol into each school's ВПР result and journal comparison."""
     parsed = Parsed()
     issues = parsed.issues
@@ -134,10 +196,18 @@ def parse_protocol(book: Workbook, *, matcher: SchoolMatcher, params: dict[str, 
     header = rows[layout.header_row]
     personal = personal_data_columns(header)
     if personal:
-        issues.add(f"в протоколе есть столбцы с персональными данными ({', '.join(personal)}) — принимаются только обезличенные коды участников", sheet=layout.sheet, row=layout.header_row + 1)
+        issues.add(
+            f"в протоколе есть столбцы с персональными данными ({', '.join(personal)}) — принимаются только обезличенные коды участников",
+            sheet=layout.sheet,
+            row=layout.header_row + 1,
+        )
         return parsed
     if layout.total is None and not layout.tasks:
-        issues.add("нет столбцов с баллами: ни «всего баллов» / «Итого баллов», ни баллов за задания", sheet=layout.sheet, row=layout.header_row + 1)
+        issues.add(
+            "нет столбцов с баллами: ни «всего баллов» / «Итого баллов», ни баллов за задания",
+            sheet=layout.sheet,
+            row=layout.header_row + 1,
+        )
         return parsed
     subject = Subject.objects.get(pk=params["subject"])
     grade, year, scale = params["grade"], params["year"], params["scale"]
@@ -148,7 +218,7 @@ def parse_protocol(book: Workbook, *, matcher: SchoolMatcher, params: dict[str, 
     seen: dict[tuple, int] = {}
     max_score = Decimal(scale[3])
     total_rows = len(rows) - layout.header_row - 1
-    for offset, row in enumerate(rows[layout.header_row + 1:]):
+    for offset, row in enumerate(rows[layout.header_row + 1 :]):
         number = layout.header_row + offset + 2
         if offset % 2000 == 0:
             progress(round(50 * offset / max(total_rows, 1)))
@@ -161,13 +231,26 @@ def parse_protocol(book: Workbook, *, matcher: SchoolMatcher, params: dict[str, 
         ref = refs.get(login)
         if ref is None:
             try:
-                ref = matcher.login(login, name=text(row[layout.school]).split("|", 1)[-1] if layout.school is not None else "")
+                ref = matcher.login(
+                    login,
+                    name=text(row[layout.school]).split("|", 1)[-1]
+                    if layout.school is not None
+                    else "",
+                )
             except NoMatch as error:
-                issues.add(str(error), sheet=layout.sheet, row=number, column=text(header[layout.login]), value=login)
+                issues.add(
+                    str(error),
+                    sheet=layout.sheet,
+                    row=number,
+                    column=text(header[layout.login]),
+                    value=login,
+                )
                 failed_logins.add(login)
                 continue
             refs[login] = ref
-        vpr_mark = _participant(row, number, layout, header, grade, max_score, scale, ref, seen, issues)
+        vpr_mark = _participant(
+            row, number, layout, header, grade, max_score, scale, ref, seen, issues
+        )
         if vpr_mark is None:
             continue
         tally = tallies[ref.pk]
@@ -185,27 +268,50 @@ def parse_protocol(book: Workbook, *, matcher: SchoolMatcher, params: dict[str, 
     for pk, tally in tallies.items():
         record = parsed.record(by_pk[pk], year, ReportKind.RESULTS)
         n = tally.participants
-        mean = (Decimal(sum((m + 2) * c for m, c in enumerate(tally.marks))) / n).quantize(Decimal("0.01"))
+        mean = (
+            Decimal(sum((m + 2) * c for m, c in enumerate(tally.marks))) / n
+        ).quantize(Decimal("0.01"))
         values = {
-            "procedure": Procedure.VPR, "subject": subject, "grade": grade, "level": "", "participants": n,
-            "mark2": tally.marks[0], "mark3": tally.marks[1], "mark4": tally.marks[2], "mark5": tally.marks[3],
-            "failed_minimum": None, "mean_score": mean,
+            "procedure": Procedure.VPR,
+            "subject": subject,
+            "grade": grade,
+            "level": "",
+            "participants": n,
+            "mark2": tally.marks[0],
+            "mark3": tally.marks[1],
+            "mark4": tally.marks[2],
+            "mark5": tally.marks[3],
+            "failed_minimum": None,
+            "mean_score": mean,
         }
         record.rows[(Procedure.VPR, subject.pk, grade, "")] = (values, tally.source)
         if tally.lowered + tally.confirmed + tally.raised:
             record.comparisons[(subject.pk, grade)] = (
-                {"subject": subject, "grade": grade, "lowered": tally.lowered, "confirmed": tally.confirmed, "raised": tally.raised},
+                {
+                    "subject": subject,
+                    "grade": grade,
+                    "lowered": tally.lowered,
+                    "confirmed": tally.confirmed,
+                    "raised": tally.raised,
+                },
                 tally.source,
             )
     progress(50)
     return parsed
 
 
-def _check_work(book: Workbook, layout: Layout, subject: Subject, grade: int, issues: IssueList) -> None:
+def _check_work(
+    book: Workbook, layout: Layout, subject: Subject, grade: int, issues: IssueList
+) -> None:
     """Refuse a file whose textbook codes say another subject or grade than the form."""
     sources = []
     if layout.textbook is not None:
-        sources = [(layout.sheet, r[layout.textbook]) for r in book.sheets[layout.sheet][layout.header_row + 1:layout.header_row + 200]]
+        sources = [
+            (layout.sheet, r[layout.textbook])
+            for r in book.sheets[layout.sheet][
+                layout.header_row + 1 : layout.header_row + 200
+            ]
+        ]
     classes = book.sheet("Классы")
     if classes:
         headers = [norm_header(v) for v in classes[0]]
@@ -227,10 +333,23 @@ def _check_work(book: Workbook, layout: Layout, subject: Subject, grade: int, is
             return
 
 
-def _participant(row: list[Any], number: int, layout: Layout, header: list[Any], grade: int, max_score: Decimal, scale: list[int], ref: Any, seen: dict, issues: IssueList) -> int | None:
+def _participant(
+    row: list[Any],
+    number: int,
+    layout: Layout,
+    header: list[Any],
+    grade: int,
+    max_score: Decimal,
+    scale: list[int],
+    ref: Any,
+    seen: dict,
+    issues: IssueList,
+) -> int | None:
     """Check one participant's row; return their ВПР mark, or None if absent or wrong."""
     sheet = layout.sheet
-    variant = text(row[layout.variant_col]).lower() if layout.variant_col is not None else ""
+    variant = (
+        text(row[layout.variant_col]).lower() if layout.variant_col is not None else ""
+    )
     scores: list[Decimal | None] = []
     ok = True
     for column, label, top in layout.tasks:
@@ -241,31 +360,76 @@ def _participant(row: list[Any], number: int, layout: Layout, header: list[Any],
             try:
                 value = score(raw)
             except CellError as error:
-                issues.add(f"«{text(raw)}»: {error}", sheet=sheet, row=number, column=label, value=raw)
+                issues.add(
+                    f"«{text(raw)}»: {error}",
+                    sheet=sheet,
+                    row=number,
+                    column=label,
+                    value=raw,
+                )
                 ok = False
                 continue
         if value is not None and (value < 0 or (top is not None and value > top)):
-            issues.add(f"балл {num(value)} вне допустимого 0–{top if top is not None else '…'} за это задание", sheet=sheet, row=number, column=label, value=raw)
+            issues.add(
+                f"балл {num(value)} вне допустимого 0–{top if top is not None else '…'} за это задание",
+                sheet=sheet,
+                row=number,
+                column=label,
+                value=raw,
+            )
             ok = False
         scores.append(value)
     if variant == ABSENT:
         if any(v is not None for v in scores):
-            issues.add("участник отмечен как отсутствовавший, но у него есть баллы за задания", sheet=sheet, row=number, column=text(header[layout.variant_col]), value=variant)
+            issues.add(
+                "участник отмечен как отсутствовавший, но у него есть баллы за задания",
+                sheet=sheet,
+                row=number,
+                column=text(header[layout.variant_col]),
+                value=variant,
+            )
         return None
-    if variant == "" and all(v is None for v in scores) and (layout.total is None or is_empty(row[layout.total])):
+    if (
+        variant == ""
+        and all(v is None for v in scores)
+        and (layout.total is None or is_empty(row[layout.total]))
+    ):
         return None  # an empty line of a pupil who did not write the work
     if layout.variant_col is not None and not (variant.isdigit() and int(variant) >= 1):
-        issues.add(f"вариант «{variant}» недопустим: ожидается номер варианта (1, 2, …) или «отсутствовал»", sheet=sheet, row=number, column=text(header[layout.variant_col]), value=variant)
+        issues.add(
+            f"вариант «{variant}» недопустим: ожидается номер варианта (1, 2, …) или «отсутствовал»",
+            sheet=sheet,
+            row=number,
+            column=text(header[layout.variant_col]),
+            value=variant,
+        )
         ok = False
     code = text(row[layout.code]) if layout.code is not None else ""
     if code:
         key = (ref.pk, code)
         if key in seen:
-            issues.add(f"участник с кодом {code} уже есть в строке {seen[key]}", sheet=sheet, row=number, column=text(header[layout.code]), value=code)
+            issues.add(
+                f"участник с кодом {code} уже есть в строке {seen[key]}",
+                sheet=sheet,
+                row=number,
+                column=text(header[layout.code]),
+                value=code,
+            )
             ok = False
         seen[key] = number
-        if layout.variant != "2020" and len(code) == 5 and code.isdigit() and code[0] != str(grade % 10):
-            issues.add(f"код участника {code} относится к {code[0]} классу, а загружается работа {grade} класса", sheet=sheet, row=number, column=text(header[layout.code]), value=code)
+        if (
+            layout.variant != "2020"
+            and len(code) == 5
+            and code.isdigit()
+            and code[0] != str(grade % 10)
+        ):
+            issues.add(
+                f"код участника {code} относится к {code[0]} классу, а загружается работа {grade} класса",
+                sheet=sheet,
+                row=number,
+                column=text(header[layout.code]),
+                value=code,
+            )
             ok = False
     total = None
     if layout.total is not None:
@@ -273,24 +437,52 @@ def _participant(row: list[Any], number: int, layout: Layout, header: list[Any],
         try:
             total = decimal(raw_total)
         except CellError:
-            issues.add(f"«{text(raw_total)}»: ожидается число баллов", sheet=sheet, row=number, column=text(header[layout.total]), value=raw_total)
+            issues.add(
+                f"«{text(raw_total)}»: ожидается число баллов",
+                sheet=sheet,
+                row=number,
+                column=text(header[layout.total]),
+                value=raw_total,
+            )
             return None
     task_sum = sum((v for v in scores if v is not None), Decimal(0)) if scores else None
     if total is None:
         total = task_sum
-    elif task_sum is not None and any(v is not None for v in scores) and total != task_sum:
-        issues.add(f"итог {num(total)} не равен сумме баллов за задания ({num(task_sum)})", sheet=sheet, row=number, column=text(header[layout.total]), value=total)
+    elif (
+        task_sum is not None
+        and any(v is not None for v in scores)
+        and total != task_sum
+    ):
+        issues.add(
+            f"итог {num(total)} не равен сумме баллов за задания ({num(task_sum)})",
+            sheet=sheet,
+            row=number,
+            column=text(header[layout.total]),
+            value=total,
+        )
         ok = False
     if total is None:
-        issues.add("нет баллов участника: ни итога, ни баллов за задания (если участник не писал работу, укажите вариант «отсутствовал»)", sheet=sheet, row=number)
+        issues.add(
+            "нет баллов участника: ни итога, ни баллов за задания (если участник не писал работу, укажите вариант «отсутствовал»)",
+            sheet=sheet,
+            row=number,
+        )
         return None
     if total > max_score:
-        issues.add(f"итог {num(total)} больше максимального балла работы ({num(max_score)})", sheet=sheet, row=number, column=text(header[layout.total]) if layout.total is not None else "", value=total)
+        issues.add(
+            f"итог {num(total)} больше максимального балла работы ({num(max_score)})",
+            sheet=sheet,
+            row=number,
+            column=text(header[layout.total]) if layout.total is not None else "",
+            value=total,
+        )
         ok = False
     return mark_of(total, scale) if ok else None
 
 
-def _journal(row: list[Any], number: int, layout: Layout, header: list[Any], issues: IssueList) -> int | None:
+def _journal(
+    row: list[Any], number: int, layout: Layout, header: list[Any], issues: IssueList
+) -> int | None:
     if layout.journal is None:
         return None
     raw = row[layout.journal]
@@ -299,5 +491,11 @@ def _journal(row: list[Any], number: int, layout: Layout, header: list[Any], iss
         return None
     if value in {"2", "3", "4", "5"}:
         return int(value)
-    issues.add(f"отметка по журналу «{text(raw)}» недопустима: 2, 3, 4, 5, пусто или «нет отметки»", sheet=layout.sheet, row=number, column=text(header[layout.journal]), value=raw)
+    issues.add(
+        f"отметка по журналу «{text(raw)}» недопустима: 2, 3, 4, 5, пусто или «нет отметки»",
+        sheet=layout.sheet,
+        row=number,
+        column=text(header[layout.journal]),
+        value=raw,
+    )
     return None

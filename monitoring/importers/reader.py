@@ -63,10 +63,15 @@ def read_workbook(content: bytes) -> Workbook:
             "Снимите пароль и сохраните файл как «Книга Excel (.xlsx)»."
         )
     if not content.startswith(ZIP_MAGIC):
-        raise FileRejected("Это не файл Excel (.xlsx). Сохраните таблицу как «Книга Excel (.xlsx)».")
+        raise FileRejected(
+            "Это не файл Excel (.xlsx). Сохраните таблицу как «Книга Excel (.xlsx)»."
+        )
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+        sheets = {
+            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in book.sheet_names
+        }
     except Exception as error:
         raise FileRejected(
             "Файл повреждён или это не таблица Excel — откройте его в Excel и сохраните заново "
@@ -82,7 +87,13 @@ def _trim(rows: list[list[Any]]) -> list[list[Any]]:
     """Drop trailing empty rows and columns (Excel keeps formatting far below the data)."""
     while rows and all(is_empty(v) for v in rows[-1]):
         rows.pop()
-    width = max((max((i + 1 for i, v in enumerate(r) if not is_empty(v)), default=0) for r in rows), default=0)
+    width = max(
+        (
+            max((i + 1 for i, v in enumerate(r) if not is_empty(v)), default=0)
+            for r in rows
+        ),
+        default=0,
+    )
     return [list(r[:width]) + [None] * (width - len(r)) for r in rows]
 
 

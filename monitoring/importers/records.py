@@ -30,7 +30,9 @@ class ReportRecord:
     values: dict[str, Any] | None = None
     source: Source | None = None
     rows: dict[tuple, tuple[dict[str, Any], Source]] = field(default_factory=dict)
-    comparisons: dict[tuple, tuple[dict[str, Any], Source]] = field(default_factory=dict)
+    comparisons: dict[tuple, tuple[dict[str, Any], Source]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass
@@ -49,7 +51,9 @@ class Parsed:
     issues: IssueList = field(default_factory=IssueList)
     records: dict[tuple, ReportRecord] = field(default_factory=dict)
     schools: list[SchoolRecord] = field(default_factory=list)
-    regional_means: dict[tuple, tuple[dict[str, Any], Source]] = field(default_factory=dict)
+    regional_means: dict[tuple, tuple[dict[str, Any], Source]] = field(
+        default_factory=dict
+    )
     rows_read: int = 0
 
     def record(self, school: SchoolRef, year: int, kind: str) -> ReportRecord:
@@ -74,13 +78,22 @@ def year_exists(start: int) -> bool:
 
 # Subject names as real files write them → the dictionary's names.
 SUBJECT_SYNONYMS = {
-    "русский": "русский язык", "рус. яз.": "русский язык", "рус.яз.": "русский язык",
-    "математика (профиль)": "математика", "математика профильная": "математика",
-    "математика профильного уровня": "математика", "математика (база)": "математика",
-    "математика базовая": "математика", "математика базового уровня": "математика",
-    "иностранные языки": "английский язык", "английский": "английский язык",
-    "информатика и икт": "информатика", "информатика и икт (кегэ)": "информатика", "икт": "информатика",
-    "немецкий": "немецкий язык", "французский": "французский язык",
+    "русский": "русский язык",
+    "рус. яз.": "русский язык",
+    "рус.яз.": "русский язык",
+    "математика (профиль)": "математика",
+    "математика профильная": "математика",
+    "математика профильного уровня": "математика",
+    "математика (база)": "математика",
+    "математика базовая": "математика",
+    "математика базового уровня": "математика",
+    "иностранные языки": "английский язык",
+    "английский": "английский язык",
+    "информатика и икт": "информатика",
+    "информатика и икт (кегэ)": "информатика",
+    "икт": "информатика",
+    "немецкий": "немецкий язык",
+    "французский": "французский язык",
 }
 
 
@@ -111,12 +124,26 @@ class SubjectIndex:
         return ""
 
 
-def match_school(matcher: SchoolMatcher, issues: IssueList, raw: Any, *, sheet: str, row: int, column: str, name: str = "", login_only: bool = False) -> SchoolRef | None:
+def match_school(
+    matcher: SchoolMatcher,
+    issues: IssueList,
+    raw: Any,
+    *,
+    sheet: str,
+    row: int,
+    column: str,
+    name: str = "",
+    login_only: bool = False,
+) -> SchoolRef | None:
     """Return the row's school, or record why it matches none and return None."""
     from .matching import NoMatch
 
     try:
-        return matcher.login(str(raw), name=name) if login_only else matcher.code(str(raw), name=name)
+        return (
+            matcher.login(str(raw), name=name)
+            if login_only
+            else matcher.code(str(raw), name=name)
+        )
     except NoMatch as error:
         issues.add(str(error), sheet=sheet, row=row, column=column, value=raw)
         return None

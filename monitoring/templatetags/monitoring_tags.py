@@ -27,7 +27,9 @@ def status_badge(report):
     elif getattr(report, "late", False):
         return format_html(
             '<span class="badge {}">{} <i class="bi bi-clock-history" title="сдан после срока" '
-            'aria-label="сдан после срока"></i></span>', css, label,
+            'aria-label="сдан после срока"></i></span>',
+            css,
+            label,
         )
     return format_html('<span class="badge {}">{}</span>', css, label)
 

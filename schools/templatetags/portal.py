@@ -61,11 +61,21 @@ def share(context: dict[str, Any], part: Any, whole: Any, school: Any = None) ->
     if float(whole) >= SMALL_BASE:
         return f"{ru_number(value)} %"
     request = context.get("request")
-    if school is not None and request is not None and not may_see_small_shares(request.user, school):
-        return format_html('<span class="text-muted" title="Доля на выборке меньше {} человек скрыта по решению муниципалитета">скрыто</span>', SMALL_BASE)
+    if (
+        school is not None
+        and request is not None
+        and not may_see_small_shares(request.user, school)
+    ):
+        return format_html(
+            '<span class="text-muted" title="Доля на выборке меньше {} человек скрыта по решению муниципалитета">скрыто</span>',
+            SMALL_BASE,
+        )
     return format_html(
         '{} из {} ({} %) <span class="badge text-bg-light border" title="Меньше {} человек: доля неустойчива">малая выборка</span>',
-        ru_number(float(part), 0), ru_number(float(whole), 0), ru_number(value), SMALL_BASE,
+        ru_number(float(part), 0),
+        ru_number(float(whole), 0),
+        ru_number(value),
+        SMALL_BASE,
     )
 
 

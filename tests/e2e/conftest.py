@@ -6,8 +6,12 @@ import pytest
 from django.core.management import call_command
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -15,12 +19,20 @@ CHROMIUM_ARGS = [
 def browser_type_launch_args(browser_type_launch_args):
     executable = shutil.which("chromium")
     assert executable, "Chromium не найден: apt-get install -y chromium"
-    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+    return {
+        **browser_type_launch_args,
+        "executable_path": executable,
+        "args": CHROMIUM_ARGS,
+    }
 
 
 @pytest.fixture
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "ru-RU", "viewport": {"width": 1280, "height": 900}}
+    return {
+        **browser_context_args,
+        "locale": "ru-RU",
+        "viewport": {"width": 1280, "height": 900},
+    }
 
 
 @pytest.fixture

@@ -19,10 +19,14 @@ def screenshot(page, tmp_path, name):
     page.screenshot(path=os.path.join(folder, name), full_page=True)
 
 
-def test_analyst_filters_the_dashboard_opens_a_profile_and_exports(demo, login, tmp_path):
+def test_analyst_filters_the_dashboard_opens_a_profile_and_exports(
+    demo, login, tmp_path
+):
     page = login("mimc")
     page.get_by_role("link", name="Выявление").click()
-    expect(page.get_by_role("heading", name="Выявление ШНОР/ШНСУ на 2021/2022")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Выявление ШНОР/ШНСУ на 2021/2022")
+    ).to_be_visible()
     table = page.get_by_test_id("results")
     expect(table.locator("tbody tr")).to_have_count(9)
 
@@ -46,13 +50,17 @@ def test_analyst_filters_the_dashboard_opens_a_profile_and_exports(demo, login, 
 
     page.get_by_label("Статус").select_option(label="ШНСУ")
     page.get_by_role("button", name="Показать").click()
-    expected = SchoolResult.objects.filter(run__status="done", run__target_year__is_current=True, status="ШНСУ").count()
+    expected = SchoolResult.objects.filter(
+        run__status="done", run__target_year__is_current=True, status="ШНСУ"
+    ).count()
     expect(table.locator("tbody tr")).to_have_count(expected)
     expect(page.get_by_test_id("found")).to_contain_text(f"Школ: {expected}")
 
     with page.expect_download() as download:
         page.get_by_test_id("export-xlsx").click()
-    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(Path(download.value.path()).read_bytes())
+    ).active
     rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[5]]
     assert len(rows) == expected
     assert {r[5] for r in rows} == {"ШНСУ"}
@@ -63,5 +71,7 @@ def test_analyst_filters_the_dashboard_opens_a_profile_and_exports(demo, login, 
     expect(page.get_by_role("heading", name="МБОУ «СОШ № 6»")).to_be_visible()
     expect(page.get_by_test_id("profile-criteria")).to_contain_text("«2» получили")
     expect(page.get_by_test_id("status-history")).to_contain_text("приказ № 128")
-    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('small-0'))")
+    page.wait_for_function(
+        "() => window.Chart && Chart.getChart(document.getElementById('small-0'))"
+    )
     screenshot(page, tmp_path, "profile.png")

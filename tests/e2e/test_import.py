@@ -40,7 +40,9 @@ def test_analyst_imports_a_package(demo, login, tmp_path):
     bad[1] = 60
     page.get_by_label("Файл .xlsx").set_input_files(package_file(tmp_path, bad))
     page.get_by_role("button", name="Проверить файл").click()
-    expect(page.get_by_test_id("errors")).to_contain_text('Лист "Кадры", строка 2, столбец "Моложе 30 лет": 60 больше, чем «Учителей всего» (55).')
+    expect(page.get_by_test_id("errors")).to_contain_text(
+        'Лист "Кадры", строка 2, столбец "Моложе 30 лет": 60 больше, чем «Учителей всего» (55).'
+    )
     expect(page.get_by_role("button", name="Импортировать")).to_have_count(0)
 
     page.goto(page.url.rsplit("/imports/", 1)[0] + "/imports/new/")
@@ -52,4 +54,9 @@ def test_analyst_imports_a_package(demo, login, tmp_path):
     expect(page.get_by_test_id("progress-bar")).to_have_text("100%")
     expect(page.get_by_test_id("job-message")).to_contain_text("Загружено: создано 1")
     page.screenshot(path=tmp_path / "import-done.png", full_page=True)
-    assert StaffingData.objects.get(report__school__code="sch242702", report__year__start_year=2021).teachers_total == 55
+    assert (
+        StaffingData.objects.get(
+            report__school__code="sch242702", report__year__start_year=2021
+        ).teachers_total
+        == 55
+    )

@@ -18,7 +18,11 @@ pytestmark = pytest.mark.e2e
 def test_demo_role_logs_in_to_its_home_page(demo, login, username, title, menu):
     page = login(username)
     expect(page.get_by_test_id("home-title")).to_have_text(title)
-    expect(page.get_by_role("navigation", name="Основное меню").get_by_role("link", name=menu)).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Основное меню").get_by_role(
+            "link", name=menu
+        )
+    ).to_be_visible()
 
 
 def test_operator_sees_own_school_and_nothing_else(demo, login, live_server):

@@ -8,14 +8,24 @@ from monitoring.models import Report, StaffingData
 pytestmark = pytest.mark.e2e
 
 FIGURES = {
-    "Учителей всего": "52", "Моложе 30 лет": "6", "Пенсионного возраста": "8", "Стаж до 3 лет": "5",
-    "Высшая категория": "15", "Первая категория": "20",
-    "Подтвердили или повысили категорию за 3 года": "18", "Имеют удостоверение о КПК за 3 года": "45",
-    "Прошли диагностику профессиональных дефицитов": "25", "Прошли оценку предметных компетенций": "12",
+    "Учителей всего": "52",
+    "Моложе 30 лет": "6",
+    "Пенсионного возраста": "8",
+    "Стаж до 3 лет": "5",
+    "Высшая категория": "15",
+    "Первая категория": "20",
+    "Подтвердили или повысили категорию за 3 года": "18",
+    "Имеют удостоверение о КПК за 3 года": "45",
+    "Прошли диагностику профессиональных дефицитов": "25",
+    "Прошли оценку предметных компетенций": "12",
     "Участники региональных и всероссийских профконкурсов за 3 года": "4",
-    "Нагрузка 1,5 ставки и более": "9", "Ведут предметы не по профилю образования": "3",
-    "Вакантных ставок": "2", "Педагогов-психологов": "1", "Социальных педагогов": "1",
-    "Учителей-логопедов": "1", "Учителей-дефектологов": "0",
+    "Нагрузка 1,5 ставки и более": "9",
+    "Ведут предметы не по профилю образования": "3",
+    "Вакантных ставок": "2",
+    "Педагогов-психологов": "1",
+    "Социальных педагогов": "1",
+    "Учителей-логопедов": "1",
+    "Учителей-дефектологов": "0",
 }
 
 
@@ -40,21 +50,29 @@ def sign_in(browser, live_server, browser_context_args):
 
 
 def test_staffing_report_round_trip(demo, sign_in, live_server, tmp_path):
-    report = Report.objects.get(school__code="sch242701", year__start_year=2021, kind="staffing")
+    report = Report.objects.get(
+        school__code="sch242701", year__start_year=2021, kind="staffing"
+    )
     operator = sign_in("sch242701")
     panel = operator.get_by_test_id("campaigns-panel")
     expect(panel).to_contain_text("осталось 10 дней")
-    panel.locator("div.card-body", has_text="2021/2022").get_by_role("link", name="Кадры").click()
+    panel.locator("div.card-body", has_text="2021/2022").get_by_role(
+        "link", name="Кадры"
+    ).click()
     expect(operator.get_by_role("heading", level=1)).to_contain_text("Кадры")
 
     for label, value in FIGURES.items():
         operator.get_by_label(label, exact=True).fill(value)
     operator.get_by_label("Моложе 30 лет", exact=True).fill("60")
-    expect(operator.locator('[data-share-for="under_30"]')).to_have_text("больше, чем «Учителей всего»")
+    expect(operator.locator('[data-share-for="under_30"]')).to_have_text(
+        "больше, чем «Учителей всего»"
+    )
     expect(operator.get_by_test_id("derived")).to_contain_text("67,3")  # (15 + 20) / 52
     operator.get_by_role("button", name="Сохранить и сдать на проверку").click()
     expect(operator.get_by_test_id("form-errors")).to_contain_text("Проверьте форму")
-    expect(operator.get_by_text("60 больше, чем «Учителей всего» (52).")).to_be_visible()
+    expect(
+        operator.get_by_text("60 больше, чем «Учителей всего» (52).")
+    ).to_be_visible()
     expect(operator.get_by_label("Вакантных ставок", exact=True)).to_have_value("2")
     operator.screenshot(path=tmp_path / "staffing-error.png", full_page=True)
 
@@ -64,12 +82,16 @@ def test_staffing_report_round_trip(demo, sign_in, live_server, tmp_path):
 
     analyst = sign_in("mimc")
     analyst.goto(f"{live_server.url}{report.get_absolute_url()}")
-    analyst.get_by_label("Вернуть на доработку — причина для школы:").fill("Уточните число вакантных ставок по штатному расписанию.")
+    analyst.get_by_label("Вернуть на доработку — причина для школы:").fill(
+        "Уточните число вакантных ставок по штатному расписанию."
+    )
     analyst.get_by_role("button", name="Вернуть на доработку").click()
     expect(analyst.get_by_test_id("report-status")).to_have_text("возвращён")
 
     operator.reload()
-    expect(operator.get_by_test_id("return-reason")).to_contain_text("Уточните число вакантных ставок")
+    expect(operator.get_by_test_id("return-reason")).to_contain_text(
+        "Уточните число вакантных ставок"
+    )
     operator.get_by_label("Вакантных ставок", exact=True).fill("3")
     operator.get_by_role("button", name="Сохранить и сдать на проверку").click()
     expect(operator.get_by_test_id("report-status")).to_have_text("на проверке")
@@ -80,7 +102,16 @@ def test_staffing_report_round_trip(demo, sign_in, live_server, tmp_path):
 
     operator.reload()
     expect(operator.get_by_test_id("report-form")).to_have_count(0)
-    expect(operator.get_by_test_id("report-values").first).to_contain_text("Учителей всего")
-    expect(operator.get_by_text("Отчёт принят МИМЦ и закрыт для изменений.")).to_be_visible()
+    expect(operator.get_by_test_id("report-values").first).to_contain_text(
+        "Учителей всего"
+    )
+    expect(
+        operator.get_by_text("Отчёт принят МИМЦ и закрыт для изменений.")
+    ).to_be_visible()
     assert StaffingData.objects.get(report=report).vacancies == 3
-    assert list(report.events.order_by("pk").values_list("action", flat=True)) == ["submit", "return", "submit", "accept"]
+    assert list(report.events.order_by("pk").values_list("action", flat=True)) == [
+        "submit",
+        "return",
+        "submit",
+        "accept",
+    ]

@@ -14,34 +14,52 @@ def test_propose_accept_plan_approve_and_general_plan(demo, login, page, live_se
     page.get_by_role("link", name="Партнёрство", exact=True).click()
     choose = page.get_by_test_id("choose-partner")
     expect(choose).to_contain_text("МБОУ «Лицей»")
-    expect(choose.locator("tbody tr").last).to_contain_text("мест нет")  # the Лицей already supports two schools
+    expect(choose.locator("tbody tr").last).to_contain_text(
+        "мест нет"
+    )  # the Лицей already supports two schools
     page.get_by_label("Школа-партнёр").select_option(label="МБОУ «Гимназия»")
     page.get_by_label("методическая").check()
-    page.get_by_label("Цели партнёрства").fill("Работа с семьями в сложной социальной ситуации")
+    page.get_by_label("Цели партнёрства").fill(
+        "Работа с семьями в сложной социальной ситуации"
+    )
     page.get_by_role("button", name="Предложить партнёрство").click()
-    expect(page.get_by_test_id("partnership-status")).to_contain_text("предложено партнёру")
+    expect(page.get_by_test_id("partnership-status")).to_contain_text(
+        "предложено партнёру"
+    )
     partnership_url = page.url
 
     # 2. The Гимназия's operator sees the proposal and accepts it, then both schools plan.
     page.context.clear_cookies()
     login("sch242710")
     page.get_by_role("link", name="Партнёрство", exact=True).click()
-    page.get_by_test_id("incoming").get_by_role("link", name="Посмотреть и ответить").click()
+    page.get_by_test_id("incoming").get_by_role(
+        "link", name="Посмотреть и ответить"
+    ).click()
     page.get_by_role("button", name="Согласиться").click()
-    expect(page.get_by_test_id("partnership-status")).to_contain_text("партнёр согласен")
+    expect(page.get_by_test_id("partnership-status")).to_contain_text(
+        "партнёр согласен"
+    )
     page.get_by_role("link", name="Мероприятие").click()
     page.get_by_label("Мероприятие").fill("Открытые уроки в 5 классах")
     page.get_by_label("Форма").select_option(label="открытые уроки")
-    page.get_by_label("Дата начала").fill("2022-08-15")  # outside 2021/2022 — refused with the reason
+    page.get_by_label("Дата начала").fill(
+        "2022-08-15"
+    )  # outside 2021/2022 — refused with the reason
     page.get_by_label("Дата окончания").fill("2022-09-15")
-    page.get_by_label("Ответственный от школы").fill("заместитель директора по УВР СОШ № 4")
+    page.get_by_label("Ответственный от школы").fill(
+        "заместитель директора по УВР СОШ № 4"
+    )
     page.get_by_label("Ответственный от партнёра").fill("руководитель МО Гимназии")
     page.get_by_role("button", name="Сохранить").click()
-    expect(page.get_by_text("Мероприятия плана — в пределах учебного года 2021/2022")).to_be_visible()
+    expect(
+        page.get_by_text("Мероприятия плана — в пределах учебного года 2021/2022")
+    ).to_be_visible()
     page.get_by_label("Дата окончания").fill("2022-02-18")
     page.get_by_label("Дата начала").fill("2022-02-14")
     page.get_by_role("button", name="Сохранить").click()
-    expect(page.get_by_test_id("activities")).to_contain_text("Открытые уроки в 5 классах")
+    expect(page.get_by_test_id("activities")).to_contain_text(
+        "Открытые уроки в 5 классах"
+    )
 
     # 3. The weak school sends the plan; the demo's deadline (25.11.2021) has passed, so it is marked late.
     page.context.clear_cookies()
@@ -71,7 +89,9 @@ def test_propose_accept_plan_approve_and_general_plan(demo, login, page, live_se
     page.get_by_label("Номер приказа").fill("140")
     page.get_by_label("Дата приказа").fill("2021-12-01")
     page.get_by_role("button", name="Утвердить общий план").click()
-    expect(page.get_by_text("Общий план утверждён: приказ № 140 от 01.12.2021.")).to_be_visible()
+    expect(
+        page.get_by_text("Общий план утверждён: приказ № 140 от 01.12.2021.")
+    ).to_be_visible()
 
     pair = Partnership.objects.get(school__code="sch242704")
     assert pair.status == Partnership.Status.APPROVED
@@ -79,4 +99,8 @@ def test_propose_accept_plan_approve_and_general_plan(demo, login, page, live_se
     plan = GeneralPlan.objects.get(campaign=pair.campaign)
     assert plan.status == GeneralPlan.Status.APPROVED
     assert plan.order_number == "140"
-    assert any(row["school"] == "МБОУ «СОШ № 4»" and row["title"] == "Открытые уроки в 5 классах" for row in plan.rows)
+    assert any(
+        row["school"] == "МБОУ «СОШ № 4»"
+        and row["title"] == "Открытые уроки в 5 классах"
+        for row in plan.rows
+    )

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.e2e
 
 def test_import_approve_and_report_execution(demo, login, page, live_server, tmp_path):
     rows = [list(r) for r in ROWS]
-    rows[11][3] = "Отдел образования, МБУ «МИМЦ», МБОУ «СОШ № 6»"  # the school is a co-executor of item 12
+    rows[11][3] = (
+        "Отдел образования, МБУ «МИМЦ», МБОУ «СОШ № 6»"  # the school is a co-executor of item 12
+    )
     table = tmp_path / "дорожная-карта.xlsx"
     table.write_bytes(seed_table(rows))
 
@@ -37,15 +39,21 @@ def test_import_approve_and_report_execution(demo, login, page, live_server, tmp
     page.get_by_label("Номер приказа").fill("95")
     page.get_by_label("Дата приказа").fill("2020-09-01")
     page.get_by_role("button", name="Утвердить").click()
-    expect(page.get_by_text("Карта утверждена: приказ № 95 от 01.09.2020.")).to_be_visible()
+    expect(
+        page.get_by_text("Карта утверждена: приказ № 95 от 01.09.2020.")
+    ).to_be_visible()
 
     page.context.clear_cookies()
     login("sch242706")
     page.goto(roadmap_url)
     items = page.get_by_test_id("items")
-    expect(items.locator("tbody tr")).to_have_count(1)  # the school sees only its own item
+    expect(items.locator("tbody tr")).to_have_count(
+        1
+    )  # the school sees only its own item
     items.get_by_role("link").first.click()
-    page.get_by_label("Что сделано").fill("Три учителя прошли КПК «Работа со слабоуспевающими»")
+    page.get_by_label("Что сделано").fill(
+        "Три учителя прошли КПК «Работа со слабоуспевающими»"
+    )
     page.get_by_label("Мероприятие выполнено").check()
     evidence = tmp_path / "удостоверения.pdf"
     evidence.write_bytes(b"%PDF-1.4\n% test")
@@ -54,6 +62,8 @@ def test_import_approve_and_report_execution(demo, login, page, live_server, tmp
     expect(page.get_by_test_id("item-state")).to_have_text("выполнено")
     expect(page.get_by_test_id("evidence")).to_contain_text("удостоверения")
     page.screenshot(path=tmp_path / "item-done.png", full_page=True)
-    item = Item.objects.get(roadmap__title="Дорожная карта 2020-2021 (из таблицы)", number="12")
+    item = Item.objects.get(
+        roadmap__title="Дорожная карта 2020-2021 (из таблицы)", number="12"
+    )
     assert item.done_at is not None
     assert item.evidence.count() == 1

@@ -37,11 +37,24 @@ class ReportFactory(factory.django.DjangoModelFactory):
 
 
 STAFFING = {
-    "teachers_total": 40, "under_30": 5, "pension_age": 6, "experience_under_3": 4,
-    "highest_category": 12, "first_category": 15, "category_confirmed_3y": 10,
-    "overloaded": 8, "contest_participants_3y": 3, "not_by_profile": 2, "training_3y": 35,
-    "deficit_diagnostics": 20, "subject_assessment": 10, "vacancies": 1, "psychologists": 1,
-    "social_pedagogues": 1, "speech_therapists": 1, "defectologists": 0,
+    "teachers_total": 40,
+    "under_30": 5,
+    "pension_age": 6,
+    "experience_under_3": 4,
+    "highest_category": 12,
+    "first_category": 15,
+    "category_confirmed_3y": 10,
+    "overloaded": 8,
+    "contest_participants_3y": 3,
+    "not_by_profile": 2,
+    "training_3y": 35,
+    "deficit_diagnostics": 20,
+    "subject_assessment": 10,
+    "vacancies": 1,
+    "psychologists": 1,
+    "social_pedagogues": 1,
+    "speech_therapists": 1,
+    "defectologists": 0,
 }
 
 

@@ -14,12 +14,14 @@ class RegionFactory(factory.django.DjangoModelFactory):
     name = "Красноярский край"
     code = "24"
 
+
 class MunicipalityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Municipality
 
     region = factory.SubFactory(RegionFactory)
     name = factory.Sequence(lambda n: f"Муниципалитет {n}")
+
 
 class SchoolFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -28,7 +30,9 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     municipality = factory.SubFactory(MunicipalityFactory)
     short_name = factory.Sequence(lambda n: f"МБОУ «СОШ № {n}»")
     full_name = factory.LazyAttribute(
-        lambda o: f"Муниципальное бюджетное общеобразовательное учреждение {o.short_name}"
+        lambda o: (
+            f"Муниципальное бюджетное общеобразовательное учреждение {o.short_name}"
+        )
     )
     code = factory.LazyAttributeSequence(
         lambda o, n: f"sch{o.municipality.region.code}{n:06d}"
@@ -36,6 +40,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     school_type = School.Type.SOSH
     is_rural = False
     distance_km = Decimal("2.5")
+
 
 class AcademicYearFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -45,6 +50,7 @@ class AcademicYearFactory(factory.django.DjangoModelFactory):
     start_year = 2020
     start_date = factory.LazyAttribute(lambda o: dt.date(o.start_year, 9, 1))
     end_date = factory.LazyAttribute(lambda o: dt.date(o.start_year + 1, 8, 31))
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -63,16 +69,20 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.schools.set(extracted)
 
+
 class OperatorFactory(UserFactory):
     role = User.Role.OPERATOR
+
 
 class AnalystFactory(UserFactory):
     role = User.Role.ANALYST
     municipality = factory.SubFactory(MunicipalityFactory)
 
+
 class ApproverFactory(UserFactory):
     role = User.Role.APPROVER
     municipality = factory.SubFactory(MunicipalityFactory)
+
 
 class AdminFactory(UserFactory):
     role = User.Role.ADMINISTRATOR

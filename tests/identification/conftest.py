@@ -19,8 +19,12 @@ def demo(db):
 def demo_run(demo):
     """A finished combined run for Лесосибирск on 2021/2022, made by the demo analyst."""
     run = services.run_create(
-        target_year=AcademicYear.objects.get(start_year=2021), municipalities=Municipality.objects.filter(name="г. Лесосибирск"),
-        version=Methodology.objects.get(code="combined").current, only_accepted=False, by=User.objects.get(username="mimc"), enqueue=False,
+        target_year=AcademicYear.objects.get(start_year=2021),
+        municipalities=Municipality.objects.filter(name="г. Лесосибирск"),
+        version=Methodology.objects.get(code="combined").current,
+        only_accepted=False,
+        by=User.objects.get(username="mimc"),
+        enqueue=False,
     )
     services.run_execute(run=run)
     run.refresh_from_db()

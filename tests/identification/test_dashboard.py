@@ -22,8 +22,12 @@ from tests.factories import AnalystFactory
 
 def make_run(year: int, municipalities, by=None) -> IdentificationRun:
     run = services.run_create(
-        target_year=AcademicYear.objects.get(start_year=year), municipalities=municipalities,
-        version=Methodology.objects.get(code="combined").current, only_accepted=False, by=by, enqueue=False,
+        target_year=AcademicYear.objects.get(start_year=year),
+        municipalities=municipalities,
+        version=Methodology.objects.get(code="combined").current,
+        only_accepted=False,
+        by=by,
+        enqueue=False,
     )
     services.run_execute(run=run)
     run.refresh_from_db()
@@ -36,13 +40,17 @@ def last_year_run(demo, mimc):
 
 
 def statuses(run):
-    return dict(SchoolResult.objects.filter(run=run).values_list("school__short_name", "status"))
+    return dict(
+        SchoolResult.objects.filter(run=run).values_list("school__short_name", "status")
+    )
 
 
 # Dashboard ------------------------------------------------------------------------------------
 
 
-def test_dashboard_opens_the_latest_run_of_the_current_year_with_counts_against_last_year(client, mimc, last_year_run, demo_run):
+def test_dashboard_opens_the_latest_run_of_the_current_year_with_counts_against_last_year(
+    client, mimc, last_year_run, demo_run
+):
     client.force_login(mimc)
     response = client.get(reverse("identification:dashboard"))
     assert response.context["run"] == demo_run
@@ -60,69 +68,155 @@ def test_dashboard_filters_by_status_criterion_type_and_search(client, mimc, dem
     client.force_login(mimc)
     url = reverse("identification:run-dashboard", args=[demo_run.pk])
     expected = {name for name, status in statuses(demo_run).items() if status == "ШНСУ"}
-    shown = {r.school.short_name for r in client.get(url, {"status": "ШНСУ"}).context["page"].object_list}
+    shown = {
+        r.school.short_name
+        for r in client.get(url, {"status": "ШНСУ"}).context["page"].object_list
+    }
     assert shown == expected
-    listed = {r.school.short_name for r in client.get(url, {"status": "listed"}).context["page"].object_list}
-    assert listed == {n for n, s in statuses(demo_run).items() if s in ("ШНОР", "ШНСУ", "ШНОР и ШНСУ")}
-    flagged_r1 = set(CriterionResult.objects.filter(run=demo_run, criterion="R1", state="flagged").values_list("school__short_name", flat=True))
-    assert {r.school.short_name for r in client.get(url, {"criterion": "R1"}).context["page"].object_list} == flagged_r1
-    assert [r.school.short_name for r in client.get(url, {"school_type": "ООШ"}).context["page"].object_list] == ["МБОУ «ООШ № 5»"]
-    assert [r.school.short_name for r in client.get(url, {"q": "242709"}).context["page"].object_list] == ["МБОУ «СОШ № 9»"]
+    listed = {
+        r.school.short_name
+        for r in client.get(url, {"status": "listed"}).context["page"].object_list
+    }
+    assert listed == {
+        n for n, s in statuses(demo_run).items() if s in ("ШНОР", "ШНСУ", "ШНОР и ШНСУ")
+    }
+    flagged_r1 = set(
+        CriterionResult.objects.filter(
+            run=demo_run, criterion="R1", state="flagged"
+        ).values_list("school__short_name", flat=True)
+    )
+    assert {
+        r.school.short_name
+        for r in client.get(url, {"criterion": "R1"}).context["page"].object_list
+    } == flagged_r1
+    assert [
+        r.school.short_name
+        for r in client.get(url, {"school_type": "ООШ"}).context["page"].object_list
+    ] == ["МБОУ «ООШ № 5»"]
+    assert [
+        r.school.short_name
+        for r in client.get(url, {"q": "242709"}).context["page"].object_list
+    ] == ["МБОУ «СОШ № 9»"]
 
 
 def test_dashboard_sorts_by_a_criterion_value_with_blanks_last(client, mimc, demo_run):
     client.force_login(mimc)
     url = reverse("identification:run-dashboard", args=[demo_run.pk])
-    values = dict(CriterionResult.objects.filter(run=demo_run, criterion="L2").values_list("school__short_name", "value"))
-    order = [r.school.short_name for r in client.get(url, {"sort": "L2"}).context["page"].object_list]
+    values = dict(
+        CriterionResult.objects.filter(run=demo_run, criterion="L2").values_list(
+            "school__short_name", "value"
+        )
+    )
+    order = [
+        r.school.short_name
+        for r in client.get(url, {"sort": "L2"}).context["page"].object_list
+    ]
     known = sorted((v, n) for n, v in values.items() if v is not None)
     assert order[: len(known)] == [n for _, n in known]
-    assert all(values[n] is None for n in order[len(known):])
-    descending = [r.school.short_name for r in client.get(url, {"sort": "-L2"}).context["page"].object_list]
+    assert all(values[n] is None for n in order[len(known) :])
+    descending = [
+        r.school.short_name
+        for r in client.get(url, {"sort": "-L2"}).context["page"].object_list
+    ]
     assert descending[0] == known[-1][1]
 
 
 def test_dashboard_export_keeps_the_filters(client, mimc, demo_run):
     client.force_login(mimc)
-    response = client.get(reverse("identification:run-dashboard", args=[demo_run.pk]), {"status": "listed", "format": "xlsx"})
+    response = client.get(
+        reverse("identification:run-dashboard", args=[demo_run.pk]),
+        {"status": "listed", "format": "xlsx"},
+    )
     sheet = load_workbook(io.BytesIO(response.content)).active
     header = [c.value for c in sheet[1]]
-    assert header[:6] == ["Школа", "Код ОО", "Муниципалитет", "Тип ОО", "Сельская", "Статус (расчёт)"]
+    assert header[:6] == [
+        "Школа",
+        "Код ОО",
+        "Муниципалитет",
+        "Тип ОО",
+        "Сельская",
+        "Статус (расчёт)",
+    ]
     assert "R1: значение" in header
-    names = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] and row[5]}
-    assert names == {n for n, s in statuses(demo_run).items() if s in ("ШНОР", "ШНСУ", "ШНОР и ШНСУ")}
-    assert any("Фильтр «Статус»: ШНОР или ШНСУ" in str(row[0]) for row in sheet.iter_rows(values_only=True))
+    names = {
+        row[0]
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+        if row[0] and row[5]
+    }
+    assert names == {
+        n for n, s in statuses(demo_run).items() if s in ("ШНОР", "ШНСУ", "ШНОР и ШНСУ")
+    }
+    assert any(
+        "Фильтр «Статус»: ШНОР или ШНСУ" in str(row[0])
+        for row in sheet.iter_rows(values_only=True)
+    )
 
 
-def test_operators_do_not_open_the_dashboard_and_foreign_analysts_do_not_see_the_run(client, demo_run):
+def test_operators_do_not_open_the_dashboard_and_foreign_analysts_do_not_see_the_run(
+    client, demo_run
+):
     client.force_login(User.objects.get(username="sch242701"))
     assert client.get(reverse("identification:dashboard")).status_code == 403
-    client.force_login(AnalystFactory(municipality=Municipality.objects.create(region=demo_run.municipalities.first().region, name="Енисейский район")))
-    assert client.get(reverse("identification:run-dashboard", args=[demo_run.pk])).status_code == 404
-    assert client.get(reverse("identification:chart", args=[demo_run.pk, "index"])).status_code == 404
+    client.force_login(
+        AnalystFactory(
+            municipality=Municipality.objects.create(
+                region=demo_run.municipalities.first().region, name="Енисейский район"
+            )
+        )
+    )
+    assert (
+        client.get(
+            reverse("identification:run-dashboard", args=[demo_run.pk])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("identification:chart", args=[demo_run.pk, "index"])
+        ).status_code
+        == 404
+    )
 
 
 # Charts: the numbers ---------------------------------------------------------------------------
 
 
 def chart(client, run, name, **params):
-    return client.get(reverse("identification:chart", args=[run.pk, name]), {**params, "format": "json"}).json()
+    return client.get(
+        reverse("identification:chart", args=[run.pk, name]),
+        {**params, "format": "json"},
+    ).json()
 
 
-def test_fail_share_chart_counts_schools_per_band_and_lists_those_at_30_percent(client, mimc, demo_run):
+def test_fail_share_chart_counts_schools_per_band_and_lists_those_at_30_percent(
+    client, mimc, demo_run
+):
     client.force_login(mimc)
     data = chart(client, demo_run, "fail-shares", procedure="ВПР|математика|5|")
     year = int(demo_run.years_used["R1"][0][:4])
-    rows = AssessmentResult.objects.filter(report__year__start_year=year, procedure="ВПР", subject__name="математика", grade=5, participants__gt=0)
-    shares = {r.report.school.short_name: 100 * r.mark2 / r.participants for r in rows.select_related("report__school")}
+    rows = AssessmentResult.objects.filter(
+        report__year__start_year=year,
+        procedure="ВПР",
+        subject__name="математика",
+        grade=5,
+        participants__gt=0,
+    )
+    shares = {
+        r.report.school.short_name: 100 * r.mark2 / r.participants
+        for r in rows.select_related("report__school")
+    }
     assert data["schools"] == len(shares)
     assert sum(b["count"] for b in data["bins"]) == len(shares)
     assert data["bins"][3]["count"] == sum(30 <= s < 40 for s in shares.values())
-    assert {s["school"] for s in data["low"]} == {n for n, s in shares.items() if s >= 30}
+    assert {s["school"] for s in data["low"]} == {
+        n for n, s in shares.items() if s >= 30
+    }
     assert data["line"] == 30
 
 
-def test_index_chart_ranks_lowest_first_with_the_cut_and_the_flagged(client, mimc, demo_run):
+def test_index_chart_ranks_lowest_first_with_the_cut_and_the_flagged(
+    client, mimc, demo_run
+):
     client.force_login(mimc)
     data = chart(client, demo_run, "index", criterion="N1")
     values = [s["value"] for s in data["schools"]]
@@ -130,7 +224,9 @@ def test_index_chart_ranks_lowest_first_with_the_cut_and_the_flagged(client, mim
     rows = CriterionResult.objects.filter(run=demo_run, criterion="N1")
     assert data["flagged"] == rows.filter(state="flagged").count()
     assert data["cut"] == rows.exclude(threshold=None).first().threshold
-    assert all(s["value"] <= data["cut"] + 1e-9 for s in data["schools"] if s["flagged"])
+    assert all(
+        s["value"] <= data["cut"] + 1e-9 for s in data["schools"] if s["flagged"]
+    )
 
 
 def test_scatter_quadrants_agree_with_the_resilience_criterion(client, mimc, demo_run):
@@ -138,69 +234,128 @@ def test_scatter_quadrants_agree_with_the_resilience_criterion(client, mimc, dem
     data = chart(client, demo_run, "scatter")
     assert sum(q["count"] for q in data["quadrants"]) == len(data["points"])
     resilient = {p["school"] for p in data["points"] if p["quadrant"] == "resilient"}
-    r8 = set(CriterionResult.objects.filter(run=demo_run, criterion="R8", state="flagged").values_list("school__short_name", flat=True))
+    r8 = set(
+        CriterionResult.objects.filter(
+            run=demo_run, criterion="R8", state="flagged"
+        ).values_list("school__short_name", flat=True)
+    )
     assert resilient == r8
     for point in data["points"]:
-        assert (point["y"] >= data["y_median"]) == (point["quadrant"] in ("strong", "resilient"))
+        assert (point["y"] >= data["y_median"]) == (
+            point["quadrant"] in ("strong", "resilient")
+        )
 
 
-def test_dynamics_counts_each_years_latest_run_and_pools_the_indicators(client, mimc, last_year_run, demo_run):
+def test_dynamics_counts_each_years_latest_run_and_pools_the_indicators(
+    client, mimc, last_year_run, demo_run
+):
     client.force_login(mimc)
     data = chart(client, demo_run, "dynamics")
     by_year = {row["year"]: row for row in data["statuses"]}
     assert by_year["2020/2021"]["run"] == last_year_run.pk
-    assert by_year["2021/2022"]["shnsu"] == SchoolResult.objects.filter(run=demo_run, status__in=["ШНСУ", "ШНОР и ШНСУ"]).count()
-    continuation = next(i for i in data["indicators"] if i["label"] == "Продолжили обучение в 10 классе")
+    assert (
+        by_year["2021/2022"]["shnsu"]
+        == SchoolResult.objects.filter(
+            run=demo_run, status__in=["ШНСУ", "ШНОР и ШНСУ"]
+        ).count()
+    )
+    continuation = next(
+        i for i in data["indicators"] if i["label"] == "Продолжили обучение в 10 классе"
+    )
     rows = OutcomesData.objects.filter(report__year__start_year=2020)
-    expected = 100 * sum(r.continued_grade10 for r in rows) / sum(r.grade9_graduates for r in rows)
+    expected = (
+        100
+        * sum(r.continued_grade10 for r in rows)
+        / sum(r.grade9_graduates for r in rows)
+    )
     assert continuation["values"][-1] == round(expected, 1)
 
 
 # School profile -------------------------------------------------------------------------------
 
 
-def test_profile_shows_statuses_by_year_criteria_and_indicators_beside_the_municipality(client, mimc, last_year_run, demo_run):
+def test_profile_shows_statuses_by_year_criteria_and_indicators_beside_the_municipality(
+    client, mimc, last_year_run, demo_run
+):
     client.force_login(mimc)
     school = School.objects.get(code="sch242706")
     response = client.get(reverse("identification:profile", args=[school.pk]))
     body = response.content.decode()
-    assert [row["year"].start_year for row in response.context["history"]] == [2021, 2020]
+    assert [row["year"].start_year for row in response.context["history"]] == [
+        2021,
+        2020,
+    ]
     assert response.context["run"] == demo_run
     assert "«2» получили" in body
     assert "Продолжили обучение в 10 классе" in body
     assert "Объективность" in body
-    maths = next(item for item in response.context["assessment"] if item["label"] == "ВПР, математика, 5 класс")
-    rows = AssessmentResult.objects.filter(report__year__start_year=2020, procedure="ВПР", subject__name="математика", grade=5, report__school__municipality=school.municipality)
+    maths = next(
+        item
+        for item in response.context["assessment"]
+        if item["label"] == "ВПР, математика, 5 класс"
+    )
+    rows = AssessmentResult.objects.filter(
+        report__year__start_year=2020,
+        procedure="ВПР",
+        subject__name="математика",
+        grade=5,
+        report__school__municipality=school.municipality,
+    )
     pooled = 100 * sum(r.mark2 for r in rows) / sum(r.participants for r in rows)
     assert maths["rows"][-1]["municipal_share"] == pytest.approx(pooled)
 
 
-def test_operator_sees_only_the_official_result_of_their_own_school(client, mimc, uo, demo_run):
+def test_operator_sees_only_the_official_result_of_their_own_school(
+    client, mimc, uo, demo_run
+):
     operator = User.objects.get(username="sch242706")
     school = School.objects.get(code="sch242706")
     client.force_login(operator)
-    body = client.get(reverse("identification:profile", args=[school.pk])).content.decode()
+    body = client.get(
+        reverse("identification:profile", args=[school.pk])
+    ).content.decode()
     assert "ещё не утверждён" in body  # a computed run alone is not shown to the school
-    services.list_approve(run=demo_run, municipality=mimc.municipality, order_number="128", order_date="2021-10-01", by=uo)
+    services.list_approve(
+        run=demo_run,
+        municipality=mimc.municipality,
+        order_number="128",
+        order_date="2021-10-01",
+        by=uo,
+    )
     response = client.get(reverse("identification:profile", args=[school.pk]))
     assert response.context["run"] == demo_run
     assert "приказ № 128" in response.content.decode()
     other = School.objects.get(code="sch242701")
-    assert client.get(reverse("identification:profile", args=[other.pk])).status_code == 404
-    assert client.get(reverse("identification:profile", args=[school.pk]), {"run": 999999}).context["run"] == demo_run
+    assert (
+        client.get(reverse("identification:profile", args=[other.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("identification:profile", args=[school.pk]), {"run": 999999}
+        ).context["run"]
+        == demo_run
+    )
 
 
-def test_small_shares_show_their_base_and_can_be_hidden_from_other_schools(rf, school, neighbour_operator, operator, analyst):
+def test_small_shares_show_their_base_and_can_be_hidden_from_other_schools(
+    rf, school, neighbour_operator, operator, analyst
+):
     from django.template import Context, Template
 
-    template = Template("{% load portal %}{% share 3 5 school %}|{% share 12 40 school %}")
+    template = Template(
+        "{% load portal %}{% share 3 5 school %}|{% share 12 40 school %}"
+    )
 
     def render(user):
         request = rf.get("/")
         request.user = user
         return template.render(Context({"request": request, "school": school}))
 
-    assert render(analyst) == '3 из 5 (60 %) <span class="badge text-bg-light border" title="Меньше 10 человек: доля неустойчива">малая выборка</span>|30 %'
+    assert (
+        render(analyst)
+        == '3 из 5 (60 %) <span class="badge text-bg-light border" title="Меньше 10 человек: доля неустойчива">малая выборка</span>|30 %'
+    )
     assert render(neighbour_operator).startswith("3 из 5")
     school.municipality.hide_small_shares = True
     school.municipality.save()
@@ -214,7 +369,9 @@ def test_small_shares_show_their_base_and_can_be_hidden_from_other_schools(rf, s
 # Analytical report --------------------------------------------------------------------------
 
 
-def test_report_lists_the_schools_with_reasons_parameters_indicators_and_the_recommendation(client, mimc, demo_run):
+def test_report_lists_the_schools_with_reasons_parameters_indicators_and_the_recommendation(
+    client, mimc, demo_run
+):
     client.force_login(mimc)
     response = client.get(reverse("identification:run-report", args=[demo_run.pk]))
     body = response.content.decode()
@@ -224,16 +381,27 @@ def test_report_lists_the_schools_with_reasons_parameters_indicators_and_the_rec
     assert "выбрать школу — партнёра из школ с высокими позициями" in body
     assert "Продолжили обучение в 10 классе" in body
     assert "Правило 30 %" in body
-    book = load_workbook(io.BytesIO(client.get(reverse("identification:run-report", args=[demo_run.pk]), {"format": "xlsx"}).content))
+    book = load_workbook(
+        io.BytesIO(
+            client.get(
+                reverse("identification:run-report", args=[demo_run.pk]),
+                {"format": "xlsx"},
+            ).content
+        )
+    )
     assert book.sheetnames == ["Список", "Показатели", "Методика"]
-    assert sorted(row[0] for row in book["Список"].iter_rows(min_row=2, values_only=True)) == sorted(listed)
+    assert sorted(
+        row[0] for row in book["Список"].iter_rows(min_row=2, values_only=True)
+    ) == sorted(listed)
 
 
 # A fixed number of queries ---------------------------------------------------------------------
 
 
 def _region(schools: int) -> tuple[User, IdentificationRun, School]:
-    call_command("generate_demo", schools=schools, years=3, seed=1, stdout=io.StringIO())
+    call_command(
+        "generate_demo", schools=schools, years=3, seed=1, stdout=io.StringIO()
+    )
     services.ensure_presets()
     region = Municipality.objects.filter(region__code="99").first().region
     analyst = AnalystFactory(municipality=None, region=region)
@@ -251,7 +419,9 @@ def _count(client, url, **params) -> int:
     return len(queries.captured_queries)
 
 
-@pytest.mark.parametrize("name", ["dashboard", "profile", "chart-index", "chart-dynamics", "report"])
+@pytest.mark.parametrize(
+    "name", ["dashboard", "profile", "chart-index", "chart-dynamics", "report"]
+)
 def test_pages_make_the_same_number_of_queries_for_10_and_100_schools(db, client, name):
     counts = []
     for n in (10, 100):
@@ -261,7 +431,9 @@ def test_pages_make_the_same_number_of_queries_for_10_and_100_schools(db, client
             "dashboard": reverse("identification:run-dashboard", args=[run.pk]),
             "profile": reverse("identification:profile", args=[school.pk]),
             "chart-index": reverse("identification:chart", args=[run.pk, "index"]),
-            "chart-dynamics": reverse("identification:chart", args=[run.pk, "dynamics"]),
+            "chart-dynamics": reverse(
+                "identification:chart", args=[run.pk, "dynamics"]
+            ),
             "report": reverse("identification:run-report", args=[run.pk]),
         }[name]
         counts.append(_count(client, url))
@@ -270,10 +442,20 @@ def test_pages_make_the_same_number_of_queries_for_10_and_100_schools(db, client
     assert counts[0] == counts[1]
 
 
-def test_operator_cannot_read_another_schools_profile_by_url(client, school, foreign_school, operator):
+def test_operator_cannot_read_another_schools_profile_by_url(
+    client, school, foreign_school, operator
+):
     client.force_login(operator)
-    assert client.get(reverse("identification:profile", args=[foreign_school.pk])).status_code == 404
-    assert client.get(reverse("identification:profile", args=[school.pk])).status_code == 200
+    assert (
+        client.get(
+            reverse("identification:profile", args=[foreign_school.pk])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("identification:profile", args=[school.pk])).status_code
+        == 200
+    )
 
 
 def test_region_analyst_filters_by_municipality_and_charts_follow_it(db, client):
@@ -282,10 +464,15 @@ def test_region_analyst_filters_by_municipality_and_charts_follow_it(db, client)
     url = reverse("identification:run-dashboard", args=[run.pk])
     response = client.get(url)
     assert response.context["filter"].show_municipality
-    municipality = Municipality.objects.filter(region=analyst.region).order_by("-pk").first()
+    municipality = (
+        Municipality.objects.filter(region=analyst.region).order_by("-pk").first()
+    )
     narrowed = client.get(url, {"municipality": municipality.pk}).context["page"]
     assert narrowed.paginator.count == municipality.schools.count()
     assert {r.school.municipality_id for r in narrowed.object_list} == {municipality.pk}
-    data = client.get(reverse("identification:chart", args=[run.pk, "index"]), {"municipality": municipality.pk, "format": "json"}).json()
+    data = client.get(
+        reverse("identification:chart", args=[run.pk, "index"]),
+        {"municipality": municipality.pk, "format": "json"},
+    ).json()
     assert data["municipality"] == municipality.name
     assert len(data["schools"]) <= municipality.schools.count()

@@ -28,25 +28,33 @@ def run_r1(result_frame, school_frame, mode="any_procedure_each_year"):
 # Example 1: the 30 % rule ------------------------------------------------------------
 
 SCHOOL_A = results(
-    (1, Y, "ВПР", "математика", 5, "", 20, 7, None),   # 35 % → low
+    (1, Y, "ВПР", "математика", 5, "", 20, 7, None),  # 35 % → low
     (1, Y, "ВПР", "русский язык", 5, "", 20, 5, None),  # 25 % → not low
-    (1, Y, "ОГЭ", "математика", 9, "", 12, 4, None),    # 33.3 % → low
+    (1, Y, "ОГЭ", "математика", 9, "", 12, 4, None),  # 33.3 % → low
     (1, Y_PREV, "ВПР", "математика", 6, "", 20, 1, None),
 )
 SCHOOL_B = results(
-    (2, Y_PREV, "ВПР", "русский язык", 6, "", 10, 3, None),           # 30 % exactly → low
-    (2, Y, "ЕГЭ", "математика", 11, "профильный", 5, 2, None),        # 40 %, small sample
+    (2, Y_PREV, "ВПР", "русский язык", 6, "", 10, 3, None),  # 30 % exactly → low
+    (2, Y, "ЕГЭ", "математика", 11, "профильный", 5, 2, None),  # 40 %, small sample
     (2, Y, "ВПР", "математика", 5, "", 20, 1, None),
 )
 
 
-@pytest.mark.parametrize("mode", ["any_procedure_each_year", "same_procedure_both_years"])
+@pytest.mark.parametrize(
+    "mode", ["any_procedure_each_year", "same_procedure_both_years"]
+)
 def test_example_1_school_a_is_low_in_two_procedures_under_both_modes(mode):
     row = r1_flag(run_r1(SCHOOL_A, schools(1), mode), 1)
     assert row.state == "flagged"
     assert row.value == 2
-    assert "ВПР, математика, 5 класс, 2018/2019: «2» получили 7 из 20 участников (35 %)" in row.explanation
-    assert "ОГЭ, математика, 2018/2019: «2» получили 4 из 12 участников (33,3 %)" in row.explanation
+    assert (
+        "ВПР, математика, 5 класс, 2018/2019: «2» получили 7 из 20 участников (35 %)"
+        in row.explanation
+    )
+    assert (
+        "ОГЭ, математика, 2018/2019: «2» получили 4 из 12 участников (33,3 %)"
+        in row.explanation
+    )
 
 
 def test_example_1_school_b_seed_002_mode_flags_by_two_years_with_boundary():
@@ -54,7 +62,10 @@ def test_example_1_school_b_seed_002_mode_flags_by_two_years_with_boundary():
     row = r1_flag(output, 2)
     assert row.state == "flagged"
     assert row.value == 1  # C1 false: one low procedure in Y
-    assert "ВПР, русский язык, 6 класс, 2017/2018: «2» получили 3 из 10 участников (30 %)" in row.explanation
+    assert (
+        "ВПР, русский язык, 6 класс, 2017/2018: «2» получили 3 из 10 участников (30 %)"
+        in row.explanation
+    )
     assert "Малая выборка" in row.explanation
     assert output.statuses.iloc[0].status == "ШНОР"
 
@@ -72,15 +83,20 @@ def test_example_1_school_c_takes_the_latest_years_that_had_procedures():
     )
     output = identify(inputs(schools(3), result_frame=frame), preset("kaltan"), 2021)
     assert output.years["R1"] == ["2020/2021", "2018/2019"]
-    assert output.messages == ["Пропущены годы без результатов оценочных процедур: 2019/2020."]
+    assert output.messages == [
+        "Пропущены годы без результатов оценочных процедур: 2019/2020."
+    ]
     assert r1_flag(output, 3).state == "flagged"
 
 
 def test_r1_explicit_years_override_the_choice():
     params = preset("kaltan")
     params["r1"]["years"] = [2018, 2017]
-    frame = results((1, 2018, "ВПР", "математика", 5, "", 20, 7, None), (1, 2017, "ВПР", "математика", 5, "", 20, 7, None),
-                    (1, 2020, "ВПР", "математика", 5, "", 20, 0, None))
+    frame = results(
+        (1, 2018, "ВПР", "математика", 5, "", 20, 7, None),
+        (1, 2017, "ВПР", "математика", 5, "", 20, 7, None),
+        (1, 2020, "ВПР", "математика", 5, "", 20, 0, None),
+    )
     output = identify(inputs(schools(1), result_frame=frame), params, 2021)
     assert output.years["R1"] == ["2018/2019", "2017/2018"]
     assert r1_flag(output, 1).state == "flagged"
@@ -90,15 +106,38 @@ def test_r1_explicit_years_override_the_choice():
 
 
 def outcomes_frame(rows):
-    columns = ["school_id", "year", "grade9_graduates", "continued_grade10", "olympiad_participants", "attested", "attested_good", "attested_failing", "noko_satisfaction"]
-    return pd.DataFrame([dict(zip(columns, r, strict=True)) for r in rows], columns=columns).astype(float).astype({"school_id": int, "year": int})
+    columns = [
+        "school_id",
+        "year",
+        "grade9_graduates",
+        "continued_grade10",
+        "olympiad_participants",
+        "attested",
+        "attested_good",
+        "attested_failing",
+        "noko_satisfaction",
+    ]
+    return (
+        pd.DataFrame(
+            [dict(zip(columns, r, strict=True)) for r in rows], columns=columns
+        )
+        .astype(float)
+        .astype({"school_id": int, "year": int})
+    )
 
 
 def test_example_2_quality_gap_flags_l6_and_success_gap_does_not_flag_l7():
     # School 1: n5=5, n4=8, n3=9, n2=3 and one «н/а» (N = 26): качество 50 %, успеваемость 84.62 %.
     # School 2 makes the municipal pooled values 62.5 % and 88.0 % (200 attested in all).
-    frame = outcomes_frame([(1, Y, None, None, None, 26, 13, 4, None), (2, Y, None, None, None, 174, 112, 20, None)])
-    output = identify(inputs(schools(1, 2), outcomes=frame), preset("lesosibirsk"), TARGET)
+    frame = outcomes_frame(
+        [
+            (1, Y, None, None, None, 26, 13, 4, None),
+            (2, Y, None, None, None, 174, 112, 20, None),
+        ]
+    )
+    output = identify(
+        inputs(schools(1, 2), outcomes=frame), preset("lesosibirsk"), TARGET
+    )
     flags = output.flags.set_index(["school_id", "criterion"])
     l6, l7 = flags.loc[(1, "L6")], flags.loc[(1, "L7")]
     assert l6.state == "flagged"
@@ -114,12 +153,29 @@ def test_example_2_quality_gap_flags_l6_and_success_gap_does_not_flag_l7():
 
 
 def social_frame(rows):
-    columns = ["school_id", "year", "pupils_total", "both_parents_higher_ed", "incomplete_families"]
-    return pd.DataFrame([dict(zip(columns, r, strict=True)) for r in rows], columns=columns).astype(float).astype({"school_id": int, "year": int})
+    columns = [
+        "school_id",
+        "year",
+        "pupils_total",
+        "both_parents_higher_ed",
+        "incomplete_families",
+    ]
+    return (
+        pd.DataFrame(
+            [dict(zip(columns, r, strict=True)) for r in rows], columns=columns
+        )
+        .astype(float)
+        .astype({"school_id": int, "year": int})
+    )
 
 
-EXAMPLE_3 = social_frame([(1, Y, 100, 40, 20), (2, Y, 100, 20, 40), (3, Y, 100, 30, 30), (4, Y, 100, 10, 30)])
-TWO_INDICATORS = [{"field": "both_parents_higher_ed", "sign": 1, "label": "оба с высшим"}, {"field": "incomplete_families", "sign": -1, "label": "неполные"}]
+EXAMPLE_3 = social_frame(
+    [(1, Y, 100, 40, 20), (2, Y, 100, 20, 40), (3, Y, 100, 30, 30), (4, Y, 100, 10, 30)]
+)
+TWO_INDICATORS = [
+    {"field": "both_parents_higher_ed", "sign": 1, "label": "оба с высшим"},
+    {"field": "incomplete_families", "sign": -1, "label": "неполные"},
+]
 
 
 def n1_params(normalization="zscore"):
@@ -131,20 +187,27 @@ def n1_params(normalization="zscore"):
 
 
 def test_example_3_isb_z_scores_and_the_cut():
-    output = identify(inputs(schools(1, 2, 3, 4), social=EXAMPLE_3), n1_params(), TARGET)
+    output = identify(
+        inputs(schools(1, 2, 3, 4), social=EXAMPLE_3), n1_params(), TARGET
+    )
     n1 = output.flags.set_index("school_id")
     assert [round(v, 4) for v in n1["value"]] == [1.3779, -0.9307, 0.2236, -0.6708]
     assert n1.loc[2, "state"] == "flagged"
     assert list(n1["state"]) == ["not_flagged", "flagged", "not_flagged", "not_flagged"]
     assert n1.loc[2, "threshold"] == pytest.approx(-0.9307, abs=1e-4)
     assert output.legend["N1"] == ["оба с высшим", "неполные"]
-    assert n1.loc[1, "components"]["scores"] == [pytest.approx(1.342, abs=1e-3), pytest.approx(1.414, abs=1e-3)]
+    assert n1.loc[1, "components"]["scores"] == [
+        pytest.approx(1.342, abs=1e-3),
+        pytest.approx(1.414, abs=1e-3),
+    ]
     assert n1.loc[1, "components"]["values"] == [40.0, 20.0]
     assert output.statuses.set_index("school_id").loc[2, "status"] == "ШНСУ"
 
 
 def test_example_3_min_max_mode_keeps_s2_lowest():
-    output = identify(inputs(schools(1, 2, 3, 4), social=EXAMPLE_3), n1_params("minmax"), TARGET)
+    output = identify(
+        inputs(schools(1, 2, 3, 4), social=EXAMPLE_3), n1_params("minmax"), TARGET
+    )
     values = output.flags.set_index("school_id")["value"]
     assert [round(v, 2) for v in values] == [100.0, 16.67, 58.33, 25.0]
     assert output.flags.set_index("school_id").loc[2, "state"] == "flagged"
@@ -158,12 +221,19 @@ def test_example_3_tie_at_the_cut_flags_every_tied_school():
 
 
 def test_example_3_small_set_flags_nobody():
-    output = identify(inputs(schools(1, 2, 3), social=EXAMPLE_3.iloc[:3]), n1_params(), TARGET)
+    output = identify(
+        inputs(schools(1, 2, 3), social=EXAMPLE_3.iloc[:3]), n1_params(), TARGET
+    )
     n1 = output.flags.set_index("school_id")
     assert set(n1["state"]) == {"no_data"}
-    assert all(text.startswith("Слишком мало школ для ранжирования (3)") for text in n1["explanation"])
+    assert all(
+        text.startswith("Слишком мало школ для ранжирования (3)")
+        for text in n1["explanation"]
+    )
 
 
 def test_rank_cut_count_is_ceil_of_quarter():
     values = pd.Series(range(10), dtype=float)
-    assert rank_cut(values, pd.Series(1, index=values.index), share=0.25, min_schools=4)[FLAG].sum() == math.ceil(2.5)
+    assert rank_cut(
+        values, pd.Series(1, index=values.index), share=0.25, min_schools=4
+    )[FLAG].sum() == math.ceil(2.5)

@@ -11,8 +11,15 @@ from identification.engine.rank import FLAG
 
 from .frames import inputs, results, schools
 
-PROCEDURES = [("ВПР", "математика", 5, ""), ("ВПР", "русский язык", 5, ""), ("ОГЭ", "математика", 9, ""), ("ОГЭ", "русский язык", 9, "")]
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROCEDURES = [
+    ("ВПР", "математика", 5, ""),
+    ("ВПР", "русский язык", 5, ""),
+    ("ОГЭ", "математика", 9, ""),
+    ("ОГЭ", "русский язык", 9, ""),
+]
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @st.composite
@@ -23,16 +30,39 @@ def result_rows(draw, n_schools=5):
             for proc, subj, grade, level in PROCEDURES:
                 if draw(st.booleans()):
                     n = draw(st.integers(1, 60))
-                    rows.append((school, year, proc, subj, grade, level, n, draw(st.integers(0, n)), draw(st.floats(2, 5))))
+                    rows.append(
+                        (
+                            school,
+                            year,
+                            proc,
+                            subj,
+                            grade,
+                            level,
+                            n,
+                            draw(st.integers(0, n)),
+                            draw(st.floats(2, 5)),
+                        )
+                    )
     return rows
 
 
 @SETTINGS
 @given(rows=result_rows(), school=st.integers(1, 5), extra=st.integers(0, 30))
 def test_worsening_results_never_removes_an_r1_flag(rows, school, extra):
-    before = identify(inputs(schools(*range(1, 6)), result_frame=results(*rows)), preset("kaltan"), 2021)
-    worse = [(s, y, p, sub, g, lv, n, min(n, f + extra) if s == school else f, m) for s, y, p, sub, g, lv, n, f, m in rows]
-    after = identify(inputs(schools(*range(1, 6)), result_frame=results(*worse)), preset("kaltan"), 2021)
+    before = identify(
+        inputs(schools(*range(1, 6)), result_frame=results(*rows)),
+        preset("kaltan"),
+        2021,
+    )
+    worse = [
+        (s, y, p, sub, g, lv, n, min(n, f + extra) if s == school else f, m)
+        for s, y, p, sub, g, lv, n, f, m in rows
+    ]
+    after = identify(
+        inputs(schools(*range(1, 6)), result_frame=results(*worse)),
+        preset("kaltan"),
+        2021,
+    )
     was = before.flags.query("school_id == @school and criterion == 'R1'").iloc[0].state
     now = after.flags.query("school_id == @school and criterion == 'R1'").iloc[0].state
     if was == "flagged":
@@ -47,13 +77,23 @@ def test_permuting_rows_never_changes_results(rows, seed):
     school_frame = schools(*range(1, 6))
     params = preset("combined")
     a = identify(inputs(school_frame, result_frame=frame), params, 2021)
-    b = identify(inputs(school_frame.sample(frac=1, random_state=seed), result_frame=shuffled), params, 2021)
+    b = identify(
+        inputs(school_frame.sample(frac=1, random_state=seed), result_frame=shuffled),
+        params,
+        2021,
+    )
     pd.testing.assert_frame_equal(a.statuses, b.statuses)
-    pd.testing.assert_frame_equal(a.flags.drop(columns=["components"]), b.flags.drop(columns=["components"]))
+    pd.testing.assert_frame_equal(
+        a.flags.drop(columns=["components"]), b.flags.drop(columns=["components"])
+    )
 
 
 @SETTINGS
-@given(values=st.lists(st.floats(-100, 100, allow_nan=False), min_size=4, max_size=60, unique=True))
+@given(
+    values=st.lists(
+        st.floats(-100, 100, allow_nan=False), min_size=4, max_size=60, unique=True
+    )
+)
 def test_quarter_cut_of_distinct_values_flags_ceil_quarter(values):
     rounded = pd.Series(values).round(6)
     if rounded.nunique() != len(values):
@@ -65,24 +105,45 @@ def test_quarter_cut_of_distinct_values_flags_ceil_quarter(values):
 
 @SETTINGS
 @given(
-    counts=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 40)), min_size=4, max_size=12),
+    counts=st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 40)),
+        min_size=4,
+        max_size=12,
+    ),
     factor=st.sampled_from([0.5, 2.0, 3.0]),
 )
 def test_scaling_every_social_share_keeps_the_n1_order(counts, factor):
     params = preset("lesosibirsk")
     params["criteria"] = ["N1"]
     params["n1"]["indicators"] = [
-        {"field": "both_parents_higher_ed", "sign": 1, "label": "a"}, {"field": "incomplete_families", "sign": -1, "label": "b"},
+        {"field": "both_parents_higher_ed", "sign": 1, "label": "a"},
+        {"field": "incomplete_families", "sign": -1, "label": "b"},
         {"field": "low_income", "sign": -1, "label": "c"},
     ]
     ids = list(range(1, len(counts) + 1))
 
     def social(scale):
-        return pd.DataFrame([
-            {"school_id": i, "year": 2020, "pupils_total": 200.0, "both_parents_higher_ed": a * scale, "incomplete_families": b * scale, "low_income": c * scale}
-            for i, (a, b, c) in zip(ids, counts, strict=True)
-        ])
+        return pd.DataFrame(
+            [
+                {
+                    "school_id": i,
+                    "year": 2020,
+                    "pupils_total": 200.0,
+                    "both_parents_higher_ed": a * scale,
+                    "incomplete_families": b * scale,
+                    "low_income": c * scale,
+                }
+                for i, (a, b, c) in zip(ids, counts, strict=True)
+            ]
+        )
 
-    base = identify(inputs(schools(*ids), social=social(1.0)), params, 2021).flags.set_index("school_id")["value"]
-    scaled = identify(inputs(schools(*ids), social=social(factor)), params, 2021).flags.set_index("school_id")["value"]
-    assert base.rank(method="min").fillna(-1).tolist() == scaled.rank(method="min").fillna(-1).tolist()
+    base = identify(
+        inputs(schools(*ids), social=social(1.0)), params, 2021
+    ).flags.set_index("school_id")["value"]
+    scaled = identify(
+        inputs(schools(*ids), social=social(factor)), params, 2021
+    ).flags.set_index("school_id")["value"]
+    assert (
+        base.rank(method="min").fillna(-1).tolist()
+        == scaled.rank(method="min").fillna(-1).tolist()
+    )

@@ -31,15 +31,24 @@ def test_run_stores_every_school_and_criterion_with_years_and_fingerprint(demo_r
     weak = SchoolResult.objects.get(run=demo_run, school__code="sch242706")
     assert weak.shnor
     weak_school = School.objects.get(code="sch242706")
-    assert CriterionResult.objects.get(run=demo_run, school=weak_school, criterion="R1").state == "flagged"
+    assert (
+        CriterionResult.objects.get(
+            run=demo_run, school=weak_school, criterion="R1"
+        ).state
+        == "flagged"
+    )
     explanation = selectors.run_details(demo_run)[weak_school.pk]["R1"][0]
     assert "«2» получили" in explanation
 
 
 def test_run_keeps_the_exact_parameters_even_if_the_methodology_changes(demo_run, mimc):
-    own = services.methodology_copy(source=Methodology.objects.get(code="combined"), name="Своя", by=mimc)
+    own = services.methodology_copy(
+        source=Methodology.objects.get(code="combined"), name="Своя", by=mimc
+    )
     params = own.current.params | {"min_schools": 5}
-    services.methodology_version_create(methodology=own, params=params, comment="Больше школ для ранжирования", by=mimc)
+    services.methodology_version_create(
+        methodology=own, params=params, comment="Больше школ для ранжирования", by=mimc
+    )
     demo_run.refresh_from_db()
     assert demo_run.params["min_schools"] == 4
     assert own.current.number == 2
@@ -52,8 +61,14 @@ def test_readiness_lists_unaccepted_reports(demo_run):
 
 
 def test_only_accepted_run_ignores_unaccepted_figures(demo, mimc):
-    run = services.run_create(target_year=AcademicYear.objects.get(start_year=2021), municipalities=[mimc.municipality],
-                              version=Methodology.objects.get(code="combined").current, only_accepted=True, by=mimc, enqueue=False)
+    run = services.run_create(
+        target_year=AcademicYear.objects.get(start_year=2021),
+        municipalities=[mimc.municipality],
+        version=Methodology.objects.get(code="combined").current,
+        only_accepted=True,
+        by=mimc,
+        enqueue=False,
+    )
     services.run_execute(run=run)
     # ООШ № 5's 2020/2021 reports are drafts: with accepted data only, R1 looks at older years.
     assert run.only_accepted
@@ -63,9 +78,22 @@ def test_only_accepted_run_ignores_unaccepted_figures(demo, mimc):
 
 def test_rerun_on_changed_data_shows_what_changed_and_why(demo_run, mimc):
     school = School.objects.get(code="sch242709")
-    StaffingData.objects.filter(report__school=school, report__year__start_year=2020).update(category_confirmed_3y=0, contest_participants_3y=0, overloaded=40, not_by_profile=20)
-    second = services.run_create(target_year=demo_run.target_year, municipalities=[mimc.municipality], version=demo_run.version,
-                                 only_accepted=False, by=mimc, enqueue=False)
+    StaffingData.objects.filter(
+        report__school=school, report__year__start_year=2020
+    ).update(
+        category_confirmed_3y=0,
+        contest_participants_3y=0,
+        overloaded=40,
+        not_by_profile=20,
+    )
+    second = services.run_create(
+        target_year=demo_run.target_year,
+        municipalities=[mimc.municipality],
+        version=demo_run.version,
+        only_accepted=False,
+        by=mimc,
+        enqueue=False,
+    )
     services.run_execute(run=second)
     second.refresh_from_db()
     assert second.fingerprint != demo_run.fingerprint
@@ -78,8 +106,14 @@ def test_rerun_on_changed_data_shows_what_changed_and_why(demo_run, mimc):
 
 
 def test_same_data_gives_the_same_fingerprint(demo_run, mimc):
-    again = services.run_create(target_year=demo_run.target_year, municipalities=[mimc.municipality], version=demo_run.version,
-                                only_accepted=False, by=mimc, enqueue=False)
+    again = services.run_create(
+        target_year=demo_run.target_year,
+        municipalities=[mimc.municipality],
+        version=demo_run.version,
+        only_accepted=False,
+        by=mimc,
+        enqueue=False,
+    )
     services.run_execute(run=again)
     again.refresh_from_db()
     assert again.fingerprint == demo_run.fingerprint
@@ -91,35 +125,89 @@ def test_operator_and_approver_cannot_run(demo):
 
     for name in ("sch242701", "uo"):
         with pytest.raises(PermissionDenied):
-            services.run_create(target_year=AcademicYear.objects.get(start_year=2021), municipalities=[User.objects.get(username="mimc").municipality],
-                                version=Methodology.objects.get(code="combined").current, only_accepted=False, by=User.objects.get(username=name))
+            services.run_create(
+                target_year=AcademicYear.objects.get(start_year=2021),
+                municipalities=[User.objects.get(username="mimc").municipality],
+                version=Methodology.objects.get(code="combined").current,
+                only_accepted=False,
+                by=User.objects.get(username=name),
+            )
 
 
 def test_override_needs_reason_and_keeps_history(demo_run, mimc):
     school = School.objects.get(code="sch242705")
     with pytest.raises(ValidationError):
-        services.override_set(school=school, year=demo_run.target_year, status="ШНСУ", reason=" ", by=mimc)
-    services.override_set(school=school, year=demo_run.target_year, status="ШНСУ", reason="Решение рабочей группы, протокол № 2", by=mimc)
-    services.override_set(school=school, year=demo_run.target_year, status="ШНОР и ШНСУ", reason="Уточнено", by=mimc)
+        services.override_set(
+            school=school, year=demo_run.target_year, status="ШНСУ", reason=" ", by=mimc
+        )
+    services.override_set(
+        school=school,
+        year=demo_run.target_year,
+        status="ШНСУ",
+        reason="Решение рабочей группы, протокол № 2",
+        by=mimc,
+    )
+    services.override_set(
+        school=school,
+        year=demo_run.target_year,
+        status="ШНОР и ШНСУ",
+        reason="Уточнено",
+        by=mimc,
+    )
     assert StatusOverride.objects.filter(school=school).count() == 2
-    assert StatusOverride.objects.get(school=school, is_active=True).status == "ШНОР и ШНСУ"
+    assert (
+        StatusOverride.objects.get(school=school, is_active=True).status
+        == "ШНОР и ШНСУ"
+    )
 
 
-def test_approval_by_department_makes_the_official_list_and_supersedes(demo_run, uo, mimc):
+def test_approval_by_department_makes_the_official_list_and_supersedes(
+    demo_run, uo, mimc
+):
     school = School.objects.get(code="sch242709")
-    services.override_set(school=school, year=demo_run.target_year, status="ШНСУ", reason="Школа на другом берегу, решение МИМЦ", by=mimc)
+    services.override_set(
+        school=school,
+        year=demo_run.target_year,
+        status="ШНСУ",
+        reason="Школа на другом берегу, решение МИМЦ",
+        by=mimc,
+    )
     with pytest.raises(PermissionDenied):
-        services.list_approve(run=demo_run, municipality=mimc.municipality, order_number="1", order_date="2021-09-30", by=mimc)
+        services.list_approve(
+            run=demo_run,
+            municipality=mimc.municipality,
+            order_number="1",
+            order_date="2021-09-30",
+            by=mimc,
+        )
     with pytest.raises(ValidationError):
-        services.list_approve(run=demo_run, municipality=mimc.municipality, order_number="", order_date="2021-09-30", by=uo)
-    first = services.list_approve(run=demo_run, municipality=mimc.municipality, order_number="№ 107", order_date="2021-09-30", by=uo)
+        services.list_approve(
+            run=demo_run,
+            municipality=mimc.municipality,
+            order_number="",
+            order_date="2021-09-30",
+            by=uo,
+        )
+    first = services.list_approve(
+        run=demo_run,
+        municipality=mimc.municipality,
+        order_number="№ 107",
+        order_date="2021-09-30",
+        by=uo,
+    )
     entry = first.entries.get(school=school)
     assert (entry.status, entry.computed_status) == ("ШНСУ", "нет")
     assert entry.override_reason == "Школа на другом берегу, решение МИМЦ"
     assert first.order_number == "107"
     weak = first.entries.get(school__code="sch242706")
     assert "R1 (правило 30 %)" in weak.reasons
-    second = services.list_approve(run=demo_run, municipality=mimc.municipality, order_number="112", order_date="2021-10-05", by=uo)
+    second = services.list_approve(
+        run=demo_run,
+        municipality=mimc.municipality,
+        order_number="112",
+        order_date="2021-10-05",
+        by=uo,
+    )
     first.refresh_from_db()
     assert first.superseded_at is not None
     assert OfficialList.objects.get(superseded_at__isnull=True) == second
@@ -132,7 +220,9 @@ def test_whatif_shows_who_enters_and_leaves_without_saving(demo_run):
     preview = services.whatif(base=demo_run, params=params)
     assert IdentificationRun.objects.count() == before
     assert isinstance(preview["enter"], list)
-    assert preview["counts_before"] != preview["counts_after"] or not (preview["enter"] or preview["leave"])
+    assert preview["counts_before"] != preview["counts_after"] or not (
+        preview["enter"] or preview["leave"]
+    )
 
 
 def test_identify_command_json_on_an_imported_package(db, tmp_path):
@@ -150,7 +240,9 @@ def test_identify_command_json_on_an_imported_package(db, tmp_path):
     from schools.demo import region_droppers
     from schools.models import Municipality, Region, User
 
-    for dropper in region_droppers:  # every app's data about the schools: runs, roadmaps…
+    for (
+        dropper
+    ) in region_droppers:  # every app's data about the schools: runs, roadmaps…
         dropper(School.objects.all())
     for model in (Report, Campaign, RegionalMean):
         for row in model.objects.all():
@@ -161,9 +253,17 @@ def test_identify_command_json_on_an_imported_package(db, tmp_path):
     for model in (School, Municipality, Region):
         model.objects.all().delete()
     for year in ("2018/2019", "2019/2020", "2020/2021"):
-        call_command("import_package", str(tmp_path / f"{year[:4]}.xlsx"), stdout=io.StringIO())
+        call_command(
+            "import_package", str(tmp_path / f"{year[:4]}.xlsx"), stdout=io.StringIO()
+        )
     out = io.StringIO()
-    call_command("identify", year="2021/2022", municipality="г. Лесосибирск", json=True, stdout=out)
+    call_command(
+        "identify",
+        year="2021/2022",
+        municipality="г. Лесосибирск",
+        json=True,
+        stdout=out,
+    )
     document = json.loads(out.getvalue())
     assert document["target_year"] == "2021/2022"
     assert document["years_used"] == ["2020/2021", "2019/2020"]
@@ -173,19 +273,37 @@ def test_identify_command_json_on_an_imported_package(db, tmp_path):
     assert {f["criterion"] for f in first["flags"]} >= {"R1", "L1", "N1"}
 
 
-def test_generate_demo_replaces_a_region_that_has_runs_overrides_and_an_official_list(db):
+def test_generate_demo_replaces_a_region_that_has_runs_overrides_and_an_official_list(
+    db,
+):
     call_command("generate_demo", schools=40, years=2, seed=1)
     services.ensure_presets()
     region_munis = Municipality.objects.filter(region__code="99")
     run = services.run_create(
-        target_year=AcademicYear.objects.get(is_current=True), municipalities=region_munis,
-        version=Methodology.objects.get(code="combined").current, only_accepted=False, by=None, enqueue=False,
+        target_year=AcademicYear.objects.get(is_current=True),
+        municipalities=region_munis,
+        version=Methodology.objects.get(code="combined").current,
+        only_accepted=False,
+        by=None,
+        enqueue=False,
     )
     services.run_execute(run=run)
     admin = User.objects.create_superuser("root", password="x")
     school = School.objects.filter(municipality__region__code="99").first()
-    services.override_set(school=school, year=run.target_year, status="ШНСУ", reason="решение управления", by=admin)
-    services.list_approve(run=run, municipality=school.municipality, order_number="1", order_date=date(2021, 9, 1), by=admin)
+    services.override_set(
+        school=school,
+        year=run.target_year,
+        status="ШНСУ",
+        reason="решение управления",
+        by=admin,
+    )
+    services.list_approve(
+        run=run,
+        municipality=school.municipality,
+        order_number="1",
+        order_date=date(2021, 9, 1),
+        by=admin,
+    )
 
     call_command("generate_demo", schools=20, years=2, seed=2)
 
@@ -197,7 +315,9 @@ def test_generate_demo_replaces_a_region_that_has_runs_overrides_and_an_official
 
 def test_load_demo_computes_two_years_and_approves_the_current_list(db):
     call_command("load_demo")
-    runs = IdentificationRun.objects.filter(status="done").order_by("target_year__start_year")
+    runs = IdentificationRun.objects.filter(status="done").order_by(
+        "target_year__start_year"
+    )
     assert [r.target_year.start_year for r in runs] == [2020, 2021]
     official = OfficialList.objects.get()
     assert official.run == runs.last()

@@ -14,14 +14,20 @@ from schools.models import AcademicYear, School, User
 from tests.factories import AnalystFactory, MunicipalityFactory
 
 
-def test_analyst_starts_a_run_in_the_browser(client, mimc, django_capture_on_commit_callbacks):
+def test_analyst_starts_a_run_in_the_browser(
+    client, mimc, django_capture_on_commit_callbacks
+):
     client.force_login(mimc)
     year = AcademicYear.objects.get(start_year=2021)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("identification:run-create"), {
-            "target_year": year.pk, "municipalities": [mimc.municipality.pk],
-            "methodology": Methodology.objects.get(code="combined").pk,
-        })
+        response = client.post(
+            reverse("identification:run-create"),
+            {
+                "target_year": year.pk,
+                "municipalities": [mimc.municipality.pk],
+                "methodology": Methodology.objects.get(code="combined").pk,
+            },
+        )
     run = IdentificationRun.objects.get()
     assert response.url == run.get_absolute_url()
     run.refresh_from_db()
@@ -33,18 +39,29 @@ def test_analyst_starts_a_run_in_the_browser(client, mimc, django_capture_on_com
 
 def test_run_page_polls_while_running_and_refreshes_when_done(client, mimc, demo_run):
     client.force_login(mimc)
-    IdentificationRun.objects.filter(pk=demo_run.pk).update(status="running", progress=40)
-    partial = client.get(demo_run.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
+    IdentificationRun.objects.filter(pk=demo_run.pk).update(
+        status="running", progress=40
+    )
+    partial = client.get(
+        demo_run.get_absolute_url(), headers={"HX-Request": "true"}
+    ).content.decode()
     assert "40%" in partial
     assert "<html" not in partial
     IdentificationRun.objects.filter(pk=demo_run.pk).update(status="done")
-    assert client.get(demo_run.get_absolute_url(), headers={"HX-Request": "true"}).headers["HX-Refresh"] == "true"
+    assert (
+        client.get(demo_run.get_absolute_url(), headers={"HX-Request": "true"}).headers[
+            "HX-Refresh"
+        ]
+        == "true"
+    )
 
 
 def test_school_page_explains_every_criterion(client, mimc, demo_run):
     client.force_login(mimc)
     school = School.objects.get(code="sch242706")
-    body = client.get(reverse("identification:run-school", args=[demo_run.pk, school.pk])).content.decode()
+    body = client.get(
+        reverse("identification:run-school", args=[demo_run.pk, school.pk])
+    ).content.decode()
     assert "R1 — правило 30 %" in body
     assert "«2» получили" in body
     assert "Данные не окончательные" in body
@@ -63,9 +80,14 @@ def test_analyst_sets_an_override_and_it_shows(client, mimc, demo_run):
 
 def test_department_approves_with_an_order(client, uo, mimc, demo_run):
     client.force_login(uo)
-    response = client.post(reverse("identification:run-approve", args=[demo_run.pk]), {
-        "municipality": mimc.municipality.pk, "order_number": "107", "order_date": "2021-09-23",
-    })
+    response = client.post(
+        reverse("identification:run-approve", args=[demo_run.pk]),
+        {
+            "municipality": mimc.municipality.pk,
+            "order_number": "107",
+            "order_date": "2021-09-23",
+        },
+    )
     official = OfficialList.objects.get()
     assert response.url == official.get_absolute_url()
     body = client.get(official.get_absolute_url()).content.decode()
@@ -75,14 +97,25 @@ def test_department_approves_with_an_order(client, uo, mimc, demo_run):
 
 def test_approval_without_order_number_is_refused(client, uo, mimc, demo_run):
     client.force_login(uo)
-    client.post(reverse("identification:run-approve", args=[demo_run.pk]), {"municipality": mimc.municipality.pk, "order_number": "", "order_date": ""}, follow=True)
+    client.post(
+        reverse("identification:run-approve", args=[demo_run.pk]),
+        {"municipality": mimc.municipality.pk, "order_number": "", "order_date": ""},
+        follow=True,
+    )
     assert not OfficialList.objects.exists()
 
 
 @pytest.mark.parametrize("username", ["mimc", "sch242701"])
 def test_only_the_department_approves(client, demo_run, username):
     client.force_login(User.objects.get(username=username))
-    response = client.post(reverse("identification:run-approve", args=[demo_run.pk]), {"municipality": demo_run.municipalities.first().pk, "order_number": "1", "order_date": "2021-09-01"})
+    response = client.post(
+        reverse("identification:run-approve", args=[demo_run.pk]),
+        {
+            "municipality": demo_run.municipalities.first().pk,
+            "order_number": "1",
+            "order_date": "2021-09-01",
+        },
+    )
     assert response.status_code in (403, 404)
     assert not OfficialList.objects.exists()
 
@@ -92,7 +125,13 @@ def test_operator_sees_no_runs(client, demo_run):
     assert client.get(reverse("identification:index")).status_code == 403
     assert client.get(demo_run.get_absolute_url()).status_code == 404
     school = School.objects.get(code="sch242706")
-    assert client.post(reverse("identification:override", args=[demo_run.pk, school.pk]), {"status": "нет", "reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("identification:override", args=[demo_run.pk, school.pk]),
+            {"status": "нет", "reason": "x"},
+        ).status_code
+        == 404
+    )
     assert not StatusOverride.objects.exists()
 
 
@@ -100,7 +139,10 @@ def test_analyst_of_another_municipality_sees_nothing(client, demo_run):
     stranger = AnalystFactory(municipality=MunicipalityFactory(name="Енисейский район"))
     client.force_login(stranger)
     assert client.get(demo_run.get_absolute_url()).status_code == 404
-    assert demo_run.get_absolute_url() not in client.get(reverse("identification:index")).content.decode()
+    assert (
+        demo_run.get_absolute_url()
+        not in client.get(reverse("identification:index")).content.decode()
+    )
 
 
 def test_preset_cannot_be_changed_but_can_be_copied(client, mimc):
@@ -111,26 +153,45 @@ def test_preset_cannot_be_changed_but_can_be_copied(client, mimc):
     data = {name: field.initial for name, field in form.fields.items()}
     data = {k: v for k, v in data.items() if v is not None}
     data |= {"comment": "Попытка", "action": "save"}
-    body = client.post(reverse("identification:methodology-edit", args=[preset.pk]), data).content.decode()
+    body = client.post(
+        reverse("identification:methodology-edit", args=[preset.pk]), data
+    ).content.decode()
     assert "Готовую методику изменить нельзя" in body
     assert preset.versions.count() == 1
-    response = client.post(reverse("identification:methodology-copy", args=[preset.pk]), {"name": "Калтан — наша"})
+    response = client.post(
+        reverse("identification:methodology-copy", args=[preset.pk]),
+        {"name": "Калтан — наша"},
+    )
     own = Methodology.objects.get(name="Калтан — наша")
     assert response.url == reverse("identification:methodology-edit", args=[own.pk])
 
 
 def post_params(client, methodology, **changes):
-    form = client.get(reverse("identification:methodology-edit", args=[methodology.pk])).context["form"]
-    data = {name: field.initial for name, field in form.fields.items() if field.initial not in (None, False)}
+    form = client.get(
+        reverse("identification:methodology-edit", args=[methodology.pk])
+    ).context["form"]
+    data = {
+        name: field.initial
+        for name, field in form.fields.items()
+        if field.initial not in (None, False)
+    }
     data |= changes
-    return client.post(reverse("identification:methodology-edit", args=[methodology.pk]), data)
+    return client.post(
+        reverse("identification:methodology-edit", args=[methodology.pk]), data
+    )
 
 
 def test_editing_parameters_makes_a_new_version_with_author(client, mimc):
     client.force_login(mimc)
     own = Methodology.objects.create(code="own", name="Своя")
-    MethodologyVersion.objects.create(methodology=own, number=1, params=Methodology.objects.get(code="combined").current.params)
-    response = post_params(client, own, r1__pct="35", comment="Порог 35 %", action="save")
+    MethodologyVersion.objects.create(
+        methodology=own,
+        number=1,
+        params=Methodology.objects.get(code="combined").current.params,
+    )
+    response = post_params(
+        client, own, r1__pct="35", comment="Порог 35 %", action="save"
+    )
     assert response.status_code == 302
     version = own.versions.get(number=2)
     assert version.params["r1"]["pct"] == 35
@@ -141,8 +202,14 @@ def test_editing_parameters_makes_a_new_version_with_author(client, mimc):
 def test_new_version_needs_a_comment(client, mimc):
     client.force_login(mimc)
     own = Methodology.objects.create(code="own2", name="Своя 2")
-    MethodologyVersion.objects.create(methodology=own, number=1, params=Methodology.objects.get(code="combined").current.params)
-    body = post_params(client, own, r1__pct="35", comment="", action="save").content.decode()
+    MethodologyVersion.objects.create(
+        methodology=own,
+        number=1,
+        params=Methodology.objects.get(code="combined").current.params,
+    )
+    body = post_params(
+        client, own, r1__pct="35", comment="", action="save"
+    ).content.decode()
     assert "Напишите, что и почему изменено" in body
     assert own.versions.count() == 1
 
@@ -161,6 +228,12 @@ def test_whatif_preview_lists_changes_and_saves_nothing(client, mimc, demo_run):
 def test_bad_explicit_years_are_refused(client, mimc):
     client.force_login(mimc)
     own = Methodology.objects.create(code="own3", name="Своя 3")
-    MethodologyVersion.objects.create(methodology=own, number=1, params=Methodology.objects.get(code="combined").current.params)
-    body = post_params(client, own, r1__years="2018-2019", comment="годы", action="save").content.decode()
+    MethodologyVersion.objects.create(
+        methodology=own,
+        number=1,
+        params=Methodology.objects.get(code="combined").current.params,
+    )
+    body = post_params(
+        client, own, r1__years="2018-2019", comment="годы", action="save"
+    ).content.decode()
     assert "не учебный год" in body

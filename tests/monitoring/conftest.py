@@ -16,9 +16,12 @@ def year(db):
 def campaign(analyst, municipality, school, neighbour_school, year):
     return services.campaign_create(
         data={
-            "municipality": municipality, "year": year, "title": "Мониторинг за 2020/2021",
+            "municipality": municipality,
+            "year": year,
+            "title": "Мониторинг за 2020/2021",
             "kinds": [ReportKind.RESULTS, ReportKind.STAFFING, ReportKind.SOCIAL],
-            "deadline": dt.date(2021, 10, 15), "order_number": "107",
+            "deadline": dt.date(2021, 10, 15),
+            "order_number": "107",
             "order_date": dt.date(2021, 9, 23),
         },
         by=analyst,
@@ -32,4 +35,6 @@ def staffing(campaign, school):
 
 @pytest.fixture
 def filled_staffing(staffing, operator):
-    return services.report_save_figures(report=staffing, values=STAFFING, expected_version=0, by=operator)
+    return services.report_save_figures(
+        report=staffing, values=STAFFING, expected_version=0, by=operator
+    )

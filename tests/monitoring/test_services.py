@@ -19,18 +19,29 @@ from tests.factories import (
 Status = Report.Status
 
 
-def test_campaign_creates_a_draft_for_every_active_school_and_report(campaign, school, neighbour_school, municipality):
+def test_campaign_creates_a_draft_for_every_active_school_and_report(
+    campaign, school, neighbour_school, municipality
+):
     inactive = SchoolFactory(municipality=municipality, is_active=False)
     assert campaign.reports.count() == 6
     assert not campaign.reports.filter(school=inactive).exists()
     assert set(campaign.reports.values_list("status", flat=True)) == {Status.DRAFT}
 
 
-def test_campaign_adopts_existing_reports_of_the_year(analyst, municipality, school, year):
+def test_campaign_adopts_existing_reports_of_the_year(
+    analyst, municipality, school, year
+):
     existing = Report.objects.create(school=school, year=year, kind=ReportKind.STAFFING)
     campaign = services.campaign_create(
-        data={"municipality": municipality, "year": year, "title": "К", "kinds": ["staffing"],
-              "deadline": dt.date(2021, 10, 1), "order_number": "1", "order_date": dt.date(2021, 9, 1)},
+        data={
+            "municipality": municipality,
+            "year": year,
+            "title": "К",
+            "kinds": ["staffing"],
+            "deadline": dt.date(2021, 10, 1),
+            "order_number": "1",
+            "order_date": dt.date(2021, 9, 1),
+        },
         by=analyst,
     )
     existing.refresh_from_db()
@@ -38,11 +49,20 @@ def test_campaign_adopts_existing_reports_of_the_year(analyst, municipality, sch
     assert Report.objects.filter(school=school, year=year, kind="staffing").count() == 1
 
 
-def test_second_open_campaign_for_the_same_report_is_refused(campaign, analyst, municipality, year):
+def test_second_open_campaign_for_the_same_report_is_refused(
+    campaign, analyst, municipality, year
+):
     with pytest.raises(ValidationError, match="уже собирается"):
         services.campaign_create(
-            data={"municipality": municipality, "year": year, "title": "Повтор", "kinds": ["staffing"],
-                  "deadline": dt.date(2021, 11, 1), "order_number": "2", "order_date": dt.date(2021, 9, 1)},
+            data={
+                "municipality": municipality,
+                "year": year,
+                "title": "Повтор",
+                "kinds": ["staffing"],
+                "deadline": dt.date(2021, 11, 1),
+                "order_number": "2",
+                "order_date": dt.date(2021, 9, 1),
+            },
             by=analyst,
         )
 
@@ -56,19 +76,38 @@ def test_save_figures_writes_data_and_bumps_version(filled_staffing, operator):
 
 def test_save_figures_refuses_invalid_values_and_writes_nothing(staffing, operator):
     with pytest.raises(ValidationError) as error:
-        services.report_save_figures(report=staffing, values={**STAFFING, "under_30": 41}, expected_version=0, by=operator)
-    assert "41 больше, чем «Учителей всего» (40)." in error.value.message_dict["under_30"]
+        services.report_save_figures(
+            report=staffing,
+            values={**STAFFING, "under_30": 41},
+            expected_version=0,
+            by=operator,
+        )
+    assert (
+        "41 больше, чем «Учителей всего» (40)." in error.value.message_dict["under_30"]
+    )
     assert not StaffingData.objects.filter(report=staffing).exists()
     staffing.refresh_from_db()
     assert staffing.version == 0
 
 
-def test_unconfirmed_warning_stops_saving_until_confirmed(staffing, operator, campaign, school):
+def test_unconfirmed_warning_stops_saving_until_confirmed(
+    staffing, operator, campaign, school
+):
     social = campaign.reports.get(school=school, kind=ReportKind.SOCIAL)
-    services.report_save_figures(report=social, values={"pupils_total": 100}, expected_version=0, by=operator)
+    services.report_save_figures(
+        report=social, values={"pupils_total": 100}, expected_version=0, by=operator
+    )
     with pytest.raises(services.WarningsNotConfirmed):
-        services.report_save_figures(report=staffing, values=STAFFING, expected_version=0, by=operator)
-    services.report_save_figures(report=staffing, values=STAFFING, expected_version=0, by=operator, warnings_confirmed=True)
+        services.report_save_figures(
+            report=staffing, values=STAFFING, expected_version=0, by=operator
+        )
+    services.report_save_figures(
+        report=staffing,
+        values=STAFFING,
+        expected_version=0,
+        by=operator,
+        warnings_confirmed=True,
+    )
     staffing.refresh_from_db()
     assert staffing.warnings_confirmed
 
@@ -77,15 +116,30 @@ def test_second_save_with_stale_version_is_refused(filled_staffing, analyst, ope
     """Two people opened version 1; the first save wins, the second is refused."""
     first = Report.objects.get(pk=filled_staffing.pk)
     second = Report.objects.get(pk=filled_staffing.pk)
-    services.report_save_figures(report=first, values={**STAFFING, "vacancies": 2}, expected_version=1, by=analyst)
+    services.report_save_figures(
+        report=first,
+        values={**STAFFING, "vacancies": 2},
+        expected_version=1,
+        by=analyst,
+    )
     with pytest.raises(services.ConcurrentEditError) as conflict:
-        services.report_save_figures(report=second, values={**STAFFING, "vacancies": 5}, expected_version=1, by=operator)
+        services.report_save_figures(
+            report=second,
+            values={**STAFFING, "vacancies": 5},
+            expected_version=1,
+            by=operator,
+        )
     assert conflict.value.current.updated_by == analyst
     assert StaffingData.objects.get(report=filled_staffing).vacancies == 2
 
 
 def test_history_keeps_who_changed_what_from_what_to_what(filled_staffing, analyst):
-    services.report_save_figures(report=filled_staffing, values={**STAFFING, "vacancies": 3}, expected_version=1, by=analyst)
+    services.report_save_figures(
+        report=filled_staffing,
+        values={**STAFFING, "vacancies": 3},
+        expected_version=1,
+        by=analyst,
+    )
     entries = selectors.report_history(filled_staffing)
     latest = entries[0]
     assert latest["by"] == analyst
@@ -93,12 +147,16 @@ def test_history_keeps_who_changed_what_from_what_to_what(filled_staffing, analy
 
 
 def test_saving_unchanged_figures_adds_no_history(filled_staffing, operator):
-    services.report_save_figures(report=filled_staffing, values=STAFFING, expected_version=1, by=operator)
+    services.report_save_figures(
+        report=filled_staffing, values=STAFFING, expected_version=1, by=operator
+    )
     assert StaffingData.history.filter(report_id=filled_staffing.pk).count() == 1
 
 
 def test_submit_needs_every_figure(staffing, operator):
-    services.report_save_figures(report=staffing, values={"teachers_total": 40}, expected_version=0, by=operator)
+    services.report_save_figures(
+        report=staffing, values={"teachers_total": 40}, expected_version=0, by=operator
+    )
     with pytest.raises(ValidationError) as error:
         services.report_submit(report=staffing, by=operator)
     assert "under_30" in error.value.message_dict
@@ -121,17 +179,27 @@ def test_full_workflow_with_return_and_history(filled_staffing, operator, analys
     services.report_submit(report=report, by=operator)
     services.report_accept(report=report, by=analyst)
     assert report.status == Status.ACCEPTED
-    actions = list(ReportEvent.objects.filter(report=report).order_by("pk").values_list("action", "by__username", "reason"))
+    actions = list(
+        ReportEvent.objects.filter(report=report)
+        .order_by("pk")
+        .values_list("action", "by__username", "reason")
+    )
     assert actions == [
-        ("submit", "operator", ""), ("return", "analyst", "Проверьте число вакансий"),
-        ("submit", "operator", ""), ("accept", "analyst", ""),
+        ("submit", "operator", ""),
+        ("return", "analyst", "Проверьте число вакансий"),
+        ("submit", "operator", ""),
+        ("accept", "analyst", ""),
     ]
 
 
-def test_return_notifies_operators_by_mail(filled_staffing, operator, analyst, django_capture_on_commit_callbacks):
+def test_return_notifies_operators_by_mail(
+    filled_staffing, operator, analyst, django_capture_on_commit_callbacks
+):
     services.report_submit(report=filled_staffing, by=operator)
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_return(report=filled_staffing, reason="Нет данных о КПК", by=analyst)
+        services.report_return(
+            report=filled_staffing, reason="Нет данных о КПК", by=analyst
+        )
     assert mail.outbox[0].to == [operator.email]
     assert "Нет данных о КПК" in mail.outbox[0].body
 
@@ -140,7 +208,9 @@ def test_accepted_report_is_locked(filled_staffing, operator, analyst):
     services.report_submit(report=filled_staffing, by=operator)
     services.report_accept(report=filled_staffing, by=analyst)
     with pytest.raises(ValidationError, match="принят и закрыт"):
-        services.report_save_figures(report=filled_staffing, values=STAFFING, expected_version=1, by=analyst)
+        services.report_save_figures(
+            report=filled_staffing, values=STAFFING, expected_version=1, by=analyst
+        )
 
 
 def test_reopen_needs_reason_and_accepted_state(filled_staffing, operator, analyst):
@@ -148,7 +218,9 @@ def test_reopen_needs_reason_and_accepted_state(filled_staffing, operator, analy
         services.report_reopen(report=filled_staffing, reason="ошибка", by=analyst)
     services.report_submit(report=filled_staffing, by=operator)
     services.report_accept(report=filled_staffing, by=analyst)
-    services.report_reopen(report=filled_staffing, reason="Школа нашла ошибку в числе учителей", by=analyst)
+    services.report_reopen(
+        report=filled_staffing, reason="Школа нашла ошибку в числе учителей", by=analyst
+    )
     assert filled_staffing.status == Status.RETURNED
     assert filled_staffing.events.first().action == "reopen"
 
@@ -167,16 +239,43 @@ def test_bulk_accept_takes_only_submitted(campaign, analyst, operator, filled_st
     assert campaign.reports.filter(status=Status.ACCEPTED).count() == 1
 
 
-def test_results_rows_are_saved_updated_and_deleted_with_history(campaign, school, operator):
+def test_results_rows_are_saved_updated_and_deleted_with_history(
+    campaign, school, operator
+):
     report = campaign.reports.get(school=school, kind=ReportKind.RESULTS)
     math, russian = subject("математика"), subject("русский язык")
-    row = {"procedure": "ВПР", "subject": math, "grade": 5, "level": "", "participants": 20,
-           "mark2": 7, "mark3": 8, "mark4": 3, "mark5": 2, "failed_minimum": None, "mean_score": None}
+    row = {
+        "procedure": "ВПР",
+        "subject": math,
+        "grade": 5,
+        "level": "",
+        "participants": 20,
+        "mark2": 7,
+        "mark3": 8,
+        "mark4": 3,
+        "mark5": 2,
+        "failed_minimum": None,
+        "mean_score": None,
+    }
     other = {**row, "subject": russian}
-    services.report_save_results(report=report, rows=[row, other], comparisons=[], expected_version=0, by=operator)
+    services.report_save_results(
+        report=report,
+        rows=[row, other],
+        comparisons=[],
+        expected_version=0,
+        by=operator,
+    )
     assert report.results.count() == 2
-    services.report_save_results(report=report, rows=[{**row, "mark2": 6, "mark3": 9}], comparisons=[], expected_version=1, by=operator)
-    assert list(report.results.values_list("subject__name", "mark2")) == [("математика", 6)]
+    services.report_save_results(
+        report=report,
+        rows=[{**row, "mark2": 6, "mark3": 9}],
+        comparisons=[],
+        expected_version=1,
+        by=operator,
+    )
+    assert list(report.results.values_list("subject__name", "mark2")) == [
+        ("математика", 6)
+    ]
     titles = [e["title"] for e in selectors.report_history(report)]
     assert "удалено: ВПР, русский язык, 5 класс" in titles
     assert "изменено: ВПР, математика, 5 класс" in titles
@@ -184,18 +283,37 @@ def test_results_rows_are_saved_updated_and_deleted_with_history(campaign, schoo
 
 def test_results_with_errors_write_nothing(campaign, school, operator):
     report = campaign.reports.get(school=school, kind=ReportKind.RESULTS)
-    row = {"procedure": "ВПР", "subject": subject("математика"), "grade": 5, "level": "", "participants": 8,
-           "mark2": 12, "mark3": 0, "mark4": 0, "mark5": 0, "failed_minimum": None, "mean_score": None}
+    row = {
+        "procedure": "ВПР",
+        "subject": subject("математика"),
+        "grade": 5,
+        "level": "",
+        "participants": 8,
+        "mark2": 12,
+        "mark3": 0,
+        "mark4": 0,
+        "mark5": 0,
+        "failed_minimum": None,
+        "mean_score": None,
+    }
     good = {**row, "subject": subject("русский язык"), "mark2": 2, "mark3": 6}
     with pytest.raises(ValidationError):
-        services.report_save_results(report=report, rows=[good, row], comparisons=[], expected_version=0, by=operator)
+        services.report_save_results(
+            report=report,
+            rows=[good, row],
+            comparisons=[],
+            expected_version=0,
+            by=operator,
+        )
     assert report.results.count() == 0
 
 
 # Reminders --------------------------------------------------------------------------
 
 
-def test_automatic_reminders_go_3_days_before_and_day_after_once(campaign, operator, neighbour_operator, filled_staffing):
+def test_automatic_reminders_go_3_days_before_and_day_after_once(
+    campaign, operator, neighbour_operator, filled_staffing
+):
     services.report_submit(report=filled_staffing, by=operator)
     before = campaign.deadline - dt.timedelta(days=3)
     assert services.reminders_send_due(today=before) == 2  # one letter per school
@@ -203,7 +321,9 @@ def test_automatic_reminders_go_3_days_before_and_day_after_once(campaign, opera
     operator_mail = next(m for m in mail.outbox if m.to == [operator.email])
     assert "Результаты оценочных процедур" in operator_mail.body
     assert "Кадры" not in operator_mail.body  # submitted, not pending
-    assert services.reminders_send_due(today=campaign.deadline + dt.timedelta(days=1)) == 2
+    assert (
+        services.reminders_send_due(today=campaign.deadline + dt.timedelta(days=1)) == 2
+    )
     assert services.reminders_send_due(today=campaign.deadline) == 0
     assert ReminderLog.objects.filter(kind="before").count() == 5
 
@@ -211,11 +331,17 @@ def test_automatic_reminders_go_3_days_before_and_day_after_once(campaign, opera
 def test_closed_campaign_sends_no_reminders(campaign):
     campaign.is_open = False
     campaign.save()
-    assert services.reminders_send_due(today=campaign.deadline - dt.timedelta(days=3)) == 0
+    assert (
+        services.reminders_send_due(today=campaign.deadline - dt.timedelta(days=3)) == 0
+    )
 
 
-def test_manual_remind_writes_one_letter_per_school(campaign, operator, analyst, school):
-    sent = services.reports_remind(reports=campaign.reports.filter(school=school), by=analyst)
+def test_manual_remind_writes_one_letter_per_school(
+    campaign, operator, analyst, school
+):
+    sent = services.reports_remind(
+        reports=campaign.reports.filter(school=school), by=analyst
+    )
     assert sent == 1
     assert len(mail.outbox) == 1
     assert "осталось" in mail.outbox[0].body or "прошёл" in mail.outbox[0].body
@@ -230,10 +356,16 @@ def test_reminder_task_runs_the_service(campaign, neighbour_operator, time_machi
 
 def test_context_brings_last_year_and_pupils(campaign, school, operator, year):
     previous_year = AcademicYearFactory(start_year=2019)
-    old = Report.objects.create(school=school, year=previous_year, kind=ReportKind.SOCIAL)
-    services.report_save_figures(report=old, values={"pupils_total": 300}, expected_version=0, by=operator)
+    old = Report.objects.create(
+        school=school, year=previous_year, kind=ReportKind.SOCIAL
+    )
+    services.report_save_figures(
+        report=old, values={"pupils_total": 300}, expected_version=0, by=operator
+    )
     social = campaign.reports.get(school=school, kind=ReportKind.SOCIAL)
-    services.report_save_figures(report=social, values={"pupils_total": 310}, expected_version=0, by=operator)
+    services.report_save_figures(
+        report=social, values={"pupils_total": 310}, expected_version=0, by=operator
+    )
     assert selectors.report_context(social).previous["pupils_total"] == 300
     staffing = campaign.reports.get(school=school, kind=ReportKind.STAFFING)
     assert selectors.report_context(staffing).pupils_total == 310

@@ -14,12 +14,22 @@ def schools(draw, ids):
     has_place = draw(st.booleans())
     return [
         SchoolInfo(
-            id=i, name=f"Школа {i}", school_type=draw(st.sampled_from(sorted(GRADES))), municipality_id=draw(st.sampled_from([1, 2])),
-            settlement=draw(st.sampled_from(["", "г. Лесосибирск", "п. Стрелка"])) if has_place else "",
-            latitude=draw(st.one_of(st.none(), st.floats(min_value=55, max_value=60))) if not has_place else None,
+            id=i,
+            name=f"Школа {i}",
+            school_type=draw(st.sampled_from(sorted(GRADES))),
+            municipality_id=draw(st.sampled_from([1, 2])),
+            settlement=draw(st.sampled_from(["", "г. Лесосибирск", "п. Стрелка"]))
+            if has_place
+            else "",
+            latitude=draw(st.one_of(st.none(), st.floats(min_value=55, max_value=60)))
+            if not has_place
+            else None,
             longitude=draw(st.floats(min_value=90, max_value=95)),
             distance_km=draw(st.floats(min_value=0, max_value=120)),
-            index=draw(optional), wellbeing=draw(optional), resilient=draw(st.booleans()), hard_context=draw(st.booleans()),
+            index=draw(optional),
+            wellbeing=draw(optional),
+            resilient=draw(st.booleans()),
+            hard_context=draw(st.booleans()),
         )
         for i in ids
     ]
@@ -29,7 +39,9 @@ def schools(draw, ids):
 @given(st.data(), st.booleans())
 def test_matrix_equals_pair_cost_for_every_pair(data, allow_outside):
     needy = data.draw(schools(range(1, 6)))
-    candidates = data.draw(schools(range(4, 10)))  # ids 4 and 5 on both sides: a school against itself
+    candidates = data.draw(
+        schools(range(4, 10))
+    )  # ids 4 and 5 on both sides: a school against itself
     matrix = cost_matrix(needy, candidates, allow_outside=allow_outside)
     for i, school in enumerate(needy):
         for j, partner in enumerate(candidates):

@@ -28,108 +28,207 @@ def test_the_board_shows_the_current_year_and_switches_to_another(client, demo):
     assert len(response.context["pairs"]) == 3
     last = Campaign.objects.get(year__start_year=2020)
     response = client.get(reverse("partnerships:index"), {"campaign": last.pk})
-    assert [str(p) for p in response.context["pairs"]] == ["МБОУ «СОШ № 6» — МБОУ «Лицей»"]
+    assert [str(p) for p in response.context["pairs"]] == [
+        "МБОУ «СОШ № 6» — МБОУ «Лицей»"
+    ]
 
 
 def test_a_tampered_year_or_municipality_falls_back_to_the_current_round(client, demo):
     login(client, "mimc")
-    response = client.get(reverse("partnerships:index"), {"campaign": "1 OR 1=1", "municipality": "x"})
+    response = client.get(
+        reverse("partnerships:index"), {"campaign": "1 OR 1=1", "municipality": "x"}
+    )
     assert response.status_code == 200
     assert response.context["campaign"].year.start_year == 2021
 
 
-def test_the_mimc_opens_the_next_year_with_seed_000_dates_and_last_years_rules(client, demo):
+def test_the_mimc_opens_the_next_year_with_seed_000_dates_and_last_years_rules(
+    client, demo
+):
     next_year()
     login(client, "mimc")
     response = client.get(reverse("partnerships:index"))
     initial = response.context["open_form"].initial
     assert initial["year"].start_year == 2022
-    assert (initial["plan_deadline"], initial["general_plan_deadline"]) == (dt.date(2022, 11, 25), dt.date(2022, 11, 30))
+    assert (initial["plan_deadline"], initial["general_plan_deadline"]) == (
+        dt.date(2022, 11, 25),
+        dt.date(2022, 11, 30),
+    )
     year = AcademicYear.objects.get(start_year=2022)
-    response = client.post(reverse("partnerships:index"), {
-        "action": "open", "open-year": year.pk, "open-plan_deadline": "2022-11-25", "open-general_plan_deadline": "2022-11-30",
-        "open-capacity": 2, "open-events_target": 4,
-    })
+    response = client.post(
+        reverse("partnerships:index"),
+        {
+            "action": "open",
+            "open-year": year.pk,
+            "open-plan_deadline": "2022-11-25",
+            "open-general_plan_deadline": "2022-11-30",
+            "open-capacity": 2,
+            "open-events_target": 4,
+        },
+    )
     assert response.status_code == 302
-    assert Campaign.objects.filter(year=year, municipality__name="г. Лесосибирск").exists()
+    assert Campaign.objects.filter(
+        year=year, municipality__name="г. Лесосибирск"
+    ).exists()
 
 
 def test_opening_a_year_that_already_has_a_round_is_refused_in_russian(client, demo):
     login(client, "mimc")
     year = AcademicYear.objects.get(start_year=2021)
-    response = client.post(reverse("partnerships:index"), {
-        "action": "open", "open-year": year.pk, "open-plan_deadline": "2021-11-25", "open-general_plan_deadline": "2021-11-30",
-        "open-capacity": 2, "open-events_target": 4,
-    })
+    response = client.post(
+        reverse("partnerships:index"),
+        {
+            "action": "open",
+            "open-year": year.pk,
+            "open-plan_deadline": "2021-11-25",
+            "open-general_plan_deadline": "2021-11-30",
+            "open-capacity": 2,
+            "open-events_target": 4,
+        },
+    )
     assert response.status_code == 200
-    assert "Партнёрство на 2021/2022 уже открыто" in str(response.context["open_form"].non_field_errors())
+    assert "Партнёрство на 2021/2022 уже открыто" in str(
+        response.context["open_form"].non_field_errors()
+    )
     assert Campaign.objects.filter(year=year).count() == 1
 
 
 def test_the_department_cannot_open_a_round(client, demo):
     login(client, "uo")
     year = next_year()
-    response = client.post(reverse("partnerships:index"), {"action": "open", "open-year": year.pk, "open-plan_deadline": "2022-11-25",
-                                                           "open-general_plan_deadline": "2022-11-30", "open-capacity": 2, "open-events_target": 4})
+    response = client.post(
+        reverse("partnerships:index"),
+        {
+            "action": "open",
+            "open-year": year.pk,
+            "open-plan_deadline": "2022-11-25",
+            "open-general_plan_deadline": "2022-11-30",
+            "open-capacity": 2,
+            "open-events_target": 4,
+        },
+    )
     assert response.status_code == 403
     assert not Campaign.objects.filter(year=year).exists()
 
 
-def test_the_outcome_of_a_finished_year_compares_both_identifications_and_the_reports(client, demo):
+def test_the_outcome_of_a_finished_year_compares_both_identifications_and_the_reports(
+    client, demo
+):
     partnership = Partnership.objects.get(campaign__year__start_year=2020)
     login(client, "sch242711")
     outcome = client.get(partnership.get_absolute_url()).context["outcome"]
     assert outcome["events"] == 4
     assert outcome["before"]["year"].start_year == 2020
     assert outcome["after"]["year"].start_year == 2021
-    assert outcome["change"] == pytest.approx(outcome["after"]["index"] - outcome["before"]["index"])
+    assert outcome["change"] == pytest.approx(
+        outcome["after"]["index"] - outcome["before"]["index"]
+    )
     assert outcome["indicator_years"] == ("2019/2020", "2020/2021")
     labels = {i["label"]: i for i in outcome["indicators"]}
     quality = labels["Качество обученности (на «4» и «5»)"]
     assert quality["change"] == pytest.approx(quality["after"] - quality["before"])
-    assert quality["verdict"] == ("better" if quality["change"] > 0 else "worse" if quality["change"] < 0 else "")
-    assert "Из неполных семей" not in labels  # the social context is not the school's result
+    assert quality["verdict"] == (
+        "better" if quality["change"] > 0 else "worse" if quality["change"] < 0 else ""
+    )
+    assert (
+        "Из неполных семей" not in labels
+    )  # the social context is not the school's result
 
 
-def test_the_outcome_of_the_current_year_waits_for_the_next_identification(client, demo):
-    partnership = Partnership.objects.get(campaign__year__start_year=2021, school__code="sch242706")
+def test_the_outcome_of_the_current_year_waits_for_the_next_identification(
+    client, demo
+):
+    partnership = Partnership.objects.get(
+        campaign__year__start_year=2021, school__code="sch242706"
+    )
     login(client, "mimc")
     response = client.get(partnership.get_absolute_url())
     assert response.context["outcome"]["after"] is None
     assert "Сравнение появится после выявления" in response.content.decode()
 
 
-def test_home_tells_the_school_to_choose_a_partner_and_the_partner_to_answer(client, demo):
+def test_home_tells_the_school_to_choose_a_partner_and_the_partner_to_answer(
+    client, demo
+):
     login(client, "sch242704")
     text = client.get(reverse("home")).content.decode()
     assert "выберите школу-партнёра" in text
     campaign = Campaign.objects.get(year__start_year=2021)
-    school, gymnasium = School.objects.get(code="sch242704"), School.objects.get(code="sch242710")
-    services.propose(campaign=campaign, school=school, partner=gymnasium, support=["methodological"], goals="", by=User.objects.get(username="sch242704"))
+    school, gymnasium = (
+        School.objects.get(code="sch242704"),
+        School.objects.get(code="sch242710"),
+    )
+    services.propose(
+        campaign=campaign,
+        school=school,
+        partner=gymnasium,
+        support=["methodological"],
+        goals="",
+        by=User.objects.get(username="sch242704"),
+    )
     assert "выберите школу-партнёра" not in client.get(reverse("home")).content.decode()
     login(client, "sch242710")
-    assert "МБОУ «СОШ № 4» предлагает вашей школе партнёрство" in client.get(reverse("home")).content.decode()
+    assert (
+        "МБОУ «СОШ № 4» предлагает вашей школе партнёрство"
+        in client.get(reverse("home")).content.decode()
+    )
 
 
-def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_general_plan(client, demo):
+def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_general_plan(
+    client, demo
+):
     campaign = Campaign.objects.get(year__start_year=2021)
     mimc = User.objects.get(username="mimc")
     login(client, "mimc")
-    assert "Планы взаимодействия на согласовании" not in client.get(reverse("home")).content.decode()
-    school, gymnasium = School.objects.get(code="sch242704"), School.objects.get(code="sch242710")
+    assert (
+        "Планы взаимодействия на согласовании"
+        not in client.get(reverse("home")).content.decode()
+    )
+    school, gymnasium = (
+        School.objects.get(code="sch242704"),
+        School.objects.get(code="sch242710"),
+    )
     operator = User.objects.get(username="sch242704")
-    pair = services.propose(campaign=campaign, school=school, partner=gymnasium, support=["expert"], goals="", by=operator)
-    services.respond(partnership=pair, accept=True, reason="", by=User.objects.get(username="sch242710"))
-    services.activity_save(partnership=pair, by=operator, data={"title": "Консультации", "form": "consultation", "start": dt.date(2022, 2, 1), "end": dt.date(2022, 2, 1),
-                                                                "responsible_school": "завуч", "responsible_partner": "руководитель МО"})
+    pair = services.propose(
+        campaign=campaign,
+        school=school,
+        partner=gymnasium,
+        support=["expert"],
+        goals="",
+        by=operator,
+    )
+    services.respond(
+        partnership=pair,
+        accept=True,
+        reason="",
+        by=User.objects.get(username="sch242710"),
+    )
+    services.activity_save(
+        partnership=pair,
+        by=operator,
+        data={
+            "title": "Консультации",
+            "form": "consultation",
+            "start": dt.date(2022, 2, 1),
+            "end": dt.date(2022, 2, 1),
+            "responsible_school": "завуч",
+            "responsible_partner": "руководитель МО",
+        },
+    )
     services.submit_plan(partnership=pair, by=operator)
-    assert "Планы взаимодействия на согласовании: 1." in client.get(reverse("home")).content.decode()
+    assert (
+        "Планы взаимодействия на согласовании: 1."
+        in client.get(reverse("home")).content.decode()
+    )
     login(client, "uo")
     assert "ждёт утверждения" not in client.get(reverse("home")).content.decode()
     services.review_plan(partnership=pair, approve=True, comment="", by=mimc)
     plan = services.general_plan_compile(campaign=campaign, by=mimc)
     services.general_plan_submit(plan=plan, by=mimc)
-    assert "Общий план взаимодействия школ (г. Лесосибирск) ждёт утверждения." in client.get(reverse("home")).content.decode()
+    assert (
+        "Общий план взаимодействия школ (г. Лесосибирск) ждёт утверждения."
+        in client.get(reverse("home")).content.decode()
+    )
 
 
 # Found in review: access to municipal documents, cleared files, revisions through the page, round changes --------
@@ -138,25 +237,41 @@ def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_gener
 def test_operators_do_not_see_the_municipal_network_or_general_plan(client, demo):
     campaign = Campaign.objects.get(year__start_year=2020)
     login(client, "sch242711")  # even a partner school
-    for url in (reverse("partnerships:network", args=[campaign.pk]), reverse("partnerships:general-plan", args=[campaign.pk])):
+    for url in (
+        reverse("partnerships:network", args=[campaign.pk]),
+        reverse("partnerships:general-plan", args=[campaign.pk]),
+    ):
         assert client.get(url).status_code == 403
         assert client.get(url, {"format": "xlsx"}).status_code == 403
     login(client, "uo")
-    assert client.get(reverse("partnerships:network", args=[campaign.pk])).status_code == 200
+    assert (
+        client.get(reverse("partnerships:network", args=[campaign.pk])).status_code
+        == 200
+    )
 
 
 def test_a_non_numeric_run_on_the_gradation_page_is_ignored(client, demo):
     login(client, "mimc")
-    assert client.get(reverse("partnerships:gradation"), {"run": "abc"}).status_code == 200
+    assert (
+        client.get(reverse("partnerships:gradation"), {"run": "abc"}).status_code == 200
+    )
 
 
 def test_an_event_with_a_cleared_file_input_is_recorded_without_a_file(client, demo):
-    partnership = Partnership.objects.get(campaign__year__start_year=2021, school__code="sch242708")
+    partnership = Partnership.objects.get(
+        campaign__year__start_year=2021, school__code="sch242708"
+    )
     login(client, "sch242711")
-    response = client.post(partnership.get_absolute_url(), {
-        "action": "event", "event-date": "2022-03-01", "event-participants": 9, "event-report": "Семинар для учителей",
-        "event-materials_file-clear": "on",
-    })
+    response = client.post(
+        partnership.get_absolute_url(),
+        {
+            "action": "event",
+            "event-date": "2022-03-01",
+            "event-participants": 9,
+            "event-report": "Семинар для учителей",
+            "event-materials_file-clear": "on",
+        },
+    )
     assert response.status_code == 302
     event = partnership.events.get(report="Семинар для учителей")
     assert not event.materials_file
@@ -164,34 +279,74 @@ def test_an_event_with_a_cleared_file_input_is_recorded_without_a_file(client, d
 
 def test_an_agreement_is_signed_only_for_an_approved_plan(client, demo):
     campaign = Campaign.objects.get(year__start_year=2021)
-    pair = services.propose(campaign=campaign, school=School.objects.get(code="sch242704"), partner=School.objects.get(code="sch242710"),
-                            support=["expert"], goals="", by=User.objects.get(username="sch242704"))
+    pair = services.propose(
+        campaign=campaign,
+        school=School.objects.get(code="sch242704"),
+        partner=School.objects.get(code="sch242710"),
+        support=["expert"],
+        goals="",
+        by=User.objects.get(username="sch242704"),
+    )
     login(client, "sch242704")
-    client.post(pair.get_absolute_url(), {"action": "agreement", "number": "77", "date": "2021-12-01", "scan-clear": "on"})
+    client.post(
+        pair.get_absolute_url(),
+        {
+            "action": "agreement",
+            "number": "77",
+            "date": "2021-12-01",
+            "scan-clear": "on",
+        },
+    )
     pair.refresh_from_db()
     assert pair.agreement_number == ""
 
 
-def test_changing_an_approved_activity_on_the_page_records_the_old_and_new_values(client, demo):
-    partnership = Partnership.objects.get(campaign__year__start_year=2021, school__code="sch242706")
+def test_changing_an_approved_activity_on_the_page_records_the_old_and_new_values(
+    client, demo
+):
+    partnership = Partnership.objects.get(
+        campaign__year__start_year=2021, school__code="sch242706"
+    )
     activity = partnership.activities.get(title="Консультации по подготовке к ОГЭ")
     login(client, "sch242706")
-    response = client.post(reverse("partnerships:activity-edit", args=[partnership.pk, activity.pk]), {
-        "title": activity.title, "form": activity.form, "start": "2021-12-13", "end": "2021-12-17",
-        "responsible_school": activity.responsible_school, "responsible_partner": activity.responsible_partner,
-        "expected_result": activity.expected_result, "reason": "Перенос: карантин в школе",
-    })
+    response = client.post(
+        reverse("partnerships:activity-edit", args=[partnership.pk, activity.pk]),
+        {
+            "title": activity.title,
+            "form": activity.form,
+            "start": "2021-12-13",
+            "end": "2021-12-17",
+            "responsible_school": activity.responsible_school,
+            "responsible_partner": activity.responsible_partner,
+            "expected_result": activity.expected_result,
+            "reason": "Перенос: карантин в школе",
+        },
+    )
     assert response.status_code == 302
     revision = partnership.revisions.get()
     assert revision.reason == "Перенос: карантин в школе"
-    assert {"field": "с", "before": "2021-12-06", "after": "2021-12-13"} in revision.changes
-    assert {"field": "по", "before": "2021-12-10", "after": "2021-12-17"} in revision.changes
+    assert {
+        "field": "с",
+        "before": "2021-12-06",
+        "after": "2021-12-13",
+    } in revision.changes
+    assert {
+        "field": "по",
+        "before": "2021-12-10",
+        "after": "2021-12-17",
+    } in revision.changes
 
 
 def campaign_data(campaign, **changes):
-    data = {"municipality": campaign.municipality, "year": campaign.year, "plan_deadline": campaign.plan_deadline,
-            "general_plan_deadline": campaign.general_plan_deadline, "capacity": campaign.capacity,
-            "events_target": campaign.events_target, "allow_outside": campaign.allow_outside}
+    data = {
+        "municipality": campaign.municipality,
+        "year": campaign.year,
+        "plan_deadline": campaign.plan_deadline,
+        "general_plan_deadline": campaign.general_plan_deadline,
+        "capacity": campaign.capacity,
+        "events_target": campaign.events_target,
+        "allow_outside": campaign.allow_outside,
+    }
     return {**data, **changes}
 
 
@@ -200,29 +355,55 @@ def test_a_round_with_pairs_keeps_its_year_and_a_capacity_of_at_least_its_load(d
     mimc = User.objects.get(username="mimc")
     other = AcademicYear.objects.get(start_year=2019)
     with pytest.raises(ValidationError, match="учебный год партнёрства не меняется"):
-        services.campaign_save(campaign=campaign, data=campaign_data(campaign, year=other, plan_deadline=dt.date(2019, 11, 25), general_plan_deadline=dt.date(2019, 11, 30)), by=mimc)
+        services.campaign_save(
+            campaign=campaign,
+            data=campaign_data(
+                campaign,
+                year=other,
+                plan_deadline=dt.date(2019, 11, 25),
+                general_plan_deadline=dt.date(2019, 11, 30),
+            ),
+            by=mimc,
+        )
     with pytest.raises(ValidationError, match="уже поддерживает 2 школы"):  # the Лицей
-        services.campaign_save(campaign=campaign, data=campaign_data(campaign, capacity=1), by=mimc)
-    services.campaign_save(campaign=campaign, data=campaign_data(campaign, capacity=3), by=mimc)
+        services.campaign_save(
+            campaign=campaign, data=campaign_data(campaign, capacity=1), by=mimc
+        )
+    services.campaign_save(
+        campaign=campaign, data=campaign_data(campaign, capacity=3), by=mimc
+    )
     assert Campaign.objects.get(pk=campaign.pk).capacity == 3
 
 
 def test_a_round_whose_general_plan_is_approved_is_frozen(demo):
     campaign = Campaign.objects.get(year__start_year=2020)
     with pytest.raises(ValidationError, match="Общий план этого года утверждён"):
-        services.campaign_save(campaign=campaign, data=campaign_data(campaign, events_target=6), by=User.objects.get(username="mimc"))
+        services.campaign_save(
+            campaign=campaign,
+            data=campaign_data(campaign, events_target=6),
+            by=User.objects.get(username="mimc"),
+        )
     assert Campaign.objects.get(pk=campaign.pk).events_target == 4
 
 
 def test_the_board_form_cannot_move_a_round_with_pairs_to_another_year(client, demo):
     campaign = Campaign.objects.get(year__start_year=2021)
     login(client, "mimc")
-    response = client.post(f"{reverse('partnerships:index')}?campaign={campaign.pk}", {
-        "action": "save", "campaign-year": AcademicYear.objects.get(start_year=2019).pk, "campaign-plan_deadline": "2019-11-25",
-        "campaign-general_plan_deadline": "2019-11-30", "campaign-capacity": 2, "campaign-events_target": 4,
-    })
+    response = client.post(
+        f"{reverse('partnerships:index')}?campaign={campaign.pk}",
+        {
+            "action": "save",
+            "campaign-year": AcademicYear.objects.get(start_year=2019).pk,
+            "campaign-plan_deadline": "2019-11-25",
+            "campaign-general_plan_deadline": "2019-11-30",
+            "campaign-capacity": 2,
+            "campaign-events_target": 4,
+        },
+    )
     assert response.status_code == 200
-    assert "учебный год партнёрства не меняется" in str(response.context["form"].non_field_errors())
+    assert "учебный год партнёрства не меняется" in str(
+        response.context["form"].non_field_errors()
+    )
     assert Campaign.objects.get(pk=campaign.pk).year.start_year == 2021
 
 
@@ -230,6 +411,9 @@ def test_a_school_cannot_be_suggested_to_itself(client, demo):
     campaign = Campaign.objects.get(year__start_year=2021)
     school = School.objects.get(code="sch242704")
     login(client, "mimc")
-    response = client.post(reverse("partnerships:suggest", args=[campaign.pk]), {f"partner-{school.pk}": school.pk})
+    response = client.post(
+        reverse("partnerships:suggest", args=[campaign.pk]),
+        {f"partner-{school.pk}": school.pk},
+    )
     assert response.status_code == 403
     assert not campaign.suggestions.exists()

@@ -10,7 +10,14 @@ TOWN = "г. Лесосибирск"
 
 
 def school(id, school_type="СОШ", *, municipality_id=1, settlement=TOWN, **fields):
-    return SchoolInfo(id=id, name=f"Школа {id}", school_type=school_type, municipality_id=municipality_id, settlement=settlement, **fields)
+    return SchoolInfo(
+        id=id,
+        name=f"Школа {id}",
+        school_type=school_type,
+        municipality_id=municipality_id,
+        settlement=settlement,
+        **fields,
+    )
 
 
 def greedy(needy, candidates, *, capacity, allow_outside=False):
@@ -35,7 +42,9 @@ def assigned(pairs):
 
 
 def total(pairs):
-    return sum(pair_cost(p.school, p.partner)[0] for p in pairs if p.partner is not None)
+    return sum(
+        pair_cost(p.school, p.partner)[0] for p in pairs if p.partner is not None
+    )
 
 
 def loads(pairs):
@@ -73,7 +82,10 @@ def test_hand_computed_costs():
 def test_solve_finds_the_optimum_that_greedy_choice_misses():
     capacity = {P.id: 1, Q.id: 1}
     by_greedy = greedy([B, A], [P, Q], capacity=capacity)
-    assert by_greedy == {B.id: (P.id, pytest.approx(0.205)), A.id: (Q.id, pytest.approx(0.57))}
+    assert by_greedy == {
+        B.id: (P.id, pytest.approx(0.205)),
+        A.id: (Q.id, pytest.approx(0.57)),
+    }
     greedy_total = sum(cost for _, cost in by_greedy.values())
     assert greedy_total == pytest.approx(0.775)
 
@@ -93,14 +105,20 @@ def test_solve_finds_the_optimum_that_greedy_choice_misses():
 
 def test_a_partner_with_two_places_takes_at_most_two_schools_and_the_third_is_told_why():
     near, also_near = school(1), school(2)
-    far = school(3, settlement="п. Стрелка")  # another settlement: the dearest one to pair, so it is left out
+    far = school(
+        3, settlement="п. Стрелка"
+    )  # another settlement: the dearest one to pair, so it is left out
     partner = school(101, index=1.5)
     pairs = solve([near, far, also_near], [partner], capacity={partner.id: 2})
     assert assigned(pairs) == {near.id: partner.id, also_near.id: partner.id}
     left = next(p for p in pairs if p.school.id == far.id)
     assert (left.partner, left.cost) == (None, None)
     assert left.reasons == ["не хватило свободных мест у подходящих партнёров"]
-    assert [p.school.id for p in pairs] == [near.id, far.id, also_near.id]  # the order of the schools is kept
+    assert [p.school.id for p in pairs] == [
+        near.id,
+        far.id,
+        also_near.id,
+    ]  # the order of the schools is kept
 
 
 def test_places_are_shared_between_partners_by_capacity():
@@ -115,24 +133,35 @@ def test_a_partner_without_places_is_never_chosen():
     needy = [school(1)]
     full, free = school(101, index=1.5), school(102, index=0.0)
     assert pair_cost(needy[0], full)[0] < pair_cost(needy[0], free)[0]
-    assert assigned(solve(needy, [full, free], capacity={full.id: 0, free.id: 1})) == {1: free.id}
+    assert assigned(solve(needy, [full, free], capacity={full.id: 0, free.id: 1})) == {
+        1: free.id
+    }
     # A partner missing from the capacities has no places either.
     assert assigned(solve(needy, [full, free], capacity={free.id: 1})) == {1: free.id}
 
 
 def test_no_places_at_all_is_said_so():
     pairs = solve([school(1), school(2)], [school(101)], capacity={101: 0})
-    assert [(p.partner, p.reasons) for p in pairs] == [(None, ["нет свободных школ-партнёров"])] * 2
+    assert [(p.partner, p.reasons) for p in pairs] == [
+        (None, ["нет свободных школ-партнёров"])
+    ] * 2
 
 
 # The rules ---------------------------------------------------------------------------------------------
 
 
 def test_a_school_is_never_its_own_partner():
-    strong = school(1, index=1.5)  # a school that both needs help and is among the candidates
+    strong = school(
+        1, index=1.5
+    )  # a school that both needs help and is among the candidates
     other = school(101, "ООШ", index=-1.0)
-    assert pair_cost(strong, strong) == (None, ["школа не может быть партнёром самой себе"])
-    assert assigned(solve([strong], [strong, other], capacity={1: 2, 101: 2})) == {1: 101}
+    assert pair_cost(strong, strong) == (
+        None,
+        ["школа не может быть партнёром самой себе"],
+    )
+    assert assigned(solve([strong], [strong, other], capacity={1: 2, 101: 2})) == {
+        1: 101
+    }
     only_itself = solve([strong], [strong], capacity={1: 2})
     assert only_itself[0].partner is None
     assert [p.partner.id for p in ranked(strong, [strong, other])] == [101]
@@ -143,14 +172,18 @@ def test_a_partner_from_another_municipality_only_when_allowed():
     outside = school(101, municipality_id=2, index=1.5)
     inside = school(102, "ООШ", index=-1.0)  # far worse, but local
     assert pair_cost(needy, outside)[0] is None
-    assert assigned(solve([needy], [outside, inside], capacity={101: 1, 102: 1})) == {1: 102}
+    assert assigned(solve([needy], [outside, inside], capacity={101: 1, 102: 1})) == {
+        1: 102
+    }
     assert solve([needy], [outside], capacity={101: 1})[0].partner is None
     assert [p.partner.id for p in ranked(needy, [outside, inside])] == [102]
 
     pairs = solve([needy], [outside], capacity={101: 1}, allow_outside=True)
     assert pairs[0].partner == outside
     assert "другой муниципалитет" in pairs[0].reasons
-    assert [p.partner.id for p in ranked(needy, [outside, inside], allow_outside=True)] == [101, 102]
+    assert [
+        p.partner.id for p in ranked(needy, [outside, inside], allow_outside=True)
+    ] == [101, 102]
 
 
 # Ranking -------------------------------------------------------------------------------------------------
@@ -164,8 +197,16 @@ def test_ranked_puts_the_best_first_and_explains_in_russian():
     options = ranked(ooh, [primary_only, bigger_in_town, same_type_here])
     assert [p.partner.id for p in options] == [101, 102, 103]
     assert [p.cost for p in options] == sorted(p.cost for p in options)
-    assert options[0].reasons == ["высокие результаты (индекс 1,2)", "тот же тип школы (ООШ)", "тот же населённый пункт (п. Стрелка)"]
-    assert options[1].reasons == ["высокие результаты (индекс 1,2)", "ведёт те же классы (1–9) и старшие", "другой населённый пункт (г. Лесосибирск)"]
+    assert options[0].reasons == [
+        "высокие результаты (индекс 1,2)",
+        "тот же тип школы (ООШ)",
+        "тот же населённый пункт (п. Стрелка)",
+    ]
+    assert options[1].reasons == [
+        "высокие результаты (индекс 1,2)",
+        "ведёт те же классы (1–9) и старшие",
+        "другой населённый пункт (г. Лесосибирск)",
+    ]
     assert options[2].reasons[1] == "не ведёт старших классов школы: только 1–4"
 
 
@@ -174,15 +215,25 @@ def test_ranked_mentions_similar_social_context_and_resilience():
     resilient = school(101, wellbeing=-0.8, index=0.9, resilient=True)
     plain = school(102, wellbeing=-0.8, index=0.9)
     options = ranked(needy, [plain, resilient])
-    assert [p.partner.id for p in options] == [101, 102]  # resilience counts for a school in a hard context
-    assert options[0].reasons[:2] == ["высокие результаты (индекс 0,9)", "резильентная школа: высокие результаты в сложном социальном контексте"]
+    assert [p.partner.id for p in options] == [
+        101,
+        102,
+    ]  # resilience counts for a school in a hard context
+    assert options[0].reasons[:2] == [
+        "высокие результаты (индекс 0,9)",
+        "резильентная школа: высокие результаты в сложном социальном контексте",
+    ]
     assert "похожий социальный контекст (ИСБ −1 и −0,8)" in options[0].reasons
 
 
 def test_kilometres_are_used_when_both_schools_have_coordinates():
     here = school(1, latitude=58.23, longitude=92.48, settlement=TOWN)
-    near = school(101, latitude=58.33, longitude=92.48, settlement="п. Стрелка", index=1.0)  # 0.1° north ≈ 11.12 km
-    far = school(102, latitude=58.63, longitude=92.48, settlement=TOWN, index=1.0)  # 0.4° north ≈ 44.48 km
+    near = school(
+        101, latitude=58.33, longitude=92.48, settlement="п. Стрелка", index=1.0
+    )  # 0.1° north ≈ 11.12 km
+    far = school(
+        102, latitude=58.63, longitude=92.48, settlement=TOWN, index=1.0
+    )  # 0.4° north ≈ 44.48 km
     options = ranked(here, [far, near])
     assert [p.partner.id for p in options] == [101, 102]
     assert "11,12 км" in options[0].reasons
@@ -191,7 +242,9 @@ def test_kilometres_are_used_when_both_schools_have_coordinates():
     assert not any("населённый пункт" in r for p in options for r in p.reasons)
     # 11.12 km of 50 → distance 0.222; the same partner without coordinates in another settlement costs 0.6.
     without = school(101, settlement="п. Стрелка", index=1.0)
-    assert pair_cost(here, near)[0] == pytest.approx(pair_cost(here, without)[0] - 0.25 * (0.6 - 11.119492664 / 50), abs=2e-6)
+    assert pair_cost(here, near)[0] == pytest.approx(
+        pair_cost(here, without)[0] - 0.25 * (0.6 - 11.119492664 / 50), abs=2e-6
+    )
 
 
 # Properties ------------------------------------------------------------------------------------------------
@@ -204,14 +257,26 @@ def infos(draw, ids, municipalities=(1,)):
     out = []
     for i in ids:
         located = draw(st.booleans())
-        out.append(SchoolInfo(
-            id=i, name=f"Школа {i}", school_type=draw(st.sampled_from(sorted(GRADES))), municipality_id=draw(st.sampled_from(municipalities)),
-            settlement=draw(st.sampled_from(["", TOWN, "п. Стрелка"])),
-            latitude=draw(st.floats(min_value=58, max_value=59)) if located else None,
-            longitude=draw(st.floats(min_value=92, max_value=93)) if located else None,
-            distance_km=draw(st.floats(min_value=0, max_value=120)),
-            index=draw(optional), wellbeing=draw(optional), resilient=draw(st.booleans()), hard_context=draw(st.booleans()),
-        ))
+        out.append(
+            SchoolInfo(
+                id=i,
+                name=f"Школа {i}",
+                school_type=draw(st.sampled_from(sorted(GRADES))),
+                municipality_id=draw(st.sampled_from(municipalities)),
+                settlement=draw(st.sampled_from(["", TOWN, "п. Стрелка"])),
+                latitude=draw(st.floats(min_value=58, max_value=59))
+                if located
+                else None,
+                longitude=draw(st.floats(min_value=92, max_value=93))
+                if located
+                else None,
+                distance_km=draw(st.floats(min_value=0, max_value=120)),
+                index=draw(optional),
+                wellbeing=draw(optional),
+                resilient=draw(st.booleans()),
+                hard_context=draw(st.booleans()),
+            )
+        )
     return out
 
 
@@ -219,12 +284,18 @@ def infos(draw, ids, municipalities=(1,)):
 @given(st.data())
 def test_solve_is_never_worse_than_greedy_and_keeps_capacity(data):
     needy = data.draw(infos(range(1, data.draw(st.integers(1, 6)) + 1)), label="needy")
-    candidates = data.draw(infos(range(101, data.draw(st.integers(1, 4)) + 101)), label="candidates")
+    candidates = data.draw(
+        infos(range(101, data.draw(st.integers(1, 4)) + 101)), label="candidates"
+    )
     capacity = {c.id: data.draw(st.integers(0, 3)) for c in candidates}
     pairs = solve(needy, candidates, capacity=capacity)
     by_greedy = greedy(needy, candidates, capacity=capacity)
     # Every pair is allowed here, so both give a place to as many schools as there are places.
-    assert len(assigned(pairs)) == len(by_greedy) == min(len(needy), sum(capacity.values()))
+    assert (
+        len(assigned(pairs))
+        == len(by_greedy)
+        == min(len(needy), sum(capacity.values()))
+    )
     assert total(pairs) <= sum(cost for _, cost in by_greedy.values()) + 1e-9
     assert all(n <= capacity[pid] for pid, n in loads(pairs).items())
     assert [p.school for p in pairs] == needy
@@ -232,19 +303,31 @@ def test_solve_is_never_worse_than_greedy_and_keeps_capacity(data):
 
 @settings(max_examples=150, deadline=None)
 @given(st.data(), st.booleans())
-def test_solve_keeps_the_rules_and_places_at_least_as_many_schools_as_greedy(data, allow_outside):
+def test_solve_keeps_the_rules_and_places_at_least_as_many_schools_as_greedy(
+    data, allow_outside
+):
     needy = data.draw(infos(range(1, 6), municipalities=(1, 2)), label="needy")
-    candidates = data.draw(infos(range(4, 9), municipalities=(1, 2)), label="candidates")  # 4 and 5 on both sides
+    candidates = data.draw(
+        infos(range(4, 9), municipalities=(1, 2)), label="candidates"
+    )  # 4 and 5 on both sides
     capacity = {c.id: data.draw(st.integers(0, 2)) for c in candidates}
     pairs = solve(needy, candidates, capacity=capacity, allow_outside=allow_outside)
     for p in pairs:
         if p.partner is not None:
             assert p.partner.id != p.school.id
-            assert allow_outside or p.partner.municipality_id == p.school.municipality_id
+            assert (
+                allow_outside or p.partner.municipality_id == p.school.municipality_id
+            )
     assert all(n <= capacity[pid] for pid, n in loads(pairs).items())
-    by_greedy = greedy(needy, candidates, capacity=capacity, allow_outside=allow_outside)
+    by_greedy = greedy(
+        needy, candidates, capacity=capacity, allow_outside=allow_outside
+    )
     placed = assigned(pairs)
     assert len(placed) >= len(by_greedy)
     if len(placed) == len(by_greedy):
-        solved_total = sum(pair_cost(p.school, p.partner, allow_outside=allow_outside)[0] for p in pairs if p.partner is not None)
+        solved_total = sum(
+            pair_cost(p.school, p.partner, allow_outside=allow_outside)[0]
+            for p in pairs
+            if p.partner is not None
+        )
         assert solved_total <= sum(cost for _, cost in by_greedy.values()) + 1e-9

@@ -22,8 +22,14 @@ def uo(demo):
 @pytest.fixture
 def draft(mimc):
     """An empty municipal draft for 2020/2021."""
-    return services.roadmap_create(level=Roadmap.Level.MUNICIPAL, municipality=mimc.municipality, school=None,
-                                   year=AcademicYear.objects.get(start_year=2020), title="Проект", by=mimc)
+    return services.roadmap_create(
+        level=Roadmap.Level.MUNICIPAL,
+        municipality=mimc.municipality,
+        school=None,
+        year=AcademicYear.objects.get(start_year=2020),
+        title="Проект",
+        by=mimc,
+    )
 
 
 def seed_table(rows=ROWS, *, title=TITLE) -> bytes:
@@ -32,7 +38,16 @@ def seed_table(rows=ROWS, *, title=TITLE) -> bytes:
     sheet = book.active
     sheet.append([title])
     sheet.append([])
-    sheet.append(["№ п/п", "Наименование мероприятия (краткое содержание)", "Сроки исполнения", "Ответственный исполнитель", "Ожидаемый результат", "Информация об исполнении"])
+    sheet.append(
+        [
+            "№ п/п",
+            "Наименование мероприятия (краткое содержание)",
+            "Сроки исполнения",
+            "Ответственный исполнитель",
+            "Ожидаемый результат",
+            "Информация об исполнении",
+        ]
+    )
     for row in rows:
         sheet.append(list(row))
     buffer = io.BytesIO()

@@ -19,26 +19,53 @@ D = dt.date
 
 def add(roadmap, by, **data):
     responsible = data.pop("responsible", "МБУ «МИМЦ»")
-    return services.item_save(roadmap=roadmap, by=by, responsible=responsible, data={"title": "Семинар", "period": "октябрь 2020 года", **data})
+    return services.item_save(
+        roadmap=roadmap,
+        by=by,
+        responsible=responsible,
+        data={"title": "Семинар", "period": "октябрь 2020 года", **data},
+    )
 
 
 # Items --------------------------------------------------------------------------------------------
 
 
 def test_item_reads_its_period_and_its_responsible(draft, mimc):
-    item = add(draft, mimc, period="сентябрь – октябрь\n2020 года", responsible="Отдел образования, МБУ «МИМЦ», МБОУ «СОШ № 6», ГМС ОО")
-    assert (item.start, item.end, item.period_label) == (D(2020, 9, 1), D(2020, 10, 31), "сентябрь – октябрь 2020 года")
-    kinds = [(r.name, r.kind, r.school.code if r.school else None) for r in item.responsible.all()]
-    assert kinds == [("Отдел образования", "department", None), ("МБУ «МИМЦ»", "mimc", None),
-                     ("МБОУ «СОШ № 6»", "school", "sch242706"), ("ГМС ОО", "other", None)]
+    item = add(
+        draft,
+        mimc,
+        period="сентябрь – октябрь\n2020 года",
+        responsible="Отдел образования, МБУ «МИМЦ», МБОУ «СОШ № 6», ГМС ОО",
+    )
+    assert (item.start, item.end, item.period_label) == (
+        D(2020, 9, 1),
+        D(2020, 10, 31),
+        "сентябрь – октябрь 2020 года",
+    )
+    kinds = [
+        (r.name, r.kind, r.school.code if r.school else None)
+        for r in item.responsible.all()
+    ]
+    assert kinds == [
+        ("Отдел образования", "department", None),
+        ("МБУ «МИМЦ»", "mimc", None),
+        ("МБОУ «СОШ № 6»", "school", "sch242706"),
+        ("ГМС ОО", "other", None),
+    ]
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"period": "по мере необходимости"}, "Не удалось разобрать срок"),
-    ({"period": "", "start": D(2020, 11, 5), "end": D(2020, 10, 1)}, "Окончание раньше начала"),
-    ({"responsible": " , "}, "хотя бы одного ответственного"),
-    ({"title": "  "}, "что за мероприятие"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"period": "по мере необходимости"}, "Не удалось разобрать срок"),
+        (
+            {"period": "", "start": D(2020, 11, 5), "end": D(2020, 10, 1)},
+            "Окончание раньше начала",
+        ),
+        ({"responsible": " , "}, "хотя бы одного ответственного"),
+        ({"title": "  "}, "что за мероприятие"),
+    ],
+)
 def test_bad_items_are_refused_and_nothing_is_written(draft, mimc, data, message):
     with pytest.raises(ValidationError, match=message):
         add(draft, mimc, **data)
@@ -78,7 +105,9 @@ def test_workflow_from_draft_to_closed(draft, mimc, uo):
     add(draft, mimc)
     services.submit(roadmap=draft, by=mimc)
     with pytest.raises(ValidationError, match="номер и дата приказа"):
-        services.approve(roadmap=draft, order_number="", order_date=D(2020, 9, 1), by=uo)
+        services.approve(
+            roadmap=draft, order_number="", order_date=D(2020, 9, 1), by=uo
+        )
     draft.refresh_from_db()
     assert draft.status == "on_approval"
     services.return_for_changes(roadmap=draft, comment="Добавьте сроки по ГИА", by=uo)
@@ -101,13 +130,29 @@ def test_approved_items_change_only_through_a_recorded_revision(draft, mimc, uo)
     services.submit(roadmap=draft, by=mimc)
     services.approve(roadmap=draft, order_number="95", order_date=D(2020, 9, 1), by=uo)
     with pytest.raises(ValidationError, match="только с основанием"):
-        services.item_save(roadmap=draft, item=item, by=mimc, responsible="МБУ «МИМЦ»", data={"title": "Семинар", "period": "ноябрь 2020 года"})
+        services.item_save(
+            roadmap=draft,
+            item=item,
+            by=mimc,
+            responsible="МБУ «МИМЦ»",
+            data={"title": "Семинар", "period": "ноябрь 2020 года"},
+        )
     item.refresh_from_db()
     assert item.period_label == "октябрь 2020 года"
-    services.item_save(roadmap=draft, item=item, by=mimc, responsible="МБУ «МИМЦ», Отдел образования", reason="решение совещания от 12.10.2020",
-                       data={"title": "Семинар", "period": "ноябрь 2020 года"})
+    services.item_save(
+        roadmap=draft,
+        item=item,
+        by=mimc,
+        responsible="МБУ «МИМЦ», Отдел образования",
+        reason="решение совещания от 12.10.2020",
+        data={"title": "Семинар", "period": "ноябрь 2020 года"},
+    )
     revision = Revision.objects.get()
-    assert (revision.by, revision.reason, revision.item) == (mimc, "решение совещания от 12.10.2020", item)
+    assert (revision.by, revision.reason, revision.item) == (
+        mimc,
+        "решение совещания от 12.10.2020",
+        item,
+    )
     changed = {c["field"]: (c["before"], c["after"]) for c in revision.changes}
     assert changed["срок"] == ("октябрь 2020 года", "ноябрь 2020 года")
     assert changed["ответственные"] == ("МБУ «МИМЦ»", "МБУ «МИМЦ», Отдел образования")
@@ -123,23 +168,42 @@ def test_approved_items_change_only_through_a_recorded_revision(draft, mimc, uo)
 
 def test_execution_information_with_a_file_marks_the_item_done(draft, mimc):
     item = add(draft, mimc)
-    upload = SimpleUploadedFile("протокол.pdf", b"%PDF-1.4 test", content_type="application/pdf")
-    services.execution_add(item=item, text="Проведён семинар, 24 участника", by=mimc, done=True, upload=upload, note="протокол")
+    upload = SimpleUploadedFile(
+        "протокол.pdf", b"%PDF-1.4 test", content_type="application/pdf"
+    )
+    services.execution_add(
+        item=item,
+        text="Проведён семинар, 24 участника",
+        by=mimc,
+        done=True,
+        upload=upload,
+        note="протокол",
+    )
     item.refresh_from_db()
     assert item.done_at is not None
     assert "Проведён семинар, 24 участника" in item.execution_info
     assert item.evidence.get().note == "протокол"
 
 
-@pytest.mark.parametrize(("name", "size", "message"), [
-    ("вирус.exe", 10, "не подходит"),
-    ("скан.pdf", 2048, "больше"),
-])
-def test_evidence_of_a_wrong_type_or_too_large_is_refused(draft, mimc, settings, name, size, message):
+@pytest.mark.parametrize(
+    ("name", "size", "message"),
+    [
+        ("вирус.exe", 10, "не подходит"),
+        ("скан.pdf", 2048, "больше"),
+    ],
+)
+def test_evidence_of_a_wrong_type_or_too_large_is_refused(
+    draft, mimc, settings, name, size, message
+):
     settings.EVIDENCE_MAX_BYTES = 1024
     item = add(draft, mimc)
     with pytest.raises(ValidationError, match=message):
-        services.execution_add(item=item, text="Сделано", by=mimc, upload=SimpleUploadedFile(name, b"x" * size))
+        services.execution_add(
+            item=item,
+            text="Сделано",
+            by=mimc,
+            upload=SimpleUploadedFile(name, b"x" * size),
+        )
     item.refresh_from_db()
     assert item.execution_info == ""
     assert not item.evidence.exists()
@@ -152,9 +216,21 @@ def test_reminders_send_one_digest_per_person_once(draft, mimc, uo):
     mimc.email, uo.email = "mimc@example.org", "uo@example.org"
     mimc.save()
     uo.save()
-    add(draft, mimc, title="Совещание", period="01.11.2020", responsible="МБУ «МИМЦ», Отдел образования")
+    add(
+        draft,
+        mimc,
+        title="Совещание",
+        period="01.11.2020",
+        responsible="МБУ «МИМЦ», Отдел образования",
+    )
     add(draft, mimc, title="Отчёт", period="20.10.2020", responsible="МБУ «МИМЦ»")
-    add(draft, mimc, title="Далёкое", period="январь 2021 года", responsible="МБУ «МИМЦ»")
+    add(
+        draft,
+        mimc,
+        title="Далёкое",
+        period="январь 2021 года",
+        responsible="МБУ «МИМЦ»",
+    )
     assert services.reminders_send(today=D(2020, 10, 28)) == 0  # a draft reminds nobody
     services.submit(roadmap=draft, by=mimc)
     services.approve(roadmap=draft, order_number="1", order_date=D(2020, 9, 1), by=uo)
@@ -185,14 +261,24 @@ def test_seed_004_table_imports_with_every_period_read(draft, mimc):
     assert items[6].period_label == "в течение учебного года"
     assert (items[10].start, items[10].end) == (D(2021, 1, 1), D(2021, 12, 31))
     assert items[0].execution_info.startswith("Разработана программа")
-    assert [r.kind for r in items[11].responsible.all()] == ["department", "mimc", "other"]
+    assert [r.kind for r in items[11].responsible.all()] == [
+        "department",
+        "mimc",
+        "other",
+    ]
 
 
 def test_a_table_with_a_phrase_it_cannot_read_imports_nothing(draft, mimc):
-    rows = [*ROWS[:3], ("4", "Круглый стол", "по мере необходимости", "МБУ «МИМЦ»", "", ""), ("5", "Совещание", "май 2021", "", "", "")]
+    rows = [
+        *ROWS[:3],
+        ("4", "Круглый стол", "по мере необходимости", "МБУ «МИМЦ»", "", ""),
+        ("5", "Совещание", "май 2021", "", "", ""),
+    ]
     with pytest.raises(ValidationError) as error:
         tables.import_into(roadmap=draft, content=seed_table(rows), by=mimc)
-    assert "Строка 7: Не удалось разобрать срок «по мере необходимости»" in " ".join(error.value.messages)
+    assert "Строка 7: Не удалось разобрать срок «по мере необходимости»" in " ".join(
+        error.value.messages
+    )
     assert "Строка 8: не указан ответственный исполнитель." in error.value.messages
     assert not draft.items.exists()
 
@@ -205,33 +291,71 @@ def test_export_and_import_round_trip(draft, mimc):
 
     buffer = io.BytesIO()
     book.save(buffer)
-    copy = services.roadmap_create(level=Roadmap.Level.MUNICIPAL, municipality=mimc.municipality, school=None, year=draft.year, title="Копия", by=mimc)
+    copy = services.roadmap_create(
+        level=Roadmap.Level.MUNICIPAL,
+        municipality=mimc.municipality,
+        school=None,
+        year=draft.year,
+        title="Копия",
+        by=mimc,
+    )
     tables.import_into(roadmap=copy, content=buffer.getvalue(), by=mimc)
 
     def shape(roadmap):
-        return [(i.number, i.title, i.start, i.end, services.responsible_text(i), i.expected_result, i.execution_info) for i in roadmap.items.order_by("position")]
+        return [
+            (
+                i.number,
+                i.title,
+                i.start,
+                i.end,
+                services.responsible_text(i),
+                i.expected_result,
+                i.execution_info,
+            )
+            for i in roadmap.items.order_by("position")
+        ]
 
     assert shape(copy) == shape(draft)
 
 
 def test_copy_to_next_year_moves_the_dates_and_drops_execution(mimc):
     roadmap = Roadmap.objects.get(level="municipal", year__start_year=2020)
-    copy = services.copy_to_year(roadmap=roadmap, year=AcademicYear.objects.get(start_year=2021), by=mimc)
+    copy = services.copy_to_year(
+        roadmap=roadmap, year=AcademicYear.objects.get(start_year=2021), by=mimc
+    )
     assert copy.status == "draft"
-    assert copy.title == "Дорожная карта по повышению качества общего образования на 2021-2022 учебный год"
+    assert (
+        copy.title
+        == "Дорожная карта по повышению качества общего образования на 2021-2022 учебный год"
+    )
     first = copy.items.order_by("position").first()
-    assert (first.start, first.end, first.period_label) == (D(2021, 7, 1), D(2021, 8, 31), "июль – август 2021 года")
+    assert (first.start, first.end, first.period_label) == (
+        D(2021, 7, 1),
+        D(2021, 8, 31),
+        "июль – август 2021 года",
+    )
     assert not copy.items.exclude(execution_info="").exists()
     assert not copy.items.exclude(done_at=None).exists()
     assert copy.items.count() == 14
     with pytest.raises(ValidationError, match="более поздний"):
-        services.copy_to_year(roadmap=copy, year=AcademicYear.objects.get(start_year=2020), by=mimc)
+        services.copy_to_year(
+            roadmap=copy, year=AcademicYear.objects.get(start_year=2020), by=mimc
+        )
 
 
 def test_teacher_share_indicators_are_computed_from_staffing_reports(mimc):
     roadmap = Roadmap.objects.get(level="municipal", year__start_year=2020)
-    rows = StaffingData.objects.filter(report__year__start_year=2020, report__school__municipality=mimc.municipality, deficit_diagnostics__isnull=False)
-    expected = round(100 * sum(r.deficit_diagnostics for r in rows) / sum(r.teachers_total for r in rows), 1)
+    rows = StaffingData.objects.filter(
+        report__year__start_year=2020,
+        report__school__municipality=mimc.municipality,
+        deficit_diagnostics__isnull=False,
+    )
+    expected = round(
+        100
+        * sum(r.deficit_diagnostics for r in rows)
+        / sum(r.teachers_total for r in rows),
+        1,
+    )
     table = {entry["indicator"].source: entry for entry in indicators.table(roadmap)}
     fact = table["deficit_diagnostics"]["rows"][1]
     assert fact["year"] == "2020/2021"

@@ -34,11 +34,17 @@ def other_operator(demo):
     return User.objects.get(username="sch242701")
 
 
-def test_operator_sees_the_schools_programme_and_not_others(client, own_operator, other_operator, programme, municipal):
+def test_operator_sees_the_schools_programme_and_not_others(
+    client, own_operator, other_operator, programme, municipal
+):
     client.force_login(own_operator)
     assert client.get(programme.get_absolute_url()).status_code == 200
-    assert client.get(municipal.get_absolute_url()).status_code == 404  # the school answers for none of its items
-    assert [r.pk for r in client.get(reverse("roadmaps:list")).context["page"].object_list] == [programme.pk]
+    assert (
+        client.get(municipal.get_absolute_url()).status_code == 404
+    )  # the school answers for none of its items
+    assert [
+        r.pk for r in client.get(reverse("roadmaps:list")).context["page"].object_list
+    ] == [programme.pk]
     client.force_login(other_operator)
     assert client.get(programme.get_absolute_url()).status_code == 404
     item = programme.items.first()
@@ -46,14 +52,35 @@ def test_operator_sees_the_schools_programme_and_not_others(client, own_operator
     assert client.post(item.get_absolute_url(), {"text": "чужое"}).status_code == 404
 
 
-def test_operator_sees_only_their_own_items_of_a_municipal_roadmap(client, mimc, own_operator, municipal):
+def test_operator_sees_only_their_own_items_of_a_municipal_roadmap(
+    client, mimc, own_operator, municipal
+):
     item = municipal.items.get(number="12")
-    services.item_save(roadmap=municipal, item=item, by=mimc, responsible="Отдел образования, МБОУ «СОШ № 6»", reason="школа — соисполнитель",
-                       data={"number": "12", "title": item.title, "start": item.start, "end": item.end, "expected_result": item.expected_result})
+    services.item_save(
+        roadmap=municipal,
+        item=item,
+        by=mimc,
+        responsible="Отдел образования, МБОУ «СОШ № 6»",
+        reason="школа — соисполнитель",
+        data={
+            "number": "12",
+            "title": item.title,
+            "start": item.start,
+            "end": item.end,
+            "expected_result": item.expected_result,
+        },
+    )
     client.force_login(own_operator)
     response = client.get(municipal.get_absolute_url())
     assert [i.number for i in response.context["items"]] == ["12"]
-    response = client.post(item.get_absolute_url(), {"text": "Учителя прошли КПК", "done": "on", "file": SimpleUploadedFile("удостоверения.pdf", b"%PDF")})
+    response = client.post(
+        item.get_absolute_url(),
+        {
+            "text": "Учителя прошли КПК",
+            "done": "on",
+            "file": SimpleUploadedFile("удостоверения.pdf", b"%PDF"),
+        },
+    )
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.state == "done"
@@ -62,64 +89,141 @@ def test_operator_sees_only_their_own_items_of_a_municipal_roadmap(client, mimc,
     assert client.get(other.get_absolute_url()).status_code == 404
 
 
-def test_operator_edits_their_draft_but_not_an_approved_programme_or_the_municipal_roadmap(client, own_operator, programme, municipal):
+def test_operator_edits_their_draft_but_not_an_approved_programme_or_the_municipal_roadmap(
+    client, own_operator, programme, municipal
+):
     client.force_login(own_operator)
-    data = {"title": "Консультации для родителей", "period": "ноябрь 2021 года", "responsible": "МБОУ «СОШ № 6»"}
-    assert client.post(reverse("roadmaps:item-create", args=[programme.pk]), data).status_code == 403  # approved
-    assert client.post(reverse("roadmaps:item-create", args=[municipal.pk]), data).status_code == 404
+    data = {
+        "title": "Консультации для родителей",
+        "period": "ноябрь 2021 года",
+        "responsible": "МБОУ «СОШ № 6»",
+    }
+    assert (
+        client.post(
+            reverse("roadmaps:item-create", args=[programme.pk]), data
+        ).status_code
+        == 403
+    )  # approved
+    assert (
+        client.post(
+            reverse("roadmaps:item-create", args=[municipal.pk]), data
+        ).status_code
+        == 404
+    )
     Roadmap.objects.filter(pk=programme.pk).update(status="draft")
-    assert client.post(reverse("roadmaps:item-create", args=[programme.pk]), data).status_code == 302
+    assert (
+        client.post(
+            reverse("roadmaps:item-create", args=[programme.pk]), data
+        ).status_code
+        == 302
+    )
     assert programme.items.filter(title="Консультации для родителей").exists()
     # Tampering: an item of the municipal roadmap posted through the programme's URL.
     foreign = municipal.items.first()
-    assert client.post(reverse("roadmaps:item-edit", args=[programme.pk, foreign.pk]), data).status_code == 404
+    assert (
+        client.post(
+            reverse("roadmaps:item-edit", args=[programme.pk, foreign.pk]), data
+        ).status_code
+        == 404
+    )
     foreign.refresh_from_db()
     assert foreign.title != "Консультации для родителей"
 
 
 def test_department_approves_and_the_analyst_cannot(client, mimc, uo, draft):
-    services.item_save(roadmap=draft, by=mimc, responsible="МБУ «МИМЦ»", data={"title": "Семинар", "period": "октябрь 2020 года"})
+    services.item_save(
+        roadmap=draft,
+        by=mimc,
+        responsible="МБУ «МИМЦ»",
+        data={"title": "Семинар", "period": "октябрь 2020 года"},
+    )
     client.force_login(mimc)
     client.post(reverse("roadmaps:workflow", args=[draft.pk, "submit"]))
-    assert client.post(reverse("roadmaps:workflow", args=[draft.pk, "approve"]), {"order_number": "1", "order_date": "2020-09-01"}).status_code == 403
+    assert (
+        client.post(
+            reverse("roadmaps:workflow", args=[draft.pk, "approve"]),
+            {"order_number": "1", "order_date": "2020-09-01"},
+        ).status_code
+        == 403
+    )
     client.force_login(uo)
-    response = client.post(reverse("roadmaps:workflow", args=[draft.pk, "approve"]), {"order_number": "", "order_date": "2020-09-01"}, follow=True)
+    response = client.post(
+        reverse("roadmaps:workflow", args=[draft.pk, "approve"]),
+        {"order_number": "", "order_date": "2020-09-01"},
+        follow=True,
+    )
     assert "Для утверждения нужны номер и дата приказа." in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == "on_approval"
-    client.post(reverse("roadmaps:workflow", args=[draft.pk, "approve"]), {"order_number": "95", "order_date": "2020-09-01"})
+    client.post(
+        reverse("roadmaps:workflow", args=[draft.pk, "approve"]),
+        {"order_number": "95", "order_date": "2020-09-01"},
+    )
     draft.refresh_from_db()
-    assert (draft.status, draft.order_number, draft.order_date, draft.approved_by) == ("approved", "95", dt.date(2020, 9, 1), uo)
+    assert (draft.status, draft.order_number, draft.order_date, draft.approved_by) == (
+        "approved",
+        "95",
+        dt.date(2020, 9, 1),
+        uo,
+    )
 
 
-def test_editing_an_approved_item_in_the_browser_asks_for_the_reason(client, mimc, municipal):
+def test_editing_an_approved_item_in_the_browser_asks_for_the_reason(
+    client, mimc, municipal
+):
     client.force_login(mimc)
     item = municipal.items.get(number="10")
     url = reverse("roadmaps:item-edit", args=[municipal.pk, item.pk])
-    data = {"number": "10", "title": item.title, "period": "февраль 2021 года", "responsible": "МБУ «МИМЦ»"}
+    data = {
+        "number": "10",
+        "title": item.title,
+        "period": "февраль 2021 года",
+        "responsible": "МБУ «МИМЦ»",
+    }
     response = client.post(url, data)
     assert "укажите основание изменения" in response.content.decode()
     assert not Revision.objects.exists()
     client.post(url, {**data, "reason": "перенос по решению ГМС"})
     item.refresh_from_db()
     assert item.period_label == "февраль 2021 года"
-    assert "перенос по решению ГМС" in client.get(municipal.get_absolute_url()).content.decode()
+    assert (
+        "перенос по решению ГМС"
+        in client.get(municipal.get_absolute_url()).content.decode()
+    )
 
 
 def test_import_page_shows_every_bad_row_and_writes_nothing(client, mimc, draft):
     client.force_login(mimc)
     bad = seed_table([("1", "Семинар", "второе полугодие", "МБУ «МИМЦ»", "", "")])
-    response = client.post(reverse("roadmaps:import", args=[draft.pk]), {"file": SimpleUploadedFile("карта.xlsx", bad)})
-    assert "Строка 4: Не удалось разобрать срок «второе полугодие»" in response.content.decode()
+    response = client.post(
+        reverse("roadmaps:import", args=[draft.pk]),
+        {"file": SimpleUploadedFile("карта.xlsx", bad)},
+    )
+    assert (
+        "Строка 4: Не удалось разобрать срок «второе полугодие»"
+        in response.content.decode()
+    )
     assert not draft.items.exists()
-    response = client.post(reverse("roadmaps:import", args=[draft.pk]), {"file": SimpleUploadedFile("карта.txt", b"not excel")})
+    response = client.post(
+        reverse("roadmaps:import", args=[draft.pk]),
+        {"file": SimpleUploadedFile("карта.txt", b"not excel")},
+    )
     assert "Это не файл Excel" in response.content.decode()
 
 
 def test_export_has_the_documents_columns(client, mimc, municipal):
     client.force_login(mimc)
-    sheet = load_workbook(io.BytesIO(client.get(municipal.get_absolute_url(), {"format": "xlsx"}).content)).active
-    assert [c.value for c in sheet[3]] == ["№ п/п", "Наименование мероприятия (краткое содержание)", "Сроки исполнения", "Ответственный исполнитель", "Ожидаемый результат", "Информация об исполнении"]
+    sheet = load_workbook(
+        io.BytesIO(client.get(municipal.get_absolute_url(), {"format": "xlsx"}).content)
+    ).active
+    assert [c.value for c in sheet[3]] == [
+        "№ п/п",
+        "Наименование мероприятия (краткое содержание)",
+        "Сроки исполнения",
+        "Ответственный исполнитель",
+        "Ожидаемый результат",
+        "Информация об исполнении",
+    ]
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert len(rows) == 14
     assert rows[0][2] == "июль – август 2020 года"
@@ -133,11 +237,27 @@ def test_tracking_and_timeline_show_overdue_items(client, mimc, municipal):
     assert overdue == {"10", "11", "12", "13", "14"}
     row = next(r for r in tracking["per_roadmap"] if r["roadmap"] == municipal)
     assert (row["done"], row["total"], row["overdue"], row["percent"]) == (9, 14, 5, 64)
-    timeline = client.get(reverse("roadmaps:timeline", args=[municipal.pk]), {"state": "overdue"}).context
-    assert [r["item"].number for r in timeline["rows"]] == ["10", "11", "12", "13", "14"]
-    nov = next(r for r in client.get(reverse("roadmaps:timeline", args=[municipal.pk])).context["rows"] if r["item"].number == "5")
+    timeline = client.get(
+        reverse("roadmaps:timeline", args=[municipal.pk]), {"state": "overdue"}
+    ).context
+    assert [r["item"].number for r in timeline["rows"]] == [
+        "10",
+        "11",
+        "12",
+        "13",
+        "14",
+    ]
+    nov = next(
+        r
+        for r in client.get(reverse("roadmaps:timeline", args=[municipal.pk])).context[
+            "rows"
+        ]
+        if r["item"].number == "5"
+    )
     assert nov["cells"] == [False, False, True] + [False] * 9  # ноябрь 2020 only
-    gms_only = client.get(reverse("roadmaps:timeline", args=[municipal.pk]), {"responsible": "ГМС ОО"}).context["rows"]
+    gms_only = client.get(
+        reverse("roadmaps:timeline", args=[municipal.pk]), {"responsible": "ГМС ОО"}
+    ).context["rows"]
     assert [r["item"].number for r in gms_only] == ["6"]
 
 
@@ -145,7 +265,10 @@ def test_copy_page_creates_a_draft_for_the_next_year(client, mimc, municipal):
     client.force_login(mimc)
     from schools.models import AcademicYear
 
-    response = client.post(reverse("roadmaps:copy", args=[municipal.pk]), {"year": AcademicYear.objects.get(start_year=2021).pk})
+    response = client.post(
+        reverse("roadmaps:copy", args=[municipal.pk]),
+        {"year": AcademicYear.objects.get(start_year=2021).pk},
+    )
     copy = Roadmap.objects.get(year__start_year=2021, level="municipal")
     assert response.url == copy.get_absolute_url()
     assert copy.status == "draft"

@@ -26,7 +26,11 @@ def test_load_demo_creates_nine_schools_and_every_role(db):
         assert list(operator.schools.values_list("code", flat=True)) == [spec.code]
     assert User.objects.get(username="admin").is_superuser
     assert [y.name for y in AcademicYear.objects.order_by("start_year")] == [
-        "2017/2018", "2018/2019", "2019/2020", "2020/2021", "2021/2022"
+        "2017/2018",
+        "2018/2019",
+        "2019/2020",
+        "2020/2021",
+        "2021/2022",
     ]
     assert AcademicYear.objects.get(is_current=True).name == "2021/2022"
 
@@ -34,9 +38,17 @@ def test_load_demo_creates_nine_schools_and_every_role(db):
 def test_load_demo_twice_changes_nothing(db):
     call_command("load_demo")
     School.objects.filter(code="sch242701").update(short_name="изменено вручную")
-    snapshot = (School.objects.count(), User.objects.count(), AcademicYear.objects.count())
+    snapshot = (
+        School.objects.count(),
+        User.objects.count(),
+        AcademicYear.objects.count(),
+    )
     call_command("load_demo")
-    assert (School.objects.count(), User.objects.count(), AcademicYear.objects.count()) == snapshot
+    assert (
+        School.objects.count(),
+        User.objects.count(),
+        AcademicYear.objects.count(),
+    ) == snapshot
     assert School.objects.get(code="sch242701").short_name == "изменено вручную"
 
 
@@ -82,7 +94,10 @@ def test_generate_demo_is_reproducible_by_seed(db):
     call_command("generate_demo", schools=200, years=1, seed=5)
     first = list(School.objects.order_by("code").values_list("school_type", "is_rural"))
     call_command("generate_demo", schools=200, years=1, seed=5)
-    assert list(School.objects.order_by("code").values_list("school_type", "is_rural")) == first
+    assert (
+        list(School.objects.order_by("code").values_list("school_type", "is_rural"))
+        == first
+    )
 
 
 @pytest.mark.parametrize("schools", [0, 40_001])

@@ -13,13 +13,19 @@ from tests.factories import AcademicYearFactory, SchoolFactory, UserFactory
 
 @pytest.mark.parametrize(
     ("raw", "stored"),
-    [("sch241001", "sch241001"), (" EDU241001 ", "sch241001"), ("ksh220001", "ksh220001")],
+    [
+        ("sch241001", "sch241001"),
+        (" EDU241001 ", "sch241001"),
+        ("ksh220001", "ksh220001"),
+    ],
 )
 def test_normalize_school_code_maps_edu_to_sch(raw, stored):
     assert normalize_school_code(raw) == stored
 
 
-@pytest.mark.parametrize("bad", ["sch24100", "school1", "sch24100123456", "241001", "abc241001"])
+@pytest.mark.parametrize(
+    "bad", ["sch24100", "school1", "sch24100123456", "241001", "abc241001"]
+)
 def test_school_code_format_is_enforced(municipality, bad):
     school = SchoolFactory.build(municipality=municipality, code=bad)
     with pytest.raises(ValidationError) as error:
@@ -73,7 +79,9 @@ def test_academic_year_name_and_parse():
 
 
 def test_academic_year_must_end_after_start(db):
-    year = AcademicYear(start_year=2020, start_date=dt.date(2020, 9, 1), end_date=dt.date(2020, 8, 1))
+    year = AcademicYear(
+        start_year=2020, start_date=dt.date(2020, 9, 1), end_date=dt.date(2020, 8, 1)
+    )
     with pytest.raises(ValidationError) as error:
         year.full_clean()
     assert "end_date" in error.value.message_dict
@@ -96,10 +104,15 @@ def test_operator_cannot_carry_municipality_scope(municipality):
 
 
 def test_user_names_for_display(db):
-    person = UserFactory.build(last_name="Петрова", first_name="Анна", middle_name="Игоревна", username="ap")
+    person = UserFactory.build(
+        last_name="Петрова", first_name="Анна", middle_name="Игоревна", username="ap"
+    )
     assert person.display_name == "Петрова Анна Игоревна"
     assert person.short_display_name == "Петрова А. И."
-    assert UserFactory.build(last_name="", first_name="", username="sch1").display_name == "sch1"
+    assert (
+        UserFactory.build(last_name="", first_name="", username="sch1").display_name
+        == "sch1"
+    )
 
 
 def test_scope_label_names_the_scope(analyst, region_analyst, operator, administrator):

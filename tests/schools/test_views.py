@@ -18,8 +18,12 @@ SCHOOL_DATA = {
 }
 
 ANONYMOUS_URLS = [
-    ("home", []), ("schools:school-list", []), ("schools:school-create", []),
-    ("schools:year-list", []), ("schools:user-list", []), ("schools:user-create", []),
+    ("home", []),
+    ("schools:school-list", []),
+    ("schools:school-create", []),
+    ("schools:year-list", []),
+    ("schools:user-list", []),
+    ("schools:user-create", []),
 ]
 
 
@@ -42,8 +46,12 @@ def test_anonymous_visitor_is_sent_to_login_from_school_pages(client, school, su
 
 @pytest.mark.parametrize(
     ("persona", "title"),
-    [("operator", "Кабинет школы"), ("analyst", "Рабочее место аналитика МИМЦ"),
-     ("approver", "Управление образования"), ("administrator", "Администрирование портала")],
+    [
+        ("operator", "Кабинет школы"),
+        ("analyst", "Рабочее место аналитика МИМЦ"),
+        ("approver", "Управление образования"),
+        ("administrator", "Администрирование портала"),
+    ],
 )
 def test_home_shows_each_role_its_page(client_for, request, persona, title):
     response = client_for(request.getfixturevalue(persona)).get("/")
@@ -51,7 +59,9 @@ def test_home_shows_each_role_its_page(client_for, request, persona, title):
     assert title in response.content.decode()
 
 
-def test_home_tells_analyst_which_schools_lack_an_operator(client_for, analyst, school, neighbour_school, operator):
+def test_home_tells_analyst_which_schools_lack_an_operator(
+    client_for, analyst, school, neighbour_school, operator
+):
     body = client_for(analyst).get("/").content.decode()
     assert "нет оператора" in body
     assert "У 1 школы" in body
@@ -72,21 +82,32 @@ def test_navigation_shows_people_only_to_managers(client_for, operator, analyst)
 # School list and card --------------------------------------------------------------
 
 
-def test_school_list_shows_only_visible_schools(client_for, operator, school, neighbour_school, foreign_school):
+def test_school_list_shows_only_visible_schools(
+    client_for, operator, school, neighbour_school, foreign_school
+):
     body = client_for(operator).get("/schools/").content.decode()
     assert school.short_name in body
     assert neighbour_school.short_name not in body
     assert foreign_school.short_name not in body
 
 
-def test_school_list_of_analyst_excludes_other_municipality(client_for, analyst, school, foreign_school):
+def test_school_list_of_analyst_excludes_other_municipality(
+    client_for, analyst, school, foreign_school
+):
     body = client_for(analyst).get("/schools/").content.decode()
     assert school.code in body
     assert foreign_school.code not in body
 
 
-def test_school_list_searches_any_case_and_filters(client_for, analyst, school, neighbour_school):
-    SchoolFactory(municipality=school.municipality, short_name="МБОУ «Гимназия»", school_type="Гимназия", code="sch240777")
+def test_school_list_searches_any_case_and_filters(
+    client_for, analyst, school, neighbour_school
+):
+    SchoolFactory(
+        municipality=school.municipality,
+        short_name="МБОУ «Гимназия»",
+        school_type="Гимназия",
+        code="sch240777",
+    )
     client = client_for(analyst)
     body = client.get("/schools/", {"q": "гимназия"}).content.decode()
     assert "МБОУ «Гимназия»" in body
@@ -106,7 +127,9 @@ def test_school_list_filters_by_state(client_for, analyst, school, neighbour_sch
     assert school.short_name not in body
 
 
-def test_school_list_query_count_does_not_grow_with_schools(client_for, analyst, municipality, django_assert_max_num_queries):
+def test_school_list_query_count_does_not_grow_with_schools(
+    client_for, analyst, municipality, django_assert_max_num_queries
+):
     client = client_for(analyst)
     SchoolFactory.create_batch(5, municipality=municipality)
     with django_assert_max_num_queries(8) as small:
@@ -129,19 +152,29 @@ def test_school_detail_for_operator_is_read_only(client_for, operator, school):
     assert "Изменить" not in body
 
 
-def test_school_detail_of_another_school_is_404_for_operator(client_for, operator, neighbour_school):
-    assert client_for(operator).get(neighbour_school.get_absolute_url()).status_code == 404
+def test_school_detail_of_another_school_is_404_for_operator(
+    client_for, operator, neighbour_school
+):
+    assert (
+        client_for(operator).get(neighbour_school.get_absolute_url()).status_code == 404
+    )
 
 
-def test_school_detail_of_another_municipality_is_404_for_analyst(client_for, analyst, foreign_school):
+def test_school_detail_of_another_municipality_is_404_for_analyst(
+    client_for, analyst, foreign_school
+):
     assert client_for(analyst).get(foreign_school.get_absolute_url()).status_code == 404
 
 
 # Creating and editing schools ---------------------------------------------------------
 
 
-def test_analyst_creates_school_in_their_municipality(client_for, analyst, municipality):
-    response = client_for(analyst).post("/schools/new/", {**SCHOOL_DATA, "municipality": municipality.pk})
+def test_analyst_creates_school_in_their_municipality(
+    client_for, analyst, municipality
+):
+    response = client_for(analyst).post(
+        "/schools/new/", {**SCHOOL_DATA, "municipality": municipality.pk}
+    )
     school = School.objects.get(code="sch240003")
     assert response.status_code == 302
     assert school.municipality == municipality
@@ -150,7 +183,10 @@ def test_analyst_creates_school_in_their_municipality(client_for, analyst, munic
 
 
 def test_school_form_normalises_edu_login(client_for, analyst, municipality):
-    client_for(analyst).post("/schools/new/", {**SCHOOL_DATA, "code": "EDU240003", "municipality": municipality.pk})
+    client_for(analyst).post(
+        "/schools/new/",
+        {**SCHOOL_DATA, "code": "EDU240003", "municipality": municipality.pk},
+    )
     assert School.objects.filter(code="sch240003").exists()
 
 
@@ -163,25 +199,43 @@ def test_school_form_normalises_edu_login(client_for, analyst, municipality):
         ("short_name", "", "Обязательное поле."),
     ],
 )
-def test_school_form_rejects_bad_input_in_russian(client_for, analyst, municipality, field, value, message):
-    response = client_for(analyst).post("/schools/new/", {**SCHOOL_DATA, "municipality": municipality.pk, field: value})
+def test_school_form_rejects_bad_input_in_russian(
+    client_for, analyst, municipality, field, value, message
+):
+    response = client_for(analyst).post(
+        "/schools/new/", {**SCHOOL_DATA, "municipality": municipality.pk, field: value}
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not School.objects.filter(short_name="МБОУ «СОШ № 3»").exists()
 
 
-def test_school_form_keeps_entered_values_after_error(client_for, analyst, municipality):
-    response = client_for(analyst).post("/schools/new/", {**SCHOOL_DATA, "municipality": municipality.pk, "inn": "1"})
-    assert "Муниципальное бюджетное общеобразовательное учреждение «СОШ № 3»" in response.content.decode()
+def test_school_form_keeps_entered_values_after_error(
+    client_for, analyst, municipality
+):
+    response = client_for(analyst).post(
+        "/schools/new/", {**SCHOOL_DATA, "municipality": municipality.pk, "inn": "1"}
+    )
+    assert (
+        "Муниципальное бюджетное общеобразовательное учреждение «СОШ № 3»"
+        in response.content.decode()
+    )
 
 
 def test_school_form_rejects_duplicate_code(client_for, analyst, municipality, school):
-    response = client_for(analyst).post("/schools/new/", {**SCHOOL_DATA, "municipality": municipality.pk, "code": school.code})
+    response = client_for(analyst).post(
+        "/schools/new/",
+        {**SCHOOL_DATA, "municipality": municipality.pk, "code": school.code},
+    )
     assert "уже существует" in response.content.decode()
 
 
-def test_analyst_cannot_create_school_in_other_municipality_by_tampering(client_for, analyst, other_municipality):
-    response = client_for(analyst).post("/schools/new/", {**SCHOOL_DATA, "municipality": other_municipality.pk})
+def test_analyst_cannot_create_school_in_other_municipality_by_tampering(
+    client_for, analyst, other_municipality
+):
+    response = client_for(analyst).post(
+        "/schools/new/", {**SCHOOL_DATA, "municipality": other_municipality.pk}
+    )
     assert response.status_code == 200
     assert "Выберите корректный вариант" in response.content.decode()
     assert not School.objects.filter(code="sch240003").exists()
@@ -191,12 +245,24 @@ def test_analyst_cannot_create_school_in_other_municipality_by_tampering(client_
 def test_readers_cannot_create_schools(client_for, request, municipality, persona):
     client = client_for(request.getfixturevalue(persona))
     assert client.get("/schools/new/").status_code == 403
-    assert client.post("/schools/new/", {**SCHOOL_DATA, "municipality": municipality.pk}).status_code == 403
+    assert (
+        client.post(
+            "/schools/new/", {**SCHOOL_DATA, "municipality": municipality.pk}
+        ).status_code
+        == 403
+    )
     assert not School.objects.filter(code="sch240003").exists()
 
 
-def test_analyst_edits_school_and_history_records_old_and_new(client_for, analyst, school):
-    data = {**SCHOOL_DATA, "municipality": school.municipality.pk, "code": school.code, "short_name": "МБОУ «СОШ № 1 им. Пушкина»"}
+def test_analyst_edits_school_and_history_records_old_and_new(
+    client_for, analyst, school
+):
+    data = {
+        **SCHOOL_DATA,
+        "municipality": school.municipality.pk,
+        "code": school.code,
+        "short_name": "МБОУ «СОШ № 1 им. Пушкина»",
+    }
     client = client_for(analyst)
     client.post(f"/schools/{school.pk}/edit/", data)
     school.refresh_from_db()
@@ -208,38 +274,64 @@ def test_analyst_edits_school_and_history_records_old_and_new(client_for, analys
 def test_operator_cannot_edit_own_school_card(client_for, operator, school):
     client = client_for(operator)
     assert client.get(f"/schools/{school.pk}/edit/").status_code == 403
-    response = client.post(f"/schools/{school.pk}/edit/", {**SCHOOL_DATA, "municipality": school.municipality.pk})
+    response = client.post(
+        f"/schools/{school.pk}/edit/",
+        {**SCHOOL_DATA, "municipality": school.municipality.pk},
+    )
     assert response.status_code == 403
     school.refresh_from_db()
     assert school.short_name == "МБОУ «СОШ № 1»"
 
 
-def test_operator_tampering_with_another_school_gets_404(client_for, operator, neighbour_school):
+def test_operator_tampering_with_another_school_gets_404(
+    client_for, operator, neighbour_school
+):
     client = client_for(operator)
-    assert client.post(f"/schools/{neighbour_school.pk}/edit/", SCHOOL_DATA).status_code == 404
-    assert client.post(f"/schools/{neighbour_school.pk}/active/", {"active": "0"}).status_code == 404
+    assert (
+        client.post(f"/schools/{neighbour_school.pk}/edit/", SCHOOL_DATA).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/schools/{neighbour_school.pk}/active/", {"active": "0"}
+        ).status_code
+        == 404
+    )
     neighbour_school.refresh_from_db()
     assert neighbour_school.is_active
 
 
-def test_analyst_cannot_edit_or_deactivate_other_municipality_school(client_for, analyst, foreign_school):
+def test_analyst_cannot_edit_or_deactivate_other_municipality_school(
+    client_for, analyst, foreign_school
+):
     client = client_for(analyst)
     assert client.get(f"/schools/{foreign_school.pk}/edit/").status_code == 404
-    assert client.post(f"/schools/{foreign_school.pk}/active/", {"active": "0"}).status_code == 404
+    assert (
+        client.post(
+            f"/schools/{foreign_school.pk}/active/", {"active": "0"}
+        ).status_code
+        == 404
+    )
     foreign_school.refresh_from_db()
     assert foreign_school.is_active
 
 
-def test_analyst_cannot_move_school_to_other_municipality(client_for, analyst, school, other_municipality):
+def test_analyst_cannot_move_school_to_other_municipality(
+    client_for, analyst, school, other_municipality
+):
     data = {**SCHOOL_DATA, "code": school.code, "municipality": other_municipality.pk}
     client_for(analyst).post(f"/schools/{school.pk}/edit/", data)
     school.refresh_from_db()
     assert school.municipality != other_municipality
 
 
-def test_deactivating_school_keeps_it_and_its_history(client_for, analyst, school, operator):
+def test_deactivating_school_keeps_it_and_its_history(
+    client_for, analyst, school, operator
+):
     client = client_for(analyst)
-    response = client.post(f"/schools/{school.pk}/active/", {"active": "0"}, follow=True)
+    response = client.post(
+        f"/schools/{school.pk}/active/", {"active": "0"}, follow=True
+    )
     school.refresh_from_db()
     assert not school.is_active
     assert "Её данные и история сохранены" in response.content.decode()
@@ -257,18 +349,26 @@ def test_deactivate_needs_post(client_for, analyst, school):
 # School years -----------------------------------------------------------------------
 
 
-def test_year_list_is_readable_by_all_but_editable_by_admin(client_for, operator, administrator):
+def test_year_list_is_readable_by_all_but_editable_by_admin(
+    client_for, operator, administrator
+):
     AcademicYearFactory(start_year=2020)
     body = client_for(operator).get("/schools/years/").content.decode()
     assert "2020/2021" in body
     assert "Сделать текущим" not in body
-    assert "Сделать текущим" in client_for(administrator).get("/schools/years/").content.decode()
+    assert (
+        "Сделать текущим"
+        in client_for(administrator).get("/schools/years/").content.decode()
+    )
 
 
 def test_admin_creates_year_and_makes_it_current(client_for, administrator):
     old = AcademicYearFactory(start_year=2020, is_current=True)
     client = client_for(administrator)
-    client.post("/schools/years/new/", {"start_year": 2021, "start_date": "2021-09-01", "end_date": "2022-08-31"})
+    client.post(
+        "/schools/years/new/",
+        {"start_year": 2021, "start_date": "2021-09-01", "end_date": "2022-08-31"},
+    )
     new = AcademicYear.objects.get(start_year=2021)
     client.post(f"/schools/years/{new.pk}/current/")
     old.refresh_from_db()
@@ -279,7 +379,8 @@ def test_admin_creates_year_and_makes_it_current(client_for, administrator):
 
 def test_year_form_rejects_end_before_start(client_for, administrator):
     response = client_for(administrator).post(
-        "/schools/years/new/", {"start_year": 2021, "start_date": "2021-09-01", "end_date": "2021-08-31"}
+        "/schools/years/new/",
+        {"start_year": 2021, "start_date": "2021-09-01", "end_date": "2021-08-31"},
     )
     assert "Дата окончания должна быть позже даты начала." in response.content.decode()
     assert not AcademicYear.objects.exists()
@@ -300,9 +401,18 @@ def test_only_admin_changes_years(client_for, request, persona, db):
 
 def operator_data(school, **extra):
     return {
-        "username": "sch240001", "last_name": "Петрова", "first_name": "Анна", "middle_name": "",
-        "position": "секретарь", "email": "petrova@example.org", "role": "operator",
-        "schools": [school.pk], "is_active": "on", "password": "", "send_invite": "on", **extra,
+        "username": "sch240001",
+        "last_name": "Петрова",
+        "first_name": "Анна",
+        "middle_name": "",
+        "position": "секретарь",
+        "email": "petrova@example.org",
+        "role": "operator",
+        "schools": [school.pk],
+        "is_active": "on",
+        "password": "",
+        "send_invite": "on",
+        **extra,
     }
 
 
@@ -317,18 +427,27 @@ def test_analyst_creates_operator_and_invitation_is_mailed(client_for, analyst, 
     assert mail.outbox[0].to == ["petrova@example.org"]
 
 
-def test_invitation_link_lets_person_set_password_and_log_in(client_for, analyst, school, client):
+def test_invitation_link_lets_person_set_password_and_log_in(
+    client_for, analyst, school, client
+):
     client_for(analyst).post("/schools/people/new/", operator_data(school))
-    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    link = next(
+        line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line
+    )
     client.logout()
     response = client.get(link, follow=True)
     form_url = response.redirect_chain[-1][0]
-    client.post(form_url, {"new_password1": "Sekret-2026-pass", "new_password2": "Sekret-2026-pass"})
+    client.post(
+        form_url,
+        {"new_password1": "Sekret-2026-pass", "new_password2": "Sekret-2026-pass"},
+    )
     assert client.login(username="sch240001", password="Sekret-2026-pass")
 
 
 def test_operator_without_school_is_refused(client_for, analyst, school):
-    response = client_for(analyst).post("/schools/people/new/", operator_data(school, schools=[]))
+    response = client_for(analyst).post(
+        "/schools/people/new/", operator_data(school, schools=[])
+    )
     assert "Оператору нужно назначить хотя бы одну школу." in response.content.decode()
     assert not User.objects.filter(username="sch240001").exists()
 
@@ -340,29 +459,49 @@ def test_new_user_needs_password_or_invitation(client_for, analyst, school):
 
 
 def test_weak_password_is_refused_in_russian(client_for, analyst, school):
-    response = client_for(analyst).post("/schools/people/new/", operator_data(school, password="123", send_invite=""))
+    response = client_for(analyst).post(
+        "/schools/people/new/", operator_data(school, password="123", send_invite="")
+    )
     assert "Введённый пароль слишком короткий" in response.content.decode()
 
 
-def test_analyst_cannot_bind_operator_to_foreign_school_by_tampering(client_for, analyst, foreign_school):
-    response = client_for(analyst).post("/schools/people/new/", operator_data(foreign_school))
+def test_analyst_cannot_bind_operator_to_foreign_school_by_tampering(
+    client_for, analyst, foreign_school
+):
+    response = client_for(analyst).post(
+        "/schools/people/new/", operator_data(foreign_school)
+    )
     assert response.status_code == 200
     assert not User.objects.filter(username="sch240001").exists()
 
 
 def test_analyst_cannot_create_administrator_by_tampering(client_for, analyst, school):
-    client_for(analyst).post("/schools/people/new/", operator_data(school, role="admin"))
+    client_for(analyst).post(
+        "/schools/people/new/", operator_data(school, role="admin")
+    )
     assert not User.objects.filter(username="sch240001").exists()
 
 
-def test_analyst_cannot_create_staff_of_other_municipality(client_for, analyst, school, other_municipality):
-    data = operator_data(school, role="analyst", schools=[], municipality=other_municipality.pk)
+def test_analyst_cannot_create_staff_of_other_municipality(
+    client_for, analyst, school, other_municipality
+):
+    data = operator_data(
+        school, role="analyst", schools=[], municipality=other_municipality.pk
+    )
     client_for(analyst).post("/schools/people/new/", data)
     assert not User.objects.filter(username="sch240001").exists()
 
 
-def test_analyst_creates_approver_of_their_municipality(client_for, analyst, school, municipality):
-    data = operator_data(school, role="approver", schools=[], municipality=municipality.pk, username="uo2")
+def test_analyst_creates_approver_of_their_municipality(
+    client_for, analyst, school, municipality
+):
+    data = operator_data(
+        school,
+        role="approver",
+        schools=[],
+        municipality=municipality.pk,
+        username="uo2",
+    )
     client_for(analyst).post("/schools/people/new/", data)
     person = User.objects.get(username="uo2")
     assert person.role == User.Role.APPROVER
@@ -376,7 +515,9 @@ def test_staff_role_needs_a_municipality(client_for, administrator, school):
     assert "Укажите муниципалитет" in response.content.decode()
 
 
-def test_editing_operator_keeps_schools_outside_analysts_scope(client_for, analyst, school, foreign_school):
+def test_editing_operator_keeps_schools_outside_analysts_scope(
+    client_for, analyst, school, foreign_school
+):
     from tests.factories import OperatorFactory
 
     person = OperatorFactory(username="both", schools=[school, foreign_school])
@@ -404,26 +545,45 @@ def test_non_managers_cannot_reach_people_pages(client_for, request, persona, an
     client = client_for(request.getfixturevalue(persona))
     assert client.get("/schools/people/").status_code == 403
     assert client.get("/schools/people/new/").status_code == 403
-    assert client.post(f"/schools/people/{analyst.pk}/edit/", {"username": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/schools/people/{analyst.pk}/edit/", {"username": "x"}
+        ).status_code
+        == 403
+    )
 
 
 def test_analyst_cannot_deactivate_self(client_for, analyst, municipality):
-    data = {"username": "analyst", "last_name": "А", "first_name": "Б", "role": "analyst",
-            "municipality": municipality.pk, "email": "", "password": ""}
+    data = {
+        "username": "analyst",
+        "last_name": "А",
+        "first_name": "Б",
+        "role": "analyst",
+        "municipality": municipality.pk,
+        "email": "",
+        "password": "",
+    }
     response = client_for(analyst).post(f"/schools/people/{analyst.pk}/edit/", data)
     assert "Нельзя отключить собственную учётную запись." in response.content.decode()
     analyst.refresh_from_db()
     assert analyst.is_active
 
 
-def test_analyst_hides_small_shares_for_their_municipality_only(client_for, analyst, municipality, other_municipality, operator):
+def test_analyst_hides_small_shares_for_their_municipality_only(
+    client_for, analyst, municipality, other_municipality, operator
+):
     url = reverse("schools:municipality-settings", args=[municipality.pk])
     client = client_for(analyst)
     assert "Настройки муниципалитета" in client.get(reverse("home")).content.decode()
     client.post(url, {"hide_small_shares": "on"})
     municipality.refresh_from_db()
     assert municipality.hide_small_shares
-    assert client.get(reverse("schools:municipality-settings", args=[other_municipality.pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("schools:municipality-settings", args=[other_municipality.pk])
+        ).status_code
+        == 404
+    )
     client = client_for(operator)
     assert client.post(url, {}).status_code == 403
     municipality.refresh_from_db()

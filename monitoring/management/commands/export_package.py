@@ -11,14 +11,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="куда записать .xlsx")
-        parser.add_argument("--year", required=True, help="учебный год, например 2021/2022")
-        parser.add_argument("--municipality", help="название муниципалитета (по умолчанию — все)")
+        parser.add_argument(
+            "--year", required=True, help="учебный год, например 2021/2022"
+        )
+        parser.add_argument(
+            "--municipality", help="название муниципалитета (по умолчанию — все)"
+        )
 
     def handle(self, *args, file, year, municipality, **options):
         try:
             start = AcademicYear.parse_name(year)
         except Exception as error:
-            raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from None
+            raise CommandError(
+                " ".join(getattr(error, "messages", [str(error)]))
+            ) from None
         academic_year = AcademicYear.objects.filter(start_year=start).first()
         if academic_year is None:
             raise CommandError(f"Учебного года {year} нет в портале.")
@@ -26,7 +32,11 @@ class Command(BaseCommand):
         if municipality:
             schools = schools.filter(municipality__name__iexact=municipality)
             if not schools.exists():
-                raise CommandError(f"Муниципалитет «{municipality}» не найден или в нём нет школ.")
+                raise CommandError(
+                    f"Муниципалитет «{municipality}» не найден или в нём нет школ."
+                )
         book = package_workbook(schools=schools, years=[academic_year], with_data=True)
         book.save(Path(file))
-        self.stdout.write(f"Пакет данных за {year} записан в {file} (школ: {schools.count()}).")
+        self.stdout.write(
+            f"Пакет данных за {year} записан в {file} (школ: {schools.count()})."
+        )

@@ -14,13 +14,24 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--schools", type=int, default=1500, help="число школ (до 40 000)")
-        parser.add_argument("--years", type=int, default=3, help="число учебных лет с данными (0 — только реестр)")
+        parser.add_argument(
+            "--schools", type=int, default=1500, help="число школ (до 40 000)"
+        )
+        parser.add_argument(
+            "--years",
+            type=int,
+            default=3,
+            help="число учебных лет с данными (0 — только реестр)",
+        )
         parser.add_argument("--seed", type=int, default=1, help="зерно генератора")
 
-    def handle(self, *args: object, schools: int, years: int, seed: int, **options: object) -> None:
+    def handle(
+        self, *args: object, schools: int, years: int, seed: int, **options: object
+    ) -> None:
         if not 1 <= schools <= MAX_SCHOOLS:
-            raise CommandError(f"Число школ должно быть от 1 до {MAX_SCHOOLS:,}.".replace(",", " "))
+            raise CommandError(
+                f"Число школ должно быть от 1 до {MAX_SCHOOLS:,}.".replace(",", " ")
+            )
         if not 0 <= years <= 10:
             raise CommandError("Число учебных лет должно быть от 0 до 10.")
         started = time.perf_counter()
@@ -29,6 +40,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Создано муниципалитетов: {result['municipalities']}, школ: "
-                f"{result['schools']}, отчётов: {result['reports']} за {elapsed:.1f} с".replace(".", ",")
+                f"{result['schools']}, отчётов: {result['reports']} за {elapsed:.1f} с".replace(
+                    ".", ","
+                )
             )
         )

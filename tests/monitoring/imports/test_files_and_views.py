@@ -23,7 +23,10 @@ PACKAGE = ImportJob.Kind.PACKAGE
         (b"", "Файл пустой."),
         (b"name;value\n1;2\n", "Это не файл Excel (.xlsx)."),
         (b"PK\x03\x04" + b"\x00" * 200, "Файл повреждён или это не таблица Excel"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "Файл защищён паролем или сохранён в старом формате .xls."),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500,
+            "Файл защищён паролем или сохранён в старом формате .xls.",
+        ),
         (workbook_bytes({"Кадры": []}), "В файле нет ни одной заполненной строки."),
     ],
 )
@@ -34,7 +37,9 @@ def test_unreadable_files_are_rejected_with_reason(analyst, content, message):
 
 def test_file_over_the_size_limit_is_rejected(analyst, settings):
     settings.UPLOAD_MAX_BYTES = 1000
-    plan = plan_file(PACKAGE, workbook_bytes({"Кадры": [["x" * 2000]]}), params={}, by=analyst)
+    plan = plan_file(
+        PACKAGE, workbook_bytes({"Кадры": [["x" * 2000]]}), params={}, by=analyst
+    )
     assert "Файл слишком большой" in plan.issues.errors[0].text()
 
 
@@ -56,11 +61,16 @@ def test_formulas_are_read_as_their_values(analyst, school, year):
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<c r="C2" t="n"><v>40</v></c>', b'<c r="C2"><f>20+20</f><v>40</v></c>')
+                data = data.replace(
+                    b'<c r="C2" t="n"><v>40</v></c>',
+                    b'<c r="C2"><f>20+20</f><v>40</v></c>',
+                )
             out.writestr(item, data)
     plan = plan_file(PACKAGE, target.getvalue(), params={}, by=analyst)
     assert plan.issues.errors == []
-    assert b"<f>20+20</f>" in zipfile.ZipFile(io.BytesIO(target.getvalue())).read("xl/worksheets/sheet1.xml")
+    assert b"<f>20+20</f>" in zipfile.ZipFile(io.BytesIO(target.getvalue())).read(
+        "xl/worksheets/sheet1.xml"
+    )
 
 
 # Browser flow ----------------------------------------------------------------------
@@ -72,10 +82,14 @@ def upload(client, content, **extra):
 
 
 def staffing_package(school):
-    return workbook_bytes({"Кадры": [headers("Кадры"), ["2020/2021", school.code, *STAFF_VALUES]]})
+    return workbook_bytes(
+        {"Кадры": [headers("Кадры"), ["2020/2021", school.code, *STAFF_VALUES]]}
+    )
 
 
-def test_upload_preview_then_import(client_for, analyst, school, year, django_capture_on_commit_callbacks):
+def test_upload_preview_then_import(
+    client_for, analyst, school, year, django_capture_on_commit_callbacks
+):
     client = client_for(analyst)
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, staffing_package(school))
@@ -97,25 +111,46 @@ def test_upload_preview_then_import(client_for, analyst, school, year, django_ca
     assert "пакет.xlsx" in history
 
 
-def test_invalid_file_shows_errors_and_offers_download(client_for, analyst, school, year, django_capture_on_commit_callbacks):
+def test_invalid_file_shows_errors_and_offers_download(
+    client_for, analyst, school, year, django_capture_on_commit_callbacks
+):
     values = list(STAFF_VALUES)
     values[1] = 99
     client = client_for(analyst)
     with django_capture_on_commit_callbacks(execute=True):
-        upload(client, workbook_bytes({"Кадры": [headers("Кадры"), ["2020/2021", school.code, *values]]}))
+        upload(
+            client,
+            workbook_bytes(
+                {"Кадры": [headers("Кадры"), ["2020/2021", school.code, *values]]}
+            ),
+        )
     job = ImportJob.objects.get()
     body = client.get(job.get_absolute_url()).content.decode()
     assert job.status == ImportJob.Status.INVALID
-    assert 'Лист "Кадры", строка 2, столбец "Моложе 30 лет": 99 больше, чем «Учителей всего» (40).' in body
+    assert (
+        'Лист "Кадры", строка 2, столбец "Моложе 30 лет": 99 больше, чем «Учителей всего» (40).'
+        in body
+    )
     assert "Импортировать</button>" not in body
     response = client.get(reverse("monitoring:import-errors", args=[job.pk]))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[2]] == ["ошибка", "Кадры", 2, "Моложе 30 лет", "99", "99 больше, чем «Учителей всего» (40)."]
-    assert client.post(reverse("monitoring:import-run", args=[job.pk])).status_code == 302
+    assert [c.value for c in sheet[2]] == [
+        "ошибка",
+        "Кадры",
+        2,
+        "Моложе 30 лет",
+        "99",
+        "99 больше, чем «Учителей всего» (40).",
+    ]
+    assert (
+        client.post(reverse("monitoring:import-run", args=[job.pk])).status_code == 302
+    )
     assert not Report.objects.exists()
 
 
-def test_htmx_poll_refreshes_page_when_job_finished(client_for, analyst, school, year, django_capture_on_commit_callbacks):
+def test_htmx_poll_refreshes_page_when_job_finished(
+    client_for, analyst, school, year, django_capture_on_commit_callbacks
+):
     client = client_for(analyst)
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, staffing_package(school))
@@ -123,16 +158,25 @@ def test_htmx_poll_refreshes_page_when_job_finished(client_for, analyst, school,
     response = client.get(job.get_absolute_url(), headers={"HX-Request": "true"})
     assert response.headers["HX-Refresh"] == "true"
     ImportJob.objects.update(status=ImportJob.Status.IMPORTING, progress=42)
-    partial = client.get(job.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
+    partial = client.get(
+        job.get_absolute_url(), headers={"HX-Request": "true"}
+    ).content.decode()
     assert "42%" in partial
     assert 'hx-trigger="every 1s"' in partial
     assert "<html" not in partial
 
 
 def test_upload_form_requires_vpr_subject_grade_and_scale(client_for, analyst, year):
-    response = client_for(analyst).post(reverse("monitoring:import-create"), {
-        "kind": "vpr_protocol", "file": SimpleUploadedFile("Математика.xlsx", workbook_bytes({"S": [["a"]]})), "year": year.pk,
-    })
+    response = client_for(analyst).post(
+        reverse("monitoring:import-create"),
+        {
+            "kind": "vpr_protocol",
+            "file": SimpleUploadedFile(
+                "Математика.xlsx", workbook_bytes({"S": [["a"]]})
+            ),
+            "year": year.pk,
+        },
+    )
     body = response.content.decode()
     assert "по имени файла они не определяются" in body
     assert "шкалу перевода баллов" in body
@@ -140,7 +184,10 @@ def test_upload_form_requires_vpr_subject_grade_and_scale(client_for, analyst, y
 
 
 def test_upload_form_refuses_other_extensions(client_for, analyst):
-    response = client_for(analyst).post(reverse("monitoring:import-create"), {"kind": PACKAGE, "file": SimpleUploadedFile("данные.csv", b"a;b")})
+    response = client_for(analyst).post(
+        reverse("monitoring:import-create"),
+        {"kind": PACKAGE, "file": SimpleUploadedFile("данные.csv", b"a;b")},
+    )
     assert "Нужен файл Excel с расширением .xlsx" in response.content.decode()
 
 
@@ -153,17 +200,30 @@ def test_only_analysts_import(client_for, request, persona, school, year):
     assert not ImportJob.objects.exists()
 
 
-def test_analyst_of_other_municipality_cannot_see_or_run_the_job(client_for, analyst, foreign_analyst, school, year, django_capture_on_commit_callbacks):
+def test_analyst_of_other_municipality_cannot_see_or_run_the_job(
+    client_for,
+    analyst,
+    foreign_analyst,
+    school,
+    year,
+    django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks(execute=True):
         upload(client_for(analyst), staffing_package(school))
     job = ImportJob.objects.get()
     client = client_for(foreign_analyst)
     assert client.get(job.get_absolute_url()).status_code == 404
-    assert client.post(reverse("monitoring:import-run", args=[job.pk])).status_code == 404
-    assert client.get(reverse("monitoring:import-file", args=[job.pk])).status_code == 404
+    assert (
+        client.post(reverse("monitoring:import-run", args=[job.pk])).status_code == 404
+    )
+    assert (
+        client.get(reverse("monitoring:import-file", args=[job.pk])).status_code == 404
+    )
 
 
-def test_foreign_analyst_import_of_my_school_is_refused(client_for, foreign_analyst, school, year, django_capture_on_commit_callbacks):
+def test_foreign_analyst_import_of_my_school_is_refused(
+    client_for, foreign_analyst, school, year, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         upload(client_for(foreign_analyst), staffing_package(school))
     job = ImportJob.objects.get()
@@ -171,15 +231,21 @@ def test_foreign_analyst_import_of_my_school_is_refused(client_for, foreign_anal
     assert "не относится к вашему муниципалитету" in job.issues[0]["message"]
 
 
-def test_original_file_is_kept(client_for, analyst, school, year, django_capture_on_commit_callbacks):
+def test_original_file_is_kept(
+    client_for, analyst, school, year, django_capture_on_commit_callbacks
+):
     content = staffing_package(school)
     with django_capture_on_commit_callbacks(execute=True):
         upload(client_for(analyst), content)
-    response = client_for(analyst).get(reverse("monitoring:import-file", args=[ImportJob.objects.get().pk]))
+    response = client_for(analyst).get(
+        reverse("monitoring:import-file", args=[ImportJob.objects.get().pk])
+    )
     assert b"".join(response.streaming_content) == content
 
 
-def test_template_has_schools_help_and_validation(client_for, analyst, school, neighbour_school, foreign_school, year):
+def test_template_has_schools_help_and_validation(
+    client_for, analyst, school, neighbour_school, foreign_school, year
+):
     year.is_current = True
     year.save()
     response = client_for(analyst).get(reverse("monitoring:template"))
@@ -188,16 +254,26 @@ def test_template_has_schools_help_and_validation(client_for, analyst, school, n
     codes = [row[0] for row in book["Школы"].iter_rows(min_row=2, values_only=True)]
     assert sorted(codes) == sorted([school.code, neighbour_school.code])
     staff = book["Кадры"]
-    assert [c.value for c in staff[1]][:3] == ["Учебный год", "Код ОО", "Учителей всего"]
+    assert [c.value for c in staff[1]][:3] == [
+        "Учебный год",
+        "Код ОО",
+        "Учителей всего",
+    ]
     assert staff["A2"].value == "2020/2021"
     assert any(v.type == "whole" for v in staff.data_validations.dataValidation)
-    assert any(v.type == "list" for v in book["Результаты"].data_validations.dataValidation)
+    assert any(
+        v.type == "list" for v in book["Результаты"].data_validations.dataValidation
+    )
 
 
-def test_filled_template_imports_back(client_for, analyst, school, neighbour_school, year):
+def test_filled_template_imports_back(
+    client_for, analyst, school, neighbour_school, year
+):
     year.is_current = True
     year.save()
-    book = openpyxl.load_workbook(io.BytesIO(client_for(analyst).get(reverse("monitoring:template")).content))
+    book = openpyxl.load_workbook(
+        io.BytesIO(client_for(analyst).get(reverse("monitoring:template")).content)
+    )
     for row in book["Кадры"].iter_rows(min_row=2):
         for cell, value in zip(row[2:], STAFF_VALUES, strict=False):
             cell.value = value
@@ -209,19 +285,27 @@ def test_filled_template_imports_back(client_for, analyst, school, neighbour_sch
 
 
 def test_single_report_template_has_only_its_sheet(client_for, analyst, school, year):
-    response = client_for(analyst).get(reverse("monitoring:template"), {"sheet": "Кадры", "year": year.pk})
+    response = client_for(analyst).get(
+        reverse("monitoring:template"), {"sheet": "Кадры", "year": year.pk}
+    )
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Справка", "Школы", "Кадры"]
     assert book["Кадры"]["A2"].value == "2020/2021"
 
 
-def test_import_package_command_exits_1_and_writes_nothing_on_error(tmp_path, school, year, capsys):
+def test_import_package_command_exits_1_and_writes_nothing_on_error(
+    tmp_path, school, year, capsys
+):
     from django.core.management import call_command
 
     values = list(STAFF_VALUES)
     values[1] = 99
     path = tmp_path / "bad.xlsx"
-    path.write_bytes(workbook_bytes({"Кадры": [headers("Кадры"), ["2020/2021", school.code, *values]]}))
+    path.write_bytes(
+        workbook_bytes(
+            {"Кадры": [headers("Кадры"), ["2020/2021", school.code, *values]]}
+        )
+    )
     with pytest.raises(SystemExit) as exit_:
         call_command("import_package", str(path))
     assert exit_.value.code == 1

@@ -21,7 +21,12 @@ from tests.factories import STAFFING
 from .conftest import headers, workbook_bytes
 
 PACKAGE = ImportJob.Kind.PACKAGE
-STAFF_VALUES = [STAFFING[c.field] for c in __import__("monitoring.importers.package", fromlist=["SHEETS"]).SHEETS["Кадры"][2:]]
+STAFF_VALUES = [
+    STAFFING[c.field]
+    for c in __import__("monitoring.importers.package", fromlist=["SHEETS"]).SHEETS[
+        "Кадры"
+    ][2:]
+]
 
 
 def staffing_sheet(school, *rows_override, year="2020/2021"):
@@ -32,9 +37,21 @@ def staffing_sheet(school, *rows_override, year="2020/2021"):
 
 
 def result_row(school, **values):
-    base = {"Учебный год": "2020/2021", "Код ОО": school.code, "Процедура": "ВПР", "Предмет": "математика",
-            "Класс": 5, "Уровень": None, "Участников": 35, "«2»": 12, "«3»": 13, "«4»": 7, "«5»": 3,
-            "Не преодолели минимальный порог": None, "Средний балл": "3,03"}
+    base = {
+        "Учебный год": "2020/2021",
+        "Код ОО": school.code,
+        "Процедура": "ВПР",
+        "Предмет": "математика",
+        "Класс": 5,
+        "Уровень": None,
+        "Участников": 35,
+        "«2»": 12,
+        "«3»": 13,
+        "«4»": 7,
+        "«5»": 3,
+        "Не преодолели минимальный порог": None,
+        "Средний балл": "3,03",
+    }
     base.update(values)
     return [base[h] for h in headers("Результаты")]
 
@@ -48,10 +65,16 @@ def messages(plan):
 
 
 def test_package_imports_staffing_and_results(analyst, school, year):
-    content = workbook_bytes({
-        "Кадры": staffing_sheet(school),
-        "Результаты": [headers("Результаты"), result_row(school), result_row(school, **{"Предмет": "русский язык"})],
-    })
+    content = workbook_bytes(
+        {
+            "Кадры": staffing_sheet(school),
+            "Результаты": [
+                headers("Результаты"),
+                result_row(school),
+                result_row(school, **{"Предмет": "русский язык"}),
+            ],
+        }
+    )
     plan = plan_for(content, analyst)
     assert messages(plan) == []
     apply_plan(plan, source_label="тест")
@@ -59,41 +82,71 @@ def test_package_imports_staffing_and_results(analyst, school, year):
     assert StaffingData.objects.get(report=report).teachers_total == 40
     assert report.status == Report.Status.DRAFT
     assert report.events.get().action == "import"
-    result = AssessmentResult.objects.get(report__school=school, subject__name="математика")
+    result = AssessmentResult.objects.get(
+        report__school=school, subject__name="математика"
+    )
     assert (result.mark2, result.mean_score) == (12, Decimal("3.03"))
-    assert StaffingData.history.filter(report_id=report.pk).first().history_user == analyst
+    assert (
+        StaffingData.history.filter(report_id=report.pk).first().history_user == analyst
+    )
 
 
 def test_reimporting_same_file_changes_nothing(analyst, school, year):
-    content = workbook_bytes({"Кадры": staffing_sheet(school), "Результаты": [headers("Результаты"), result_row(school)]})
+    content = workbook_bytes(
+        {
+            "Кадры": staffing_sheet(school),
+            "Результаты": [headers("Результаты"), result_row(school)],
+        }
+    )
     apply_plan(plan_for(content, analyst), source_label="1")
     report = Report.objects.get(school=school, kind="staffing")
     version = report.version
     plan = plan_for(content, analyst)
     assert messages(plan) == []
-    assert plan.summary()["counts"]["Кадры"] == {"created": 0, "updated": 0, "unchanged": 1}
+    assert plan.summary()["counts"]["Кадры"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 1,
+    }
     apply_plan(plan, source_label="2")
     report.refresh_from_db()
     assert report.version == version
     assert StaffingData.history.count() == 1
 
 
-def test_error_in_last_row_leaves_database_unchanged(analyst, school, neighbour_school, year):
-    bad = dict(zip(headers("Результаты"), result_row(neighbour_school), strict=True)) | {"«2»": 40}
-    content = workbook_bytes({
-        "Кадры": staffing_sheet(school),
-        "Результаты": [headers("Результаты"), result_row(school), [bad[h] for h in headers("Результаты")]],
-    })
+def test_error_in_last_row_leaves_database_unchanged(
+    analyst, school, neighbour_school, year
+):
+    bad = dict(
+        zip(headers("Результаты"), result_row(neighbour_school), strict=True)
+    ) | {"«2»": 40}
+    content = workbook_bytes(
+        {
+            "Кадры": staffing_sheet(school),
+            "Результаты": [
+                headers("Результаты"),
+                result_row(school),
+                [bad[h] for h in headers("Результаты")],
+            ],
+        }
+    )
     plan = plan_for(content, analyst)
-    assert messages(plan) == ['Лист "Результаты", строка 3, столбец "«2»": 40 больше числа участников (35).']
+    assert messages(plan) == [
+        'Лист "Результаты", строка 3, столбец "«2»": 40 больше числа участников (35).'
+    ]
     assert not Report.objects.exists()
 
 
 def test_conflict_with_existing_data_needs_replace(analyst, school, year):
-    apply_plan(plan_for(workbook_bytes({"Кадры": staffing_sheet(school)}), analyst), source_label="1")
+    apply_plan(
+        plan_for(workbook_bytes({"Кадры": staffing_sheet(school)}), analyst),
+        source_label="1",
+    )
     changed = list(STAFF_VALUES)
     changed[0] = 42
-    content = workbook_bytes({"Кадры": [headers("Кадры"), ["2020/2021", school.code, *changed]]})
+    content = workbook_bytes(
+        {"Кадры": [headers("Кадры"), ["2020/2021", school.code, *changed]]}
+    )
     plan = plan_for(content, analyst)
     assert "данные отличаются («Учителей всего»: 40 → 42)" in messages(plan)[0]
     assert "Заменить существующие данные" in messages(plan)[0]
@@ -101,23 +154,45 @@ def test_conflict_with_existing_data_needs_replace(analyst, school, year):
     assert messages(plan) == []
     apply_plan(plan, source_label="2")
     assert StaffingData.objects.get().teachers_total == 42
-    assert list(StaffingData.history.values_list("teachers_total", flat=True).order_by("history_id")) == [40, 42]
+    assert list(
+        StaffingData.history.values_list("teachers_total", flat=True).order_by(
+            "history_id"
+        )
+    ) == [40, 42]
 
 
 def test_accepted_report_is_never_overwritten(analyst, school, year):
-    apply_plan(plan_for(workbook_bytes({"Кадры": staffing_sheet(school)}), analyst), source_label="1")
+    apply_plan(
+        plan_for(workbook_bytes({"Кадры": staffing_sheet(school)}), analyst),
+        source_label="1",
+    )
     Report.objects.update(status=Report.Status.ACCEPTED)
     changed = [41, *STAFF_VALUES[1:]]
-    plan = plan_for(workbook_bytes({"Кадры": [headers("Кадры"), ["2020/2021", school.code, *changed]]}), analyst, replace=True)
+    plan = plan_for(
+        workbook_bytes(
+            {"Кадры": [headers("Кадры"), ["2020/2021", school.code, *changed]]}
+        ),
+        analyst,
+        replace=True,
+    )
     assert "принят МИМЦ — импорт его не меняет" in messages(plan)[0]
 
 
 @pytest.mark.parametrize(
     ("sheet_rows", "expected"),
     [
-        ({"Кадры": [["Учебный год", "Код ОО", "Учителей всего"]]}, "нет столбцов: «Моложе 30 лет»"),
-        ({"Кадры": [[*headers("Кадры"), "Примечание"]]}, "лишние столбцы: «Примечание»"),
-        ({"Социальный паспорт": [[*headers("Социальный паспорт"), "ФИО ученика"]]}, "персональными данными (ФИО ученика)"),
+        (
+            {"Кадры": [["Учебный год", "Код ОО", "Учителей всего"]]},
+            "нет столбцов: «Моложе 30 лет»",
+        ),
+        (
+            {"Кадры": [[*headers("Кадры"), "Примечание"]]},
+            "лишние столбцы: «Примечание»",
+        ),
+        (
+            {"Социальный паспорт": [[*headers("Социальный паспорт"), "ФИО ученика"]]},
+            "персональными данными (ФИО ученика)",
+        ),
         ({"Лист1": [["a"]]}, "лист «Лист1» не из пакета данных"),
     ],
 )
@@ -128,7 +203,10 @@ def test_bad_headers_are_named(analyst, school, year, sheet_rows, expected):
 
 def test_headers_ignore_case_spaces_and_yo(analyst, school, year):
     header = [h.upper().replace("Ё", "Е") + "  " for h in headers("Кадры")]
-    plan = plan_for(workbook_bytes({"Кадры": [header, ["2020/2021", school.code, *STAFF_VALUES]]}), analyst)
+    plan = plan_for(
+        workbook_bytes({"Кадры": [header, ["2020/2021", school.code, *STAFF_VALUES]]}),
+        analyst,
+    )
     assert messages(plan) == []
 
 
@@ -137,7 +215,12 @@ def test_numbers_as_text_with_spaces_nbsp_and_comma(analyst, school, year):
     values[0] = "4\u00a00"  # NBSP inside a number
     values[1] = " 5 "
     values[2] = "6,0"
-    plan = plan_for(workbook_bytes({"Кадры": [headers("Кадры"), ["2020/2021", school.code, *values]]}), analyst)
+    plan = plan_for(
+        workbook_bytes(
+            {"Кадры": [headers("Кадры"), ["2020/2021", school.code, *values]]}
+        ),
+        analyst,
+    )
     assert messages(plan) == []
     apply_plan(plan, source_label="x")
     data = StaffingData.objects.get()
@@ -146,19 +229,36 @@ def test_numbers_as_text_with_spaces_nbsp_and_comma(analyst, school, year):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("пять", "пять: ожидается число"), ("5,5", "5,5: ожидается целое число"), ("-1", "Число не может быть отрицательным.")],
+    [
+        ("пять", "пять: ожидается число"),
+        ("5,5", "5,5: ожидается целое число"),
+        ("-1", "Число не может быть отрицательным."),
+    ],
 )
 def test_bad_count_cells(analyst, school, year, value, message):
     values = list(STAFF_VALUES)
     values[1] = value
-    plan = plan_for(workbook_bytes({"Кадры": [headers("Кадры"), ["2020/2021", school.code, *values]]}), analyst)
+    plan = plan_for(
+        workbook_bytes(
+            {"Кадры": [headers("Кадры"), ["2020/2021", school.code, *values]]}
+        ),
+        analyst,
+    )
     assert any(message in m and 'столбец "Моложе 30 лет"' in m for m in messages(plan))
 
 
 def test_empty_cell_is_not_collected_not_zero(analyst, school, year):
     values = list(STAFF_VALUES)
     values[-1] = None
-    apply_plan(plan_for(workbook_bytes({"Кадры": [headers("Кадры"), ["2020/2021", school.code, *values]]}), analyst), source_label="x")
+    apply_plan(
+        plan_for(
+            workbook_bytes(
+                {"Кадры": [headers("Кадры"), ["2020/2021", school.code, *values]]}
+            ),
+            analyst,
+        ),
+        source_label="x",
+    )
     assert StaffingData.objects.get().defectologists is None
 
 
@@ -167,9 +267,16 @@ def test_duplicate_rows_are_errors(analyst, school, year):
     assert any("повторяет строку 2" in m for m in messages(plan_for(content, analyst)))
 
 
-def test_unknown_school_and_other_region_and_other_municipality(analyst, school, foreign_school, year):
-    rows = [headers("Кадры"), ["2020/2021", "sch249999", *STAFF_VALUES], ["2020/2021", "sch521001", *STAFF_VALUES],
-            ["2020/2021", foreign_school.code, *STAFF_VALUES], ["2020/2021", "школа 5", *STAFF_VALUES]]
+def test_unknown_school_and_other_region_and_other_municipality(
+    analyst, school, foreign_school, year
+):
+    rows = [
+        headers("Кадры"),
+        ["2020/2021", "sch249999", *STAFF_VALUES],
+        ["2020/2021", "sch521001", *STAFF_VALUES],
+        ["2020/2021", foreign_school.code, *STAFF_VALUES],
+        ["2020/2021", "школа 5", *STAFF_VALUES],
+    ]
     errors = messages(plan_for(workbook_bytes({"Кадры": rows}), analyst))
     assert "школы с логином sch249999 нет в реестре" in errors[0]
     assert "относится к региону 52" in errors[1]
@@ -178,41 +285,91 @@ def test_unknown_school_and_other_region_and_other_municipality(analyst, school,
 
 
 def test_edu_login_is_read_as_sch(analyst, school, year):
-    content = workbook_bytes({"Кадры": [headers("Кадры"), ["2020/2021", school.code.replace("sch", "edu"), *STAFF_VALUES]]})
+    content = workbook_bytes(
+        {
+            "Кадры": [
+                headers("Кадры"),
+                ["2020/2021", school.code.replace("sch", "edu"), *STAFF_VALUES],
+            ]
+        }
+    )
     assert messages(plan_for(content, analyst)) == []
 
 
 def test_unknown_year_is_an_error_for_analysts(analyst, school, year):
     content = workbook_bytes({"Кадры": staffing_sheet(school, year="2015/2016")})
-    assert "учебного года 2015/2016 нет в портале" in messages(plan_for(content, analyst))[0]
+    assert (
+        "учебного года 2015/2016 нет в портале"
+        in messages(plan_for(content, analyst))[0]
+    )
 
 
 def test_comparison_over_vpr_participants_in_database(analyst, school, year):
-    apply_plan(plan_for(workbook_bytes({"Результаты": [headers("Результаты"), result_row(school)]}), analyst), source_label="1")
-    content = workbook_bytes({"Сравнение с журналом": [headers("Сравнение с журналом"), ["2020/2021", school.code, "математика", 5, 20, 14, 2]]})
+    apply_plan(
+        plan_for(
+            workbook_bytes({"Результаты": [headers("Результаты"), result_row(school)]}),
+            analyst,
+        ),
+        source_label="1",
+    )
+    content = workbook_bytes(
+        {
+            "Сравнение с журналом": [
+                headers("Сравнение с журналом"),
+                ["2020/2021", school.code, "математика", 5, 20, 14, 2],
+            ]
+        }
+    )
     errors = messages(plan_for(content, analyst))
     assert "больше числа участников ВПР (35)" in errors[0]
     assert not MarkComparison.objects.exists()
 
 
 def test_mean_with_zero_participants_is_rejected(analyst, school, year):
-    row = result_row(school, **{"Участников": 0, "«2»": 0, "«3»": 0, "«4»": 0, "«5»": 0, "Средний балл": 0})
-    errors = messages(plan_for(workbook_bytes({"Результаты": [headers("Результаты"), row]}), analyst))
+    row = result_row(
+        school,
+        **{"Участников": 0, "«2»": 0, "«3»": 0, "«4»": 0, "«5»": 0, "Средний балл": 0},
+    )
+    errors = messages(
+        plan_for(workbook_bytes({"Результаты": [headers("Результаты"), row]}), analyst)
+    )
     assert "Средний балл при 0 участников невозможен" in errors[0]
 
 
 def test_regional_means_are_imported(analyst, school, year):
-    rows = [headers("Средние по региону"), ["2020/2021", "ЕГЭ", "русский язык", 11, None, "67,5", None]]
+    rows = [
+        headers("Средние по региону"),
+        ["2020/2021", "ЕГЭ", "русский язык", 11, None, "67,5", None],
+    ]
     plan = plan_for(workbook_bytes({"Средние по региону": rows}), analyst)
     assert messages(plan) == []
     apply_plan(plan, source_label="x")
     assert RegionalMean.objects.get().mean_score == Decimal("67.5")
 
 
-def test_new_school_from_schools_sheet_is_created_with_its_data(administrator, municipality, year):
-    schools = [headers("Школы"), ["sch240777", "Муниципальное бюджетное общеобразовательное учреждение «СОШ № 77»", "МБОУ «СОШ № 77»",
-                                  "Красноярский край", "г. Лесосибирск", "СОШ", "нет", "3,5", "2454000777"]]
-    content = workbook_bytes({"Школы": schools, "Кадры": [headers("Кадры"), ["2020/2021", "sch240777", *STAFF_VALUES]]})
+def test_new_school_from_schools_sheet_is_created_with_its_data(
+    administrator, municipality, year
+):
+    schools = [
+        headers("Школы"),
+        [
+            "sch240777",
+            "Муниципальное бюджетное общеобразовательное учреждение «СОШ № 77»",
+            "МБОУ «СОШ № 77»",
+            "Красноярский край",
+            "г. Лесосибирск",
+            "СОШ",
+            "нет",
+            "3,5",
+            "2454000777",
+        ],
+    ]
+    content = workbook_bytes(
+        {
+            "Школы": schools,
+            "Кадры": [headers("Кадры"), ["2020/2021", "sch240777", *STAFF_VALUES]],
+        }
+    )
     plan = plan_for(content, administrator)
     assert messages(plan) == []
     apply_plan(plan, source_label="x")
@@ -221,9 +378,27 @@ def test_new_school_from_schools_sheet_is_created_with_its_data(administrator, m
     assert StaffingData.objects.get(report__school=school).teachers_total == 40
 
 
-def test_analyst_cannot_add_school_to_foreign_municipality(analyst, year, other_municipality):
-    schools = [headers("Школы"), ["sch240778", "Полное", "Краткое", "", other_municipality.name, "СОШ", "нет", 1, ""]]
-    assert "нет среди ваших" in messages(plan_for(workbook_bytes({"Школы": schools}), analyst))[0]
+def test_analyst_cannot_add_school_to_foreign_municipality(
+    analyst, year, other_municipality
+):
+    schools = [
+        headers("Школы"),
+        [
+            "sch240778",
+            "Полное",
+            "Краткое",
+            "",
+            other_municipality.name,
+            "СОШ",
+            "нет",
+            1,
+            "",
+        ],
+    ]
+    assert (
+        "нет среди ваших"
+        in messages(plan_for(workbook_bytes({"Школы": schools}), analyst))[0]
+    )
 
 
 def test_round_trip_export_then_import_into_empty_database(db, tmp_path):
@@ -231,14 +406,53 @@ def test_round_trip_export_then_import_into_empty_database(db, tmp_path):
     call_command("load_demo")
 
     def snapshot():
-        rows = sorted(AssessmentResult.objects.filter(report__year__start_year=2020).values_list(
-            "report__school__code", "procedure", "subject__name", "grade", "level", "participants",
-            "mark2", "mark3", "mark4", "mark5", "failed_minimum", "mean_score"))
-        staff = sorted(StaffingData.objects.filter(report__year__start_year=2020).values_list(
-            "report__school__code", *[f.name for f in StaffingData._meta.concrete_fields if f.name != "report"]))
-        comparisons = sorted(MarkComparison.objects.filter(report__year__start_year=2020).values_list(
-            "report__school__code", "subject__name", "grade", "lowered", "confirmed", "raised"))
-        schools = sorted(School.objects.values_list("code", "full_name", "short_name", "school_type", "is_rural", "distance_km", "inn"))
+        rows = sorted(
+            AssessmentResult.objects.filter(report__year__start_year=2020).values_list(
+                "report__school__code",
+                "procedure",
+                "subject__name",
+                "grade",
+                "level",
+                "participants",
+                "mark2",
+                "mark3",
+                "mark4",
+                "mark5",
+                "failed_minimum",
+                "mean_score",
+            )
+        )
+        staff = sorted(
+            StaffingData.objects.filter(report__year__start_year=2020).values_list(
+                "report__school__code",
+                *[
+                    f.name
+                    for f in StaffingData._meta.concrete_fields
+                    if f.name != "report"
+                ],
+            )
+        )
+        comparisons = sorted(
+            MarkComparison.objects.filter(report__year__start_year=2020).values_list(
+                "report__school__code",
+                "subject__name",
+                "grade",
+                "lowered",
+                "confirmed",
+                "raised",
+            )
+        )
+        schools = sorted(
+            School.objects.values_list(
+                "code",
+                "full_name",
+                "short_name",
+                "school_type",
+                "is_rural",
+                "distance_km",
+                "inn",
+            )
+        )
         return rows, staff, comparisons, schools
 
     before = snapshot()
@@ -255,10 +469,23 @@ def test_round_trip_export_then_import_into_empty_database(db, tmp_path):
     from schools.demo import region_droppers
     from schools.models import AcademicYear, Municipality, Region, User
 
-    for dropper in region_droppers:  # every app's data about the schools (identification runs too)
+    for dropper in (
+        region_droppers
+    ):  # every app's data about the schools (identification runs too)
         dropper(School.objects.all())
-    models = (ReminderLog, ReportEvent, AssessmentResult, MarkComparison, StaffingData, OutcomesData, ResourcesData,
-              SocialPassportData, Report, Campaign, RegionalMean)
+    models = (
+        ReminderLog,
+        ReportEvent,
+        AssessmentResult,
+        MarkComparison,
+        StaffingData,
+        OutcomesData,
+        ResourcesData,
+        SocialPassportData,
+        Report,
+        Campaign,
+        RegionalMean,
+    )
     for model in models:
         model.objects.all().delete()
     User.objects.all().delete()
@@ -268,21 +495,51 @@ def test_round_trip_export_then_import_into_empty_database(db, tmp_path):
     assert snapshot() == before
 
 
-def test_large_import_path_writes_rows_history_and_events(analyst, school, neighbour_school, year, monkeypatch):
+def test_large_import_path_writes_rows_history_and_events(
+    analyst, school, neighbour_school, year, monkeypatch
+):
     """The set-based path (COPY on PostgreSQL) keeps history and events like the small one."""
     from monitoring.importers import bulk
 
     monkeypatch.setattr(bulk, "COPY_FROM", 0)
-    content = workbook_bytes({
-        "Кадры": [headers("Кадры"), ["2020/2021", school.code, *STAFF_VALUES], ["2020/2021", neighbour_school.code, *STAFF_VALUES]],
-        "Результаты": [headers("Результаты"), result_row(school), result_row(neighbour_school)],
-    })
+    content = workbook_bytes(
+        {
+            "Кадры": [
+                headers("Кадры"),
+                ["2020/2021", school.code, *STAFF_VALUES],
+                ["2020/2021", neighbour_school.code, *STAFF_VALUES],
+            ],
+            "Результаты": [
+                headers("Результаты"),
+                result_row(school),
+                result_row(neighbour_school),
+            ],
+        }
+    )
     apply_plan(plan_for(content, analyst), source_label="большой файл")
     assert StaffingData.objects.count() == 2
-    assert StaffingData.history.filter(history_user=analyst, history_type="+").count() == 2
+    assert (
+        StaffingData.history.filter(history_user=analyst, history_type="+").count() == 2
+    )
     rows = list(AssessmentResult.objects.order_by("pk"))
-    assert [h.id for h in AssessmentResult.history.order_by("id")] == [r.pk for r in rows]
-    assert Report.objects.filter(events__action="import", events__reason="большой файл").count() == 4
-    new = AssessmentResult.objects.create(report=rows[0].report, procedure="ВПР", subject=rows[0].subject, grade=6,
-                                          participants=1, mark2=0, mark3=1, mark4=0, mark5=0)
+    assert [h.id for h in AssessmentResult.history.order_by("id")] == [
+        r.pk for r in rows
+    ]
+    assert (
+        Report.objects.filter(
+            events__action="import", events__reason="большой файл"
+        ).count()
+        == 4
+    )
+    new = AssessmentResult.objects.create(
+        report=rows[0].report,
+        procedure="ВПР",
+        subject=rows[0].subject,
+        grade=6,
+        participants=1,
+        mark2=0,
+        mark3=1,
+        mark4=0,
+        mark5=0,
+    )
     assert new.pk > rows[-1].pk  # the sequence moved past the copied keys
