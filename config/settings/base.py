@@ -201,6 +201,17 @@ SILENCED_SYSTEM_CHECKS = [
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What a workbook may hold, checked before a cell is read (monitoring.importers.
+# bounds): about twice the largest real files — a 30,000-row ВПР protocol of 60
+# columns, a 10,000-school data package (≈ 230,000 result rows, 4 million cells,
+# 150 MB of unpacked XML), an ЕГЭ table of ≈ 140 columns.
+WORKBOOK_MAX_ROWS = env.int("WORKBOOK_MAX_ROWS", default=500_000)
+WORKBOOK_MAX_COLUMNS = env.int("WORKBOOK_MAX_COLUMNS", default=300)
+WORKBOOK_MAX_CELLS = env.int("WORKBOOK_MAX_CELLS", default=8_000_000)
+WORKBOOK_MAX_UNPACKED_BYTES = env.int(
+    "WORKBOOK_MAX_UNPACKED_BYTES", default=300 * 1024 * 1024
+)
+WORKBOOK_MAX_SHEETS = env.int("WORKBOOK_MAX_SHEETS", default=100)
 # The region an imported package means when its «Регион» column is empty.
 PORTAL_DEFAULT_REGION = env.str("PORTAL_DEFAULT_REGION", default="")
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
+import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +14,10 @@ from typing import Any
 from django.conf import settings
 from python_calamine import CalamineWorkbook
 
+from . import bounds
 from .cells import is_empty, norm_header
+
+logger = logging.getLogger(__name__)
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # encrypted xlsx and old .xls are OLE containers
@@ -23,6 +29,12 @@ PERSONAL_HEADERS = re.compile(
     r"место жительства|паспорт\b(?! школы)|телефон родител"
 )
 SNILS = re.compile(r"^\d{3}-\d{3}-\d{3}[ -]\d{2}$")
+
+
+DAMAGED = (
+    "Файл повреждён или это не таблица Excel: откройте его в Excel и сохраните "
+    "заново как «Книга Excel (.xlsx)»."
+)
 
 
 class FileRejected(Exception):
@@ -47,7 +59,14 @@ def max_bytes() -> int:
 
 
 def read_workbook(content: bytes) -> Workbook:
-    """Return every sheet's rows, or raise FileRejected with the reason."""
+    """
+    Return every sheet's rows, or raise FileRejected with the reason.
+
+    The one way a workbook is read in the portal: the file's size, its zip
+    structure and the size of every sheet are checked (`bounds`) before the
+    cell reader allocates anything, so that a small hostile file cannot take
+    the server's memory.
+    """
     if not content:
         raise FileRejected("Файл пустой.")
     if len(content) > max_bytes():
@@ -66,21 +85,43 @@ def read_workbook(content: bytes) -> Workbook:
         raise FileRejected(
             "Это не файл Excel (.xlsx). Сохраните таблицу как «Книга Excel (.xlsx)»."
         )
+    _check_size(content)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheets = {
             name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             for name in book.sheet_names
         }
-    except Exception as error:
-        raise FileRejected(
-            "Файл повреждён или это не таблица Excel — откройте его в Excel и сохраните заново "
-            f"как .xlsx. (Техническая причина: {str(error)[:120]})"
-        ) from None
+    except Exception:
+        logger.warning("Unreadable workbook", exc_info=True)
+        raise FileRejected(DAMAGED) from None
     sheets = {name: _trim(rows) for name, rows in sheets.items()}
     if not any(sheets.values()):
         raise FileRejected("В файле нет ни одной заполненной строки.")
     return Workbook(sheets)
+
+
+def _check_size(content: bytes) -> None:
+    """Refuse a workbook over the limits before its cells are read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            bounds.check_xlsx(archive, bounds.Limits.from_settings())
+    except bounds.TooLarge as error:
+        raise FileRejected(str(error)) from None
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        OSError,
+        ValueError,
+        RuntimeError,
+    ):
+        # A damaged archive, a wrong checksum, an unknown compression or an
+        # encrypted part: nothing of it is read further.
+        logger.info("Damaged workbook archive", exc_info=True)
+        raise FileRejected(DAMAGED) from None
 
 
 def _trim(rows: list[list[Any]]) -> list[list[Any]]:

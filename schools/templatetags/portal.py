@@ -6,19 +6,9 @@ from django import template
 from django.utils.html import format_html
 
 from schools.access import may_see_small_shares
+from schools.formatting import plural as plural_ru
 
 register = template.Library()
-
-
-def plural_ru(n: int, forms: str) -> str:
-    """Return the Russian word form for `n` from "одна,две,пять" (школа,школы,школ)."""
-    one, few, many = (f.strip() for f in forms.split(","))
-    n = abs(int(n))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 register.filter("pluralize_ru", plural_ru)
