@@ -32,10 +32,12 @@ Role = User.Role
 
 __all__ = [
     "assignable_roles",
+    "can_change_person",
     "can_edit_school",
     "can_enter_data",
     "can_manage_registry",
     "can_manage_users",
+    "can_set_password",
     "get_school_for_user",
     "get_user_for_user",
     "is_administrator",
@@ -167,18 +169,51 @@ def get_school_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Schoo
 
 
 def can_manage_users(user: AnyUser) -> bool:
-    """Return whether the person may create people and assign their scope."""
+    """Return whether the person may open the people pages and add operators."""
     return role_of(user) in (Role.ADMINISTRATOR, Role.ANALYST)
 
 
 def assignable_roles(user: AnyUser) -> list[str]:
-    """Return the roles the person may give to others."""
+    """
+    Return the roles the person may give to others.
+
+    «МИМЦ рассчитывает — управление утверждает»: an analyst who could make an
+    approver could approve the analyst's own lists, so only administrators
+    assign the analyst, approver and administrator roles; an analyst brings in
+    the operators of the municipality's schools.
+    """
     role = role_of(user)
     if role == Role.ADMINISTRATOR:
         return [r.value for r in Role]
     if role == Role.ANALYST:
-        return [Role.OPERATOR, Role.ANALYST, Role.APPROVER]
+        return [Role.OPERATOR]
     return []
+
+
+def can_change_person(user: AnyUser, person: User) -> bool:
+    """
+    Return whether the person may change `person`'s card, role, scope or access.
+
+    Administrators change anyone; an analyst changes the operators of the
+    schools they see and nobody else — not other staff, not themselves.
+    """
+    role = role_of(user)
+    if role == Role.ADMINISTRATOR:
+        return True
+    return (
+        role == Role.ANALYST
+        and person.pk != user.pk
+        and person.role == Role.OPERATOR
+        and not person.is_superuser
+    )
+
+
+def can_set_password(user: AnyUser, person: User) -> bool:
+    """
+    Return whether the person may type another person's password: only an
+    administrator; everyone else sends a one-time link to the person's e-mail.
+    """
+    return is_administrator(user) and person.pk != user.pk
 
 
 def users_visible_to(user: AnyUser) -> QuerySet[User]:
@@ -216,9 +251,10 @@ def get_user_for_user(user: AnyUser, pk: int, *, write: bool = False) -> User:
         person = users_visible_to(user).get(pk=pk)
     except User.DoesNotExist:
         raise Http404("Пользователь не найден.") from None
-    if write and not can_manage_users(user):
+    if write and not can_change_person(user, person):
         raise PermissionDenied(
-            "Изменять пользователей может аналитик или администратор."
+            "Сотрудников МИМЦ и управления образования, их роли и область работы "
+            "назначает администратор портала."
         )
     return person
 

@@ -9,6 +9,7 @@ from django.contrib.auth import password_validation
 
 from .access import (
     assignable_roles,
+    can_set_password,
     is_administrator,
     municipalities_visible_to,
     regions_visible_to,
@@ -89,7 +90,15 @@ class AcademicYearForm(forms.ModelForm):
 
 
 class UserForm(forms.ModelForm):
-    """Create or edit a person and assign their role and scope."""
+    """
+    Create or edit a person and assign their role and scope.
+
+    The form offers only what its user may do (`schools.access`): an analyst
+    sees the operator role alone and no password field; nobody sees their own
+    role and scope as editable. The service checks the same rules again.
+    """
+
+    SCOPE_FIELDS = ("role", "municipality", "region", "schools")
 
     password = forms.CharField(
         label="Пароль",
@@ -104,7 +113,7 @@ class UserForm(forms.ModelForm):
         label="Отправить приглашение на e-mail",
         required=False,
         initial=True,
-        help_text="Письмо со ссылкой для входа и установки пароля.",
+        help_text="Письмо с одноразовой ссылкой для установки пароля и входа.",
     )
 
     class Meta:
@@ -140,10 +149,11 @@ class UserForm(forms.ModelForm):
         ]
         self.fields["municipality"].queryset = municipalities_visible_to(by)
         self.fields["region"].queryset = regions_visible_to(by)
-        if not is_administrator(by) and not by.region_id:
-            # A municipal analyst cannot create region-level staff.
-            self.fields["region"].queryset = self.fields["region"].queryset.none()
-            self.fields["region"].widget = forms.HiddenInput()
+        if not is_administrator(by):
+            # Staff and their scope are assigned by an administrator.
+            for name in ("municipality", "region"):
+                self.fields[name].queryset = self.fields[name].queryset.none()
+                self.fields[name].widget = forms.HiddenInput()
         schools = schools_visible_to(by).filter(is_active=True)
         # A municipality's dozen schools read best as checkboxes; a region's
         # hundreds need a compact list. (The widget goes first: setting the
@@ -161,6 +171,16 @@ class UserForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["send_invite"].initial = False
             self.fields["send_invite"].label = "Отправить письмо для установки пароля"
+            self.fields[
+                "send_invite"
+            ].help_text = "Одноразовая ссылка на e-mail человека: пароль он задаёт сам."
+        if not can_set_password(by, self.instance):
+            del self.fields["password"]
+        if self.instance.pk is not None and self.instance.pk == by.pk:
+            # Nobody changes their own role, scope or access.
+            for name in (*self.SCOPE_FIELDS, "is_active"):
+                self.fields[name].disabled = True
+            self.fields["role"].choices = User.Role.choices
 
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password") or ""
@@ -184,17 +204,28 @@ class UserForm(forms.ModelForm):
         if role == User.Role.OPERATOR and not data.get("schools"):
             self.add_error("schools", "Оператору нужно назначить хотя бы одну школу.")
         if data.get("send_invite") and not data.get("email"):
-            self.add_error("email", "Чтобы отправить приглашение, укажите e-mail.")
+            self.add_error(
+                "email", "Чтобы отправить письмо со ссылкой, укажите e-mail."
+            )
         if (
             self.instance.pk is None
             and not data.get("password")
             and not data.get("send_invite")
         ):
             self.add_error(
-                "password",
-                "Задайте пароль или отправьте приглашение — иначе человек не сможет войти.",
+                "send_invite" if "password" not in self.fields else "password",
+                "Задайте пароль или отправьте приглашение — иначе человек не сможет войти."
+                if "password" in self.fields
+                else "Отправьте приглашение на e-mail: пароль человек задаёт сам по "
+                "ссылке из письма.",
             )
         return data
+
+    @property
+    def chosen_password(self) -> str:
+        return (
+            self.cleaned_data.get("password", "") if "password" in self.fields else ""
+        )
 
 
 class MunicipalitySettingsForm(forms.ModelForm):

@@ -6,14 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .access import assignable_roles, schools_visible_to
+from . import access
 from .models import AcademicYear, School, User
 
 SCHOOL_FIELDS = (
@@ -89,27 +89,42 @@ def user_save(
     person: User,
     schools: Iterable[School],
     by: User,
-    password: str | None = None,
+    password: str = "",
 ) -> User:
     """
     Create or change a person and their scope.
 
-    An analyst only grants roles and schools inside their own scope; schools of
-    the person that lie outside the analyst's scope are kept as they were.
+    The approval chain holds here whatever the form sent: only an
+    administrator assigns staff roles and scopes (`access.assignable_roles`,
+    `access.can_change_person`) or types someone's password; nobody changes
+    their own role, scope or access. An analyst's changes of an operator keep
+    the operator's schools outside the analyst's scope.
     """
-    if person.role not in assignable_roles(by):
-        raise ValidationError({"role": "Вы не можете назначить эту роль."})
-    if person.pk == by.pk and not person.is_active:
-        raise ValidationError("Нельзя отключить собственную учётную запись.")
+    before = User.objects.select_for_update().get(pk=person.pk) if person.pk else None
+    if before is not None and not access.can_change_person(by, before):
+        raise PermissionDenied(
+            "Сотрудников МИМЦ и управления образования, их роли и область работы "
+            "назначает администратор портала."
+        )
+    if password and not access.can_set_password(by, person):
+        raise PermissionDenied(
+            "Пароль другого человека задаёт только администратор; отправьте "
+            "человеку ссылку для установки пароля."
+        )
     chosen = {s.pk for s in schools}
     kept: set[int] = set()
-    if person.pk is not None:
+    if before is not None:
         kept = set(
-            person.schools.exclude(
-                pk__in=schools_visible_to(by).values("pk")
+            before.schools.exclude(
+                pk__in=access.schools_visible_to(by).values("pk")
             ).values_list("pk", flat=True)
         )
-    if person.role == User.Role.OPERATOR and not (chosen | kept):
+    scope = chosen | kept if person.role == User.Role.OPERATOR else set()
+    if before is not None and before.pk == by.pk:
+        _refuse_own_scope_change(before, person, scope)
+    elif person.role not in access.assignable_roles(by):
+        raise ValidationError({"role": "Вы не можете назначить эту роль."})
+    if person.role == User.Role.OPERATOR and not scope:
         raise ValidationError(
             {"schools": "Оператору нужно назначить хотя бы одну школу."}
         )
@@ -122,29 +137,61 @@ def user_save(
     elif person.pk is None:
         person.set_unusable_password()
     person.full_clean(exclude=["password"])
+    _set_history_user(person, by)
     person.save()
-    person.schools.set(chosen | kept if person.role == User.Role.OPERATOR else [])
+    person.schools.set(scope)
     return person
 
 
-def user_invite(*, person: User, base_url: str) -> None:
-    """E-mail the person a link to set their own password."""
+def _refuse_own_scope_change(before: User, after: User, schools: set[int]) -> None:
+    """Nobody widens, narrows or closes their own access: another person does."""
+    if not after.is_active:
+        raise ValidationError("Нельзя отключить собственную учётную запись.")
+    same = (
+        before.role == after.role
+        and before.municipality_id == after.municipality_id
+        and before.region_id == after.region_id
+        and set(before.schools.values_list("pk", flat=True)) == schools
+    )
+    if not same:
+        raise ValidationError(
+            "Свою роль и область работы изменить нельзя: это делает другой "
+            "администратор."
+        )
+
+
+def user_send_password_link(
+    *, person: User, by: User, base_url: str, new: bool = False
+) -> None:
+    """
+    E-mail the person a one-time link to set their own password (Django's
+    password reset token: it stops working once the password is set).
+    """
+    if not access.can_change_person(by, person) and person.pk != by.pk:
+        raise PermissionDenied("Ссылку для установки пароля отправляет администратор.")
     uid = urlsafe_base64_encode(force_bytes(person.pk))
     token = default_token_generator.make_token(person)
     link = base_url + reverse(
         "password_reset_confirm", kwargs={"uidb64": uid, "token": token}
     )
+    opening = (
+        "Для вас создана учётная запись на портале мониторинга качества образования."
+        if new
+        else "Для вашей учётной записи на портале мониторинга качества образования "
+        "запрошена установка нового пароля."
+    )
     body = (
         f"Здравствуйте, {person.display_name}!\n\n"
-        "Для вас создана учётная запись на портале мониторинга качества образования.\n"
+        f"{opening}\n"
         f"Логин: {person.username}\n"
         f"Роль: {person.get_role_display()} ({person.scope_label})\n\n"
-        f"Чтобы задать пароль и войти, откройте ссылку:\n{link}\n\n"
+        f"Чтобы задать пароль и войти, откройте ссылку (она действует один раз):\n"
+        f"{link}\n\n"
         "Если вы не ждали этого письма, просто проигнорируйте его."
     )
-    send_mail(
-        "Приглашение на портал мониторинга качества образования",
-        body,
-        None,
-        [person.email],
+    subject = (
+        "Приглашение на портал мониторинга качества образования"
+        if new
+        else "Установка пароля на портале мониторинга качества образования"
     )
+    send_mail(subject, body, None, [person.email])

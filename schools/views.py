@@ -176,34 +176,46 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """Create a person or change their role and scope."""
+    """Create a person or change their role and scope (within what one may grant)."""
     if not access.can_manage_users(request.user):
         raise PermissionDenied(
             "Создавать пользователей может аналитик или администратор."
         )
     person = access.get_user_for_user(request.user, pk, write=True) if pk else User()
+    new = person.pk is None
     form = UserForm(request.POST or None, instance=person, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.user_save(
                 person=form.instance,
                 schools=form.cleaned_data["schools"],
-                password=form.cleaned_data["password"],
+                password=form.chosen_password,
                 by=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             if form.cleaned_data["send_invite"]:
-                services.user_invite(
-                    person=form.instance, base_url=request.build_absolute_uri("/")[:-1]
+                services.user_send_password_link(
+                    person=form.instance,
+                    by=request.user,
+                    base_url=request.build_absolute_uri("/")[:-1],
+                    new=new,
                 )
                 messages.info(
-                    request, f"Приглашение отправлено на {form.instance.email}."
+                    request, f"Письмо со ссылкой отправлено на {form.instance.email}."
                 )
             messages.success(request, f"Пользователь {form.instance} сохранён.")
             return redirect("schools:user-list")
-    return render(request, "schools/user_form.html", {"form": form, "person": person})
+    return render(
+        request,
+        "schools/user_form.html",
+        {
+            "form": form,
+            "person": person,
+            "is_self": person.pk == request.user.pk,
+        },
+    )
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from schools.models import AcademicYear, School, User
@@ -455,14 +456,73 @@ def test_operator_without_school_is_refused(client_for, analyst, school):
 def test_new_user_needs_password_or_invitation(client_for, analyst, school):
     data = operator_data(school, send_invite="")
     response = client_for(analyst).post("/schools/people/new/", data)
-    assert "Задайте пароль или отправьте приглашение" in response.content.decode()
+    assert "Отправьте приглашение на e-mail" in response.content.decode()
+    assert not User.objects.filter(username="sch240001").exists()
 
 
-def test_weak_password_is_refused_in_russian(client_for, analyst, school):
-    response = client_for(analyst).post(
+def test_weak_password_is_refused_in_russian(client_for, administrator, school):
+    response = client_for(administrator).post(
         "/schools/people/new/", operator_data(school, password="123", send_invite="")
     )
     assert "Введённый пароль слишком короткий" in response.content.decode()
+
+
+def test_administrator_sets_another_persons_password(
+    client_for, administrator, operator
+):
+    data = operator_data(
+        operator.schools.first(),
+        username=operator.username,
+        password="Novyi-parol-2026",
+        send_invite="",
+    )
+    response = client_for(administrator).post(
+        f"/schools/people/{operator.pk}/edit/", data
+    )
+    assert response.status_code == 302
+    operator.refresh_from_db()
+    assert operator.check_password("Novyi-parol-2026")
+
+
+def test_analyst_gets_no_password_field_and_a_tampered_one_is_ignored(
+    client_for, analyst, operator, school
+):
+    client = client_for(analyst)
+    page = client.get(f"/schools/people/{operator.pk}/edit/").content.decode()
+    assert 'name="password"' not in page
+    operator.set_password("old-Password-1")
+    operator.save()
+    data = operator_data(
+        school, username=operator.username, password="Hijack-2026-pass", send_invite=""
+    )
+    assert client.post(f"/schools/people/{operator.pk}/edit/", data).status_code == 302
+    operator.refresh_from_db()
+    assert operator.check_password("old-Password-1")
+
+
+def test_analyst_resets_operator_password_by_a_one_time_link(
+    client_for, analyst, operator, school, client
+):
+    operator.email = "op@example.org"
+    operator.set_password("old-Password-1")
+    operator.save()
+    data = operator_data(school, username=operator.username, email="op@example.org")
+    client_for(analyst).post(f"/schools/people/{operator.pk}/edit/", data)
+    operator.refresh_from_db()
+    assert operator.check_password("old-Password-1")
+    assert mail.outbox[0].to == ["op@example.org"]
+    assert "запрошена установка нового пароля" in mail.outbox[0].body
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line)
+    client.logout()
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(
+        form_url,
+        {"new_password1": "Sekret-2026-pass", "new_password2": "Sekret-2026-pass"},
+    )
+    assert client.login(username=operator.username, password="Sekret-2026-pass")
+    client.logout()
+    second = client.get(link, follow=True).content.decode()
+    assert "Ссылка недействительна" in second or "недействительн" in second
 
 
 def test_analyst_cannot_bind_operator_to_foreign_school_by_tampering(
@@ -492,8 +552,23 @@ def test_analyst_cannot_create_staff_of_other_municipality(
     assert not User.objects.filter(username="sch240001").exists()
 
 
-def test_analyst_creates_approver_of_their_municipality(
-    client_for, analyst, school, municipality
+@pytest.mark.parametrize("role", ["approver", "analyst", "admin"])
+def test_analyst_cannot_create_staff_of_own_municipality(
+    client_for, analyst, school, municipality, role
+):
+    """МИМЦ рассчитывает — управление утверждает: an analyst cannot make an approver."""
+    data = operator_data(
+        school, role=role, schools=[], municipality=municipality.pk, username="uo2"
+    )
+    client = client_for(analyst)
+    page = client.get("/schools/people/new/").content.decode()
+    assert f'value="{role}"' not in page
+    client.post("/schools/people/new/", data)
+    assert not User.objects.filter(username="uo2").exists()
+
+
+def test_administrator_creates_approver_of_a_municipality(
+    client_for, administrator, school, municipality
 ):
     data = operator_data(
         school,
@@ -502,11 +577,89 @@ def test_analyst_creates_approver_of_their_municipality(
         municipality=municipality.pk,
         username="uo2",
     )
-    client_for(analyst).post("/schools/people/new/", data)
+    client_for(administrator).post("/schools/people/new/", data)
     person = User.objects.get(username="uo2")
     assert person.role == User.Role.APPROVER
     assert person.municipality == municipality
     assert not person.schools.exists()
+
+
+def test_analyst_cannot_change_an_approver_of_own_municipality(
+    client_for, analyst, approver, municipality
+):
+    approver.set_password("approver-Pass-1")
+    approver.save()
+    client = client_for(analyst)
+    assert client.get(f"/schools/people/{approver.pk}/edit/").status_code == 403
+    data = {
+        "username": approver.username,
+        "last_name": "Захват",
+        "first_name": "Б",
+        "role": "approver",
+        "municipality": municipality.pk,
+        "password": "Hijack-2026-pass",
+        "is_active": "on",
+    }
+    assert client.post(f"/schools/people/{approver.pk}/edit/", data).status_code == 403
+    approver.refresh_from_db()
+    assert approver.check_password("approver-Pass-1")
+    assert approver.last_name != "Захват"
+
+
+def test_analyst_cannot_change_own_role(client_for, analyst, municipality):
+    data = {
+        "username": "analyst",
+        "last_name": "А",
+        "first_name": "Б",
+        "role": "admin",
+        "municipality": municipality.pk,
+        "is_active": "on",
+    }
+    response = client_for(analyst).post(f"/schools/people/{analyst.pk}/edit/", data)
+    assert response.status_code == 403
+    analyst.refresh_from_db()
+    assert analyst.role == User.Role.ANALYST
+
+
+def test_administrator_cannot_change_own_role_or_access(client_for, administrator):
+    url = f"/schools/people/{administrator.pk}/edit/"
+    client = client_for(administrator)
+    data = {
+        "username": administrator.username,
+        "last_name": "А",
+        "first_name": "Б",
+        "role": "operator",
+        "is_active": "",
+    }
+    assert client.post(url, data).status_code == 302  # disabled fields keep values
+    administrator.refresh_from_db()
+    assert administrator.role == User.Role.ADMINISTRATOR
+    assert administrator.is_active
+    assert administrator.last_name == "А"
+
+
+def test_service_refuses_an_analyst_changing_staff_whatever_the_form(analyst, approver):
+    from django.core.exceptions import PermissionDenied
+
+    from schools import services
+
+    approver.last_name = "Захват"
+    with pytest.raises(PermissionDenied):
+        services.user_save(person=approver, schools=[], by=analyst)
+    with pytest.raises(PermissionDenied):
+        services.user_save(
+            person=approver, schools=[], by=analyst, password="Hijack-2026-pass"
+        )
+
+
+def test_service_refuses_own_scope_change(administrator, municipality):
+    from schools import services
+
+    person = User.objects.get(pk=administrator.pk)
+    person.role = User.Role.ANALYST
+    person.municipality = municipality
+    with pytest.raises(ValidationError, match="Свою роль и область работы"):
+        services.user_save(person=person, schools=[], by=administrator)
 
 
 def test_staff_role_needs_a_municipality(client_for, administrator, school):
@@ -553,20 +706,13 @@ def test_non_managers_cannot_reach_people_pages(client_for, request, persona, an
     )
 
 
-def test_analyst_cannot_deactivate_self(client_for, analyst, municipality):
-    data = {
-        "username": "analyst",
-        "last_name": "А",
-        "first_name": "Б",
-        "role": "analyst",
-        "municipality": municipality.pk,
-        "email": "",
-        "password": "",
-    }
-    response = client_for(analyst).post(f"/schools/people/{analyst.pk}/edit/", data)
-    assert "Нельзя отключить собственную учётную запись." in response.content.decode()
-    analyst.refresh_from_db()
-    assert analyst.is_active
+def test_nobody_deactivates_self(administrator):
+    from schools import services
+
+    person = User.objects.get(pk=administrator.pk)
+    person.is_active = False
+    with pytest.raises(ValidationError, match="Нельзя отключить собственную"):
+        services.user_save(person=person, schools=[], by=administrator)
 
 
 def test_analyst_hides_small_shares_for_their_municipality_only(
