@@ -21,6 +21,7 @@ from .engine.params import (
 )
 from .engine.text import procedure_label
 from .models import Methodology
+from .permissions import methodologies_visible_to
 
 CRITERION_LABELS = {
     "R1": "R1 — правило 30 % (две процедуры за год или по одной в каждом из двух лет)",
@@ -496,7 +497,9 @@ class RunForm(forms.Form):
         self.fields["municipalities"].initial = list(municipalities[:1])
         current = AcademicYear.objects.filter(is_current=True).first()
         self.fields["target_year"].initial = current
-        self.fields["methodology"].initial = Methodology.objects.filter(
+        methodologies = methodologies_visible_to(user)
+        self.fields["methodology"].queryset = methodologies
+        self.fields["methodology"].initial = methodologies.filter(
             code="combined"
         ).first()
 

@@ -23,17 +23,49 @@ from .columns import (
 
 
 class Methodology(models.Model):
-    """A named methodology (a preset shipped with the portal, or a municipality's own)."""
+    """
+    A named methodology: a preset shipped with the portal (shared, read-only),
+    or the own methodology of a municipality or of a region, which only that
+    municipality's or region's analysts change.
+    """
 
     code = models.SlugField("код", max_length=50, unique=True)
     name = models.CharField("название", max_length=200)
     is_preset = models.BooleanField("поставляется с порталом", default=False)
     description = models.TextField("описание", blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="methodologies",
+        verbose_name="муниципалитет",
+    )
+    region = models.ForeignKey(
+        "schools.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="methodologies",
+        verbose_name="регион",
+    )
 
     class Meta:
         verbose_name = "методика"
         verbose_name_plural = "методики"
         ordering = ["-is_preset", "name"]
+        constraints = [
+            # A preset belongs to nobody; an own methodology to exactly one
+            # municipality or one region.
+            models.CheckConstraint(
+                condition=Q(
+                    is_preset=True, municipality__isnull=True, region__isnull=True
+                )
+                | Q(is_preset=False, municipality__isnull=False, region__isnull=True)
+                | Q(is_preset=False, municipality__isnull=True, region__isnull=False),
+                name="%(app_label)s_%(class)s_one_owner",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -44,6 +76,15 @@ class Methodology(models.Model):
     @property
     def current(self) -> MethodologyVersion:
         return self.versions.order_by("-number").first()
+
+    @property
+    def owner_label(self) -> str:
+        """Return whose methodology it is: «готовая», a municipality or a region."""
+        if self.is_preset:
+            return "готовая, общая для всех"
+        if self.municipality_id:
+            return str(self.municipality)
+        return f"{self.region} (весь регион)"
 
 
 class MethodologyVersion(models.Model):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from schools import access
 
-from .models import IdentificationRun, OfficialList
+from .models import IdentificationRun, Methodology, OfficialList
 
 if TYPE_CHECKING:
     from schools.access import AnyUser
@@ -64,3 +64,74 @@ def get_list_for_user(user: AnyUser, pk: int) -> Any:
         return lists_visible_to(user).get(pk=pk)
     except OfficialList.DoesNotExist:
         raise Http404("Список не найден.") from None
+
+
+# Methodologies -----------------------------------------------------------------
+
+
+def methodologies_visible_to(user: AnyUser) -> QuerySet[Methodology]:
+    """
+    The presets, and the own methodologies of the person's municipalities and
+    of their regions (a region's methodology serves its municipalities).
+    """
+    if access.role_of(user) in (None, access.Role.OPERATOR):
+        return Methodology.objects.none()
+    if access.is_administrator(user):
+        return Methodology.objects.all()
+    municipalities = access.municipalities_visible_to(user).values("pk")
+    regions = access.regions_visible_to(user).values("pk")
+    return Methodology.objects.filter(
+        Q(is_preset=True) | Q(municipality__in=municipalities) | Q(region__in=regions)
+    )
+
+
+def can_edit_methodology(user: AnyUser, methodology: Methodology) -> bool:
+    """
+    An own methodology is changed by the analysts of its owner: of its
+    municipality (or of that municipality's region), or of its region; presets
+    by nobody.
+    """
+    if methodology.is_preset or not can_run(user):
+        return False
+    if access.is_administrator(user):
+        return True
+    if methodology.municipality_id:
+        return (
+            access.municipalities_visible_to(user)
+            .filter(pk=methodology.municipality_id)
+            .exists()
+        )
+    return user.region_id is not None and user.region_id == methodology.region_id
+
+
+def get_methodology_for_user(
+    user: AnyUser, pk: int, *, write: bool = False
+) -> Methodology:
+    """Return a visible methodology; 404 outside the scope, 403 if read-only."""
+    try:
+        methodology = methodologies_visible_to(user).get(pk=pk)
+    except Methodology.DoesNotExist:
+        raise Http404("Методика не найдена.") from None
+    if write and not can_edit_methodology(user, methodology):
+        raise PermissionDenied(
+            "Готовую методику изменить нельзя, а свою методику меняет МИМЦ, "
+            "которому она принадлежит: создайте свою на её основе."
+        )
+    return methodology
+
+
+def methodology_owners(user: AnyUser) -> list[tuple[str, str]]:
+    """
+    Return whom a new methodology of the person may belong to, as choices:
+    their municipality; a region-level analyst their region or any of its
+    municipalities; an administrator any.
+    """
+    if not can_run(user):
+        return []
+    choices = []
+    if access.is_administrator(user) or user.region_id:
+        for region in access.regions_visible_to(user):
+            choices.append((f"region:{region.pk}", f"{region} (весь регион)"))
+    for municipality in access.municipalities_visible_to(user):
+        choices.append((f"municipality:{municipality.pk}", str(municipality)))
+    return choices

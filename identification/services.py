@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -59,6 +60,10 @@ def methodology_version_create(
     *, methodology: Methodology, params: dict[str, Any], comment: str, by: User | None
 ) -> MethodologyVersion:
     """Save edited parameters as the methodology's next version (old versions stay)."""
+    if methodology.is_preset:
+        raise ValidationError(
+            "Готовую методику изменить нельзя: создайте свою на её основе."
+        )
     if not comment.strip():
         raise ValidationError(
             {"comment": "Напишите, что и почему изменено: версия останется в истории."}
@@ -78,10 +83,28 @@ def methodology_version_create(
     )
 
 
-def methodology_copy(*, source: Methodology, name: str, by: User) -> Methodology:
-    """Make a municipality's own methodology from a preset (presets themselves stay)."""
-    code = f"own-{Methodology.objects.count() + 1}"
-    methodology = Methodology.objects.create(code=code, name=name, is_preset=False)
+@transaction.atomic
+def methodology_copy(
+    *, source: Methodology, name: str, by: User, owner: str = ""
+) -> Methodology:
+    """
+    Make an own methodology from any visible one, owned by a municipality or a
+    region the person may give it to (`permissions.methodology_owners`; the
+    first of them when none is named: a municipal analyst's municipality, a
+    regional analyst's region).
+    """
+    from .permissions import methodology_owners
+
+    owners = dict(methodology_owners(by))
+    owner = owner or next(iter(owners), "")
+    if owner not in owners:
+        raise PermissionDenied("Такому владельцу методику создать нельзя.")
+    kind, _, pk = owner.partition(":")
+    methodology = Methodology(name=name.strip()[:200] or f"{source.name} — своя")
+    setattr(methodology, f"{kind}_id", int(pk))
+    methodology.code = f"own-{uuid.uuid4().hex[:12]}"
+    methodology.full_clean()
+    methodology.save()
     MethodologyVersion.objects.create(
         methodology=methodology,
         number=1,
@@ -174,6 +197,10 @@ def run_create(
             raise PermissionDenied(
                 "Выявление запускает аналитик МИМЦ для своего муниципалитета."
             )
+        from .permissions import methodologies_visible_to
+
+        if not methodologies_visible_to(by).filter(pk=version.methodology_id).exists():
+            raise PermissionDenied("Эта методика вам недоступна.")
     if not municipalities:
         raise ValidationError("Выберите хотя бы один муниципалитет.")
     run = IdentificationRun.objects.create(

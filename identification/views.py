@@ -16,7 +16,7 @@ from schools import access
 from . import permissions, selectors, services
 from .columns import STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU
 from .forms import CRITERION_LABELS, ApproveForm, MethodologyForm, OverrideForm, RunForm
-from .models import Methodology, StatusOverride
+from .models import StatusOverride
 
 LISTED = (STATUS_SHNOR, STATUS_SHNSU, STATUS_BOTH)
 TABLE_CRITERIA = [
@@ -263,20 +263,29 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def methodology_list(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     services.ensure_presets()
+    methodologies = (
+        permissions.methodologies_visible_to(request.user)
+        .select_related("municipality", "region")
+        .prefetch_related("versions")
+    )
+    for methodology in methodologies:
+        methodology.editable = permissions.can_edit_methodology(
+            request.user, methodology
+        )
     return render(
         request,
         "identification/methodology_list.html",
         {
-            "methodologies": Methodology.objects.prefetch_related("versions"),
-            "can_edit": permissions.can_run(request.user),
+            "methodologies": methodologies,
+            "can_copy": bool(permissions.methodology_owners(request.user)),
+            "owners": permissions.methodology_owners(request.user),
         },
     )
 
 
 @login_required
 def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_only(request)
-    methodology = get_object_or_404(Methodology, pk=pk)
+    methodology = permissions.get_methodology_for_user(request.user, pk)
     versions = methodology.versions.select_related("created_by")
     form = MethodologyForm(params=methodology.current.params)
     return render(
@@ -286,7 +295,8 @@ def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "methodology": methodology,
             "versions": versions,
             "form": form,
-            "can_edit": permissions.can_run(request.user),
+            "can_edit": permissions.can_edit_methodology(request.user, methodology),
+            "owners": permissions.methodology_owners(request.user),
             "readonly": True,
         },
     )
@@ -295,10 +305,14 @@ def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def methodology_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit parameters: save as a new version, or preview «what if» without saving."""
+    """
+    Edit parameters: save as a new version (the owner's analysts), or preview
+    «what if» without saving (any analyst who sees the methodology, presets
+    included).
+    """
     if not permissions.can_run(request.user):
         raise PermissionDenied("Методику меняет аналитик МИМЦ.")
-    methodology = get_object_or_404(Methodology, pk=pk)
+    methodology = permissions.get_methodology_for_user(request.user, pk)
     form = MethodologyForm(request.POST or None, params=methodology.current.params)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -316,10 +330,14 @@ def methodology_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     "base": base,
                     **services.whatif(base=base, params=form.params()),
                 }
-        elif methodology.is_preset:
+        elif not permissions.can_edit_methodology(request.user, methodology):
             form.add_error(
                 None,
-                "Готовую методику изменить нельзя: создайте свою на её основе (кнопка «Создать на основе»).",
+                "Готовую методику изменить нельзя: создайте свою на её основе "
+                "(кнопка «Создать на основе»)."
+                if methodology.is_preset
+                else "Эту методику меняет МИМЦ, которому она принадлежит: создайте "
+                "свою на её основе.",
             )
         else:
             try:
@@ -344,11 +362,15 @@ def methodology_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def methodology_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make an own methodology from a visible one, owned where the person may."""
     if not permissions.can_run(request.user):
         raise PermissionDenied("Методику создаёт аналитик МИМЦ.")
-    source = get_object_or_404(Methodology, pk=pk)
+    source = permissions.get_methodology_for_user(request.user, pk)
+    owner = request.POST.get("owner", "")
     name = (request.POST.get("name") or "").strip() or f"{source.name} — своя"
-    methodology = services.methodology_copy(source=source, name=name, by=request.user)
+    methodology = services.methodology_copy(
+        source=source, name=name, owner=owner, by=request.user
+    )
     messages.success(
         request,
         f"Создана методика «{methodology}». Измените параметры и сохраните версию.",

@@ -124,6 +124,8 @@ def regions_visible_to(user: AnyUser) -> QuerySet[Region]:
     """Return the regions the person works in."""
     if is_administrator(user):
         return Region.objects.all()
+    if role_of(user) in (Role.ANALYST, Role.APPROVER) and user.region_id:
+        return Region.objects.filter(pk=user.region_id)
     return Region.objects.filter(
         pk__in=municipalities_visible_to(user).values("region_id")
     )

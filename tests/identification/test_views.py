@@ -183,7 +183,9 @@ def post_params(client, methodology, **changes):
 
 def test_editing_parameters_makes_a_new_version_with_author(client, mimc):
     client.force_login(mimc)
-    own = Methodology.objects.create(code="own", name="Своя")
+    own = Methodology.objects.create(
+        code="own", name="Своя", municipality=mimc.municipality
+    )
     MethodologyVersion.objects.create(
         methodology=own,
         number=1,
@@ -201,7 +203,9 @@ def test_editing_parameters_makes_a_new_version_with_author(client, mimc):
 
 def test_new_version_needs_a_comment(client, mimc):
     client.force_login(mimc)
-    own = Methodology.objects.create(code="own2", name="Своя 2")
+    own = Methodology.objects.create(
+        code="own2", name="Своя 2", municipality=mimc.municipality
+    )
     MethodologyVersion.objects.create(
         methodology=own,
         number=1,
@@ -227,7 +231,9 @@ def test_whatif_preview_lists_changes_and_saves_nothing(client, mimc, demo_run):
 
 def test_bad_explicit_years_are_refused(client, mimc):
     client.force_login(mimc)
-    own = Methodology.objects.create(code="own3", name="Своя 3")
+    own = Methodology.objects.create(
+        code="own3", name="Своя 3", municipality=mimc.municipality
+    )
     MethodologyVersion.objects.create(
         methodology=own,
         number=1,
