@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl import Workbook
-
 from schools.models import User
-from schools.xlsx import write_sheet
+from schools.xlsx import Book, new_workbook, write_sheet
 
 from . import charts, dashboard, selectors
 from .columns import STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU
@@ -135,10 +133,10 @@ def build(run: IdentificationRun, user: User) -> dict[str, Any]:
     }
 
 
-def workbook(report: dict[str, Any]) -> Workbook:
+def workbook(report: dict[str, Any]) -> Book:
     """The report as xlsx: the list with reasons, the indicators by year, the parameters."""
     run = report["run"]
-    book = Workbook()
+    book = new_workbook()
     listed = book.active
     listed.title = "Список"
     write_sheet(

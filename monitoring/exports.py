@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from openpyxl import Workbook
-
-from schools.xlsx import table_workbook
+from schools.xlsx import Book, table_workbook
 
 from .models import Report, ReportKind
 
 
-def issues_workbook(issues: Iterable[dict[str, Any]]) -> Workbook:
+def issues_workbook(issues: Iterable[dict[str, Any]]) -> Book:
     rows = (
         (
             "ошибка" if not i.get("warning") else "предупреждение",
@@ -40,7 +38,7 @@ def _status(report: Any) -> str:
     return f"{label}, просрочен" if getattr(report, "overdue", False) else label
 
 
-def campaign_workbook(campaigns: Iterable[Any]) -> Workbook:
+def campaign_workbook(campaigns: Iterable[Any]) -> Book:
     rows = (
         (
             c.title,
@@ -65,7 +63,7 @@ def campaign_workbook(campaigns: Iterable[Any]) -> Workbook:
     return table_workbook("Кампании", headers, rows)
 
 
-def matrix_workbook(campaign: Any, matrix: Any, filters: Any) -> Workbook:
+def matrix_workbook(campaign: Any, matrix: Any, filters: Any) -> Book:
     """Return the completeness matrix as shown, with the filters written below."""
     rows = (
         (r.school.short_name, r.school.code, *(_status(c) for c in r.cells))
@@ -86,7 +84,7 @@ def matrix_workbook(campaign: Any, matrix: Any, filters: Any) -> Workbook:
     return table_workbook("Полнота сдачи", headers, rows, notes=notes)
 
 
-def report_workbook(reports: Iterable[Any]) -> Workbook:
+def report_workbook(reports: Iterable[Any]) -> Book:
     rows = (
         (
             r.year.name,

@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
-from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from schools.models import AcademicYear, School
-from schools.xlsx import write_sheet
+from schools.xlsx import Book, new_workbook, write_sheet
 
 from .importers.package import SHEETS, Column
 from .models import (
@@ -151,7 +150,7 @@ def package_workbook(
     years: list[AcademicYear],
     with_data: bool,
     sheets: list[str] | None = None,
-) -> Workbook:
+) -> Book:
     """
     Return the package for the schools and years; a template when `with_data` is off.
 
@@ -161,7 +160,7 @@ def package_workbook(
     schools = schools.select_related("municipality__region").order_by(
         "municipality__name", "short_name"
     )
-    book = Workbook()
+    book = new_workbook()
     help_sheet = book.active
     help_sheet.title = "Справка"
     for row in HELP:

@@ -12,12 +12,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from monitoring.importers.reader import FileRejected, read_workbook
 from schools.models import User
-from schools.xlsx import HEADER_FILL
+from schools.xlsx import HEADER_FILL, Book, new_workbook
 
 from . import periods, services
 from .models import Item, Roadmap
@@ -163,9 +162,9 @@ def import_into(*, roadmap: Roadmap, content: bytes, by: User) -> int:
     return count
 
 
-def workbook(roadmap: Roadmap, items: list[Item]) -> Workbook:
+def workbook(roadmap: Roadmap, items: list[Item]) -> Book:
     """The roadmap in the documents' layout: title, headers, sections as merged rows, items."""
-    book = Workbook()
+    book = new_workbook()
     sheet = book.active
     sheet.title = "Дорожная карта"
     sheet.append([roadmap.title])

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl import Workbook
-
-from .xlsx import filter_notes, table_workbook
+from .xlsx import Book, filter_notes, table_workbook
 
 
-def school_workbook(schools: Any) -> Workbook:
+def school_workbook(schools: Any) -> Book:
     """Return the filtered school list (a django-filter FilterSet) as a workbook."""
     rows = (
         (
@@ -41,7 +39,7 @@ def school_workbook(schools: Any) -> Workbook:
     return table_workbook("Школы", headers, rows, notes=filter_notes(schools.form))
 
 
-def user_workbook(people: Any) -> Workbook:
+def user_workbook(people: Any) -> Book:
     rows = (
         (
             p.username,

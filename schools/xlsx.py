@@ -1,4 +1,15 @@
-"""Writing xlsx for every list of the portal: one sheet, Russian headers, filters noted."""
+"""
+The one way the portal writes a workbook: every export, template and error list.
+
+Text written by people — a roadmap item titled «=HYPERLINK(…)», a file name, a
+cell value quoted in an import error — must never reach a spreadsheet as a
+formula. openpyxl turns any string that starts with «=» into one, so every
+workbook leaves the portal through `workbook_bytes`, which writes every text
+cell as text (and marks text that a spreadsheet would read as a formula when
+edited with a leading apostrophe, as Excel itself does). A formula the portal
+means to write is wrapped in `Formula`. Nothing else in the code base imports
+openpyxl's Workbook (ruff TID251).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +20,50 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
+# What a spreadsheet treats as the start of a formula when the cell is edited.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Book = Workbook
+
+
+class Formula(str):
+    """A formula the portal itself writes (never text that came from a person)."""
+
+
+def new_workbook() -> Book:
+    """Return an empty workbook to fill and pass to `workbook_bytes`."""
+    return Workbook()
+
+
+def make_text_safe(book: Book) -> Book:
+    """
+    Turn every formula cell that is not a `Formula` into a text cell, and mark
+    text that would read as a formula once edited. Return the same workbook.
+    """
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if not isinstance(value, str) or isinstance(value, Formula):
+                    continue
+                if cell.data_type == TYPE_FORMULA:
+                    cell.data_type = TYPE_STRING
+                if value.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True
+    return book
+
+
+def workbook_bytes(book: Book) -> bytes:
+    """Return the workbook as .xlsx bytes, with every text written as text."""
+    buffer = io.BytesIO()
+    make_text_safe(book).save(buffer)
+    return buffer.getvalue()
 
 
 def write_sheet(
@@ -47,9 +97,9 @@ def table_workbook(
     rows: Iterable[Sequence[Any]],
     *,
     notes: Sequence[str] = (),
-) -> Workbook:
+) -> Book:
     """Return a one-sheet workbook of a list page; notes (filters applied) go below."""
-    book = Workbook()
+    book = new_workbook()
     sheet = book.active
     sheet.title = title[:31]
     write_sheet(sheet, headers, rows)
@@ -60,10 +110,9 @@ def table_workbook(
     return book
 
 
-def xlsx_response(book: Workbook, filename: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+def xlsx_response(book: Book, filename: str) -> HttpResponse:
+    """Return the workbook as a download named `filename`."""
+    response = HttpResponse(workbook_bytes(book), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 

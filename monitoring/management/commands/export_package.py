@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.package_export import package_workbook
 from schools.models import AcademicYear, School
+from schools.xlsx import workbook_bytes
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                     f"Муниципалитет «{municipality}» не найден или в нём нет школ."
                 )
         book = package_workbook(schools=schools, years=[academic_year], with_data=True)
-        book.save(Path(file))
+        Path(file).write_bytes(workbook_bytes(book))
         self.stdout.write(
             f"Пакет данных за {year} записан в {file} (школ: {schools.count()})."
         )
