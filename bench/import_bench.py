@@ -274,7 +274,6 @@ def main():
         return parse_package(
             read_workbook(content),
             matcher=SchoolMatcher.build(None),
-            can_create_municipality=True,
         )
 
     parsed, package_parse = timed(parse_package_only)

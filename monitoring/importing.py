@@ -51,11 +51,8 @@ def parse(
 
     book = read_workbook(content)
     matcher = SchoolMatcher.build(by)
-    may_create = by is None or access.is_administrator(by)
     if kind == Kind.PACKAGE:
-        return package.parse_package(
-            book, matcher=matcher, can_create_municipality=may_create, progress=progress
-        )
+        return package.parse_package(book, matcher=matcher, progress=progress)
     if kind == Kind.VPR_PROTOCOL:
         return protocol.parse_protocol(
             book, matcher=matcher, params=params, progress=progress

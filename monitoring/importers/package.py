@@ -239,7 +239,6 @@ def parse_package(
     book: Workbook,
     *,
     matcher: SchoolMatcher,
-    can_create_municipality: bool,
     progress: Callable[[int], None] = lambda p: None,
 ) -> Parsed:
     """Read every sheet of a data package into Records and Issues."""
@@ -282,7 +281,6 @@ def parse_package(
             parsed,
             matcher,
             subjects,
-            can_create_municipality,
         )
         progress(round(40 * (step + 1) / len(present)))
     return parsed
@@ -296,7 +294,6 @@ def _parse_sheet(
     parsed: Parsed,
     matcher: SchoolMatcher,
     subjects: SubjectIndex,
-    can_create: bool,
 ) -> None:
     issues = parsed.issues
     seen: dict[tuple, int] = {}
@@ -309,7 +306,7 @@ def _parse_sheet(
             continue
         source = Source(title, number)
         if name == "Школы":
-            _school_row(values, source, parsed, matcher, seen, can_create)
+            _school_row(values, source, parsed, matcher, seen)
             continue
         if name == "Средние по региону":
             _mean_row(values, source, parsed, subjects, seen)
@@ -486,7 +483,6 @@ def _school_row(
     parsed: Parsed,
     matcher: SchoolMatcher,
     seen: dict,
-    can_create: bool,
 ) -> None:
     from schools.models import SCHOOL_CODE_RE, normalize_school_code
 
@@ -538,5 +534,4 @@ def _school_row(
             value=raw,
         )
         return
-    values["can_create_municipality"] = can_create
     parsed.schools.append(SchoolRecord(ref=ref, data=values, source=source))

@@ -15,11 +15,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from schools.access import municipalities_visible_to
+from schools.access import (
+    is_administrator,
+    municipalities_visible_to,
+    regions_visible_to,
+)
 from schools.models import AcademicYear, Municipality, Region, School, User
 
 from ..models import (
@@ -48,6 +53,7 @@ RESULT_FIELDS = [
     "mean_score",
 ]
 COMPARISON_FIELDS = ["lowered", "confirmed", "raised"]
+CODE_COLUMN = "Код ОО"
 SCHOOL_FIELDS = [
     "full_name",
     "short_name",
@@ -146,6 +152,93 @@ def _plan_years(parsed: Parsed, plan: Plan, create: bool) -> None:
             )
 
 
+@dataclass(frozen=True)
+class _Problem:
+    message: str
+    column: str
+    value: str
+
+
+class _Places:
+    """
+    Where the new schools of a package go: a region and a municipality matched
+    together, by name. Only an administrator (or the command line) brings a
+    new region or municipality into the portal; an analyst adds schools to the
+    own municipality only.
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.may_create = plan.by is None or is_administrator(plan.by)
+        self.regions = {r.name.lower(): r for r in Region.objects.all()}
+        self.municipalities = {
+            (m.region_id, m.name.lower()): m for m in Municipality.objects.all()
+        }
+        self.allowed = (
+            None
+            if plan.by is None or is_administrator(plan.by)
+            else set(municipalities_visible_to(plan.by).values_list("pk", flat=True))
+        )
+        own = (
+            list(regions_visible_to(plan.by)[:2])
+            if plan.by is not None
+            else list(Region.objects.all()[:2])
+        )
+        self.default_region = own[0].name if len(own) == 1 else ""
+
+    def place(self, record: Any) -> _Problem | None:
+        """Resolve the record's region and municipality; return what stops it."""
+        data = record.data
+        name = (data.get("region") or "").strip() or self.default_region
+        municipality_name = data["municipality"].strip()
+        code = data["code"]
+        if not name:
+            return _Problem(
+                "укажите регион школы: в портале несколько регионов",
+                "Регион",
+                "",
+            )
+        region = self.regions.get(name.lower())
+        if region is None:
+            if not self.may_create:
+                return _Problem(
+                    f"региона «{name}» нет в портале; новые регионы заводит "
+                    "администратор портала",
+                    "Регион",
+                    name,
+                )
+            data["region"], data["region_code"] = name, code[3:5]
+            data["municipality_id"] = None
+            return None
+        if code[3:5] != region.code:
+            return _Problem(
+                f"логин {code} относится к региону {code[3:5]}, а «{region}» — "
+                f"регион {region.code}",
+                CODE_COLUMN,
+                code,
+            )
+        municipality = self.municipalities.get((region.pk, municipality_name.lower()))
+        if municipality is None:
+            if not self.may_create:
+                return _Problem(
+                    f"муниципалитета «{municipality_name}» нет в регионе «{region}»; "
+                    "новые муниципалитеты заводит администратор портала",
+                    "Муниципалитет",
+                    municipality_name,
+                )
+            data["region"], data["municipality_id"] = region.name, None
+            return None
+        if self.allowed is not None and municipality.pk not in self.allowed:
+            return _Problem(
+                f"«{municipality}» ({region}) — не ваш муниципалитет; новую школу "
+                "можно добавить только в свой",
+                "Муниципалитет",
+                municipality_name,
+            )
+        data["region"], data["municipality_id"] = region.name, municipality.pk
+        return None
+
+
 def _plan_schools(parsed: Parsed, plan: Plan) -> None:
     existing = {
         s.pk: s
@@ -153,26 +246,20 @@ def _plan_schools(parsed: Parsed, plan: Plan) -> None:
             pk__in=[r.ref.pk for r in parsed.schools if r.ref.pk > 0]
         )
     }
-    allowed = (
-        None
-        if plan.by is None
-        else {m.name.lower(): m for m in municipalities_visible_to(plan.by)}
-    )
+    places = _Places(plan)
     for record in parsed.schools:
         data, source = record.data, record.source
         if record.ref.pk < 0:
-            municipality = data["municipality"].strip()
-            if allowed is not None and municipality.lower() not in allowed:
-                may_create = data["can_create_municipality"]
-                if not may_create:
-                    plan.issues.add(
-                        f"муниципалитета «{municipality}» нет среди ваших; новую школу можно добавить только в свой муниципалитет",
-                        sheet=source.sheet,
-                        row=source.row,
-                        column="Муниципалитет",
-                        value=municipality,
-                    )
-                    continue
+            problem = places.place(record)
+            if problem:
+                plan.issues.add(
+                    problem.message,
+                    sheet=source.sheet,
+                    row=source.row,
+                    column=problem.column,
+                    value=problem.value,
+                )
+                continue
             plan.schools_new.append(record)
             plan.changes.append(
                 {
@@ -563,6 +650,22 @@ def _check_merged(
 def _plan_means(parsed: Parsed, plan: Plan) -> None:
     if not parsed.regional_means:
         return
+    by = plan.by
+    if by is not None and not is_administrator(by) and not by.region_id:
+        # The region's means are the reference of every municipality's gap
+        # criteria: one municipality's МИМЦ sets them only while it is the
+        # region's only municipality in the portal.
+        neighbours = Municipality.objects.filter(
+            region__in=regions_visible_to(by).values("pk")
+        ).exclude(pk=by.municipality_id)
+        if neighbours.exists():
+            plan.issues.add(
+                "средние по региону действуют для всех муниципалитетов региона: их "
+                "загружает аналитик регионального уровня или администратор портала; "
+                "уберите этот лист из файла",
+                sheet="Средние по региону",
+            )
+            return
     region = _single_region(plan)
     new_regions = {
         (r.data.get("region") or "").strip() for r in parsed.schools if r.ref.pk < 0
@@ -615,8 +718,6 @@ def _plan_means(parsed: Parsed, plan: Plan) -> None:
 
 def _single_region(plan: Plan) -> Region | None:
     if plan.by is not None:
-        from schools.access import regions_visible_to
-
         regions = list(regions_visible_to(plan.by)[:2])
     else:
         regions = list(Region.objects.all()[:2])
@@ -677,21 +778,32 @@ def _write_schools(plan: Plan) -> dict[int, int]:
     municipalities = {
         (m.region_id, m.name.lower()): m for m in Municipality.objects.all()
     }
+    may_create = plan.by is None or is_administrator(plan.by)
     for record in plan.schools_new:
         data = record.data
-        region = regions.get((data.get("region") or "").lower())
-        if region is None:
-            region = Region.objects.create(
-                name=data.get("region") or "Регион", code=data["code"][3:5]
-            )
-            regions[region.name.lower()] = region
-        key = (region.pk, data["municipality"].strip().lower())
-        municipality = municipalities.get(key)
+        municipality = (
+            Municipality.objects.get(pk=data["municipality_id"])
+            if data.get("municipality_id")
+            else None
+        )
         if municipality is None:
-            municipality = Municipality.objects.create(
-                region=region, name=data["municipality"].strip()
-            )
-            municipalities[key] = municipality
+            # The plan allowed a new region or municipality only to those who
+            # may create them; the write step holds to it whatever the plan says.
+            if not may_create:
+                raise PermissionDenied("Новые муниципалитеты заводит администратор.")
+            region = regions.get(data["region"].lower())
+            if region is None:
+                region = Region.objects.create(
+                    name=data["region"], code=data["region_code"]
+                )
+                regions[region.name.lower()] = region
+            key = (region.pk, data["municipality"].strip().lower())
+            municipality = municipalities.get(key)
+            if municipality is None:
+                municipality = Municipality.objects.create(
+                    region=region, name=data["municipality"].strip()
+                )
+                municipalities[key] = municipality
         school = School(
             municipality=municipality,
             code=data["code"],

@@ -396,9 +396,93 @@ def test_analyst_cannot_add_school_to_foreign_municipality(
         ],
     ]
     assert (
-        "нет среди ваших"
+        "не ваш муниципалитет"
         in messages(plan_for(workbook_bytes({"Школы": schools}), analyst))[0]
     )
+
+
+def school_row(code, region, municipality):
+    return [code, "Полное", "Краткое", region, municipality, "СОШ", "нет", 1, ""]
+
+
+def test_analyst_cannot_create_a_region_or_a_municipality(analyst, year, municipality):
+    """The scope check matches region and municipality together; nothing is created."""
+    from schools.models import Municipality, Region
+
+    cases = [
+        (
+            school_row("sch770001", "Московская область", municipality.name),
+            "региона «Московская область» нет",
+        ),
+        (
+            school_row("sch240779", municipality.region.name, "Новый район"),
+            "муниципалитета «Новый район» нет",
+        ),
+    ]
+    for row, message in cases:
+        plan = plan_for(workbook_bytes({"Школы": [headers("Школы"), row]}), analyst)
+        assert message in messages(plan)[0]
+    assert Region.objects.count() == 1
+    assert Municipality.objects.count() == 1
+
+
+def test_same_municipality_name_in_another_region_is_not_the_analysts(
+    analyst, year, municipality
+):
+    from schools.models import Municipality, Region
+
+    elsewhere = Region.objects.create(name="Московская область", code="50")
+    Municipality.objects.create(region=elsewhere, name=municipality.name)
+    row = school_row("sch500001", "Московская область", municipality.name)
+    plan = plan_for(workbook_bytes({"Школы": [headers("Школы"), row]}), analyst)
+    assert "не ваш муниципалитет" in messages(plan)[0]
+
+
+def test_write_step_refuses_a_new_municipality_for_an_analyst(
+    analyst, year, municipality
+):
+    """Even a plan without errors does not create a municipality for an analyst."""
+    from django.core.exceptions import PermissionDenied
+
+    from schools.models import Municipality
+
+    row = school_row("sch240780", municipality.region.name, municipality.name)
+    plan = plan_for(workbook_bytes({"Школы": [headers("Школы"), row]}), analyst)
+    assert messages(plan) == []
+    plan.schools_new[0].data["municipality_id"] = None  # a tampered plan
+    with pytest.raises(PermissionDenied):
+        apply_plan(plan, source_label="x")
+    assert Municipality.objects.count() == 1
+    assert not School.objects.filter(code="sch240780").exists()
+
+
+def test_administrator_creates_region_and_municipality(administrator, year):
+    from schools.models import Region
+
+    row = school_row("sch770002", "Московская область", "г. Химки")
+    plan = plan_for(workbook_bytes({"Школы": [headers("Школы"), row]}), administrator)
+    assert messages(plan) == []
+    apply_plan(plan, source_label="x")
+    school = School.objects.get(code="sch770002")
+    assert school.municipality.name == "г. Химки"
+    assert school.municipality.region == Region.objects.get(code="77")
+
+
+def test_school_code_must_belong_to_the_region(administrator, year, municipality):
+    row = school_row("sch770003", municipality.region.name, municipality.name)
+    plan = plan_for(workbook_bytes({"Школы": [headers("Школы"), row]}), administrator)
+    assert "относится к региону 77" in messages(plan)[0]
+
+
+def test_municipal_analyst_cannot_set_means_of_a_shared_region(
+    analyst, year, other_municipality
+):
+    rows = [
+        headers("Средние по региону"),
+        ["2020/2021", "ЕГЭ", "русский язык", 11, None, "67,5", None],
+    ]
+    plan = plan_for(workbook_bytes({"Средние по региону": rows}), analyst)
+    assert "загружает аналитик регионального уровня" in messages(plan)[0]
 
 
 def test_round_trip_export_then_import_into_empty_database(db, tmp_path):
