@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from schools.access import schools_visible_to
+from schools.files import file_response
 from schools.models import AcademicYear
 from schools.xlsx import table_workbook, wants_xlsx, xlsx_response
 
@@ -120,9 +121,7 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the original file as it was uploaded."""
     _require_importer(request)
     job = permissions.get_import_for_user(request.user, pk)
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.original_name
-    )
+    return file_response(job.file, name=job.original_name)
 
 
 def _year(request: HttpRequest) -> AcademicYear | None:

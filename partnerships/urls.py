@@ -12,6 +12,8 @@ urlpatterns = [
     path("campaigns/<int:pk>/network/", views.network, name="network"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/agreement/", views.agreement, name="agreement"),
+    path("<int:pk>/agreement/scan/", views.agreement_scan, name="agreement-scan"),
+    path("events/<int:pk>/file/", views.event_file, name="event-file"),
     path("<int:pk>/activities/new/", views.activity_edit, name="activity-create"),
     path(
         "<int:pk>/activities/<int:activity_pk>/",

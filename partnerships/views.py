@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from identification import permissions as identification_permissions
 from schools import access
+from schools.files import file_response
 from schools.xlsx import table_workbook, wants_xlsx, xlsx_response
 
 from . import gradation, permissions, selectors, services
@@ -26,7 +27,7 @@ from .forms import (
     GradationScaleForm,
     ProposeForm,
 )
-from .models import Activity, Campaign, GeneralPlan, Partnership
+from .models import Activity, Campaign, Event, GeneralPlan, Partnership
 
 
 def _fail(request: HttpRequest, error: ValidationError) -> None:
@@ -494,6 +495,24 @@ def activity_edit(
         "partnerships/activity_form.html",
         {"form": form, "p": partnership, "activity": activity},
     )
+
+
+@login_required
+def agreement_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download the signed agreement of a partnership the person may see."""
+    partnership = permissions.get_partnership_for_user(request.user, pk)
+    return file_response(partnership.agreement_scan)
+
+
+@login_required
+def event_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download the materials of an event of a partnership the person may see."""
+    event = get_object_or_404(
+        Event,
+        pk=pk,
+        partnership__in=permissions.partnerships_visible_to(request.user).values("pk"),
+    )
+    return file_response(event.materials_file)
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from schools import access
 
-from .models import Item, Roadmap
+from .models import Evidence, Item, Roadmap
 
 if TYPE_CHECKING:
     from schools.access import AnyUser
@@ -82,6 +82,16 @@ def get_item_for_user(user: AnyUser, pk: int) -> Item:
         )
     except Item.DoesNotExist:
         raise Http404("Мероприятие не найдено.") from None
+
+
+def get_evidence_for_user(user: AnyUser, pk: int) -> Evidence:
+    """Return evidence of an item the person may see; 404 otherwise."""
+    try:
+        return Evidence.objects.select_related("item").get(
+            pk=pk, item__in=items_visible_to(user).values("pk")
+        )
+    except Evidence.DoesNotExist:
+        raise Http404("Подтверждение не найдено.") from None
 
 
 def can_prepare(user: AnyUser, roadmap: Roadmap) -> bool:

@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("<int:pk>/<slug:action>/", views.workflow, name="workflow"),
     path("items/<int:pk>/", views.item_detail, name="item"),
+    path("evidence/<int:pk>/file/", views.evidence_file, name="evidence-file"),
     path("items/<int:pk>/cancel/", views.item_cancel, name="item-cancel"),
     path("items/<int:pk>/delete/", views.item_delete, name="item-delete"),
 ]

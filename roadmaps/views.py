@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schools import access
+from schools.files import file_response
 from schools.xlsx import wants_xlsx, xlsx_response
 
 from . import indicators, permissions, services, tables
@@ -259,6 +260,13 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": item.history.select_related("history_user")[:30],
         },
     )
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download an evidence file of an item the person may see."""
+    evidence = permissions.get_evidence_for_user(request.user, pk)
+    return file_response(evidence.file)
 
 
 @login_required

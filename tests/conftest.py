@@ -106,3 +106,19 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """
+    The small country of tests/world.py, built once per test module inside a
+    transaction that is rolled back when the module ends.
+    """
+    from django.db import transaction
+
+    from tests.world import build_world
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_world()
+        yield built
+        transaction.set_rollback(True)

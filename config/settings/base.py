@@ -197,6 +197,11 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W005",
 ]
 
+# Stored files are sent by the web server from this internal location
+# (nginx: `location /protected/ { internal; alias <MEDIA_ROOT>/; }`) after a
+# view has checked access; empty: the application streams them itself.
+PROTECTED_FILES_ACCEL_PREFIX = env.str("PROTECTED_FILES_ACCEL_PREFIX", default="")
+
 # Upload limit of every import and evidence file, bytes (default 50 MB).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
