@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from schools import views as school_views
+from schools import views_auth
 
 admin.site.site_header = "Портал мониторинга качества образования"
 admin.site.site_title = "Администрирование портала"
@@ -17,6 +18,18 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path(
+        "accounts/password_reset/",
+        views_auth.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views_auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/otp/", views_auth.otp_verify, name="otp-verify"),
+    path("accounts/otp/setup/", views_auth.otp_setup, name="otp-setup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("schools/", include("schools.urls")),
     path("monitoring/", include("monitoring.urls")),

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class SchoolsConfig(AppConfig):
     name = "schools"
     verbose_name = "Реестр"
+
+    def ready(self) -> None:
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from . import audit
+
+        user_logged_in.connect(audit.on_login, dispatch_uid="audit-login")
+        user_login_failed.connect(audit.on_login_failed, dispatch_uid="audit-failed")
+        user_locked_out.connect(audit.on_locked_out, dispatch_uid="audit-lockout")

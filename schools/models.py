@@ -372,3 +372,72 @@ class User(AbstractUser):
             return f"{self.region} (весь регион)"
         names = [s.short_name for s in self.schools.all()]
         return ", ".join(names) or "школы не назначены"
+
+
+class AuditEvent(models.Model):
+    """
+    One line of the append-only audit log: who did what, to whom, from where.
+
+    Rows are only ever added (`schools.audit.record`): the model refuses
+    updates and deletes, and on PostgreSQL a trigger refuses them too.
+    """
+
+    class Event(models.TextChoices):
+        LOGIN = "login", "вход"
+        LOGIN_FAILED = "login_failed", "неудачный вход"
+        LOCKOUT = "lockout", "блокировка после неудачных попыток"
+        UNLOCKED = "unlocked", "блокировка снята"
+        ACCESS_CHANGED = "access_changed", "роль или область работы изменены"
+        PASSWORD_SET = "password_set", "пароль задан администратором"
+        PASSWORD_RESET = "password_reset", "запрошена ссылка для установки пароля"
+        OTP_ENABLED = "otp_enabled", "второй фактор включён"
+        OTP_RESET = "otp_reset", "второй фактор сброшен"
+        APPROVAL = "approval", "утверждение"
+        OVERRIDE = "override", "решение о статусе школы"
+        IMPORT = "import", "загрузка файла"
+        EXPORT = "export", "выгрузка данных"
+
+    at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+    event = models.CharField("событие", max_length=20, choices=Event.choices)
+    # The log outlives what it names: no cascade ever touches a line.
+    actor = models.ForeignKey(
+        "schools.User",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кто",
+    )
+    actor_name = models.CharField("кто (логин)", max_length=150, blank=True)
+    address = models.CharField("адрес", max_length=45, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="муниципалитет",
+    )
+    target = models.CharField("что или кого", max_length=300, blank=True)
+    detail = models.TextField("подробности", blank=True)
+
+    class Meta:
+        verbose_name = "запись журнала"
+        verbose_name_plural = "журнал действий"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["municipality", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.actor_name}: {self.get_event_display()}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValidationError(
+                "Журнал действий не изменяют: записи только добавляются."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValidationError("Записи журнала действий не удаляют.")

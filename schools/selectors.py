@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet
 
 from .access import schools_visible_to, users_visible_to
@@ -90,3 +92,28 @@ def school_history(*, school: School, limit: int = 20) -> list[dict]:
             }
         )
     return entries[:limit]
+
+
+def sign_in_state(*, person: User, viewer: Any) -> dict[str, Any]:
+    """For an administrator: whether the person is locked out and uses a second factor."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .access import is_administrator
+
+    if person.pk is None or not is_administrator(viewer):
+        return {}
+    failures = (
+        AccessAttempt.objects.filter(username=person.username)
+        .order_by("-failures_since_start")
+        .values_list("failures_since_start", flat=True)
+        .first()
+        or 0
+    )
+    return {
+        "show_sign_in": True,
+        "locked": failures >= settings.AXES_FAILURE_LIMIT,
+        "failures": failures,
+        "has_otp": TOTPDevice.objects.filter(user=person, confirmed=True).exists(),
+    }

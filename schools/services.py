@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from . import access
+from . import access, audit
 from .models import AcademicYear, School, User
 
 SCHOOL_FIELDS = (
@@ -140,7 +140,36 @@ def user_save(
     _set_history_user(person, by)
     person.save()
     person.schools.set(scope)
+    changes = _access_changes(before, person, scope)
+    if changes:
+        audit.record(
+            None, audit.Event.ACCESS_CHANGED, by=by, target=person, detail=changes
+        )
+    if password:
+        audit.record(None, audit.Event.PASSWORD_SET, by=by, target=person)
     return person
+
+
+def _access_changes(before: User | None, after: User, schools: set[int]) -> str:
+    """Describe, in Russian, how the person's role, scope or access changed."""
+
+    def scope(person: User | None, ids: set[int]) -> dict[str, str]:
+        if person is None:
+            return {}
+        names = School.objects.filter(pk__in=ids).values_list("short_name", flat=True)
+        return {
+            "роль": person.get_role_display(),
+            "муниципалитет": str(person.municipality or "—"),
+            "регион": str(person.region or "—"),
+            "школы": ", ".join(sorted(names)) or "—",
+            "доступ": "открыт" if person.is_active else "закрыт",
+        }
+
+    old_ids = set(before.schools.values_list("pk", flat=True)) if before else set()
+    old, new = scope(before, old_ids), scope(after, schools)
+    if before is None:
+        return "создан: " + "; ".join(f"{k}: {v}" for k, v in new.items())
+    return "; ".join(f"{k}: {old[k]} → {v}" for k, v in new.items() if old[k] != v)
 
 
 def _refuse_own_scope_change(before: User, after: User, schools: set[int]) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_auth
 
 app_name = "schools"
 
@@ -22,4 +22,8 @@ urlpatterns = [
     path("people/", views.user_list, name="user-list"),
     path("people/new/", views.user_edit, name="user-create"),
     path("people/<int:pk>/edit/", views.user_edit, name="user-edit"),
+    path("people/<int:pk>/unlock/", views_auth.user_unlock, name="user-unlock"),
+    path(
+        "people/<int:pk>/otp-reset/", views_auth.user_otp_reset, name="user-otp-reset"
+    ),
 ]

@@ -214,6 +214,7 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "form": form,
             "person": person,
             "is_self": person.pk == request.user.pk,
+            **selectors.sign_in_state(person=person, viewer=request.user),
         },
     )
 

@@ -24,6 +24,14 @@ from tests.factories import (
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Counters kept in the cache (reset limits) start from zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def region(db):
     return RegionFactory()
@@ -95,6 +103,12 @@ def administrator(db):
 def demo(db):
     """The `make run` demo: Лесосибирск, its schools, users, data, runs, roadmaps and partnerships."""
     call_command("load_demo")
+
+
+def log_in(client, username, password):
+    """Sign in through the login page (django-axes needs the request); return success."""
+    client.post("/accounts/login/", {"username": username, "password": password})
+    return "_auth_user_id" in client.session
 
 
 @pytest.fixture

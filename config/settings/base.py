@@ -5,6 +5,7 @@ Production-safe settings, every one overridable from the environment.
 DEBUG off, which makes SECRET_KEY mandatory.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,6 +45,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "template_partials",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "schools",
     "monitoring",
     "identification",
@@ -59,10 +63,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "schools.middleware.RequestSizeLimitMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "schools.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +106,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a login while the account or the address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -205,6 +219,9 @@ PROTECTED_FILES_ACCEL_PREFIX = env.str("PROTECTED_FILES_ACCEL_PREFIX", default="
 # Upload limit of every import and evidence file, bytes (default 50 MB).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# A request body over this is refused before it is read (413); the largest
+# upload plus the form around it. nginx has the same limit in front.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=UPLOAD_MAX_BYTES + 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # What a workbook may hold, checked before a cell is read (monitoring.importers.
 # bounds): about twice the largest real files — a 30,000-row ВПР protocol of 60
@@ -219,6 +236,28 @@ WORKBOOK_MAX_UNPACKED_BYTES = env.int(
 WORKBOOK_MAX_SHEETS = env.int("WORKBOOK_MAX_SHEETS", default=100)
 # The region an imported package means when its «Регион» column is empty.
 PORTAL_DEFAULT_REGION = env.str("PORTAL_DEFAULT_REGION", default="")
+
+# Password guessing: after AXES_FAILURE_LIMIT wrong passwords for one account,
+# or from one address, logins stop for the cool-off period (login, admin login);
+# password reset requests and bad reset links are limited the same way
+# (schools.auth). Administrators unlock on the person's page.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "schools.auth.client_ip"
+AXES_VERBOSE = False
+# How many proxies (nginx, a load balancer) stand in front of the portal: the
+# client's address is then taken from X-Forwarded-For, counted from the right.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
+
+# Second factor (TOTP, django-otp): anyone may turn it on; with OTP_REQUIRED,
+# administrators and approvers must.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
+OTP_REQUIRED_ROLES = ["admin", "approver"]
+OTP_TOTP_ISSUER = "Портал мониторинга качества образования"
 
 LOGGING = {
     "version": 1,

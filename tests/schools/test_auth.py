@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 
+from tests.conftest import log_in
+
 
 def test_login_page_is_russian(client, db):
     body = client.get(reverse("login")).content.decode()
@@ -54,4 +56,4 @@ def test_password_change_in_russian(client_for, operator):
 def test_deactivated_person_cannot_log_in(client, operator):
     operator.is_active = False
     operator.save()
-    assert not client.login(username="operator", password="pass-12345")
+    assert not log_in(client, "operator", "pass-12345")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from schools.models import AcademicYear, School, User
+from tests.conftest import log_in
 from tests.factories import AcademicYearFactory, SchoolFactory
 
 SCHOOL_DATA = {
@@ -442,7 +443,7 @@ def test_invitation_link_lets_person_set_password_and_log_in(
         form_url,
         {"new_password1": "Sekret-2026-pass", "new_password2": "Sekret-2026-pass"},
     )
-    assert client.login(username="sch240001", password="Sekret-2026-pass")
+    assert log_in(client, "sch240001", "Sekret-2026-pass")
 
 
 def test_operator_without_school_is_refused(client_for, analyst, school):
@@ -519,7 +520,7 @@ def test_analyst_resets_operator_password_by_a_one_time_link(
         form_url,
         {"new_password1": "Sekret-2026-pass", "new_password2": "Sekret-2026-pass"},
     )
-    assert client.login(username=operator.username, password="Sekret-2026-pass")
+    assert log_in(client, operator.username, "Sekret-2026-pass")
     client.logout()
     second = client.get(link, follow=True).content.decode()
     assert "Ссылка недействительна" in second or "недействительн" in second
