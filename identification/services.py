@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from monitoring.importers.bulk import copy_blobs, copy_frame
-from schools import access
+from schools import access, audit
 from schools.models import AcademicYear, Municipality, School, User
 
 from . import columns as c
@@ -419,6 +419,13 @@ def override_set(
     StatusOverride.objects.filter(school=school, year=year, is_active=True).update(
         is_active=False
     )
+    audit.record(
+        None,
+        audit.Event.OVERRIDE,
+        by=by,
+        target=school,
+        detail=f"{year}: статус «{status}» по решению; основание: {reason.strip()}",
+    )
     return StatusOverride.objects.create(
         school=school, year=year, status=status, reason=reason.strip(), created_by=by
     )
@@ -431,9 +438,17 @@ def override_cancel(*, school: School, year: AcademicYear, by: User) -> None:
         or not access.schools_visible_to(by).filter(pk=school.pk).exists()
     ):
         raise PermissionDenied("Отменить решение может аналитик МИМЦ.")
-    StatusOverride.objects.filter(school=school, year=year, is_active=True).update(
-        is_active=False
-    )
+    cancelled = StatusOverride.objects.filter(
+        school=school, year=year, is_active=True
+    ).update(is_active=False)
+    if cancelled:
+        audit.record(
+            None,
+            audit.Event.OVERRIDE,
+            by=by,
+            target=school,
+            detail=f"{year}: решение о статусе отменено",
+        )
 
 
 @transaction.atomic
@@ -498,6 +513,15 @@ def list_approve(
             )
         )
     OfficialEntry.objects.bulk_create(entries)
+    audit.record(
+        None,
+        audit.Event.APPROVAL,
+        by=by,
+        target=official,
+        municipality=municipality,
+        detail=f"список ШНОР/ШНСУ на {run.target_year} по выявлению № {run.pk}, "
+        f"{official.order_label}",
+    )
     return official
 
 

@@ -54,6 +54,7 @@ def dashboard_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             *filter_notes(results.form),
         ]
         return xlsx_response(
+            request,
             table_workbook(
                 "Выявление", dashboard.export_headers(codes), rows, notes=notes
             ),
@@ -193,6 +194,6 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
     document = report.build(run, request.user)
     if wants_xlsx(request):
         return xlsx_response(
-            report.workbook(document), f"аналитическая-справка-{run.pk}.xlsx"
+            request, report.workbook(document), f"аналитическая-справка-{run.pk}.xlsx"
         )
     return render(request, "identification/report.html", document)

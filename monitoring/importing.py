@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from schools import access
+from schools import access, audit
 from schools.models import User
 
 from .importers.issues import IssueList
@@ -188,8 +188,12 @@ def import_job_start(*, job: ImportJob, by: User) -> ImportJob:
         raise PermissionDenied(
             "Импортировать можно только проверенный файл без ошибок."
         )
-    ImportJob.objects.filter(pk=job.pk).update(status=Status.IMPORTING, progress=0)
-    job.status = Status.IMPORTING
+    if not can_import(by):
+        raise PermissionDenied("Загружать файлы может аналитик МИМЦ.")
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=Status.IMPORTING, progress=0, imported_by=by
+    )
+    job.status, job.imported_by = Status.IMPORTING, by
     from .tasks import import_run_task
 
     transaction.on_commit(lambda: import_run_task.delay(job.pk))
@@ -197,12 +201,17 @@ def import_job_start(*, job: ImportJob, by: User) -> ImportJob:
 
 
 def import_job_run(*, job: ImportJob) -> ImportJob:
-    """Import a checked job: parse again, re-plan, then write all or nothing."""
+    """
+    Import a checked job: parse again, re-plan as the person who pressed
+    «Импортировать» (their scope, their name in the history), then write all
+    or nothing.
+    """
+    by = job.imported_by or job.uploaded_by
     plan = plan_file(
         job.kind,
         _read(job),
         params=job.params,
-        by=job.uploaded_by,
+        by=by,
         progress=_progress(job, 0, 60),
     )
     if plan.issues.errors:
@@ -232,10 +241,15 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     created = sum(c["created"] for c in counts.values())
     updated = sum(c["updated"] for c in counts.values())
     unchanged = sum(c["unchanged"] for c in counts.values())
-    _finish(
-        job,
-        Status.DONE,
-        plan,
-        f"Загружено: создано {created}, обновлено {updated}, без изменений {unchanged}.",
+    message = (
+        f"Загружено: создано {created}, обновлено {updated}, без изменений {unchanged}."
+    )
+    _finish(job, Status.DONE, plan, message)
+    audit.record(
+        None,
+        audit.Event.IMPORT,
+        by=by,
+        target=job,
+        detail=f"{job.get_kind_display()}: {message}",
     )
     return job

@@ -601,6 +601,15 @@ class ImportJob(models.Model):
         related_name="+",
         verbose_name="загрузил",
     )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="импортировал",
+        help_text="Кто нажал «Импортировать»: от его имени записаны данные.",
+    )
     created_at = models.DateTimeField("загружен", auto_now_add=True)
     finished_at = models.DateTimeField("завершён", null=True, blank=True)
 

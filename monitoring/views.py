@@ -38,13 +38,15 @@ def index(request: HttpRequest) -> HttpResponse:
     if access.is_operator(request.user):
         reports = selectors.report_list(user=request.user)
         if wants_xlsx(request):
-            return xlsx_response(exports.report_workbook(reports), "отчёты-школы.xlsx")
+            return xlsx_response(
+                request, exports.report_workbook(reports), "отчёты-школы.xlsx"
+            )
         page = Paginator(reports, 50).get_page(request.GET.get("page"))
         return render(request, "monitoring/report_list.html", {"page": page})
     campaigns = selectors.campaign_list(user=request.user)
     if wants_xlsx(request):
         return xlsx_response(
-            exports.campaign_workbook(campaigns), "кампании-мониторинга.xlsx"
+            request, exports.campaign_workbook(campaigns), "кампании-мониторинга.xlsx"
         )
     page = Paginator(campaigns, 50).get_page(request.GET.get("page"))
     return render(
@@ -84,7 +86,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if wants_xlsx(request):
         return xlsx_response(
-            exports.matrix_workbook(campaign, matrix, request.GET), "полнота-сдачи.xlsx"
+            request,
+            exports.matrix_workbook(campaign, matrix, request.GET),
+            "полнота-сдачи.xlsx",
         )
     page = Paginator(matrix.rows, MATRIX_PAGE).get_page(request.GET.get("page"))
     return render(

@@ -47,7 +47,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         )
         headers = ["Когда", "Кто", "Файл", "Вид", "Состояние", "Ошибок", "Итог"]
         return xlsx_response(
-            table_workbook("Загрузки", headers, rows), "загрузки-файлов.xlsx"
+            request, table_workbook("Загрузки", headers, rows), "загрузки-файлов.xlsx"
         )
     page = Paginator(jobs, 30).get_page(request.GET.get("page"))
     return render(request, "monitoring/import_list.html", {"page": page})
@@ -112,7 +112,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     job = permissions.get_import_for_user(request.user, pk)
     return xlsx_response(
-        exports.issues_workbook(job.issues), f"ошибки-загрузки-{job.pk}.xlsx"
+        request, exports.issues_workbook(job.issues), f"ошибки-загрузки-{job.pk}.xlsx"
     )
 
 
@@ -121,7 +121,7 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the original file as it was uploaded."""
     _require_importer(request)
     job = permissions.get_import_for_user(request.user, pk)
-    return file_response(job.file, name=job.original_name)
+    return file_response(request, job.file, name=job.original_name)
 
 
 def _year(request: HttpRequest) -> AcademicYear | None:
@@ -148,7 +148,7 @@ def package_template(request: HttpRequest) -> HttpResponse:
     name = (
         f"шаблон-{sheet or 'пакета'}-{year.name.replace('/', '-') if year else ''}.xlsx"
     )
-    return xlsx_response(book, name.lower().replace(" ", "-"))
+    return xlsx_response(request, book, name.lower().replace(" ", "-"))
 
 
 @login_required
@@ -161,5 +161,7 @@ def package_export(request: HttpRequest) -> HttpResponse:
         schools=schools, years=[year] if year else [], with_data=True
     )
     return xlsx_response(
-        book, f"пакет-данных-{year.name.replace('/', '-') if year else ''}.xlsx"
+        request,
+        book,
+        f"пакет-данных-{year.name.replace('/', '-') if year else ''}.xlsx",
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from roadmaps.periods import MONTH_NAMES
 from roadmaps.services import check_evidence_file
+from schools import audit
 from schools.models import School, User
 from schools.templatetags.portal import plural_ru
 
@@ -292,6 +293,14 @@ def review_plan(
     partnership.save(
         update_fields=["status", "approved_by", "approved_at", "return_comment"]
     )
+    if approve:
+        audit.record(
+            None,
+            audit.Event.APPROVAL,
+            by=by,
+            target=partnership,
+            detail="план взаимодействия согласован",
+        )
     return partnership
 
 
@@ -471,6 +480,14 @@ def general_plan_approve(
         by,
     )
     plan.save(update_fields=["status", "order_number", "order_date", "approved_by"])
+    audit.record(
+        None,
+        audit.Event.APPROVAL,
+        by=by,
+        target=plan,
+        municipality=plan.campaign.municipality_id,
+        detail=f"общий план взаимодействия, {plan.order_label}",
+    )
     return plan
 
 

@@ -96,7 +96,7 @@ def gradation_view(request: HttpRequest) -> HttpResponse:
                 f"Границы: {scale.description}",
             ],
         )
-        return xlsx_response(book, f"градация-{municipality.pk}.xlsx")
+        return xlsx_response(request, book, f"градация-{municipality.pk}.xlsx")
     counts = {
         band: sum(r["band"] == band for r in rows) for band in gradation.BAND_LABELS
     }
@@ -501,7 +501,7 @@ def activity_edit(
 def agreement_scan(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the signed agreement of a partnership the person may see."""
     partnership = permissions.get_partnership_for_user(request.user, pk)
-    return file_response(partnership.agreement_scan)
+    return file_response(request, partnership.agreement_scan)
 
 
 @login_required
@@ -512,7 +512,7 @@ def event_file(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         partnership__in=permissions.partnerships_visible_to(request.user).values("pk"),
     )
-    return file_response(event.materials_file)
+    return file_response(request, event.materials_file)
 
 
 @login_required
@@ -608,7 +608,7 @@ def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             notes=[str(plan), plan.order_label or plan.get_status_display()],
         )
-        return xlsx_response(book, f"общий-план-{campaign.pk}.xlsx")
+        return xlsx_response(request, book, f"общий-план-{campaign.pk}.xlsx")
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in plan.rows if plan else []:
         groups.setdefault(f"{row['school']} — {row['partner']}", []).append(row)

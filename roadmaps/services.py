@@ -17,6 +17,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from schools import audit
 from schools.models import AcademicYear, Municipality, School, User
 
 from . import periods
@@ -426,6 +427,13 @@ def approve(
             "approved_by",
             "approved_at",
         ]
+    )
+    audit.record(
+        None,
+        audit.Event.APPROVAL,
+        by=by,
+        target=roadmap,
+        detail=f"{roadmap.get_level_display()}, {roadmap.order_label}",
     )
     return roadmap
 

@@ -130,7 +130,9 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = _items(permissions.items_visible_to(request.user, roadmap))
     if wants_xlsx(request):
         return xlsx_response(
-            tables.workbook(roadmap, items), f"дорожная-карта-{roadmap.pk}.xlsx"
+            request,
+            tables.workbook(roadmap, items),
+            f"дорожная-карта-{roadmap.pk}.xlsx",
         )
     today = timezone.localdate()
     for item in items:
@@ -266,7 +268,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     """Download an evidence file of an item the person may see."""
     evidence = permissions.get_evidence_for_user(request.user, pk)
-    return file_response(evidence.file)
+    return file_response(request, evidence.file)
 
 
 @login_required

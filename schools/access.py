@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Municipality, Region, School, User
+from .models import AuditEvent, Municipality, Region, School, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -32,6 +32,7 @@ Role = User.Role
 
 __all__ = [
     "assignable_roles",
+    "audit_events_visible_to",
     "can_change_person",
     "can_edit_school",
     "can_enter_data",
@@ -259,6 +260,22 @@ def get_user_for_user(user: AnyUser, pk: int, *, write: bool = False) -> User:
             "назначает администратор портала."
         )
     return person
+
+
+def audit_events_visible_to(user: AnyUser) -> QuerySet[AuditEvent]:
+    """
+    Return the lines of the audit log the person may read: an administrator
+    all of them, an analyst those of their municipality (a region-level
+    analyst: of the region's municipalities); nobody else any.
+    """
+    role = role_of(user)
+    if role == Role.ADMINISTRATOR:
+        return AuditEvent.objects.all()
+    if role != Role.ANALYST:
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(
+        municipality__in=municipalities_visible_to(user).values("pk")
+    )
 
 
 def may_see_small_shares(user: AnyUser, school: School) -> bool:

@@ -53,3 +53,31 @@ def user_workbook(people: Any) -> Book:
     )
     headers = ["Логин", "ФИО", "Роль", "Область работы", "E-mail", "Доступ"]
     return table_workbook("Пользователи", headers, rows)
+
+
+def audit_workbook(events: Any) -> Book:
+    """The filtered audit log (a django-filter FilterSet) as a workbook."""
+    rows = (
+        (
+            e.at.astimezone().strftime("%d.%m.%Y %H:%M:%S"),
+            e.get_event_display(),
+            e.actor_name,
+            e.address,
+            str(e.municipality or ""),
+            e.target,
+            e.detail,
+        )
+        for e in events.qs.select_related("municipality")
+    )
+    headers = [
+        "Когда",
+        "Событие",
+        "Кто",
+        "Адрес",
+        "Муниципалитет",
+        "Что или кого",
+        "Подробности",
+    ]
+    return table_workbook(
+        "Журнал действий", headers, rows, notes=filter_notes(events.form)
+    )

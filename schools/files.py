@@ -17,7 +17,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 # Content types the portal admits for uploads; anything else is sent as bytes.
 CONTENT_TYPES = {
@@ -48,14 +48,20 @@ def download_name(stored: FieldFile, name: str = "") -> str:
     return PurePosixPath(name or stored.name).name or "файл"
 
 
-def file_response(stored: FieldFile, *, name: str = "") -> HttpResponse:
+def file_response(
+    request: HttpRequest, stored: FieldFile, *, name: str = ""
+) -> HttpResponse:
     """
-    Return the stored file as a download. The caller has already checked, through
-    the access module, that the person may see the object the file belongs to.
+    Return the stored file as a download (logged). The caller has already
+    checked, through the access module, that the person may see the object
+    the file belongs to.
     """
+    from .audit import Event, record
+
     if not stored:
         raise Http404("Файл не найден.")
     filename = download_name(stored, name)
+    record(request, Event.EXPORT, target=filename, detail=request.path)
     kind = content_type(filename)
     prefix = settings.PROTECTED_FILES_ACCEL_PREFIX
     if prefix and isinstance(stored.storage, FileSystemStorage):

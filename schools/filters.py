@@ -8,7 +8,8 @@ import django_filters
 from django.db.models import QuerySet
 
 from .access import municipalities_visible_to
-from .models import School, User
+from .forms import DateInput
+from .models import AuditEvent, School, User
 from .selectors import school_search_q
 
 
@@ -68,3 +69,37 @@ class SchoolFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(school_search_q(value))
+
+
+class AuditFilter(django_filters.FilterSet):
+    """The audit log by event, person, period and municipality."""
+
+    event = django_filters.ChoiceFilter(
+        label="Событие", choices=AuditEvent.Event.choices, empty_label="все"
+    )
+    who = django_filters.CharFilter(
+        label="Кто (логин)", field_name="actor_name", lookup_expr="icontains"
+    )
+    since = django_filters.DateFilter(
+        label="С", field_name="at", lookup_expr="date__gte", widget=DateInput()
+    )
+    until = django_filters.DateFilter(
+        label="По", field_name="at", lookup_expr="date__lte", widget=DateInput()
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        label="Муниципалитет", queryset=None, empty_label="все"
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        municipalities = municipalities_visible_to(user)
+        self.filters["municipality"].queryset = municipalities
+        if municipalities.count() < 2:
+            del self.filters["municipality"]
+        for name, field in self.form.fields.items():
+            css = "form-select" if name in ("event", "municipality") else "form-control"
+            field.widget.attrs.setdefault("class", css)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("years/<int:pk>/edit/", views.year_edit, name="year-edit"),
     path("years/<int:pk>/current/", views.year_make_current, name="year-make-current"),
     path("people/", views.user_list, name="user-list"),
+    path("audit/", views.audit_log, name="audit-log"),
     path("people/new/", views.user_edit, name="user-create"),
     path("people/<int:pk>/edit/", views.user_edit, name="user-edit"),
     path("people/<int:pk>/unlock/", views_auth.user_unlock, name="user-unlock"),

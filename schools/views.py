@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, exports, selectors, services
-from .filters import SchoolFilter
+from .filters import AuditFilter, SchoolFilter
 from .forms import AcademicYearForm, MunicipalitySettingsForm, SchoolForm, UserForm
 from .home import panels_for
 from .models import AcademicYear, User
@@ -48,7 +48,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
         user=request.user,
     )
     if wants_xlsx(request):
-        return xlsx_response(exports.school_workbook(schools), "школы.xlsx")
+        return xlsx_response(request, exports.school_workbook(schools), "школы.xlsx")
     page = Paginator(schools.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -168,8 +168,12 @@ def user_list(request: HttpRequest) -> HttpResponse:
         )
     people = selectors.user_list(user=request.user)
     if wants_xlsx(request):
-        return xlsx_response(exports.user_workbook(people), "пользователи.xlsx")
+        return xlsx_response(
+            request, exports.user_workbook(people), "пользователи.xlsx"
+        )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    for person in page.object_list:
+        person.can_change = access.can_change_person(request.user, person)
     return render(request, "schools/user_list.html", {"page": page})
 
 
@@ -217,6 +221,26 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             **selectors.sign_in_state(person=person, viewer=request.user),
         },
     )
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log: administrators all of it, analysts their municipality's."""
+    if not (access.is_administrator(request.user) or access.is_analyst(request.user)):
+        raise PermissionDenied("Журнал действий доступен администратору и МИМЦ.")
+    events = AuditFilter(
+        request.GET or None,
+        queryset=access.audit_events_visible_to(request.user).select_related(
+            "municipality"
+        ),
+        user=request.user,
+    )
+    if wants_xlsx(request):
+        return xlsx_response(
+            request, exports.audit_workbook(events), "журнал-действий.xlsx"
+        )
+    page = Paginator(events.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "schools/audit_log.html", {"filter": events, "page": page})
 
 
 @login_required

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -110,8 +110,17 @@ def table_workbook(
     return book
 
 
-def xlsx_response(book: Book, filename: str) -> HttpResponse:
-    """Return the workbook as a download named `filename`."""
+def xlsx_response(request: HttpRequest, book: Book, filename: str) -> HttpResponse:
+    """Return the workbook as a download named `filename`; the download is logged."""
+    from .audit import Event, record
+
+    query = request.GET.urlencode()
+    record(
+        request,
+        Event.EXPORT,
+        target=filename,
+        detail=request.path + (f"?{query}" if query else ""),
+    )
     response = HttpResponse(workbook_bytes(book), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

@@ -227,3 +227,92 @@ def test_the_log_refuses_changes(operator):
         line.save()
     with pytest.raises(ValidationError):
         line.delete()
+
+
+def test_approvals_overrides_imports_and_exports_are_logged(client, db, world):
+    from django.urls import reverse as url
+
+    place = world.places["A"]
+    events = AuditEvent.objects.filter(municipality=place.municipality)
+    kinds = set(events.values_list("event", flat=True))
+    assert {"approval", "override"} <= kinds
+    client.force_login(place.analyst)
+    client.get(url("schools:school-list") + "?format=xlsx")
+    export = AuditEvent.objects.filter(event="export", actor=place.analyst).first()
+    assert export.target == "школы.xlsx"
+    assert export.detail == "/schools/?format=xlsx"
+    assert export.municipality_id == place.municipality.pk
+
+
+def test_analyst_reads_only_own_municipality_in_the_log(client, db, world):
+    from django.urls import reverse as url
+
+    client.force_login(world.places["A"].analyst)
+    page = client.get(url("schools:audit-log")).content.decode()
+    assert "Альфа" in page
+    assert "Бета" not in page
+    assert "Гамма" not in page
+    client.force_login(world.places["A"].approver)
+    assert client.get(url("schools:audit-log")).status_code == 403
+
+
+def test_administrator_filters_and_exports_the_log(client, db, world):
+    import io
+
+    import openpyxl
+    from django.urls import reverse as url
+
+    client.force_login(world.people["admin"])
+    page = client.get(url("schools:audit-log"), {"event": "approval"}).content.decode()
+    assert "Бета" in page
+    assert "Гамма" in page
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get(
+                url("schools:audit-log"), {"event": "approval", "format": "xlsx"}
+            ).content
+        )
+    )
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Когда", "Событие", "Кто")
+    assert {r[1] for r in rows[1:] if r[0] and r[0][:2].isdigit()} == {"утверждение"}
+
+
+def test_import_is_recorded_as_run_by_the_person_who_pressed_it(db, world):
+    from monitoring import importing
+    from monitoring.models import ImportJob
+
+    place = world.places["A"]
+    job = place.objects["import"]
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.READY)
+    job.refresh_from_db()
+    importing.import_job_start(job=job, by=world.people["region_analyst"])
+    job.refresh_from_db()
+    assert job.imported_by == world.people["region_analyst"]
+    assert job.uploaded_by == place.analyst
+
+
+def test_role_and_scope_changes_are_logged(
+    client_for, administrator, analyst, municipality
+):
+    from schools.models import User
+
+    person = User.objects.create(username="uo7", role="operator")
+    person.schools.set([])
+    client_for(administrator).post(
+        f"/schools/people/{person.pk}/edit/",
+        {
+            "username": "uo7",
+            "last_name": "П",
+            "first_name": "И",
+            "role": "approver",
+            "municipality": municipality.pk,
+            "is_active": "on",
+        },
+    )
+    line = AuditEvent.objects.get(
+        event="access_changed", target=str(User.objects.get(pk=person.pk))
+    )
+    assert "роль: Оператор школы → Управление образования" in line.detail
+    assert line.actor == administrator
+    assert line.municipality_id == municipality.pk
