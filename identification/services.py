@@ -513,6 +513,7 @@ def list_approve(
             )
         )
     OfficialEntry.objects.bulk_create(entries)
+    official.refresh_from_db(fields=["order_date"])  # typed, whatever was passed
     audit.record(
         None,
         audit.Event.APPROVAL,

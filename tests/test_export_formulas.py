@@ -18,6 +18,7 @@ from monitoring.models import Campaign, ImportJob
 from partnerships.models import Campaign as PartnershipCampaign
 from partnerships.models import GeneralPlan
 from roadmaps.models import Roadmap
+from schools import audit
 from schools.models import User
 
 MARK = '=1+1&HYPERLINK("http://evil.example","x")'
@@ -57,7 +58,10 @@ def fill_every_text_field_with_a_formula():
     for model in apps.get_models():
         if model._meta.app_label not in PROJECT_APPS or model._meta.proxy:
             continue
-        if model.__name__.startswith("Historical") or model.__name__ == "Subject":
+        if model.__name__.startswith("Historical") or model.__name__ in (
+            "Subject",
+            "AuditEvent",  # append-only; its text is added below
+        ):
             continue
         unique = _unique_fields(model)
         values = {}
@@ -92,6 +96,7 @@ def export_urls():
     urls = {
         "schools:school-list": reverse("schools:school-list") + "?format=xlsx",
         "schools:user-list": reverse("schools:user-list") + "?format=xlsx",
+        "schools:audit-log": reverse("schools:audit-log") + "?format=xlsx",
         "monitoring:index": reverse("monitoring:index") + "?format=xlsx",
         "monitoring:campaign-detail": campaign.get_absolute_url() + "?format=xlsx",
         "monitoring:import-list": reverse("monitoring:import-list") + "?format=xlsx",
@@ -140,6 +145,7 @@ def poisoned(demo):
         uploaded_by=admin,
     )
     fill_every_text_field_with_a_formula()
+    audit.record(None, audit.Event.EXPORT, by=admin, target=MARK, detail=MARK)
     # The general plan keeps its activities as a snapshot of the approved plans.
     for plan in GeneralPlan.objects.all():
         plan.rows = [{**row, "title": MARK} for row in plan.rows]
@@ -165,6 +171,7 @@ def test_every_export_writes_user_text_as_text(client, poisoned):
     # The text really got into the exports that show people's text.
     assert {
         "schools:school-list",
+        "schools:audit-log",
         "monitoring:import-list",
         "monitoring:import-errors",
         "partnerships:general-plan",
