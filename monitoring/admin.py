@@ -15,7 +15,7 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyMixin:
     """Figures change only through the portal, where validation and workflow apply."""
 
     def has_add_permission(self, request, obj=None):
@@ -26,6 +26,10 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """Read-only, with the figures' history (django-simple-history)."""
 
 
 @admin.register(Subject)
@@ -54,7 +58,9 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdmin):
+class ReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    # A report's own states are its events (the inline); the figures' history is
+    # on each data model's page.
     list_display = ["school", "year", "kind", "status", "version", "submitted_at"]
     list_filter = ["kind", "status", "year", "school__municipality"]
     search_fields = ["school__short_name", "school__code"]

@@ -50,17 +50,24 @@ def is_reviewer(user: AnyUser) -> bool:
     return access.is_administrator(user) or access.is_analyst(user)
 
 
+def collection_closed(report: Report) -> bool:
+    """Whether the report's data collection is closed (its figures are frozen)."""
+    return report.campaign_id is not None and not report.campaign.is_open
+
+
 def can_edit_report(user: AnyUser, report: Report) -> bool:
     """Return whether the person may change the report's figures now."""
-    if not access.can_enter_data(user, report.school):
+    if collection_closed(report) or not access.can_enter_data(user, report.school):
         return False
     editable = ANALYST_EDITABLE if is_reviewer(user) else OPERATOR_EDITABLE
     return report.status in editable
 
 
 def can_submit_report(user: AnyUser, report: Report) -> bool:
-    return report.status in OPERATOR_EDITABLE and access.can_enter_data(
-        user, report.school
+    return (
+        report.status in OPERATOR_EDITABLE
+        and not collection_closed(report)
+        and access.can_enter_data(user, report.school)
     )
 
 

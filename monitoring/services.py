@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from schools import mail
 from schools.models import School, User
 
 from . import selectors
@@ -37,6 +38,7 @@ from .validation import (
     warnings,
 )
 
+logger = logging.getLogger(__name__)
 Status = Report.Status
 Action = ReportEvent.Action
 
@@ -90,7 +92,20 @@ def _claim_version(report: Report, expected_version: int, by: User) -> None:
     report.version, report.updated_at, report.updated_by = expected_version + 1, now, by
 
 
+CLOSED = (
+    "Сбор данных «{campaign}» закрыт: отчёты этой кампании больше не изменяют и не "
+    "сдают. Если нужно что-то исправить, обратитесь в МИМЦ — аналитик может "
+    "открыть сбор снова."
+)
+
+
+def _check_open(report: Report) -> None:
+    if report.campaign_id is not None and not report.campaign.is_open:
+        raise ValidationError(CLOSED.format(campaign=report.campaign))
+
+
 def _check_editable(report: Report) -> None:
+    _check_open(report)
     if report.is_locked:
         raise ValidationError(
             "Отчёт принят и закрыт для изменений. Если нужно исправить данные, "
@@ -257,6 +272,7 @@ def submission_problems(report: Report) -> list[Problem]:
 @transaction.atomic
 def report_submit(*, report: Report, by: User) -> Report:
     """Hand the report in for review (draft or returned → submitted)."""
+    _check_open(report)
     if report.status not in (Status.DRAFT, Status.RETURNED):
         raise ValidationError("Сдать можно только черновик или возвращённый отчёт.")
     problems = submission_problems(report)
@@ -343,12 +359,11 @@ def _notify_returned(report: Report, reason: str) -> None:
     recipients = _operator_emails(report.school)
     if not recipients:
         return
-    send_mail(
+    mail.send(
         f"Отчёт «{report.get_kind_display()}» возвращён на доработку",
         f"Отчёт «{report.get_kind_display()}» школы {report.school} за {report.year} "
         f"возвращён МИМЦ на доработку.\n\nПричина: {reason}\n\n"
         f"Исправьте данные и сдайте отчёт снова: {_portal_url(report.get_absolute_url())}",
-        None,
         recipients,
     )
 
@@ -401,47 +416,62 @@ def campaign_set_open(*, campaign: Campaign, is_open: bool, by: User) -> Campaig
 
 
 def _remind(reports: Sequence[Report], kind: str, today: dt.date) -> int:
-    """E-mail each school's operators one letter listing their unsubmitted reports."""
+    """
+    E-mail each school's operators one letter listing their unsubmitted reports.
+
+    A school's reminder is logged in the same transaction as it is sent: the
+    log row claims it (an automatic reminder once per report, even with two
+    schedulers), and it is kept only when the letter went out. One school that
+    cannot be written to never stops the others.
+    """
     by_school: dict[int, list[Report]] = defaultdict(list)
     for report in reports:
         by_school[report.school_id].append(report)
     sent = 0
     for school_reports in by_school.values():
         school = school_reports[0].school
-        campaign = school_reports[0].campaign
         recipients = _operator_emails(school)
-        logs = []
-        for report in school_reports:
-            logs.append(
-                ReminderLog(report=report, kind=kind, recipients=", ".join(recipients))
-            )
+        logs = [
+            ReminderLog(report=report, kind=kind, recipients=", ".join(recipients))
+            for report in school_reports
+        ]
         try:
             with transaction.atomic():
                 ReminderLog.objects.bulk_create(logs)
+                if recipients:
+                    _send_reminder(school, school_reports, recipients, today)
         except IntegrityError:
             continue  # another worker sent this automatic reminder already
-        if not recipients:
+        except Exception:
+            logger.exception("Reminder to school %s not sent", school.pk)
             continue
-        days = (campaign.deadline - today).days
-        when = (
-            f"Срок сдачи — {campaign.deadline:%d.%m.%Y} (осталось дней: {days})."
-            if days >= 0
-            else f"Срок сдачи ({campaign.deadline:%d.%m.%Y}) прошёл {-days} дн. назад."
-        )
-        lines = "\n".join(
-            f"— {r.get_kind_display()}: {r.get_status_display()} — {_portal_url(r.get_absolute_url())}"
-            for r in school_reports
-        )
-        send_mail(
-            f"Мониторинг: не сданы отчёты школы {school}",
-            f"Здравствуйте!\n\nПо кампании «{campaign}» ({campaign.order_label}) "
-            f"не сданы отчёты школы {school} за {campaign.year}:\n{lines}\n\n{when}\n\n"
-            "Это письмо отправлено автоматически порталом мониторинга качества образования.",
-            None,
-            recipients,
-        )
-        sent += 1
+        sent += bool(recipients)
     return sent
+
+
+def _send_reminder(
+    school: School, reports: Sequence[Report], recipients: list[str], today: dt.date
+) -> None:
+    campaign = reports[0].campaign
+    days = (campaign.deadline - today).days
+    when = (
+        f"Срок сдачи — {campaign.deadline:%d.%m.%Y} (осталось дней: {days})."
+        if days >= 0
+        else f"Срок сдачи ({campaign.deadline:%d.%m.%Y}) прошёл {-days} дн. назад."
+    )
+    lines = "\n".join(
+        f"— {r.get_kind_display()}: {r.get_status_display()} — "
+        f"{_portal_url(r.get_absolute_url())}"
+        for r in reports
+    )
+    mail.send(
+        f"Мониторинг: не сданы отчёты школы {school}",
+        f"Здравствуйте!\n\nПо кампании «{campaign}» ({campaign.order_label}) "
+        f"не сданы отчёты школы {mail.one_line(str(school))} за {campaign.year}:\n"
+        f"{lines}\n\n{when}\n\n"
+        "Это письмо отправлено автоматически порталом мониторинга качества образования.",
+        recipients,
+    )
 
 
 def reports_remind(

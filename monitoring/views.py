@@ -171,6 +171,7 @@ def _report_page(
         "can_submit": permissions.can_submit_report(user, report),
         "can_review": permissions.can_review_report(user, report),
         "can_reopen": permissions.can_reopen_report(user, report),
+        "closed": permissions.collection_closed(report),
         "reason_form": ReasonForm(),
         "events": selectors.report_events(report)[:5],
         **extra,
@@ -250,6 +251,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "GET":
         return _report_page(request, report, _build_form(report))
+    if permissions.collection_closed(report):
+        messages.error(request, services.CLOSED.format(campaign=report.campaign))
+        return redirect(report)
     if not permissions.can_edit_report(request.user, report):
         raise PermissionDenied("Этот отчёт сейчас нельзя изменить: он сдан или принят.")
     form = _build_form(report, request.POST)

@@ -103,8 +103,9 @@ def gradation_view(request: HttpRequest) -> HttpResponse:
     chart = {
         "schools": [
             {"school": r["school"], "value": round(r["value"], 3), "band": r["band"]}
-            for r in sorted(rows, key=lambda r: r["value"])
-            if r["value"] is not None
+            for r in sorted(
+                (r for r in rows if r["value"] is not None), key=lambda r: r["value"]
+            )
         ],
         "labels": gradation.BAND_LABELS,
     }

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from schools import access
 
-from .models import Evidence, Item, Roadmap
+from .models import Evidence, Item, Revision, Roadmap
 
 if TYPE_CHECKING:
     from schools.access import AnyUser
@@ -60,6 +60,16 @@ def items_visible_to(user: AnyUser, roadmap: Roadmap | None = None) -> QuerySet[
         roadmap__school__in=access.schools_visible_to(user).values("pk"),
     )
     return items.filter(own | Q(pk__in=Item.objects.filter(_duty_q(user)).values("pk")))
+
+
+def revisions_visible_to(user: AnyUser, roadmap: Roadmap) -> QuerySet[Revision]:
+    """
+    The recorded changes of a roadmap that the person may read: those of the
+    items they see, and those of the roadmap as a whole (its indicators).
+    """
+    return roadmap.revisions.filter(
+        Q(item__isnull=True) | Q(item__in=items_visible_to(user, roadmap).values("pk"))
+    )
 
 
 def get_roadmap_for_user(user: AnyUser, pk: int) -> Roadmap:

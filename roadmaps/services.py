@@ -7,21 +7,32 @@ reminders. Every rule answers with a Russian ValidationError and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from schools import audit
+from schools import audit, mail
 from schools.models import AcademicYear, Municipality, School, User
 
 from . import periods
-from .models import Evidence, Item, Reminder, Responsible, Revision, Roadmap, Section
+from .models import (
+    Evidence,
+    Item,
+    Reminder,
+    Responsible,
+    Revision,
+    Roadmap,
+    Section,
+    TargetIndicator,
+)
+
+logger = logging.getLogger(__name__)
 
 EVIDENCE_TYPES = {
     ".pdf",
@@ -596,12 +607,117 @@ def reminders_send(*, today: dt.date | None = None) -> int:
             + settings.PORTAL_URL.rstrip("/")
             + "/roadmaps/tracking/"
         ]
-        send_mail(
-            "Дорожные карты: сроки мероприятий", "\n".join(lines), None, [person.email]
-        )
-        Reminder.objects.bulk_create(
-            [Reminder(item=i, user=person, kind=k) for i, k in entries],
-            ignore_conflicts=True,
-        )
+        # Logged with the letter, in one transaction: kept only if it went out;
+        # one person who cannot be written to never stops the others.
+        try:
+            with transaction.atomic():
+                Reminder.objects.bulk_create(
+                    [Reminder(item=i, user=person, kind=k) for i, k in entries]
+                )
+                mail.send(
+                    "Дорожные карты: сроки мероприятий",
+                    "\n".join(lines),
+                    [person.email],
+                )
+        except IntegrityError:
+            continue  # another scheduler sent these already
+        except Exception:
+            logger.exception("Roadmap reminder to user %s not sent", person.pk)
+            continue
         letters += 1
     return letters
+
+
+# Target indicators -------------------------------------------------------------------------------
+
+
+def _indicator_change(
+    roadmap: Roadmap, *, reason: str, by: User, changes: list[dict[str, str]]
+) -> None:
+    """The same rule as for items: a closed roadmap is read-only; an approved one
+    changes only with a reason, and the change is recorded."""
+    if roadmap.status == Roadmap.Status.CLOSED:
+        raise ValidationError("Дорожная карта закрыта: её показатели изменить нельзя.")
+    if roadmap.is_locked:
+        if not reason.strip():
+            raise ValidationError(
+                "Карта утверждена: изменения целевых показателей вносятся только с "
+                "основанием (например, «решение совещания от 12.01.2021»)."
+            )
+        Revision.objects.create(
+            roadmap=roadmap, reason=reason.strip(), changes=changes, by=by
+        )
+
+
+@transaction.atomic
+def indicator_add(
+    *,
+    roadmap: Roadmap,
+    source: str,
+    title: str,
+    unit: str,
+    planned: float | None,
+    by: User,
+    reason: str = "",
+) -> TargetIndicator:
+    """Add a target indicator: one computed from monitoring data, or a manual one."""
+    from . import indicators
+
+    if source != "manual" and source not in indicators.SOURCES:
+        raise ValidationError("Такого показателя нет: выберите из списка.")
+    roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+    indicator = indicators.add(
+        roadmap=roadmap, source=source, title=title, unit=unit, planned=planned
+    )
+    _indicator_change(
+        roadmap,
+        reason=reason,
+        by=by,
+        changes=[
+            {
+                "field": "целевой показатель",
+                "before": "",
+                "after": f"{indicator.title}: план {planned if planned is not None else '—'}",
+            }
+        ],
+    )
+    return indicator
+
+
+@transaction.atomic
+def indicator_set_actual(
+    *,
+    roadmap: Roadmap,
+    indicator: TargetIndicator,
+    value: float,
+    evidence: str,
+    by: User,
+    reason: str = "",
+) -> TargetIndicator:
+    """
+    Enter the year's fact of a manual indicator with its evidence. Entering it
+    is execution; changing a fact already entered on an approved roadmap needs a
+    reason, and every entry is recorded.
+    """
+    if not evidence.strip():
+        raise ValidationError("Укажите подтверждение факта: документ или ссылку.")
+    roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+    indicator = TargetIndicator.objects.select_for_update().get(
+        pk=indicator.pk, roadmap=roadmap
+    )
+    key = str(roadmap.year.start_year)
+    before = indicator.actual.get(key)
+    change = [
+        {
+            "field": f"факт «{indicator.title}» за {roadmap.year}",
+            "before": "" if before is None else str(before),
+            "after": str(value),
+        }
+    ]
+    if before is None and roadmap.status != Roadmap.Status.CLOSED:
+        reason = reason or f"внесён факт; подтверждение: {evidence.strip()}"
+    _indicator_change(roadmap, reason=reason, by=by, changes=change)
+    indicator.actual[key] = value
+    indicator.evidence = evidence.strip()
+    indicator.save(update_fields=["actual", "evidence"])
+    return indicator

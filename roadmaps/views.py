@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -65,8 +65,8 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
     roadmaps = permissions.roadmaps_visible_to(request.user).select_related(
         "municipality", "school", "year"
     )
-    year = request.GET.get("year")
-    if year:
+    year = request.GET.get("year", "")
+    if year.isdigit():
         roadmaps = roadmaps.filter(year__start_year=year)
     page = Paginator(roadmaps, 30).get_page(request.GET.get("page"))
     today = timezone.localdate()
@@ -157,7 +157,9 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "copy_form": CopyForm(),
         "indicators": indicators.table(roadmap),
         "sources": indicators.source_choices(),
-        "revisions": roadmap.revisions.select_related("by", "item")[:50],
+        "revisions": permissions.revisions_visible_to(
+            request.user, roadmap
+        ).select_related("by", "item")[:50],
         "print": request.GET.get("print") == "1",
     }
     return render(
@@ -422,6 +424,12 @@ def roadmap_copy(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(copy)
 
 
+def _number(raw: str) -> float | None:
+    """A number as people type it (decimal comma); None when empty; ValueError if not a number."""
+    text = raw.replace(",", ".").replace("\xa0", "").replace(" ", "").strip()
+    return float(text) if text else None
+
+
 @login_required
 @require_POST
 def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -430,20 +438,26 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
         permissions.can_edit_items(request.user, roadmap),
         "Целевые показатели задаёт тот, кто ведёт карту.",
     )
-    planned = request.POST.get("planned", "").replace(",", ".").strip()
+    back = f"{roadmap.get_absolute_url()}#indicators"
+    planned = request.POST.get("planned", "")
     try:
-        value = float(planned) if planned else None
+        value = _number(planned)
     except ValueError:
         messages.error(request, f"План «{planned}» — не число.")
-        return redirect(roadmap)
-    indicators.add(
-        roadmap=roadmap,
-        source=request.POST.get("source", "manual"),
-        title=request.POST.get("title", ""),
-        unit=request.POST.get("unit", ""),
-        planned=value,
-    )
-    return redirect(f"{roadmap.get_absolute_url()}#indicators")
+        return redirect(back)
+    try:
+        services.indicator_add(
+            roadmap=roadmap,
+            source=request.POST.get("source", "manual"),
+            title=request.POST.get("title", ""),
+            unit=request.POST.get("unit", ""),
+            planned=value,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect(back)
 
 
 @login_required
@@ -458,21 +472,28 @@ def indicator_actual(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRe
     )
     indicator = roadmap.indicators.filter(pk=indicator_pk).first()
     if indicator is None:
-        raise PermissionDenied("Показатель из другой карты.")
-    raw = request.POST.get("actual", "").replace(",", ".").strip()
-    evidence = request.POST.get("evidence", "").strip()
+        raise Http404("Показатель не найден.")
+    back = f"{roadmap.get_absolute_url()}#indicators"
+    raw = request.POST.get("actual", "")
     try:
-        value = float(raw)
+        value = _number(raw)
     except ValueError:
+        value = None
+    if value is None:
         messages.error(request, f"Факт «{raw}» — не число.")
-        return redirect(f"{roadmap.get_absolute_url()}#indicators")
-    if not evidence:
-        messages.error(request, "Укажите подтверждение факта: документ или ссылку.")
-        return redirect(f"{roadmap.get_absolute_url()}#indicators")
-    indicator.actual[str(roadmap.year.start_year)] = value
-    indicator.evidence = evidence
-    indicator.save(update_fields=["actual", "evidence"])
-    return redirect(f"{roadmap.get_absolute_url()}#indicators")
+        return redirect(back)
+    try:
+        services.indicator_set_actual(
+            roadmap=roadmap,
+            indicator=indicator,
+            value=value,
+            evidence=request.POST.get("evidence", ""),
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect(back)
 
 
 # Tracking and the timeline ----------------------------------------------------------------------

@@ -7,13 +7,12 @@ from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from . import access, audit
+from . import access, audit, mail
 from .models import AcademicYear, School, User
 
 SCHOOL_FIELDS = (
@@ -223,4 +222,4 @@ def user_send_password_link(
         if new
         else "Установка пароля на портале мониторинга качества образования"
     )
-    send_mail(subject, body, None, [person.email])
+    mail.send(subject, body, [person.email])

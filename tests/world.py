@@ -68,6 +68,15 @@ class Place:
     def mark(self) -> str:
         return MARKS[self.key]
 
+    def get(self, name: str) -> Any:
+        """
+        A fresh copy of a made object from the database: the world is shared by
+        a module's tests, and each test's changes are rolled back in the
+        database but would stay in a shared Python object.
+        """
+        made = self.objects[name]
+        return type(made).objects.get(pk=made.pk)
+
 
 @dataclass
 class World:

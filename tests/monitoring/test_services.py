@@ -375,3 +375,40 @@ def test_operator_emails_skip_inactive_and_blank(school, operator):
     OperatorFactory(schools=[school], email="")
     OperatorFactory(schools=[school], is_active=False)
     assert services._operator_emails(school) == [operator.email]
+
+
+def test_a_line_break_in_a_schools_name_does_not_stop_the_reminders(
+    campaign, operator, neighbour_operator, school
+):
+    school.short_name = "МБОУ «СОШ\n№ 1»\r\nBcc: evil@example.org"
+    school.save()
+    before = campaign.deadline - dt.timedelta(days=3)
+    assert services.reminders_send_due(today=before) == 2
+    subjects = [m.subject for m in mail.outbox]
+    assert all("\n" not in s and "\r" not in s for s in subjects)
+    assert any("СОШ № 1» Bcc: evil@example.org" in s for s in subjects)
+    assert all(m.to != ["evil@example.org"] and not m.bcc for m in mail.outbox)
+
+
+def test_one_failing_school_never_stops_the_others_and_is_not_logged_as_sent(
+    campaign, operator, neighbour_operator, school, neighbour_school, monkeypatch
+):
+    from schools import mail as portal_mail
+
+    real = portal_mail.send
+
+    def flaky(subject, body, recipients):
+        if operator.email in recipients:
+            raise OSError("SMTP: отказ сервера")
+        return real(subject, body, recipients)
+
+    monkeypatch.setattr(portal_mail, "send", flaky)
+    before = campaign.deadline - dt.timedelta(days=3)
+    assert services.reminders_send_due(today=before) == 1
+    assert [m.to for m in mail.outbox] == [[neighbour_operator.email]]
+    assert not ReminderLog.objects.filter(report__school=school).exists()
+    assert ReminderLog.objects.filter(report__school=neighbour_school).exists()
+    monkeypatch.setattr(portal_mail, "send", real)
+    # The failed school is reminded on the next run; the other is not reminded twice.
+    assert services.reminders_send_due(today=before) == 1
+    assert mail.outbox[-1].to == [operator.email]

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from monitoring import services
@@ -508,3 +509,54 @@ def test_results_form_shows_last_years_fail_share(
     report = campaign.reports.get(school=school, kind=ReportKind.RESULTS)
     body = client_for(operator).get(url(report)).content.decode()
     assert "пр. год: «2» 9 из 30" in body
+
+
+def _close(campaign, analyst):
+    services.campaign_set_open(campaign=campaign, is_open=False, by=analyst)
+
+
+def test_closed_collection_refuses_the_operators_save_and_submit(
+    client_for, operator, analyst, staffing, campaign
+):
+    _close(campaign, analyst)
+    client = client_for(operator)
+    page = client.get(url(staffing)).content.decode()
+    assert "закрыт: отчёт больше не изменяют" in page
+    response = client.post(
+        url(staffing), form_data(staffing, action="submit"), follow=True
+    )
+    assert (
+        "закрыт: отчёты этой кампании больше не изменяют" in response.content.decode()
+    )
+    staffing.refresh_from_db()
+    assert staffing.version == 0
+    assert staffing.status == Status.DRAFT
+    assert (
+        client.post(reverse("monitoring:report-submit", args=[staffing.pk])).status_code
+        == 403
+    )
+
+
+def test_closed_collection_refuses_saves_in_the_service(
+    operator, analyst, staffing, campaign
+):
+    _close(campaign, analyst)
+    staffing.refresh_from_db()
+    with pytest.raises(ValidationError, match="закрыт"):
+        services.report_save_figures(
+            report=staffing, values=STAFFING, expected_version=0, by=analyst
+        )
+    with pytest.raises(ValidationError, match="закрыт"):
+        services.report_submit(report=staffing, by=operator)
+
+
+def test_analyst_still_reviews_a_closed_collection(
+    client_for, analyst, filled_staffing, operator, campaign
+):
+    services.report_submit(report=filled_staffing, by=operator)
+    _close(campaign, analyst)
+    client_for(analyst).post(
+        reverse("monitoring:report-accept", args=[filled_staffing.pk])
+    )
+    filled_staffing.refresh_from_db()
+    assert filled_staffing.status == Status.ACCEPTED

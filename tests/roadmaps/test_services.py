@@ -363,3 +363,34 @@ def test_teacher_share_indicators_are_computed_from_staffing_reports(mimc):
     assert fact["computed"]
     assert School.objects.filter(municipality=mimc.municipality).count() == 9
     assert User.objects.filter(username="mimc").exists()
+
+
+def test_a_failing_person_never_stops_the_roadmap_digest(draft, mimc, uo, monkeypatch):
+    from schools import mail as portal_mail
+
+    mimc.email, uo.email = "mimc@example.org", "uo@example.org"
+    mimc.save()
+    uo.save()
+    add(
+        draft,
+        mimc,
+        title="Совещание\nBcc: x",
+        period="01.11.2020",
+        responsible="МБУ «МИМЦ», Отдел образования",
+    )
+    services.submit(roadmap=draft, by=mimc)
+    services.approve(roadmap=draft, order_number="1", order_date=D(2020, 9, 1), by=uo)
+    real = portal_mail.send
+
+    def flaky(subject, body, recipients):
+        if recipients == ["mimc@example.org"]:
+            raise OSError("SMTP: отказ сервера")
+        return real(subject, body, recipients)
+
+    monkeypatch.setattr(portal_mail, "send", flaky)
+    assert services.reminders_send(today=D(2020, 10, 28)) == 1
+    assert not Reminder.objects.filter(user=mimc).exists()
+    assert Reminder.objects.filter(user=uo).exists()
+    monkeypatch.setattr(portal_mail, "send", real)
+    assert services.reminders_send(today=D(2020, 10, 28)) == 1
+    assert mail.outbox[-1].to == ["mimc@example.org"]
