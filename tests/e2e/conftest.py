@@ -35,6 +35,25 @@ def browser_context_args(browser_context_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def no_policy_violations(page):
+    """
+    Every browser test fails on a Content-Security-Policy violation (an inline
+    script, handler or style the policy refused) or a script error.
+    """
+    problems = []
+
+    def console(message):
+        text = message.text
+        if "Content Security Policy" in text or "Refused to" in text:
+            problems.append(text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(f"ошибка скрипта: {error}"))
+    yield
+    assert problems == []
+
+
 @pytest.fixture
 def demo(transactional_db, _live_server_db_sessions):
     """The `make run` demo: Лесосибирск, its schools, users and monitoring data."""
