@@ -149,8 +149,8 @@ def build_world() -> World:
     """Make the three municipalities, their people and one object of every kind."""
     years = {y.start_year: y for y in ensure_years(range(2019, 2022), current=2021)}
     regions = {
-        "R1": Region.objects.create(name="Край Альфа-Бета", code="24"),
-        "R2": Region.objects.create(name="Область Гамма", code="54"),
+        "R1": Region.objects.create(name="Красноярский край", code="24"),
+        "R2": Region.objects.create(name="Новосибирская область", code="54"),
     }
     specs = {
         "A": ("R1", "г. Альфаград", "2401"),
