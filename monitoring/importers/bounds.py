@@ -215,8 +215,9 @@ def _check_part(name: str, size: PartSize, limits: Limits) -> None:
     where = f"Лист «{name}»"
     rows = max(size.rows, size.last_row)
     if rows > limits.rows:
+        # Refused while reading: the sheet has at least this many rows.
         raise TooLarge(
-            f"{where}: {count(rows, ROWS)} — больше ограничения "
+            f"{where}: не меньше {count(rows, ROWS)} — больше ограничения "
             f"{count(limits.rows, ROWS)}. Разделите таблицу на части."
         )
     if size.last_column > limits.columns:
@@ -227,7 +228,7 @@ def _check_part(name: str, size: PartSize, limits: Limits) -> None:
         )
     if size.cells > limits.cells:
         raise TooLarge(
-            f"{where} занимает {count(size.last_row, ROWS)} × "
+            f"{where} занимает не меньше {count(size.last_row, ROWS)} × "
             f"{count(size.last_column, COLUMNS)} = {count(size.cells, CELLS)} — "
             f"больше ограничения {count(limits.cells, CELLS)}. Разделите таблицу "
             "на части."
