@@ -102,7 +102,7 @@ def pending_device(user: User) -> TOTPDevice:
 
 def qr_svg(device: TOTPDevice) -> str:
     """The device's setup link as an SVG QR code, to scan with the phone."""
-    return segno.make(device.config_url, error="m").svg_inline(scale=4)
+    return segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True)
 
 
 def readable_key(device: TOTPDevice) -> str:
