@@ -552,10 +552,19 @@ class ImportForm(forms.Form):
         label="Максимальный балл", required=False, min_value=1
     )
     replace = forms.BooleanField(
-        label="Заменить существующие данные",
+        label="Заменить значения из файла",
         required=False,
-        help_text="Без отметки строки, которые в портале уже есть и отличаются, считаются ошибкой. "
-        "Принятые отчёты импорт не меняет никогда.",
+        help_text="Пустые значения портала заполняются из файла всегда. С отметкой "
+        "записанные значения, которые в файле другие, заменяются значениями файла — "
+        "только те, что есть в файле; пустая ячейка ничего не стирает. Без отметки "
+        "такие расхождения показываются как ошибки. Перед загрузкой вы увидите каждое "
+        "изменение.",
+    )
+    allow_accepted = forms.BooleanField(
+        label="Разрешить изменение принятых отчётов",
+        required=False,
+        help_text="Без отметки файл не меняет отчёты, которые МИМЦ уже принял. "
+        "Изменения принятых отчётов записываются в их историю.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -629,4 +638,5 @@ class ImportForm(forms.Form):
             if data.get("min3") is not None
             else None,
             "replace": bool(data.get("replace")),
+            "allow_accepted": bool(data.get("allow_accepted")),
         }

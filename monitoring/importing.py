@@ -86,7 +86,11 @@ def plan_file(
     progress(60)
     create_years = by is None or access.is_administrator(by)
     return build_plan(
-        parsed, replace=bool(params.get("replace")), by=by, create_years=create_years
+        parsed,
+        replace=bool(params.get("replace")),
+        allow_accepted=bool(params.get("allow_accepted")),
+        by=by,
+        create_years=create_years,
     )
 
 
@@ -182,16 +186,24 @@ def import_job_check(*, job: ImportJob) -> ImportJob:
     return job
 
 
-def import_job_start(*, job: ImportJob, by: User) -> ImportJob:
-    """Queue the import of a checked job."""
+def import_job_start(
+    *, job: ImportJob, by: User, confirmed_erasures: int = 0
+) -> ImportJob:
+    """
+    Queue the import of a checked job. Erasures shown in the preview must have
+    been confirmed; the import refuses to erase more than were confirmed.
+    """
     if job.status != Status.READY:
         raise PermissionDenied(
             "Импортировать можно только проверенный файл без ошибок."
         )
     if not can_import(by):
         raise PermissionDenied("Загружать файлы может аналитик МИМЦ.")
+    if job.summary.get("erasure_count", 0) > confirmed_erasures:
+        raise PermissionDenied("Подтвердите стирание значений, показанных в проверке.")
+    job.params = {**job.params, "confirmed_erasures": confirmed_erasures}
     ImportJob.objects.filter(pk=job.pk).update(
-        status=Status.IMPORTING, progress=0, imported_by=by
+        status=Status.IMPORTING, progress=0, imported_by=by, params=job.params
     )
     job.status, job.imported_by = Status.IMPORTING, by
     from .tasks import import_run_task
@@ -220,6 +232,16 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
             Status.FAILED,
             plan,
             "Пока файл ждал подтверждения, данные в портале изменились, и появились ошибки. Ничего не загружено.",
+        )
+        return job
+    if len(plan.erasures) > job.params.get("confirmed_erasures", 0):
+        _finish(
+            job,
+            Status.FAILED,
+            plan,
+            "Пока файл ждал подтверждения, данные в портале изменились: импорт стёр бы "
+            "больше значений, чем вы подтвердили. Ничего не загружено — проверьте файл "
+            "снова.",
         )
         return job
     ImportJob.objects.filter(pk=job.pk).update(progress=70)

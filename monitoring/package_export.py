@@ -46,7 +46,17 @@ HELP = [
     ),
     (
         "Пустая ячейка",
-        "Значит «данные не собирались». Если таких учеников или учителей нет, пишите 0.",
+        (
+            "Значит «этого значения в файле нет»: то, что уже записано в портале, "
+            "остаётся. Если таких учеников или учителей нет, пишите 0."
+        ),
+    ),
+    (
+        "«—» (тире)",
+        (
+            "Стереть записанное в портале значение. Перед загрузкой портал покажет "
+            "каждое стираемое значение и попросит подтвердить."
+        ),
     ),
     (
         "Числа",
@@ -67,7 +77,12 @@ HELP = [
     ),
     (
         "Листы",
-        "Можно загружать любую часть листов; строки, которые в портале уже есть и отличаются, заменяются только с отметкой «Заменить существующие данные».",
+        (
+            "Можно загружать любую часть листов и строк. Пустые значения портала "
+            "заполняются из файла; записанные значения, которые в файле другие, "
+            "заменяются только с отметкой «Заменить значения из файла» — и только те, "
+            "что есть в файле. Перед загрузкой портал покажет каждое изменение."
+        ),
     ),
 ]
 
@@ -84,15 +99,19 @@ def _validations(
     for index, column in enumerate(columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         area = f"{letter}2:{letter}{last}"
-        if column.read.__name__ == "integer":
+        reads = getattr(column.read, "reads", column.read)
+        if reads.__name__ == "integer":
+            # A whole number ≥ 0, or «—» to erase the stored value.
+            cell = f"{letter}2"
             rule = DataValidation(
-                type="whole",
-                operator="greaterThanOrEqual",
-                formula1="0",
+                type="custom",
+                formula1=(
+                    f'OR(AND(ISNUMBER({cell}),{cell}>=0,{cell}=INT({cell})),{cell}="—")'
+                ),
                 allow_blank=True,
             )
             rule.error, rule.errorTitle = (
-                "Введите целое число не меньше 0.",
+                "Введите целое число не меньше 0 (или «—», чтобы стереть значение).",
                 "Неверное значение",
             )
         elif column.header in ("Процедура",):
@@ -172,11 +191,7 @@ def package_workbook(
     rows_by_sheet: dict[str, list[list[Any]]] = {"Школы": _school_rows(school_list)}
     if with_data:
         rows_by_sheet |= _data_rows(school_list, years)
-    else:
-        for _kind, title in SHEET_OF_KIND.items():
-            rows_by_sheet[title] = [
-                [y.name, s.code] for y in years for s in school_list
-            ]
+
     for title, columns in SHEETS.items():
         if sheets and title not in sheets and title != "Школы":
             continue

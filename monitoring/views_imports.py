@@ -88,6 +88,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "warnings": warnings[:200],
             "changes": job.summary.get("changes", [])[:500],
             "counts": job.summary.get("counts", {}),
+            "reports": job.summary.get("reports", {}),
+            "erasures": job.summary.get("erasures", [])[:500],
+            "erasure_count": job.summary.get("erasure_count", 0),
+            "reviewed": job.summary.get("reviewed", 0),
         },
     )
 
@@ -102,7 +106,15 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
             request, "Импортировать можно только проверенный файл без ошибок."
         )
         return redirect(job)
-    importing.import_job_start(job=job, by=request.user)
+    erasures = job.summary.get("erasure_count", 0)
+    if erasures and request.POST.get("confirm_erase") != str(erasures):
+        messages.error(
+            request,
+            f"Файл стирает записанные значения ({erasures}): просмотрите их список "
+            "и подтвердите, что их нужно стереть.",
+        )
+        return redirect(job)
+    importing.import_job_start(job=job, by=request.user, confirmed_erasures=erasures)
     return redirect(job)
 
 
@@ -136,17 +148,23 @@ def _year(request: HttpRequest) -> AcademicYear | None:
 
 @login_required
 def package_template(request: HttpRequest) -> HttpResponse:
-    """Download an empty data package with the person's schools filled in."""
+    """
+    Download the data package to fill in: blank (headers only), or with the
+    values the portal holds (?with_data=1) — never rows that contradict them.
+    """
     _require_importer(request)
     year = _year(request)
     schools = schools_visible_to(request.user).filter(is_active=True)
     sheet = request.GET.get("sheet", "")
     sheets = [sheet] if sheet in SHEETS else None
+    filled = request.GET.get("with_data") == "1"
     book = package_workbook(
-        schools=schools, years=[year] if year else [], with_data=False, sheets=sheets
+        schools=schools, years=[year] if year else [], with_data=filled, sheets=sheets
     )
+    kind = "с-данными" if filled else "пустой"
     name = (
-        f"шаблон-{sheet or 'пакета'}-{year.name.replace('/', '-') if year else ''}.xlsx"
+        f"шаблон-{sheet or 'пакета'}-{kind}-"
+        f"{year.name.replace('/', '-') if year else ''}.xlsx"
     )
     return xlsx_response(request, book, name.lower().replace(" ", "-"))
 

@@ -12,6 +12,40 @@ NOT_ATTEMPTED = {"x", "х", "не пройд.", "не пройд", "н/п"}
 SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 
+class Clear:
+    """
+    A cell that asks to erase the stored value («—» or «очистить»). An empty
+    cell never erases anything: it means "not in this file".
+    """
+
+    def __repr__(self) -> str:
+        return "CLEAR"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+CLEAR = Clear()
+CLEAR_MARKS = {"—", "очистить", "удалить значение"}
+
+
+def clearing(read: Any) -> Any:
+    """Wrap a cell reader so that the clearing mark reads as CLEAR."""
+
+    def read_or_clear(value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in CLEAR_MARKS:
+            return CLEAR
+        return read(value)
+
+    read_or_clear.reads = read  # type: ignore[attr-defined]
+    return read_or_clear
+
+
+def given(values: dict[str, Any]) -> dict[str, Any]:
+    """The values a row sets: CLEAR as None (checks see an empty value)."""
+    return {k: (None if v is CLEAR else v) for k, v in values.items()}
+
+
 class CellError(ValueError):
     """A cell that cannot be read; the message is Russian and ready for the user."""
 

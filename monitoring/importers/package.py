@@ -25,7 +25,17 @@ from ..models import (
     ReportKind,
 )
 from ..validation import check_comparison, check_report, check_result
-from .cells import CellError, decimal, integer, is_empty, norm_header, text, yes_no
+from .cells import (
+    CellError,
+    clearing,
+    decimal,
+    given,
+    integer,
+    is_empty,
+    norm_header,
+    text,
+    yes_no,
+)
 from .issues import IssueList
 from .matching import SchoolMatcher
 from .reader import Workbook, looks_like_snils, personal_data_columns
@@ -48,6 +58,7 @@ class Column:
     field: str
     read: Callable[[Any], Any]
     required: bool = False
+    optional: bool = False  # the column itself may be absent from the sheet
 
 
 def _label(model: type, name: str) -> str:
@@ -56,7 +67,7 @@ def _label(model: type, name: str) -> str:
 
 def _count_columns(model: type) -> list[Column]:
     return [
-        Column(_label(model, f.name), f.name, integer)
+        Column(_label(model, f.name), f.name, clearing(integer))
         for f in model._meta.concrete_fields
         if f.get_internal_type() == "PositiveIntegerField"
     ]
@@ -91,7 +102,7 @@ SCHOOL_COLUMNS = [
     Column(CODE, "code", _text, True),
     Column("Полное наименование", "full_name", _text, True),
     Column("Краткое наименование", "short_name", _text, True),
-    Column("Регион", "region", _text),
+    Column("Регион", "region", _text, optional=True),
     Column("Муниципалитет", "municipality", _text, True),
     Column("Тип ОО", "school_type", _choice(TYPES, "тип ОО"), True),
     Column("Сельская", "is_rural", yes_no),
@@ -109,7 +120,7 @@ RESULT_COLUMNS = [
     Column("Класс", "grade", integer, True),
     Column("Уровень", "level", _choice(LEVELS, "уровень")),
     *list(_count_columns(AssessmentResult)),
-    Column("Средний балл", "mean_score", decimal),
+    Column("Средний балл", "mean_score", clearing(decimal)),
 ]
 COMPARISON_COLUMNS = [
     *KEY_COLUMNS,
@@ -133,7 +144,11 @@ def _data_columns(kind: str) -> list[Column]:
     columns = [*KEY_COLUMNS, *_count_columns(model)]
     if kind == ReportKind.OUTCOMES:
         columns.append(
-            Column(_label(model, "noko_satisfaction"), "noko_satisfaction", _percent)
+            Column(
+                _label(model, "noko_satisfaction"),
+                "noko_satisfaction",
+                clearing(_percent),
+            )
         )
     return columns
 
@@ -192,7 +207,7 @@ def _header_map(
             sheet=sheet,
             row=1,
         )
-    missing = [c.header for c in columns if c not in found.values()]
+    missing = [c.header for c in columns if c not in found.values() and not c.optional]
     if missing:
         issues.add(
             f"нет столбцов: {', '.join(f'«{m}»' for m in missing)}", sheet=sheet, row=1
@@ -231,7 +246,9 @@ def _read_row(
                 column=column.header,
             )
             ok = False
-        values[column.field] = value
+        if value is not None or column.required:
+            # An empty cell is "not in this file": it sets nothing.
+            values[column.field] = value
     return values if ok else None
 
 
@@ -378,7 +395,7 @@ def _data_row(
     if _duplicate((school.pk, year), seen, source, parsed.issues):
         return
     if _report_problems(
-        [p for p in check_report(kind, values) if not p.warning],
+        [p for p in check_report(kind, given(values)) if not p.warning],
         DATA_MODELS[kind],
         source,
         values,
@@ -421,7 +438,11 @@ def _result_row(
         if _duplicate((school.pk, year, *key), seen, source, parsed.issues):
             return
         if _report_problems(
-            check_result(values), AssessmentResult, source, values, parsed.issues
+            check_result(given(values)),
+            AssessmentResult,
+            source,
+            values,
+            parsed.issues,
         ):
             return
         record.rows[key] = (values, source)
@@ -430,7 +451,9 @@ def _result_row(
         if _duplicate((school.pk, year, *key), seen, source, parsed.issues):
             return
         problems = [
-            p for p in check_comparison(values, participants=10**9) if not p.warning
+            p
+            for p in check_comparison(given(values), participants=10**9)
+            if not p.warning
         ]
         if _report_problems(problems, MarkComparison, source, values, parsed.issues):
             return

@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..validation import Context, check_comparison, check_report, check_results
 from .bulk import insert
+from .cells import CLEAR
 from .issues import IssueList
 from .records import Parsed, ReportRecord, Source
 
@@ -107,6 +108,12 @@ class Plan:
     )  # temporary → created school
     created_reports: set[int] = field(default_factory=set)
     means_region_name: str = ""
+    allow_accepted: bool = False
+    erasures: list[dict[str, Any]] = field(default_factory=list)
+    reports_touched: dict[str, int] = field(
+        default_factory=lambda: {"new": 0, "changed": 0, "unchanged": 0}
+    )
+    report_notes: dict[int, str] = field(default_factory=dict)  # report → history
 
     def count(self, what: str, action: str) -> None:
         self.counts[what][action] += 1
@@ -115,14 +122,39 @@ class Plan:
         return {
             "counts": {k: dict(v) for k, v in self.counts.items()},
             "changes": self.changes[:2000],
+            "reports": dict(self.reports_touched),
+            "erasures": self.erasures[:2000],
+            "erasure_count": len(self.erasures),
+            "reviewed": sum(
+                1 for c in self.changes if c.get("status") in REVIEWED_LABELS
+            ),
         }
 
 
 def build_plan(
-    parsed: Parsed, *, replace: bool, by: User | None, create_years: bool
+    parsed: Parsed,
+    *,
+    replace: bool,
+    by: User | None,
+    create_years: bool,
+    allow_accepted: bool = False,
 ) -> Plan:
-    """Compare the parsed file with the database; never writes."""
-    plan = Plan(issues=IssueList(parsed.issues), by=by, replace=replace)
+    """
+    Compare the parsed file with the database; never writes.
+
+    A file sets only the values it gives: an empty cell is "not in this file"
+    and keeps what is stored; «—» asks to erase a value. Values the portal has
+    empty are filled in any mode; values that differ from the stored ones are
+    replaced only with `replace`, erasures only with `replace` (and the import
+    then needs their confirmation); an accepted report changes only with
+    `allow_accepted`.
+    """
+    plan = Plan(
+        issues=IssueList(parsed.issues),
+        by=by,
+        replace=replace,
+        allow_accepted=allow_accepted,
+    )
     _plan_years(parsed, plan, create_years)
     _plan_schools(parsed, plan)
     if plan.issues.errors:
@@ -333,34 +365,136 @@ def _where(record: ReportRecord) -> str:
     return f"«{KIND_LABELS[record.kind]}» школы {record.school.name} ({record.school.code}) за {record.year}/{record.year + 1}"
 
 
+REVIEWED_LABELS = {
+    Report.Status.SUBMITTED.label,
+    Report.Status.ACCEPTED.label,
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value a file changes: its label, what is stored, what the file gives."""
+
+    label: str
+    old: Any
+    new: Any
+
+    @property
+    def erases(self) -> bool:
+        return self.old is not None and self.new is None
+
+    @property
+    def overwrites(self) -> bool:
+        return self.old is not None and self.new is not None
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.label, "old": _shown(self.old), "new": _shown(self.new)}
+
+
+def _shown(value: Any) -> str:
+    from .cells import num
+
+    if value is None:
+        return "пусто"
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, int | float | Decimal):
+        return num(value)
+    return str(value)
+
+
+def merge(
+    current: dict[str, Any], given: dict[str, Any], labels: dict[str, str]
+) -> tuple[dict[str, Any], list[Change]]:
+    """
+    Return the stored values with the file's over them, and what changes: only
+    the fields the file gives («—» as erasing), never the ones it leaves empty.
+    """
+    merged = dict(current)
+    changes = []
+    for name, value in given.items():
+        if name not in labels or value is None:
+            continue  # not in the file: whatever is stored stays
+        new = None if value is CLEAR else value
+        old = current.get(name)
+        if _same(old, new) or (old is None and new is None):
+            continue
+        merged[name] = new
+        changes.append(Change(labels[name], old, new))
+    return merged, changes
+
+
 def _refused(
     plan: Plan,
     record: ReportRecord,
     report: Report | None,
-    differs: list[tuple[str, Any, Any]],
+    changes: list[Change],
     source: Source | None,
-    *,
-    had_data: bool,
 ) -> bool:
-    """Record why the import may not change existing data; return whether it may not."""
-    label, old, new = differs[0]
-    example = f"«{label}»: {'пусто' if old is None else old} → {'пусто' if new is None else new}"
+    """
+    Record why the import may not make these changes; return whether it may not.
+    The messages never advise erasing anything: replacing takes only the values
+    the file gives, and the preview shows each of them first.
+    """
     sheet, row = (source.sheet, source.row) if source else ("", None)
-    if report is not None and report.status == Report.Status.ACCEPTED:
+    first = changes[0]
+    example = f"«{first.label}»: {_shown(first.old)} → {_shown(first.new)}"
+    more = f" (и ещё {len(changes) - 1})" if len(changes) > 1 else ""
+    if (
+        report is not None
+        and report.status == Report.Status.ACCEPTED
+        and not plan.allow_accepted
+    ):
         plan.issues.add(
-            f"отчёт {_where(record)} принят МИМЦ — импорт его не меняет ({example}); чтобы исправить данные, откройте отчёт повторно",
+            f"отчёт {_where(record)} принят МИМЦ, а файл меняет его ({example}{more}). "
+            "Принятые отчёты импорт меняет, только если при загрузке отмечено "
+            "«Разрешить изменение принятых отчётов»; изменения попадут в историю отчёта",
             sheet=sheet,
             row=row,
         )
         return True
-    if had_data and not plan.replace:
+    conflicts = [c for c in changes if c.overwrites or c.erases]
+    if conflicts and not plan.replace:
+        first = conflicts[0]
+        more = f" (и ещё {len(conflicts) - 1})" if len(conflicts) > 1 else ""
         plan.issues.add(
-            f"в портале уже есть {_where(record)}, и данные отличаются ({example}); чтобы заменить их, загрузите файл с отметкой «Заменить существующие данные»",
+            f"в портале в отчёте {_where(record)} записано другое: «{first.label}»: "
+            f"{_shown(first.old)} → {_shown(first.new)}{more}. Сверьте значения; если "
+            "верны значения файла, загрузите его с отметкой «Заменить значения из "
+            "файла» — заменятся только значения, которые есть в файле, остальные "
+            "останутся как есть",
             sheet=sheet,
             row=row,
         )
         return True
     return False
+
+
+def _note_changes(
+    plan: Plan,
+    record: ReportRecord,
+    report: Report | None,
+    changes: list[Change],
+    action: str,
+    detail: str = "",
+) -> None:
+    """Put the report's changes in the preview, its erasures in their list."""
+    info = _describe(record)
+    status = report.get_status_display() if report is not None else ""
+    plan.changes.append(
+        {
+            **info,
+            "action": action,
+            "status": status,
+            "detail": detail,
+            "fields": [c.as_dict() for c in changes[:40]],
+            "more": max(0, len(changes) - 40),
+        }
+    )
+    for change in changes:
+        if change.erases:
+            plan.erasures.append({**info, **change.as_dict()})
+    plan.reports_touched["new" if report is None else "changed"] += 1
 
 
 def _plan_data(parsed: Parsed, plan: Plan) -> None:
@@ -385,47 +519,53 @@ def _plan_data(parsed: Parsed, plan: Plan) -> None:
     previous_pupils = _previous_pupils(parsed, plan)
     for record in records:
         model = DATA_MODELS[record.kind]
+        labels = {
+            f.name: str(f.verbose_name)
+            for f in model._meta.concrete_fields
+            if f.name != "report"
+        }
         report = plan.reports.get((record.school.pk, record.year, record.kind))
         old = existing.get(report.pk) if report else None
-        info = _describe(record)
+        merged, changes = merge(
+            old or dict.fromkeys(labels), record.values or {}, labels
+        )
+        record.values = merged  # what the report will hold: written whole
         pupils = _pupils(parsed, record, existing, plan)
         context = Context(
             previous=previous_pupils.get((record.school.pk, record.year)),
             pupils_total=pupils,
         )
-        for problem in check_report(record.kind, record.values, context=context):
-            label = (
-                str(model._meta.get_field(problem.field).verbose_name)
-                if problem.field
-                else ""
-            )
+        for problem in check_report(record.kind, merged, context=context):
+            label = labels.get(problem.field or "", "")
             plan.issues.add(
                 problem.message,
                 sheet=record.source.sheet,
                 row=record.source.row,
                 column=label,
+                value=merged.get(problem.field or ""),
                 warning=problem.warning,
             )
-        had_data = old is not None and any(v is not None for v in old.values())
-        current = old or {}
-        differs = [
-            (
-                str(model._meta.get_field(n).verbose_name),
-                current.get(n),
-                record.values.get(n),
-            )
-            for n in (f.name for f in model._meta.concrete_fields if f.name != "report")
-            if not _same(current.get(n), record.values.get(n))
-        ]
-        if not differs:
-            plan.count(info["what"], "unchanged")
+        if not changes:
+            plan.count(KIND_LABELS[record.kind], "unchanged")
+            plan.reports_touched["unchanged"] += 1
             continue
-        if _refused(plan, record, report, differs, record.source, had_data=had_data):
+        if _refused(plan, record, report, changes, record.source):
             continue
-        action = "updated" if had_data else "created"
+        action = "updated" if old is not None else "created"
         plan.data_writes.append((record, old is not None))
-        plan.changes.append({**info, "action": action})
-        plan.count(info["what"], action)
+        _note_changes(plan, record, report, changes, action)
+        plan.count(KIND_LABELS[record.kind], action)
+        if report is not None:
+            plan.report_notes[report.pk] = _history_note(changes)
+
+
+def _history_note(changes: list[Change]) -> str:
+    """How the report's history tells what the import changed."""
+    shown = "; ".join(
+        f"«{c.label}»: {_shown(c.old)} → {_shown(c.new)}" for c in changes[:10]
+    )
+    more = f" и ещё {len(changes) - 10}" if len(changes) > 10 else ""
+    return f"изменено значений: {len(changes)} ({shown}{more})"
 
 
 def _previous_pupils(parsed: Parsed, plan: Plan) -> dict[tuple, dict[str, Any]]:
@@ -500,8 +640,9 @@ def _plan_results(parsed: Parsed, plan: Plan) -> None:
         report = plan.reports.get((record.school.pk, record.year, record.kind))
         current_rows = rows.get(report.pk, {}) if report else {}
         current_comparisons = comparisons.get(report.pk, {}) if report else {}
-        info = _describe(record)
-        actions = []
+        changes: list[Change] = []
+        writes = []
+        new_rows = 0
         for model, incoming, current, names in (
             (AssessmentResult, record.rows, current_rows, RESULT_FIELDS),
             (
@@ -511,75 +652,60 @@ def _plan_results(parsed: Parsed, plan: Plan) -> None:
                 COMPARISON_FIELDS,
             ),
         ):
-            for key, (values, source) in incoming.items():
+            labels = {n: str(model._meta.get_field(n).verbose_name) for n in names}
+            for key, (values, source) in list(incoming.items()):
                 old = current.get(key)
-                if old is None:
-                    blocked = report is not None and _refused(
-                        plan,
-                        record,
-                        report,
-                        [(f"новая строка: {_row_label(model, key)}", None, "данные")],
-                        source,
-                        had_data=False,
-                    )
-                    if not blocked:
-                        actions.append("created")
-                        plan.row_writes.append(
-                            (
-                                model,
-                                key,
-                                record.school.pk,
-                                record.year,
-                                record.kind,
-                                values,
-                                None,
-                            )
-                        )
+                stored = {n: getattr(old, n) for n in names} if old else {}
+                merged, row_changes = merge(
+                    stored or dict.fromkeys(names), values, labels
+                )
+                # The row as it will be (stored values the file leaves empty kept).
+                incoming[key] = ({**values, **merged}, source)
+                if not row_changes:
                     continue
-                differs = [
-                    (
-                        f"{old}: {model._meta.get_field(n).verbose_name}",
-                        getattr(old, n),
-                        values.get(n),
-                    )
-                    for n in names
-                    if not _same(getattr(old, n), values.get(n))
+                row_label = _row_label(model, key, values)
+                changes += [
+                    Change(f"{row_label}: {c.label}", c.old, c.new) for c in row_changes
                 ]
-                if not differs:
-                    actions.append("unchanged")
-                    continue
-                if _refused(plan, record, report, differs, source, had_data=True):
-                    continue
-                actions.append("updated")
-                plan.row_writes.append(
+                new_rows += old is None
+                writes.append(
                     (
                         model,
                         key,
                         record.school.pk,
                         record.year,
                         record.kind,
-                        values,
-                        old.pk,
+                        merged,
+                        old.pk if old else None,
                     )
                 )
         _check_merged(record, current_rows, current_comparisons, plan)
-        action = (
-            "updated"
-            if "updated" in actions or ("created" in actions and current_rows)
-            else ("created" if "created" in actions else "unchanged")
+        if not changes:
+            plan.count(KIND_LABELS[record.kind], "unchanged")
+            plan.reports_touched["unchanged"] += 1
+            continue
+        first_source = next(
+            (s for _, s in [*record.rows.values(), *record.comparisons.values()]),
+            None,
         )
-        rows_changed = sum(a != "unchanged" for a in actions)
-        plan.count(info["what"], action)
-        if action != "unchanged":
-            plan.changes.append(
-                {**info, "action": action, "detail": f"строк: {rows_changed}"}
-            )
+        if _refused(plan, record, report, changes, first_source):
+            continue
+        plan.row_writes += writes
+        action = "updated" if current_rows or current_comparisons else "created"
+        detail = f"строк: {len(writes)}" + (f", новых: {new_rows}" if new_rows else "")
+        _note_changes(plan, record, report, changes, action, detail)
+        plan.count(KIND_LABELS[record.kind], action)
+        if report is not None:
+            plan.report_notes[report.pk] = _history_note(changes)
 
 
-def _row_label(model: type, key: tuple) -> str:
+def _row_label(model: type, key: tuple, values: dict[str, Any]) -> str:
+    subject = values.get("subject")
+    name = getattr(subject, "name", "") or ""
     if model is AssessmentResult:
-        return f"{key[0]}, {key[2]} класс"
-    return f"сравнение с журналом, {key[1]} класс"
+        level = f", {key[3]}" if key[3] else ""
+        return f"{key[0]}, {name}{level}, {key[2]} класс"
+    return f"сравнение с журналом, {name}, {key[1]} класс"
 
 
 def _check_merged(
@@ -694,15 +820,17 @@ def _plan_means(parsed: Parsed, plan: Plan) -> None:
         if region is not None
         else {}
     )
+    labels = {"mean_score": "Средний балл", "fail_share": "Доля «2», %"}
     for key, (values, source) in parsed.regional_means.items():
         old = existing.get(key)
         if old is None:
             plan.means.append((key, values, None))
             plan.count("Средние по региону", "created")
             continue
-        if _same(old.mean_score, values.get("mean_score")) and _same(
-            old.fail_share, values.get("fail_share")
-        ):
+        stored = {name: getattr(old, name) for name in labels}
+        merged, changes = merge(stored, values, labels)
+        values.update(merged)  # what the file leaves empty stays as stored
+        if not changes:
             plan.count("Средние по региону", "unchanged")
             continue
         if not plan.replace:
@@ -762,7 +890,11 @@ def apply_plan(plan: Plan, *, source_label: str) -> dict[str, Any]:
                 "action": ReportEvent.Action.IMPORT,
                 "from_status": statuses.get(pk, Report.Status.DRAFT),
                 "to_status": statuses.get(pk, Report.Status.DRAFT),
-                "reason": source_label,
+                "reason": (
+                    f"{source_label}: {plan.report_notes[pk]}"
+                    if pk in plan.report_notes
+                    else source_label
+                ),
                 "by_id": getattr(by, "pk", None),
             }
             for pk in sorted(touched)

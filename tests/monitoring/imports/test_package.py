@@ -13,6 +13,7 @@ from monitoring.models import (
     MarkComparison,
     RegionalMean,
     Report,
+    ReportEvent,
     StaffingData,
 )
 from schools.models import School
@@ -148,8 +149,8 @@ def test_conflict_with_existing_data_needs_replace(analyst, school, year):
         {"Кадры": [headers("Кадры"), ["2020/2021", school.code, *changed]]}
     )
     plan = plan_for(content, analyst)
-    assert "данные отличаются («Учителей всего»: 40 → 42)" in messages(plan)[0]
-    assert "Заменить существующие данные" in messages(plan)[0]
+    assert "записано другое: «Учителей всего»: 40 → 42" in messages(plan)[0]
+    assert "заменятся только значения, которые есть в файле" in messages(plan)[0]
     plan = plan_for(content, analyst, replace=True)
     assert messages(plan) == []
     apply_plan(plan, source_label="2")
@@ -161,21 +162,121 @@ def test_conflict_with_existing_data_needs_replace(analyst, school, year):
     ) == [40, 42]
 
 
-def test_accepted_report_is_never_overwritten(analyst, school, year):
+def test_accepted_report_changes_only_when_allowed(analyst, school, year):
     apply_plan(
         plan_for(workbook_bytes({"Кадры": staffing_sheet(school)}), analyst),
         source_label="1",
     )
     Report.objects.update(status=Report.Status.ACCEPTED)
     changed = [41, *STAFF_VALUES[1:]]
-    plan = plan_for(
-        workbook_bytes(
-            {"Кадры": [headers("Кадры"), ["2020/2021", school.code, *changed]]}
-        ),
-        analyst,
-        replace=True,
+    content = workbook_bytes(
+        {"Кадры": [headers("Кадры"), ["2020/2021", school.code, *changed]]}
     )
-    assert "принят МИМЦ — импорт его не меняет" in messages(plan)[0]
+    plan = plan_for(content, analyst, replace=True)
+    assert (
+        "принят МИМЦ, а файл меняет его («Учителей всего»: 40 → 41)"
+        in (messages(plan)[0])
+    )
+    assert "Разрешить изменение принятых отчётов" in messages(plan)[0]
+    plan = plan_for(content, analyst, replace=True, allow_accepted=True)
+    assert messages(plan) == []
+    change = plan.summary()["changes"][0]
+    assert change["status"] == "принят"
+    assert change["fields"] == [{"field": "Учителей всего", "old": "40", "new": "41"}]
+    apply_plan(plan, source_label="Файл «кадры.xlsx»")
+    report = Report.objects.get()
+    assert report.status == Report.Status.ACCEPTED
+    event = ReportEvent.objects.filter(report=report).order_by("-pk").first()
+    assert event.action == "import"
+    assert event.by == analyst
+    assert "«Учителей всего»: 40 → 41" in event.reason
+    assert event.reason.startswith("Файл «кадры.xlsx»")
+
+
+# Nothing is erased by accident -------------------------------------------------------
+
+
+def stored_staffing(analyst, school):
+    apply_plan(
+        plan_for(workbook_bytes({"Кадры": staffing_sheet(school)}), analyst),
+        source_label="1",
+    )
+    return {
+        f.name: getattr(StaffingData.objects.get(), f.name)
+        for f in StaffingData._meta.concrete_fields
+        if f.name != "report"
+    }
+
+
+def test_an_empty_cell_never_erases_in_any_mode(analyst, school, year):
+    before = stored_staffing(analyst, school)
+    row = ["2020/2021", school.code, 40] + [None] * (len(STAFF_VALUES) - 1)
+    content = workbook_bytes({"Кадры": [headers("Кадры"), row]})
+    for replace in (False, True):
+        plan = plan_for(content, analyst, replace=replace)
+        assert messages(plan) == []
+        assert plan.summary()["reports"] == {"new": 0, "changed": 0, "unchanged": 1}
+        apply_plan(plan, source_label="x")
+        stored = StaffingData.objects.get()
+        assert {n: getattr(stored, n) for n in before} == before
+
+
+def test_replace_overwrites_only_the_values_the_file_gives(analyst, school, year):
+    before = stored_staffing(analyst, school)
+    row = ["2020/2021", school.code, 45, None, 3] + [None] * (len(STAFF_VALUES) - 3)
+    plan = plan_for(
+        workbook_bytes({"Кадры": [headers("Кадры"), row]}), analyst, replace=True
+    )
+    assert messages(plan) == []
+    fields = plan.summary()["changes"][0]["fields"]
+    assert {f["field"] for f in fields} == {"Учителей всего", "Пенсионного возраста"}
+    apply_plan(plan, source_label="x")
+    stored = StaffingData.objects.get()
+    after = {n: getattr(stored, n) for n in before}
+    assert after["teachers_total"] == 45
+    assert after["pension_age"] == 3
+    assert {
+        k: v for k, v in after.items() if k not in ("teachers_total", "pension_age")
+    } == {k: v for k, v in before.items() if k not in ("teachers_total", "pension_age")}
+
+
+def test_a_dash_erases_a_value_only_with_replace_and_is_listed(analyst, school, year):
+    stored_staffing(analyst, school)
+    row = ["2020/2021", school.code, None, "—"] + [None] * (len(STAFF_VALUES) - 2)
+    content = workbook_bytes({"Кадры": [headers("Кадры"), row]})
+    assert "«Моложе 30 лет»: 5 → пусто" in messages(plan_for(content, analyst))[0]
+    plan = plan_for(content, analyst, replace=True)
+    assert messages(plan) == []
+    summary = plan.summary()
+    assert summary["erasure_count"] == 1
+    assert summary["erasures"][0]["field"] == "Моложе 30 лет"
+    assert summary["erasures"][0]["old"] == "5"
+    apply_plan(plan, source_label="x")
+    assert StaffingData.objects.get().under_30 is None
+    assert StaffingData.objects.get().teachers_total == 40
+
+
+def test_empty_stored_values_are_filled_without_replace(analyst, school, year):
+    row = ["2020/2021", school.code, 40] + [None] * (len(STAFF_VALUES) - 1)
+    apply_plan(
+        plan_for(workbook_bytes({"Кадры": [headers("Кадры"), row]}), analyst),
+        source_label="1",
+    )
+    plan = plan_for(workbook_bytes({"Кадры": staffing_sheet(school)}), analyst)
+    assert messages(plan) == []
+    apply_plan(plan, source_label="2")
+    assert StaffingData.objects.get().defectologists == STAFFING["defectologists"]
+
+
+def test_region_column_is_optional_in_the_schools_sheet(administrator, year, settings):
+    settings.PORTAL_DEFAULT_REGION = "Красноярский край"
+    columns = [h for h in headers("Школы") if h != "Регион"]
+    row = ["sch240901", "Полное", "Краткое", "г. Ачинск", "СОШ", "нет", 1, ""]
+    plan = plan_for(workbook_bytes({"Школы": [columns, row]}), administrator)
+    assert messages(plan) == []
+    apply_plan(plan, source_label="x")
+    school = School.objects.get(code="sch240901")
+    assert school.municipality.region.name == "Красноярский край"
 
 
 @pytest.mark.parametrize(
