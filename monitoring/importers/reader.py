@@ -8,7 +8,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -41,9 +41,18 @@ class FileRejected(Exception):
     """The whole file cannot be read; the message says why, in Russian."""
 
 
+Range = tuple[int, int, int, int]  # first row, first column, last row, last column
+
+
 @dataclass
 class Workbook:
+    """
+    Every sheet's rows as the cells hold them (0-based, from A1), and each
+    sheet's merged ranges: a merged cell's value stands in its first cell only.
+    """
+
     sheets: dict[str, list[list[Any]]]
+    merged: dict[str, list[Range]] = field(default_factory=dict)
 
     def sheet(self, name: str) -> list[list[Any]] | None:
         """Return a sheet by name, ignoring case, spaces and «ё»."""
@@ -52,6 +61,25 @@ class Workbook:
             if norm_header(title) == wanted:
                 return rows
         return None
+
+    def unmerged(self, title: str) -> list[list[Any]]:
+        """
+        Return the sheet's rows with each merged range's value copied into all
+        of its cells (a school's code merged down its rows reads on every row).
+        Ranges are clipped to the sheet's data, so a hostile merge of the whole
+        sheet costs nothing.
+        """
+        rows = [list(row) for row in self.sheets[title]]
+        height, width = len(rows), max((len(r) for r in rows), default=0)
+        for top, left, bottom, right in self.merged.get(title, []):
+            if top >= height or left >= width:
+                continue
+            value = rows[top][left] if left < len(rows[top]) else None
+            for r in range(top, min(bottom, height - 1) + 1):
+                for c in range(left, min(right, width - 1) + 1):
+                    if c < len(rows[r]) and is_empty(rows[r][c]):
+                        rows[r][c] = value
+        return rows
 
 
 def max_bytes() -> int:
@@ -88,17 +116,21 @@ def read_workbook(content: bytes) -> Workbook:
     _check_size(content)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheets = {
-            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in book.sheet_names
-        }
+        sheets, merged = {}, {}
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            sheets[name] = sheet.to_python(skip_empty_area=False)
+            merged[name] = [
+                (top, left, bottom, right)
+                for (top, left), (bottom, right) in sheet.merged_cell_ranges or []
+            ]
     except Exception:
         logger.warning("Unreadable workbook", exc_info=True)
         raise FileRejected(DAMAGED) from None
     sheets = {name: _trim(rows) for name, rows in sheets.items()}
     if not any(sheets.values()):
         raise FileRejected("В файле нет ни одной заполненной строки.")
-    return Workbook(sheets)
+    return Workbook(sheets, merged)
 
 
 def _check_size(content: bytes) -> None:
