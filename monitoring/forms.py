@@ -523,7 +523,7 @@ class ImportForm(forms.Form):
         label="Что загружаем", choices=[], widget=forms.RadioSelect
     )
     file = forms.FileField(
-        label="Файл .xlsx",
+        label="Файл Excel (.xlsx или .xls)",
         help_text="Не больше 50 МБ. Персональные данные (ФИО, даты рождения, СНИЛС) не загружайте.",
     )
     year = forms.ModelChoiceField(
@@ -578,9 +578,10 @@ class ImportForm(forms.Form):
         from django.conf import settings
 
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
+        if not upload.name.lower().endswith((".xlsx", ".xls")):
             raise forms.ValidationError(
-                "Нужен файл Excel с расширением .xlsx (старый .xls и .csv не подходят — пересохраните файл)."
+                "Нужен файл Excel с расширением .xlsx или .xls (.csv и другие форматы "
+                "не подходят — сохраните таблицу как «Книга Excel»)."
             )
         if upload.size > settings.UPLOAD_MAX_BYTES:
             raise forms.ValidationError(

@@ -160,7 +160,7 @@ class CommentForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Таблица .xlsx",
+        label="Таблица Excel (.xlsx или .xls)",
         help_text="Столбцы: № / Наименование мероприятия / Сроки исполнения / Ответственный исполнитель / Ожидаемый результат / Информация об исполнении.",
     )
 

@@ -405,3 +405,67 @@ def _measure_exactly(
     _check_part(name, size, limits)
     _check_declared(name, size, limits)
     return size
+
+
+# .xls (BIFF8 in an OLE container) ------------------------------------------------
+
+BOF, EOF, DIMENSIONS = 0x0809, 0x000A, 0x0200
+WORKSHEET = 0x0010
+# Records of cells with a value: row at offset 0, column at offset 2
+# (MULRK: several columns, the last one in the record's last two bytes).
+CELL_RECORDS = {0x0203, 0x00FD, 0x0204, 0x027E, 0x0205, 0x0006, 0x00D6}
+MULRK = 0x00BD
+
+
+def check_xls(stream: bytes, limits: Limits, names: list[str]) -> None:
+    """
+    Measure every worksheet of a BIFF8 workbook stream from its cell records,
+    before the cell reader builds a rectangle for each sheet; raise TooLarge
+    past a limit. `names` are the sheets in workbook order, for the messages.
+    """
+    view = memoryview(stream)
+    position, end = 0, len(stream)
+    sheets = -1
+    size: PartSize | None = None
+    total = 0
+    while position + 4 <= end:
+        kind = int.from_bytes(view[position : position + 2], "little")
+        length = int.from_bytes(view[position + 2 : position + 4], "little")
+        body = view[position + 4 : position + 4 + length]
+        position += 4 + length
+        if kind == BOF and len(body) >= 4:
+            if int.from_bytes(body[2:4], "little") == WORKSHEET:
+                sheets += 1
+                if sheets + 1 > limits.sheets:
+                    raise TooLarge(
+                        f"В файле больше {count(limits.sheets, 'листа,листов,листов')}"
+                        " — оставьте в файле только нужные листы."
+                    )
+                size = PartSize()
+            continue
+        if size is None:
+            continue
+        if kind == EOF:
+            name = names[sheets] if sheets < len(names) else str(sheets + 1)
+            _check_part(name, size, limits)
+            total += size.cells
+            if total > limits.cells:
+                raise TooLarge(
+                    f"Листы файла вместе занимают {count(total, CELLS)} — больше "
+                    f"ограничения {count(limits.cells, CELLS)}. Разделите таблицу на "
+                    "части."
+                )
+            size = None
+        elif kind == DIMENSIONS and len(body) >= 12:
+            size.declared = (
+                int.from_bytes(body[4:8], "little"),
+                int.from_bytes(body[10:12], "little"),
+            )
+        elif (kind in CELL_RECORDS or kind == MULRK) and len(body) >= 4:
+            row = int.from_bytes(body[0:2], "little") + 1
+            column = int.from_bytes(body[2:4], "little") + 1
+            if kind == MULRK and len(body) >= 6:
+                column = int.from_bytes(body[-2:], "little") + 1
+            size.last_row = max(size.last_row, row)
+            size.last_column = max(size.last_column, column)
+            size.rows = max(size.rows, row)

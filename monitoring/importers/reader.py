@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import olefile
 from django.conf import settings
 from python_calamine import CalamineWorkbook
 
@@ -105,15 +106,14 @@ def read_workbook(content: bytes) -> Workbook:
             "Разделите его на части (например, по предметам).".replace(".", ",", 1)
         )
     if content.startswith(OLE_MAGIC):
+        _check_xls(content)
+    elif content.startswith(ZIP_MAGIC):
+        _check_size(content)
+    else:
         raise FileRejected(
-            "Файл защищён паролем или сохранён в старом формате .xls. "
-            "Снимите пароль и сохраните файл как «Книга Excel (.xlsx)»."
+            "Это не файл Excel (.xlsx или .xls). Сохраните таблицу как «Книга Excel "
+            "(.xlsx)»."
         )
-    if not content.startswith(ZIP_MAGIC):
-        raise FileRejected(
-            "Это не файл Excel (.xlsx). Сохраните таблицу как «Книга Excel (.xlsx)»."
-        )
-    _check_size(content)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheets, merged = {}, {}
@@ -154,6 +154,52 @@ def _check_size(content: bytes) -> None:
         # encrypted part: nothing of it is read further.
         logger.info("Damaged workbook archive", exc_info=True)
         raise FileRejected(DAMAGED) from None
+
+
+def _check_xls(content: bytes) -> None:
+    """
+    An old Excel file (.xls) is an OLE container: a password-protected .xlsx
+    is one too. Refuse the latter, measure the former before its cells are read.
+    """
+    try:
+        with olefile.OleFileIO(io.BytesIO(content)) as container:
+            if container.exists("EncryptionInfo") or container.exists(
+                "EncryptedPackage"
+            ):
+                raise FileRejected(
+                    "Файл защищён паролем. Снимите пароль (Файл → Сведения → Защита "
+                    "книги) и сохраните файл снова."
+                )
+            name = next((n for n in ("Workbook", "Book") if container.exists(n)), None)
+            if name is None:
+                raise FileRejected(DAMAGED)
+            stream = container.openstream(name).read()
+        bounds.check_xls(stream, bounds.Limits.from_settings(), _xls_names(stream))
+    except bounds.TooLarge as error:
+        raise FileRejected(str(error)) from None
+    except FileRejected:
+        raise
+    except Exception:
+        logger.info("Damaged .xls container", exc_info=True)
+        raise FileRejected(DAMAGED) from None
+
+
+def _xls_names(stream: bytes) -> list[str]:
+    """The sheet names of a BIFF8 stream (its BOUNDSHEET records), in order."""
+    names = []
+    position = 0
+    while position + 4 <= len(stream):
+        kind = int.from_bytes(stream[position : position + 2], "little")
+        length = int.from_bytes(stream[position + 2 : position + 4], "little")
+        body = stream[position + 4 : position + 4 + length]
+        position += 4 + length
+        if kind == 0x0085 and len(body) >= 8:  # BOUNDSHEET
+            chars, flags = body[6], body[7]
+            raw = body[8 : 8 + chars * (2 if flags & 1 else 1)]
+            names.append(raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace"))
+        elif kind == 0x000A:  # the end of the workbook globals
+            break
+    return names
 
 
 def _trim(rows: list[list[Any]]) -> list[list[Any]]:

@@ -38,7 +38,9 @@ def test_analyst_imports_a_package(demo, login, tmp_path):
 
     bad = list(FIGURES)
     bad[1] = 60
-    page.get_by_label("Файл .xlsx").set_input_files(package_file(tmp_path, bad))
+    page.get_by_label("Файл Excel (.xlsx или .xls)").set_input_files(
+        package_file(tmp_path, bad)
+    )
     page.get_by_role("button", name="Проверить файл").click()
     expect(page.get_by_test_id("errors")).to_contain_text(
         'Лист "Кадры", строка 2, столбец "Моложе 30 лет": 60 больше, чем «Учителей всего» (55).'
@@ -46,7 +48,9 @@ def test_analyst_imports_a_package(demo, login, tmp_path):
     expect(page.get_by_role("button", name="Импортировать")).to_have_count(0)
 
     page.goto(page.url.rsplit("/imports/", 1)[0] + "/imports/new/")
-    page.get_by_label("Файл .xlsx").set_input_files(package_file(tmp_path, FIGURES))
+    page.get_by_label("Файл Excel (.xlsx или .xls)").set_input_files(
+        package_file(tmp_path, FIGURES)
+    )
     page.get_by_role("button", name="Проверить файл").click()
     expect(page.get_by_test_id("counts")).to_contain_text("Кадры")
     expect(page.get_by_test_id("changes")).to_contain_text("МБОУ «СОШ № 2»")

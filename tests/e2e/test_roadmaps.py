@@ -25,7 +25,7 @@ def test_import_approve_and_report_execution(demo, login, page, live_server, tmp
     page.get_by_label("Учебный год").select_option(label="2020/2021")
     page.get_by_role("button", name="Создать").click()
     page.get_by_role("link", name="Загрузить из Excel").click()
-    page.get_by_label("Таблица .xlsx").set_input_files(table)
+    page.get_by_label("Таблица Excel (.xlsx или .xls)").set_input_files(table)
     page.get_by_role("button", name="Загрузить").click()
     expect(page.get_by_text("Загружено мероприятий: 14.")).to_be_visible()
     expect(page.get_by_test_id("items").locator("tbody tr")).to_have_count(14)

@@ -161,6 +161,19 @@ def lying_size() -> bytes:
     return bytes(data)
 
 
+def xls_corner() -> bytes:
+    """The corner bomb in the old format: A1 and IV65536 of a .xls."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Лист1")
+    sheet.write(0, 0, "Код ОО")
+    sheet.write(65535, 255, "x")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def many_sheets(count: int = 300) -> bytes:
     return xlsx({f"Лист{n}": b'<row r="1">%s</row>' % cell("A1") for n in range(count)})
 
@@ -179,4 +192,5 @@ BOMBS = {
     "zip-бомба": zip_bomb,
     "ложный размер части": lying_size,
     "триста листов": many_sheets,
+    "xls: ячейки в углах листа": xls_corner,
 }
