@@ -5,10 +5,11 @@ Usage (PostgreSQL, as the issue asks):
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench .venv/bin/python bench/import_bench.py
 Options: --files 20 (protocol files of --rows 30000 each), --package-schools 10000.
 
-For each file it times (a) parsing alone — reading the xlsx and aggregating it,
-with no database writes — and (b) the whole import: parse, plan against the
-database and write, as `import_package` or the browser does. Prints one JSON
-line last.
+For each file it times (0) the physical floor — reading the workbook's cells
+with python-calamine alone, no bounds, no checks —, (a) parsing alone —
+reading the xlsx through the bounded reader and aggregating it, with no
+database writes — and (b) the whole import: parse, plan against the database
+and write, as `import_package` or the browser does. Prints one JSON line last.
 """
 
 import argparse
@@ -226,6 +227,17 @@ def main():
     codes = [s.code for s in region_schools[: args.schools]]
     rng = random.Random(1)
     figures = {"protocol_files": [], "package": {}}
+
+    def floor(content):
+        """The cells alone: what any import of this file has to pay."""
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        return [
+            book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in book.sheet_names
+        ]
+
     for subject_name, grade in WORKS[: args.files]:
         content = protocol_bytes(codes, args.rows, grade, rng)
         params = {
@@ -240,6 +252,7 @@ def main():
                 read_workbook(content), matcher=SchoolMatcher.build(None), params=params
             )
 
+        _, floor_seconds = timed(lambda content=content: floor(content))
         parsed, parse_seconds = timed(parse_only)
         assert not parsed.issues.errors, parsed.issues.errors[:3]
 
@@ -255,11 +268,14 @@ def main():
             {
                 "work": f"{subject_name} {grade}",
                 "rows": args.rows,
+                "floor_s": round(floor_seconds, 2),
                 "parse_s": round(parse_seconds, 2),
                 "import_s": round(whole_seconds, 2),
+                "import_over_floor": round(whole_seconds / floor_seconds, 1),
             }
         )
         print(figures["protocol_files"][-1], file=sys.stderr)
+    floor_total = sum(f["floor_s"] for f in figures["protocol_files"])
     parse_total = sum(f["parse_s"] for f in figures["protocol_files"])
     import_total = sum(f["import_s"] for f in figures["protocol_files"])
 
@@ -276,6 +292,7 @@ def main():
             matcher=SchoolMatcher.build(None),
         )
 
+    _, package_floor = timed(lambda: floor(content))
     parsed, package_parse = timed(parse_package_only)
     assert not parsed.issues.errors, parsed.issues.errors[:3]
 
@@ -289,8 +306,10 @@ def main():
     figures["package"] = {
         "schools": args.package_schools,
         "rows": parsed.rows_read,
+        "floor_s": round(package_floor, 2),
         "parse_s": round(package_parse, 2),
         "import_s": round(package_import, 2),
+        "import_over_floor": round(package_import / package_floor, 1),
     }
     result = {
         "bench": "import",
@@ -301,6 +320,8 @@ def main():
         "protocol_parse_s": round(parse_total, 2),
         "protocol_import_s": round(import_total, 2),
         "protocol_ratio": round(import_total / parse_total, 2) if parse_total else None,
+        "protocol_floor_s": round(floor_total, 2),
+        "protocol_over_floor": round(import_total / floor_total, 1),
         "protocol_30k_import_s_max": max(
             f["import_s"] for f in figures["protocol_files"]
         ),
