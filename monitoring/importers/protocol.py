@@ -9,6 +9,12 @@ Each participant's primary score becomes a ВПР mark through the ФИОКО sc
 analyst gives; the school's result is aggregated from the participants who
 wrote the work (absent pupils excluded), and, where the journal mark is known,
 the понизили / подтвердили / повысили comparison.
+
+The scale is the one thing in the import the file does not say itself, and a
+wrong scale silently turns most pupils' marks (and the school's share of «2»)
+into wrong ones. So it is checked against everything the file does say: the
+task maxima in the 2022 headers, each pupil's total, and ФИС ОКО's own mark
+column where the export carries one.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from schools.formatting import plural
 
 from ..models import Procedure, ReportKind, Subject
 from .cells import CellError, decimal, is_empty, norm_header, num, score, text
@@ -32,6 +40,15 @@ JOURNAL_NONE = {"", "нет отметки", "нет", "-"}
 TASK_2021 = re.compile(r"^балл за (\d+(?:\.\d+)?)$")
 TASK_2022 = re.compile(r"^(\d+(?:\s*\(\d+\))?)\s*\((\d+)\s*б\)$")
 TASK_2020 = re.compile(r"^a-(\d+)-grade$")
+# ФИС ОКО's own mark for the work («Отметка», «Отметка за работу»). The journal
+# mark («Отметка за предыдущий триместр…», «otc») and «Отметка по журналу» are
+# other things and do not match.
+OWN_MARK = re.compile(
+    r"^(?:отметка|оценка)(?: за (?:работу|впр|выполнение работы)| впр)?$"
+)
+MARKS = {"2", "3", "4", "5"}
+# How many disagreeing pupils a message lists; the count says how many there are.
+SHOWN_ROWS = 5
 # Textbook codes name the subject and grade of the work: «ma4.8 | 1.1.3.1.8.4 | Моро М.И.».
 TEXTBOOK = re.compile(r"^\s*([a-z]+)(\d{1,2})\.")
 TEXTBOOK_SUBJECTS = {
@@ -70,6 +87,14 @@ class Layout:
     tasks: list[tuple[int, str, Decimal | None]] = field(
         default_factory=list
     )  # (column, label, max)
+    mark: int | None = None  # ФИС ОКО's own mark for the work, when exported
+
+    def tasks_label(self) -> str:
+        """The task columns as one place for a message: «балл за 1 … балл за 12»."""
+        if not self.tasks:
+            return ""
+        first, last = self.tasks[0][1], self.tasks[-1][1]
+        return first if first == last else f"{first} … {last}"
 
 
 def _find(headers: list[str], *names: str, prefix: bool = False) -> int | None:
@@ -103,10 +128,11 @@ def detect_layout(book: Workbook) -> Layout | str:
                     _find(headers, "учебник"),
                 )
                 layout.tasks = [
-                    (i, f"балл за {m[1]}", None)
+                    (i, text(row[i]), None)
                     for i, h in enumerate(headers)
-                    if (m := TASK_2021.match(h))
+                    if TASK_2021.match(h)
                 ]
+                layout.mark = _own_mark(headers)
                 return layout
             if "пользователь" in headers and protocol is not None:
                 layout = Layout(
@@ -126,6 +152,7 @@ def detect_layout(book: Workbook) -> Layout | str:
                     for i, h in enumerate(headers)
                     if (m := TASK_2022.match(h))
                 ]
+                layout.mark = _own_mark(headers)
                 return layout
             if "user" in headers and "otc" in headers:
                 layout = Layout(
@@ -145,11 +172,19 @@ def detect_layout(book: Workbook) -> Layout | str:
                     for i, h in enumerate(headers)
                     if TASK_2020.match(h)
                 ]
+                layout.mark = _own_mark(headers)
                 return layout
     return (
         "не найдены заголовки протокола ВПР: ожидается столбец «логин школы» (формат 2021 года), "
         "лист «Протокол» со столбцом «Пользователь» (2022) или столбцы «user», «otc», «sum» (осень 2020)"
     )
+
+
+def _own_mark(headers: list[str]) -> int | None:
+    for index, header in enumerate(headers):
+        if OWN_MARK.match(header):
+            return index
+    return None
 
 
 @dataclass
@@ -211,11 +246,24 @@ def parse_protocol(
         return parsed
     subject = Subject.objects.get(pk=params["subject"])
     grade, year, scale = params["grade"], params["year"], params["scale"]
+    if not _scale_ok(scale):
+        issues.add(
+            "шкала перевода баллов в отметки не указана или неверна: нужны баллы, с которых ставятся "
+            "«3», «4», «5», и максимальный балл работы, по возрастанию"
+        )
+        return parsed
+    # The textbook check first: a scale that does not fit often means the form
+    # names another work, and the textbook says which.
     _check_work(book, layout, subject, grade, issues)
+    if not _scale_fits_headers(layout, scale, issues):
+        return parsed
     tallies: dict[Any, SchoolTally] = defaultdict(SchoolTally)
     refs: dict[str, Any] = {}
     failed_logins: set[str] = set()
     seen: dict[tuple, int] = {}
+    # (row, total, the file's mark, the scale's mark) of every pupil whose
+    # mark in ФИС ОКО's own column differs from the scale's.
+    disagreements: list[tuple[int, Decimal, int, int]] = []
     max_score = Decimal(scale[3])
     total_rows = len(rows) - layout.header_row - 1
     for offset, row in enumerate(rows[layout.header_row + 1 :]):
@@ -248,11 +296,15 @@ def parse_protocol(
                 failed_logins.add(login)
                 continue
             refs[login] = ref
-        vpr_mark = _participant(
+        scored = _participant(
             row, number, layout, header, grade, max_score, scale, ref, seen, issues
         )
-        if vpr_mark is None:
+        if scored is None:
             continue
+        total, vpr_mark = scored
+        file_mark = _file_mark(row, number, layout, header, issues)
+        if file_mark is not None and file_mark != vpr_mark:
+            disagreements.append((number, total, file_mark, vpr_mark))
         tally = tallies[ref.pk]
         tally.source = tally.source or Source(layout.sheet, number)
         tally.marks[vpr_mark - 2] += 1
@@ -264,6 +316,8 @@ def parse_protocol(
                 tally.confirmed += 1
             else:
                 tally.raised += 1
+    if disagreements:
+        _refuse_disagreeing_marks(disagreements, layout, header, scale, issues)
     by_pk = {ref.pk: ref for ref in refs.values()}
     for pk, tally in tallies.items():
         record = parsed.record(by_pk[pk], year, ReportKind.RESULTS)
@@ -300,25 +354,133 @@ def parse_protocol(
     return parsed
 
 
+def _scale_ok(scale: Any) -> bool:
+    """The form checks the scale; a job's stored params are checked again here."""
+    if not isinstance(scale, list | tuple) or len(scale) != 4:
+        return False
+    if not all(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in scale):
+        return False
+    return 0 <= scale[0] < scale[1] < scale[2] <= scale[3]
+
+
+def _scale_text(scale: list[int]) -> str:
+    min3, min4, min5, top = (num(v) for v in scale)
+    return f"«3» с {min3}, «4» с {min4}, «5» с {min5}, максимум {top}"
+
+
+def _scale_fits_headers(layout: Layout, scale: list[int], issues: IssueList) -> bool:
+    """
+    Refuse a scale whose maximum contradicts the task maxima the 2022 headers
+    give («6 (2б)»): the sum of the task maxima is the work's maximum primary
+    score, so a scale made for another work (or another year's version of it)
+    would give most pupils a wrong mark without any row looking wrong. Nothing
+    else is read: every row would repeat the same mistake.
+    """
+    tops = [top for _, _, top in layout.tasks]
+    if not tops or any(top is None for top in tops):
+        return True  # the 2021 and autumn-2020 headers carry no maxima
+    file_max = sum(tops, Decimal(0))
+    if file_max == scale[3]:
+        return True
+    issues.add(
+        f"максимальный балл в шкале перевода ({num(scale[3])}) не совпадает с максимальным баллом работы "
+        f"по заголовкам протокола ({num(file_max)} — сумма максимальных баллов за задания "
+        f"в строке заголовков, от «{layout.tasks[0][1]}» до «{layout.tasks[-1][1]}»). "
+        f"Шкала ({_scale_text(scale)}), видимо, от другой работы: проверьте предмет, класс и год "
+        "и укажите в форме шкалу ФИОКО для этой работы — с чужой шкалой отметки участников будут неверными",
+        sheet=layout.sheet,
+        row=layout.header_row + 1,
+        column=layout.tasks_label(),
+        value=num(file_max),
+    )
+    return False
+
+
+def _file_mark(
+    row: list[Any], number: int, layout: Layout, header: list[Any], issues: IssueList
+) -> int | None:
+    """Return ФИС ОКО's own mark of a pupil who wrote the work; None if not given."""
+    if layout.mark is None:
+        return None
+    raw = row[layout.mark]
+    value = text(raw)
+    if value == "":
+        return None
+    if value in MARKS:
+        return int(value)
+    issues.add(
+        f"отметка за работу «{value}» недопустима: ожидается 2, 3, 4 или 5",
+        sheet=layout.sheet,
+        row=number,
+        column=text(header[layout.mark]),
+        value=raw,
+    )
+    return None
+
+
+def _refuse_disagreeing_marks(
+    disagreements: list[tuple[int, Decimal, int, int]],
+    layout: Layout,
+    header: list[Any],
+    scale: list[int],
+    issues: IssueList,
+) -> None:
+    """
+    One error naming all the pupils whose mark in the file differs from the scale's.
+
+    An error, not a warning: a warning here does not stop the import (the
+    preview shows it and «Импортировать» goes on without asking), and the
+    marks that would be written are the scale's. If the scale is wrong, the
+    school's shares of «2» are wrong and the school may be counted among the
+    ШНОР; if the file is wrong, the file must be fixed first. Either way the
+    person must decide, so nothing is written until the two agree.
+    """
+    column = text(header[layout.mark])
+    first_row, _, first_mark, _ = disagreements[0]
+    shown = "; ".join(
+        f"строка {row}: итог {num(total)}, в файле «{mine}», по шкале «{theirs}»"
+        for row, total, mine, theirs in disagreements[:SHOWN_ROWS]
+    )
+    more = len(disagreements) - SHOWN_ROWS
+    if more > 0:
+        shown += f"; и ещё {more}"
+    issues.add(
+        f"отметки в столбце «{column}» не совпадают с отметками по шкале из формы "
+        f"({_scale_text(scale)}) у {len(disagreements)} "
+        f"{plural(len(disagreements), 'участника,участников,участников')}: {shown}. "
+        "Проверьте шкалу перевода баллов для этой работы: отметки по неверной шкале "
+        "искажают доли «2» и могут ошибочно отнести школы к ШНОР",
+        sheet=layout.sheet,
+        row=first_row,
+        column=column,
+        value=first_mark,
+    )
+
+
 def _check_work(
     book: Workbook, layout: Layout, subject: Subject, grade: int, issues: IssueList
 ) -> None:
     """Refuse a file whose textbook codes say another subject or grade than the form."""
-    sources = []
+    # (sheet, row as Excel numbers it, header as written, value)
+    sources: list[tuple[str, int, str, Any]] = []
     if layout.textbook is not None:
+        rows = book.sheets[layout.sheet]
+        label = text(rows[layout.header_row][layout.textbook])
         sources = [
-            (layout.sheet, r[layout.textbook])
-            for r in book.sheets[layout.sheet][
-                layout.header_row + 1 : layout.header_row + 200
-            ]
+            (layout.sheet, layout.header_row + 2 + i, label, r[layout.textbook])
+            for i, r in enumerate(rows[layout.header_row + 1 : layout.header_row + 200])
         ]
     classes = book.sheet("Классы")
     if classes:
         headers = [norm_header(v) for v in classes[0]]
         column = _find(headers, "основной учебник", prefix=True)
         if column is not None:
-            sources += [("Классы", r[column]) for r in classes[1:200]]
-    for sheet, value in sources:
+            label = text(classes[0][column])
+            sources += [
+                ("Классы", i + 2, label, r[column])
+                for i, r in enumerate(classes[1:200])
+            ]
+    for sheet, number, label, value in sources:
         found = TEXTBOOK.match(text(value).lower())
         if not found:
             continue
@@ -329,6 +491,9 @@ def _check_work(
                 f"в файле учебник «{text(value).split('|')[0].strip()}» — это {named or found[1]}, {file_grade} класс, "
                 f"а в форме выбрано: {subject.name}, {grade} класс; проверьте предмет и класс",
                 sheet=sheet,
+                row=number,
+                column=label,
+                value=value,
             )
             return
 
@@ -344,12 +509,14 @@ def _participant(
     ref: Any,
     seen: dict,
     issues: IssueList,
-) -> int | None:
-    """Check one participant's row; return their ВПР mark, or None if absent or wrong."""
+) -> tuple[Decimal, int] | None:
+    """
+    Check one participant's row; return their total and ВПР mark, or None if
+    absent or wrong.
+    """
     sheet = layout.sheet
-    variant = (
-        text(row[layout.variant_col]).lower() if layout.variant_col is not None else ""
-    )
+    raw_variant = row[layout.variant_col] if layout.variant_col is not None else None
+    variant = text(raw_variant).lower()
     scores: list[Decimal | None] = []
     ok = True
     for column, label, top in layout.tasks:
@@ -369,9 +536,18 @@ def _participant(
                 )
                 ok = False
                 continue
-        if value is not None and (value < 0 or (top is not None and value > top)):
+        if value is not None and value < 0 and top is None:
             issues.add(
-                f"балл {num(value)} вне допустимого 0–{top if top is not None else '…'} за это задание",
+                f"балл {num(value)} недопустим: балл за задание не может быть отрицательным",
+                sheet=sheet,
+                row=number,
+                column=label,
+                value=raw,
+            )
+            ok = False
+        elif value is not None and (value < 0 or (top is not None and value > top)):
+            issues.add(
+                f"балл {num(value)} вне допустимого 0–{num(top)} за это задание",
                 sheet=sheet,
                 row=number,
                 column=label,
@@ -386,7 +562,7 @@ def _participant(
                 sheet=sheet,
                 row=number,
                 column=text(header[layout.variant_col]),
-                value=variant,
+                value=raw_variant,
             )
         return None
     if (
@@ -397,11 +573,11 @@ def _participant(
         return None  # an empty line of a pupil who did not write the work
     if layout.variant_col is not None and not (variant.isdigit() and int(variant) >= 1):
         issues.add(
-            f"вариант «{variant}» недопустим: ожидается номер варианта (1, 2, …) или «отсутствовал»",
+            f"вариант «{text(raw_variant)}» недопустим: ожидается номер варианта (1, 2, …) или «отсутствовал»",
             sheet=sheet,
             row=number,
             column=text(header[layout.variant_col]),
-            value=variant,
+            value=raw_variant,
         )
         ok = False
     code = text(row[layout.code]) if layout.code is not None else ""
@@ -432,8 +608,8 @@ def _participant(
             )
             ok = False
     total = None
+    raw_total = row[layout.total] if layout.total is not None else None
     if layout.total is not None:
-        raw_total = row[layout.total]
         try:
             total = decimal(raw_total)
         except CellError:
@@ -446,8 +622,13 @@ def _participant(
             )
             return None
     task_sum = sum((v for v in scores if v is not None), Decimal(0)) if scores else None
-    if total is None:
-        total = task_sum
+    # Where the total comes from, for messages: the total column as the file
+    # writes it, or the task columns when the total is not given.
+    total_column = text(header[layout.total]) if layout.total is not None else ""
+    from_tasks = False
+    if total is None and task_sum is not None:
+        total, from_tasks = task_sum, True
+        total_column = layout.tasks_label()
     elif (
         task_sum is not None
         and any(v is not None for v in scores)
@@ -457,8 +638,8 @@ def _participant(
             f"итог {num(total)} не равен сумме баллов за задания ({num(task_sum)})",
             sheet=sheet,
             row=number,
-            column=text(header[layout.total]),
-            value=total,
+            column=total_column,
+            value=raw_total,
         )
         ok = False
     if total is None:
@@ -466,18 +647,31 @@ def _participant(
             "нет баллов участника: ни итога, ни баллов за задания (если участник не писал работу, укажите вариант «отсутствовал»)",
             sheet=sheet,
             row=number,
+            column=total_column or layout.tasks_label(),
+            value=raw_total,
         )
         return None
-    if total > max_score:
+    if total < 0 and not from_tasks:  # negative task scores are named above
+        # A negative total would silently count as a «2».
         issues.add(
-            f"итог {num(total)} больше максимального балла работы ({num(max_score)})",
+            f"итог {num(total)} недопустим: баллы не бывают отрицательными",
             sheet=sheet,
             row=number,
-            column=text(header[layout.total]) if layout.total is not None else "",
-            value=total,
+            column=total_column,
+            value=raw_total,
         )
         ok = False
-    return mark_of(total, scale) if ok else None
+    elif total > max_score:
+        what = "сумма баллов за задания" if from_tasks else "итог"
+        issues.add(
+            f"{what} {num(total)} больше максимального балла работы ({num(max_score)}) по шкале перевода из формы",
+            sheet=sheet,
+            row=number,
+            column=total_column,
+            value=num(total) if from_tasks else raw_total,
+        )
+        ok = False
+    return (total, mark_of(total, scale)) if ok else None
 
 
 def _journal(
