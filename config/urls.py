@@ -6,13 +6,17 @@ from django.urls import include, path
 
 from schools import views as school_views
 from schools import views_auth
+from schools.health import PortalHealthView
 
 admin.site.site_header = "Портал мониторинга качества образования"
 admin.site.site_title = "Администрирование портала"
 admin.site.index_title = "Администрирование"
 
+handler500 = "schools.views.server_error"
+
 urlpatterns = [
     path("", school_views.home, name="home"),
+    path("health/", PortalHealthView.as_view(), name="health"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

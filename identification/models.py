@@ -5,12 +5,14 @@ results, manual overrides, and the approved official list of each year.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from schools.models import AcademicYear, Municipality, School
+from schools.models import AcademicYear, BackgroundWork, Municipality, School
 
 from .columns import (
     STATE_LABELS,
@@ -124,7 +126,7 @@ class MethodologyVersion(models.Model):
         return f"{self.methodology}, версия {self.number}"
 
 
-class IdentificationRun(models.Model):
+class IdentificationRun(BackgroundWork):
     """One run of identification: its parameters, data fingerprint and results, never changed."""
 
     class Status(models.TextChoices):
@@ -132,6 +134,9 @@ class IdentificationRun(models.Model):
         RUNNING = "running", "выполняется"
         DONE = "done", "готово"
         FAILED = "failed", "ошибка"
+
+    WORKING = (Status.RUNNING,)
+    QUEUED = (Status.QUEUED,)
 
     target_year = models.ForeignKey(
         AcademicYear,
@@ -172,7 +177,7 @@ class IdentificationRun(models.Model):
     created_at = models.DateTimeField("запущен", auto_now_add=True)
     finished_at = models.DateTimeField("завершён", null=True, blank=True)
 
-    class Meta:
+    class Meta(BackgroundWork.Meta):
         verbose_name = "выявление"
         verbose_name_plural = "выявления"
         ordering = ["-created_at", "-pk"]
@@ -182,6 +187,10 @@ class IdentificationRun(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("identification:run-detail", args=[self.pk])
+
+    @classmethod
+    def reason_fields(cls, reason: str) -> dict[str, Any]:
+        return {"messages": [reason]}
 
     @property
     def is_running(self) -> bool:

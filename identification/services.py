@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from monitoring.importers.bulk import copy_blobs, copy_frame
-from schools import access, audit
+from schools import access, audit, jobs
 from schools.models import AcademicYear, Municipality, School, User
 
 from . import columns as c
@@ -203,18 +203,53 @@ def run_create(
             raise PermissionDenied("Эта методика вам недоступна.")
     if not municipalities:
         raise ValidationError("Выберите хотя бы один муниципалитет.")
-    run = IdentificationRun.objects.create(
+    if enqueue:
+        jobs.require_broker()
+    run = IdentificationRun(
         target_year=target_year,
         version=version,
         params=engine.merged(params or version.params),
         only_accepted=only_accepted,
         created_by=by,
     )
+    jobs.next_attempt(run)
+    run.save()
     run.municipalities.set(municipalities)
     if enqueue:
         from .tasks import run_execute_task
 
-        transaction.on_commit(lambda: run_execute_task.delay(run.pk))
+        jobs.publish(run_execute_task, run)
+    return run
+
+
+@transaction.atomic
+def run_restart(*, run: IdentificationRun, by: User) -> IdentificationRun:
+    """
+    Queue again a run whose computation was interrupted (its worker lost, the
+    queue unreachable). Nothing of the interrupted attempt was stored; the run
+    keeps its parameters and computes from the data as they are now.
+    """
+    if not (access.is_analyst(by) or access.is_administrator(by)):
+        raise PermissionDenied("Выявление запускает аналитик МИМЦ.")
+    run = IdentificationRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != IdentificationRun.Status.FAILED or not run.can_restart:
+        raise PermissionDenied("Перезапустить можно только прерванное выявление.")
+    jobs.require_broker()
+    reason = " ".join(run.messages)
+    run.status, run.progress, run.messages = IdentificationRun.Status.QUEUED, 0, []
+    run.finished_at = None
+    jobs.next_attempt(run)
+    run.save()
+    audit.record(
+        None,
+        audit.Event.JOB_RESTART,
+        by=by,
+        target=run,
+        detail=f"Перезапуск (попытка {run.attempt}) после: {reason}",
+    )
+    from .tasks import run_execute_task
+
+    jobs.publish(run_execute_task, run)
     return run
 
 
@@ -224,13 +259,17 @@ def run_execute(
     """Load the data, run the engine and store every result in one transaction."""
 
     def report(percent: int) -> None:
-        IdentificationRun.objects.filter(pk=run.pk).update(progress=percent)
+        IdentificationRun.objects.filter(pk=run.pk, attempt=run.attempt).update(
+            progress=percent
+        )
         if progress:
             progress(percent)
 
-    IdentificationRun.objects.filter(pk=run.pk).update(
-        status=IdentificationRun.Status.RUNNING, progress=5
-    )
+    IdentificationRun.objects.filter(
+        pk=run.pk,
+        attempt=run.attempt,
+        status__in=[IdentificationRun.Status.QUEUED, IdentificationRun.Status.RUNNING],
+    ).update(status=IdentificationRun.Status.RUNNING, progress=5)
     schools = run_schools(run)
     target = run.target_year.start_year
     results = selectors.results_frame(
@@ -303,7 +342,13 @@ def store(
     fingerprint: str,
     pool: ThreadPoolExecutor,
 ) -> None:
-    """Store a run's results whole (bulk writes): statuses, numbers, and the facts per municipality."""
+    """
+    Store a run's results whole (bulk writes): statuses, numbers, and the facts
+    per municipality — only while this task still holds the run (under its row
+    lock): a duplicate or abandoned task stores nothing.
+    """
+    if not jobs.still_mine(run, IdentificationRun.Status.RUNNING):
+        return
     statuses = output.statuses
     municipality_of = inputs.schools.set_index(c.SCHOOL_ID)[c.MUNICIPALITY_ID]
     # Packing the facts is numpy and zlib beside the writes, which wait on the database.
@@ -350,7 +395,7 @@ def store(
 
 
 def run_failed(*, run: IdentificationRun, error: str) -> None:
-    IdentificationRun.objects.filter(pk=run.pk).update(
+    IdentificationRun.objects.filter(pk=run.pk, attempt=run.attempt).update(
         status=IdentificationRun.Status.FAILED,
         messages=[f"Ошибка: {error}"],
         finished_at=timezone.now(),

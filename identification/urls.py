@@ -15,6 +15,7 @@ urlpatterns = [
     path("schools/<int:school_id>/", views_dashboard.profile_view, name="profile"),
     path("runs/new/", views.run_create, name="run-create"),
     path("runs/<int:pk>/", views.run_detail, name="run-detail"),
+    path("runs/<int:pk>/restart/", views.run_restart, name="run-restart"),
     path("runs/<int:pk>/approve/", views.run_approve, name="run-approve"),
     path("runs/<int:pk>/schools/<int:school_id>/", views.run_school, name="run-school"),
     path(

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from schools import access
+from schools import access, jobs
 
 from . import permissions, selectors, services
 from .columns import STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU
@@ -66,15 +66,33 @@ def run_create(request: HttpRequest) -> HttpResponse:
     form = RunForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        run = services.run_create(
-            target_year=data["target_year"],
-            municipalities=data["municipalities"],
-            version=data["methodology"].current,
-            only_accepted=data["only_accepted"],
-            by=request.user,
-        )
-        return redirect(run)
+        try:
+            run = services.run_create(
+                target_year=data["target_year"],
+                municipalities=data["municipalities"],
+                version=data["methodology"].current,
+                only_accepted=data["only_accepted"],
+                by=request.user,
+            )
+        except jobs.BackgroundUnavailable as unavailable:
+            form.add_error(None, str(unavailable))
+        else:
+            return redirect(run)
     return render(request, "identification/run_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def run_restart(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue again a run whose computation was interrupted."""
+    if not permissions.can_run(request.user):
+        raise PermissionDenied("Выявление запускает аналитик МИМЦ.")
+    run = permissions.get_run_for_user(request.user, pk)
+    try:
+        services.run_restart(run=run, by=request.user)
+    except jobs.BackgroundUnavailable as unavailable:
+        messages.error(request, str(unavailable))
+    return redirect(run)
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from schools import access, audit
+from schools import access, audit, jobs
 from schools.models import User
 
 from .importers.issues import IssueList
@@ -101,10 +101,11 @@ def plan_file(
 def import_job_create(
     *, kind: str, upload: UploadedFile, params: dict[str, Any], by: User
 ) -> ImportJob:
-    """Keep the uploaded file and queue its check."""
+    """Keep the uploaded file and queue its check (refused, nothing kept, without a broker)."""
     if not can_import(by):
         raise PermissionDenied("Загружать файлы может аналитик МИМЦ.")
-    job = ImportJob.objects.create(
+    jobs.require_broker()
+    job = ImportJob(
         kind=kind,
         file=upload,
         original_name=upload.name[:255],
@@ -112,9 +113,11 @@ def import_job_create(
         params=params,
         uploaded_by=by,
     )
+    jobs.next_attempt(job)
+    job.save()
     from .tasks import import_check_task
 
-    transaction.on_commit(lambda: import_check_task.delay(job.pk))
+    jobs.publish(import_check_task, job)
     return job
 
 
@@ -133,26 +136,32 @@ def _read(job: ImportJob) -> bytes:
         return handle.read()
 
 
-def _finish(job: ImportJob, status: str, plan: Plan, message: str) -> None:
+def _finish(job: ImportJob, status: str, plan: Plan, message: str) -> bool:
+    """
+    Record the outcome — only if this task still holds the job (same attempt,
+    same state): a task the janitor gave up on, or a duplicate, records nothing.
+    """
+    working = job.status
     job.status, job.progress, job.message = status, 100, message
     job.issues = [i.as_dict() for i in plan.issues]
     job.summary = plan.summary()
     job.finished_at = timezone.now()
-    job.save(
-        update_fields=[
-            "status",
-            "progress",
-            "message",
-            "issues",
-            "summary",
-            "finished_at",
-        ]
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, attempt=job.attempt, status=working).update(
+            status=job.status,
+            progress=job.progress,
+            message=job.message,
+            issues=job.issues,
+            summary=job.summary,
+            finished_at=job.finished_at,
+        )
     )
 
 
 def import_job_check(*, job: ImportJob) -> ImportJob:
     """Check a job's file and store the preview: what would change, and every error."""
-    ImportJob.objects.filter(pk=job.pk).update(status=Status.CHECKING, progress=1)
+    ImportJob.objects.filter(pk=job.pk).update(progress=1)
+    job.status = Status.CHECKING
     plan = plan_file(
         job.kind,
         _read(job),
@@ -186,6 +195,7 @@ def import_job_check(*, job: ImportJob) -> ImportJob:
     return job
 
 
+@transaction.atomic
 def import_job_start(
     *, job: ImportJob, by: User, confirmed_erasures: int = 0
 ) -> ImportJob:
@@ -193,22 +203,54 @@ def import_job_start(
     Queue the import of a checked job. Erasures shown in the preview must have
     been confirmed; the import refuses to erase more than were confirmed.
     """
+    if not can_import(by):
+        raise PermissionDenied("Загружать файлы может аналитик МИМЦ.")
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != Status.READY:
         raise PermissionDenied(
             "Импортировать можно только проверенный файл без ошибок."
         )
-    if not can_import(by):
-        raise PermissionDenied("Загружать файлы может аналитик МИМЦ.")
     if job.summary.get("erasure_count", 0) > confirmed_erasures:
         raise PermissionDenied("Подтвердите стирание значений, показанных в проверке.")
+    jobs.require_broker()
     job.params = {**job.params, "confirmed_erasures": confirmed_erasures}
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=Status.IMPORTING, progress=0, imported_by=by, params=job.params
-    )
-    job.status, job.imported_by = Status.IMPORTING, by
+    job.status, job.progress, job.imported_by = Status.QUEUED, 0, by
+    jobs.next_attempt(job)
+    job.save()
     from .tasks import import_run_task
 
-    transaction.on_commit(lambda: import_run_task.delay(job.pk))
+    jobs.publish(import_run_task, job)
+    return job
+
+
+@transaction.atomic
+def import_job_restart(*, job: ImportJob, by: User) -> ImportJob:
+    """
+    Queue again a job whose processing was interrupted (its worker lost, the
+    queue unreachable): the same phase — check or import — from the start.
+    Nothing of the interrupted attempt was written.
+    """
+    if not can_import(by):
+        raise PermissionDenied("Загружать файлы может аналитик МИМЦ.")
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != Status.FAILED or not job.can_restart:
+        raise PermissionDenied("Перезапустить можно только прерванную обработку.")
+    jobs.require_broker()
+    reason = job.message
+    job.status, job.progress, job.message = Status.QUEUED, 0, ""
+    job.finished_at = None
+    jobs.next_attempt(job)
+    job.save()
+    audit.record(
+        None,
+        audit.Event.JOB_RESTART,
+        by=by,
+        target=job,
+        detail=f"Перезапуск (попытка {job.attempt}) после: {reason}",
+    )
+    from .tasks import import_check_task, import_run_task
+
+    jobs.publish(import_run_task if job.phase == "import" else import_check_task, job)
     return job
 
 
@@ -245,33 +287,40 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         )
         return job
     ImportJob.objects.filter(pk=job.pk).update(progress=70)
-    try:
-        apply_plan(
-            plan, source_label=f"Файл «{job.original_name}» ({job.get_kind_display()})"
+    counts = plan.summary()["counts"]
+    message = "Загружено: создано {}, обновлено {}, без изменений {}.".format(
+        *(
+            sum(c[k] for c in counts.values())
+            for k in ("created", "updated", "unchanged")
         )
+    )
+    try:
+        # The data, the outcome and the audit line in one transaction, under
+        # the job's row lock: a duplicate task waits, then finds it done.
+        with transaction.atomic():
+            if not jobs.still_mine(job, Status.IMPORTING):
+                logger.info("Import %s: taken over, nothing written", job.pk)
+                return job
+            apply_plan(
+                plan,
+                source_label=f"Файл «{job.original_name}» ({job.get_kind_display()})",
+            )
+            _finish(job, Status.DONE, plan, message)
+            audit.record(
+                None,
+                audit.Event.IMPORT,
+                by=by,
+                target=job,
+                detail=f"{job.get_kind_display()}: {message}",
+            )
     except Exception as error:
         logger.exception("Import %s failed while writing", job.pk)
         plan.issues.add(f"Ошибка при записи, ничего не загружено: {error}")
+        job.status = Status.IMPORTING
         _finish(
             job,
             Status.FAILED,
             plan,
             "Ошибка при записи в базу данных — ничего не загружено.",
         )
-        return job
-    counts = plan.summary()["counts"]
-    created = sum(c["created"] for c in counts.values())
-    updated = sum(c["updated"] for c in counts.values())
-    unchanged = sum(c["unchanged"] for c in counts.values())
-    message = (
-        f"Загружено: создано {created}, обновлено {updated}, без изменений {unchanged}."
-    )
-    _finish(job, Status.DONE, plan, message)
-    audit.record(
-        None,
-        audit.Event.IMPORT,
-        by=by,
-        target=job,
-        detail=f"{job.get_kind_display()}: {message}",
-    )
     return job

@@ -10,6 +10,8 @@ exports speak the same words.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -17,7 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from schools.models import AcademicYear, Municipality, School
+from schools.models import AcademicYear, BackgroundWork, Municipality, School
 
 
 def count_field(label: str, help_text: str = "") -> models.PositiveIntegerField:
@@ -560,7 +562,7 @@ class RegionalMean(models.Model):
         )
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundWork):
     """An uploaded file: its check, its preview, its import and their outcome."""
 
     class Kind(models.TextChoices):
@@ -582,6 +584,9 @@ class ImportJob(models.Model):
         IMPORTING = "importing", "загружается"
         DONE = "done", "загружен"
         FAILED = "failed", "не загружен"
+
+    WORKING = (Status.CHECKING, Status.IMPORTING)
+    QUEUED = (Status.QUEUED,)
 
     kind = models.CharField("вид файла", max_length=20, choices=Kind.choices)
     status = models.CharField(
@@ -613,7 +618,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField("загружен", auto_now_add=True)
     finished_at = models.DateTimeField("завершён", null=True, blank=True)
 
-    class Meta:
+    class Meta(BackgroundWork.Meta):
         verbose_name = "загрузка файла"
         verbose_name_plural = "загрузки файлов"
         ordering = ["-created_at", "-pk"]
@@ -623,6 +628,15 @@ class ImportJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("monitoring:import-detail", args=[self.pk])
+
+    @classmethod
+    def reason_fields(cls, reason: str) -> dict[str, Any]:
+        return {"message": reason}
+
+    @property
+    def phase(self) -> str:
+        """«import» once «Импортировать» was pressed, «check» before."""
+        return "import" if self.imported_by_id else "check"
 
     @property
     def error_count(self) -> int:

@@ -13,22 +13,36 @@ def send_deadline_reminders() -> int:
 
 
 @shared_task
-def import_check_task(job_id: int) -> str:
+def import_check_task(job_id: int, attempt: int | None = None) -> str:
     """Check an uploaded file and store its preview."""
+    from schools import jobs
+
     from .importing import import_job_check
     from .models import ImportJob
 
-    return import_job_check(
-        job=ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
-    ).status
+    Status = ImportJob.Status
+    job = jobs.claim(
+        ImportJob, job_id, attempt, waiting=(Status.QUEUED,), working=Status.CHECKING
+    )
+    if job is None:
+        return "skipped"
+    with jobs.heartbeat(job):
+        return import_job_check(job=job).status
 
 
 @shared_task
-def import_run_task(job_id: int) -> str:
-    """Import a checked file, all or nothing."""
+def import_run_task(job_id: int, attempt: int | None = None) -> str:
+    """Import a checked file, all or nothing, once."""
+    from schools import jobs
+
     from .importing import import_job_run
     from .models import ImportJob
 
-    return import_job_run(
-        job=ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
-    ).status
+    Status = ImportJob.Status
+    job = jobs.claim(
+        ImportJob, job_id, attempt, waiting=(Status.QUEUED,), working=Status.IMPORTING
+    )
+    if job is None:
+        return "skipped"
+    with jobs.heartbeat(job):
+        return import_job_run(job=job).status

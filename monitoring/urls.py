@@ -22,6 +22,11 @@ urlpatterns = [
     path("imports/<int:pk>/", views_imports.import_detail, name="import-detail"),
     path("imports/<int:pk>/run/", views_imports.import_run, name="import-run"),
     path(
+        "imports/<int:pk>/restart/",
+        views_imports.import_restart,
+        name="import-restart",
+    ),
+    path(
         "imports/<int:pk>/errors.xlsx",
         views_imports.import_errors,
         name="import-errors",

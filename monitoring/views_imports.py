@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from schools import jobs
 from schools.access import schools_visible_to
 from schools.files import file_response
 from schools.models import AcademicYear
@@ -59,13 +60,17 @@ def import_create(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = importing.import_job_create(
-            kind=form.cleaned_data["kind"],
-            upload=form.cleaned_data["file"],
-            params=form.params(),
-            by=request.user,
-        )
-        return redirect(job)
+        try:
+            job = importing.import_job_create(
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                params=form.params(),
+                by=request.user,
+            )
+        except jobs.BackgroundUnavailable as unavailable:
+            form.add_error(None, str(unavailable))
+        else:
+            return redirect(job)
     return render(request, "monitoring/import_form.html", {"form": form})
 
 
@@ -114,7 +119,25 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
             "и подтвердите, что их нужно стереть.",
         )
         return redirect(job)
-    importing.import_job_start(job=job, by=request.user, confirmed_erasures=erasures)
+    try:
+        importing.import_job_start(
+            job=job, by=request.user, confirmed_erasures=erasures
+        )
+    except jobs.BackgroundUnavailable as unavailable:
+        messages.error(request, str(unavailable))
+    return redirect(job)
+
+
+@login_required
+@require_POST
+def import_restart(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue again a job whose processing was interrupted."""
+    _require_importer(request)
+    job = permissions.get_import_for_user(request.user, pk)
+    try:
+        importing.import_job_restart(job=job, by=request.user)
+    except jobs.BackgroundUnavailable as unavailable:
+        messages.error(request, str(unavailable))
     return redirect(job)
 
 

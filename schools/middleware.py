@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -11,10 +13,34 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_otp import user_has_device
 
+from . import logs
 from .auth import second_factor_required
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 
 # Pages a person reaches between the password and the code.
 OPEN_PATHS = ("/accounts/otp/", "/accounts/logout/", "/static/", "/health/")
+
+
+class RequestIdMiddleware:
+    """
+    Give the request an id for the logs: nginx's X-Request-ID when it is a
+    plain token, else a new one; sent back in the response.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        given = request.META.get("HTTP_X_REQUEST_ID", "")
+        value = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        token = logs.request_id.set(value)
+        try:
+            response = self.get_response(request)
+        finally:
+            logs.request_id.reset(token)
+        response["X-Request-ID"] = value
+        return response
 
 
 class SecondFactorMiddleware:

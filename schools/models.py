@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -396,6 +397,7 @@ class AuditEvent(models.Model):
         OVERRIDE = "override", "решение о статусе школы"
         IMPORT = "import", "загрузка файла"
         EXPORT = "export", "выгрузка данных"
+        JOB_RESTART = "job_restart", "перезапуск прерванной обработки"
 
     at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
     event = models.CharField("событие", max_length=20, choices=Event.choices)
@@ -441,3 +443,48 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValidationError("Записи журнала действий не удаляют.")
+
+
+class BackgroundWork(models.Model):
+    """
+    What a background job needs to outlive a lost worker (schools.jobs): the
+    attempt a queued task belongs to, the worker's last sign of life, and when
+    the job was found interrupted — then it can be restarted.
+    """
+
+    status: str  # each job declares its own states; "failed" is common to all
+    WORKING: tuple[str, ...] = ()  # states in which a worker holds the job
+    QUEUED: tuple[str, ...] = ()  # states in which the job waits for a worker
+    attempt = models.PositiveIntegerField("попытка", default=0)
+    heartbeat_at = models.DateTimeField(
+        "последний признак работы", null=True, blank=True
+    )
+    interrupted_at = models.DateTimeField("прервано", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def can_restart(self) -> bool:
+        return self.interrupted_at is not None
+
+    @classmethod
+    def reason_fields(cls, reason: str) -> dict[str, Any]:
+        """The field values that show a failure's reason to the person."""
+        raise NotImplementedError
+
+
+class StoredFile(models.Model):
+    """An uploaded file kept in the database (schools.storage.DatabaseStorage)."""
+
+    name = models.CharField("имя", max_length=500, unique=True)
+    content = models.BinaryField("содержимое")
+    size = models.PositiveBigIntegerField("размер, байт")
+    created_at = models.DateTimeField("сохранён")
+
+    class Meta:
+        verbose_name = "хранимый файл"
+        verbose_name_plural = "хранимые файлы"
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -262,3 +266,17 @@ def municipality_settings(request: HttpRequest, pk: int) -> HttpResponse:
         "schools/municipality_settings.html",
         {"form": form, "municipality": municipality},
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """
+    The 500 handler. A lost database connection (PostgreSQL restarting, a
+    failover) is a 503 that says nothing was saved and the form can be sent
+    again; the page touches neither the database nor the session.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

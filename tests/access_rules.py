@@ -219,6 +219,7 @@ IMPORTERS = tagged(programme=ANALYSTS | SCHOOL)
 RULES: dict[str, Rule] = {
     # Signing in -----------------------------------------------------------------
     "home": Rule(ANY, ANY),
+    "health": Rule(ANY, NOBODY, public=True),
     "login": Rule(ANY, ANY, public=True, ok=(200, 302)),
     "logout": Rule(NOBODY, ANY, public=True),
     "password_reset": Rule(ANY, ANY, public=True),
@@ -277,6 +278,7 @@ RULES: dict[str, Rule] = {
     "monitoring:import-create": Rule(ANALYSTS, ANALYSTS),
     "monitoring:import-detail": Rule(ANALYSTS, ANALYSTS, each(("import", None))),
     "monitoring:import-run": Rule(NOBODY, ANALYSTS, each(("import", None))),
+    "monitoring:import-restart": Rule(NOBODY, ANALYSTS, each(("import", None))),
     "monitoring:import-errors": Rule(ANALYSTS, ANALYSTS, each(("import", None))),
     "monitoring:import-file": Rule(ANALYSTS, ANALYSTS, each(("import", None))),
     "monitoring:template": Rule(ANALYSTS, ANALYSTS),
@@ -295,6 +297,7 @@ RULES: dict[str, Rule] = {
     "identification:run-create": Rule(ANALYSTS, ANALYSTS),
     "identification:run-detail": Rule(STAFF, STAFF, each(("run", None))),
     "identification:run-approve": Rule(NOBODY, APPROVERS, each(("run", None))),
+    "identification:run-restart": Rule(NOBODY, ANALYSTS, each(("run", None))),
     "identification:run-school": Rule(
         STAFF, STAFF, one(1, pk=of("run"), school_id=school_pk(1))
     ),

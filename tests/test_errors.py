@@ -41,3 +41,37 @@ def test_every_admin_page_of_every_model_answers(client, db, world, model, model
     for view in ("change", "history"):
         response = client.get(reverse(f"{prefix}_{view}", args=[obj.pk]))
         assert response.status_code == 200, (view, response.status_code)
+
+
+def test_a_lost_database_connection_answers_503_saying_nothing_was_saved(
+    client, db, world
+):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    client.raise_request_exception = False
+    client.force_login(world.places["A"].analyst)
+    with mock.patch(
+        "schools.views.selectors.school_list",
+        side_effect=OperationalError("server closed the connection unexpectedly"),
+    ):
+        response = client.get(reverse("schools:school-list"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    text = response.content.decode()
+    assert "ничего из отправленного не сохранено" in text
+    assert "server closed" not in text
+
+
+def test_any_other_error_is_still_a_500(client, db, world):
+    from unittest import mock
+
+    client.raise_request_exception = False
+    client.force_login(world.places["A"].analyst)
+    with mock.patch(
+        "schools.views.selectors.school_list", side_effect=ZeroDivisionError
+    ):
+        response = client.get(reverse("schools:school-list"))
+    assert response.status_code == 500
+    assert "Ошибка на сервере" in response.content.decode()

@@ -14,8 +14,8 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from identification.models import OfficialList, StatusOverride
-from monitoring.models import Campaign, Report, ReportEvent
+from identification.models import IdentificationRun, OfficialList, StatusOverride
+from monitoring.models import Campaign, ImportJob, Report, ReportEvent
 from partnerships.models import GeneralPlan, Partnership
 from roadmaps.models import Item, Revision, Roadmap
 from schools.models import AuditEvent
@@ -140,6 +140,24 @@ ACTIONS: dict[str, Action] = {
         [True, False],
         ANALYSTS,
         field="is_open",
+    ),
+    # Interrupted background work is restarted by МИМЦ only (world marks the
+    # job and the run interrupted, so a missing check would let it through).
+    "import restart": Action(
+        url("monitoring:import-restart", pk=pk("import")),
+        {},
+        ImportJob,
+        obj("import"),
+        list(ImportJob.Status.values),
+        ANALYSTS,
+    ),
+    "run restart": Action(
+        url("identification:run-restart", pk=pk("run")),
+        {},
+        IdentificationRun,
+        obj("run"),
+        list(IdentificationRun.Status.values),
+        ANALYSTS,
     ),
     "list approve": Action(
         url("identification:run-approve", pk=pk("run")),

@@ -256,6 +256,8 @@ def _identification(place: Place, year: Any) -> None:
         enqueue=False,
     )
     identification.run_execute(run=run)
+    # Restartable once failed: the sweeps prove only МИМЦ may restart it.
+    type(run).objects.filter(pk=run.pk).update(interrupted_at=timezone.now())
     run.refresh_from_db()
     identification.override_set(
         school=place.schools[0],
@@ -420,6 +422,8 @@ def _imports(place: Place) -> None:
         size=100,
         issues=[{"message": f"ошибка {place.mark}", "sheet": "Кадры", "row": 2}],
         uploaded_by=place.analyst,
+        # Restartable once failed: the sweeps prove only МИМЦ may restart it.
+        interrupted_at=timezone.now(),
     )
     place.objects["import"] = job
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "template_partials",
+    "health_check",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "schools.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,6 +108,16 @@ DATABASES = {
     ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections, checked before reuse (a restarted PostgreSQL does not
+# leave a node with dead connections). Behind PgBouncer in transaction mode
+# (PGBOUNCER=true) the pooler keeps the connections instead.
+PGBOUNCER = env.bool("PGBOUNCER", default=False)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "CONN_MAX_AGE", default=0 if PGBOUNCER else 60
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"
@@ -136,12 +148,35 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploaded files (import sources, evidence, scans) must reach every web node and
+# every worker: "database" keeps them in PostgreSQL (the default in production:
+# a region with only PostgreSQL needs nothing else, and one pg_dump backs them
+# up), "s3" in an S3-compatible store (django-storages), "local" in MEDIA_ROOT
+# (one machine: the `make run` demo).
+FILE_STORAGE = env.str("FILE_STORAGE", default="local" if DEBUG else "database")
+FILE_STORAGES = {
+    "database": {"BACKEND": "schools.storage.DatabaseStorage"},
+    "local": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET", default=""),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("S3_SECRET_KEY", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    },
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": FILE_STORAGES[FILE_STORAGE],
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
@@ -167,7 +202,33 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
 )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Safe on many workers: a task is acknowledged when it is done and handed to
+# another worker if its worker dies (the tasks are idempotent); one task at a
+# time per worker process; a web request that cannot reach the broker is told
+# at once instead of waiting.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# A running job beats every third of JOB_STALE_SECONDS; the janitor marks a job
+# interrupted (restartable) when its worker is silent longer than that, or when
+# no worker has taken it from the queue for JOB_QUEUE_TIMEOUT_SECONDS.
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=90)
+JOB_QUEUE_TIMEOUT_SECONDS = env.int("JOB_QUEUE_TIMEOUT_SECONDS", default=1800)
+JOB_JANITOR_SECONDS = env.int("JOB_JANITOR_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
+    "interrupted-work": {
+        "task": "schools.tasks.fail_interrupted_work",
+        "schedule": JOB_JANITOR_SECONDS,
+    },
     # Deadline reminders go out once a day, in the morning of the portal's time zone.
     "monitoring-deadline-reminders": {
         "task": "monitoring.tasks.send_deadline_reminders",
@@ -180,16 +241,27 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The cache is Redis on every node; pages keep working while Redis is down
+# (django-redis ignores its errors: a miss, then the database). Sessions live in
+# the database with the cache in front of them, so no one is signed out when
+# Redis restarts.
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": env.str("REDIS_CACHE_URL", default=REDIS_URL),
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Security: strict by default; a deployment behind a TLS-terminating proxy sets
 # SECURE_PROXY_SSL_HEADER_ENABLED. Each can be relaxed from the environment.
@@ -285,11 +357,46 @@ OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
 OTP_REQUIRED_ROLES = ["admin", "approver"]
 OTP_TOTP_ISSUER = "Портал мониторинга качества образования"
 
+# Logs: JSON lines with the request's id in production (LOG_FORMAT=json), text
+# in development; the id comes from nginx (X-Request-ID) or is made here.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "schools.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level"},
+        },
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # django-axes reports every reset of attempts at INFO; lockouts are in the audit log.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Errors to Sentry when a DSN is given (no personal data is sent).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
+
+# /health/ answers the load balancer over plain HTTP, whatever the redirects.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
