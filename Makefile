@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint chromium demo clean
+.PHONY: run test lint chromium demo clean backup restore
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Нужен Python 3.11 (команда $(PYTHON))"; exit 1; }
@@ -40,6 +40,18 @@ lint: $(VENV)/.test-deps
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Backups (README, «Резервное копирование»): the database, and MEDIA_ROOT when
+# FILE_STORAGE=local, into a dated folder of BACKUP_DIR; restored only into an
+# empty database unless FORCE=1. Run with the portal's own environment.
+BACKUP_DIR ?= backups
+
+backup: $(VENV)/.run-deps
+	$(PY) manage.py backup --dir "$(BACKUP_DIR)"
+
+restore: $(VENV)/.run-deps
+	@test -n "$(BACKUP)" || { echo "Укажите папку копии: make restore BACKUP=$(BACKUP_DIR)/<папка> [FORCE=1]"; exit 1; }
+	$(PY) manage.py restore "$(BACKUP)" $(if $(filter 1,$(FORCE)),--force)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles media
