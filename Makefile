@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint chromium demo clean backup restore
+.PHONY: run test lint chromium demo clean backup restore nginx stack stack-test
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Нужен Python 3.11 (команда $(PYTHON))"; exit 1; }
@@ -52,6 +52,22 @@ backup: $(VENV)/.run-deps
 restore: $(VENV)/.run-deps
 	@test -n "$(BACKUP)" || { echo "Укажите папку копии: make restore BACKUP=$(BACKUP_DIR)/<папка> [FORCE=1]"; exit 1; }
 	$(PY) manage.py restore "$(BACKUP)" $(if $(filter 1,$(FORCE)),--force)
+
+# The two-node stack (deploy/two_nodes.py): nginx with TLS on 127.0.0.1:8443 in
+# front of two gunicorn nodes, two Celery workers and beat, over the running
+# PostgreSQL (database portal_stack, recreated) and a Redis of its own.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y nginx >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y nginx >/dev/null; }; \
+	  else echo "Для стенда из двух узлов нужен nginx: sudo apt-get install -y nginx"; exit 1; fi; }
+
+stack: $(VENV)/.run-deps nginx
+	$(PY) deploy/two_nodes.py
+
+# Its smoke and fault tests; they restart the machine's PostgreSQL once.
+stack-test: $(VENV)/.test-deps nginx
+	PORTAL_STACK_TESTS=1 $(PY) -m pytest tests/stack -p no:randomly $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles media
