@@ -1,6 +1,7 @@
 """Campaigns, saving figures, the workflow, history and reminders."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -309,6 +310,36 @@ def test_results_with_errors_write_nothing(campaign, school, operator):
 
 
 # Reminders --------------------------------------------------------------------------
+
+
+def test_two_schedulers_at_once_send_each_school_one_reminder(
+    campaign, operator, neighbour_operator
+):
+    """
+    A second beat started by mistake runs the same daily task at the same
+    moment: here it runs in full while the first is between choosing the
+    reports and sending its first letter. Each school still gets one letter.
+    """
+    before = campaign.deadline - dt.timedelta(days=3)
+    send = services._send_reminder
+    started: list[bool] = []
+    second: list[int] = []
+
+    def first_letter_then_second_scheduler(*args, **kwargs):
+        if not started:
+            started.append(True)
+            second.append(services.reminders_send_due(today=before))
+        return send(*args, **kwargs)
+
+    with mock.patch.object(
+        services, "_send_reminder", side_effect=first_letter_then_second_scheduler
+    ):
+        first = services.reminders_send_due(today=before)
+    assert second == [1]  # the other school, while the first held its own
+    assert first == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [operator.email, neighbour_operator.email]
+    )
 
 
 def test_automatic_reminders_go_3_days_before_and_day_after_once(

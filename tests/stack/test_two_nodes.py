@@ -5,6 +5,9 @@ other; nothing depends on one process or one machine's disk.
 """
 
 import datetime as dt
+import subprocess
+
+from deploy.two_nodes import ROOT
 
 from .conftest import text_of, wait_for
 from .portal import (
@@ -83,3 +86,25 @@ def test_package_run_and_approval_cross_both_nodes(stack, person, sql):
     )
     assert rows == [("77-стенд",)]
     assert job_status(sql, pk) == "done"
+
+
+def test_the_production_nginx_site_passes_nginx_check(stack, tmp_path):
+    """deploy/nginx/portal.conf as the README installs it, with this stack's certificate."""
+    site = (ROOT / "deploy" / "nginx" / "portal.conf").read_text()
+    site = site.replace("/srv/portal/deploy/", f"{ROOT}/deploy/")
+    site = site.replace("/etc/ssl/portal/fullchain.pem", str(stack.certificate))
+    site = site.replace("/etc/ssl/portal/privkey.pem", str(stack.root / "tls.key"))
+    site = site.replace("/var/log/nginx/", f"{tmp_path}/")
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
+        f"events {{}}\nhttp {{ include {tmp_path}/site.conf; }}\n"
+    )
+    done = subprocess.run(
+        ["nginx", "-t", "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "test is successful" in done.stderr
