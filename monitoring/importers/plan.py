@@ -114,6 +114,7 @@ class Plan:
         default_factory=lambda: {"new": 0, "changed": 0, "unchanged": 0}
     )
     report_notes: dict[int, str] = field(default_factory=dict)  # report → history
+    reviewed: int = 0  # reports on review or accepted that the file changes
 
     def count(self, what: str, action: str) -> None:
         self.counts[what][action] += 1
@@ -121,13 +122,11 @@ class Plan:
     def summary(self) -> dict[str, Any]:
         return {
             "counts": {k: dict(v) for k, v in self.counts.items()},
-            "changes": self.changes[:2000],
+            "changes": self.changes[:PREVIEW_REPORTS],
             "reports": dict(self.reports_touched),
-            "erasures": self.erasures[:2000],
+            "erasures": self.erasures[:PREVIEW_REPORTS],
             "erasure_count": len(self.erasures),
-            "reviewed": sum(
-                1 for c in self.changes if c.get("status") in REVIEWED_LABELS
-            ),
+            "reviewed": self.reviewed,
         }
 
 
@@ -365,6 +364,9 @@ def _where(record: ReportRecord) -> str:
     return f"«{KIND_LABELS[record.kind]}» школы {record.school.name} ({record.school.code}) за {record.year}/{record.year + 1}"
 
 
+# How many reports the preview lists field by field (the page shows 500).
+PREVIEW_REPORTS = 2000
+
 REVIEWED_LABELS = {
     Report.Status.SUBMITTED.label,
     Report.Status.ACCEPTED.label,
@@ -478,19 +480,25 @@ def _note_changes(
     action: str,
     detail: str = "",
 ) -> None:
-    """Put the report's changes in the preview, its erasures in their list."""
+    """
+    Put the report's changes in the preview — field by field for the first
+    PREVIEW_REPORTS reports, counted beyond them (a 10,000-school package
+    touches hundreds of thousands) — and every erasure in its list.
+    """
     info = _describe(record)
     status = report.get_status_display() if report is not None else ""
-    plan.changes.append(
-        {
-            **info,
-            "action": action,
-            "status": status,
-            "detail": detail,
-            "fields": [c.as_dict() for c in changes[:40]],
-            "more": max(0, len(changes) - 40),
-        }
-    )
+    plan.reviewed += status in REVIEWED_LABELS
+    if len(plan.changes) < PREVIEW_REPORTS:
+        plan.changes.append(
+            {
+                **info,
+                "action": action,
+                "status": status,
+                "detail": detail,
+                "fields": [c.as_dict() for c in changes[:40]],
+                "more": max(0, len(changes) - 40),
+            }
+        )
     for change in changes:
         if change.erases:
             plan.erasures.append({**info, **change.as_dict()})
