@@ -85,23 +85,30 @@ def methodologies_visible_to(user: AnyUser) -> QuerySet[Methodology]:
     )
 
 
-def can_edit_methodology(user: AnyUser, methodology: Methodology) -> bool:
+def methodologies_editable_by(user: AnyUser) -> QuerySet[Methodology]:
     """
     An own methodology is changed by the analysts of its owner: of its
     municipality (or of that municipality's region), or of its region; presets
     by nobody.
     """
+    if not can_run(user):
+        return Methodology.objects.none()
+    own = Methodology.objects.filter(is_preset=False)
+    if access.is_administrator(user):
+        return own
+    owners = Q(municipality__in=access.municipalities_visible_to(user).values("pk"))
+    if user.region_id is not None:
+        owners |= Q(municipality__isnull=True, region_id=user.region_id)
+    return own.filter(owners)
+
+
+def can_edit_methodology(user: AnyUser, methodology: Methodology) -> bool:
+    """Whether the person may change the methodology (see methodologies_editable_by)."""
     if methodology.is_preset or not can_run(user):
         return False
     if access.is_administrator(user):
         return True
-    if methodology.municipality_id:
-        return (
-            access.municipalities_visible_to(user)
-            .filter(pk=methodology.municipality_id)
-            .exists()
-        )
-    return user.region_id is not None and user.region_id == methodology.region_id
+    return methodologies_editable_by(user).filter(pk=methodology.pk).exists()
 
 
 def get_methodology_for_user(

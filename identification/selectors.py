@@ -12,11 +12,11 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from monitoring.models import (
     DATA_MODELS,
@@ -31,6 +31,9 @@ from schools.models import School
 from . import columns as c
 from . import packing
 from .engine import Inputs
+
+if TYPE_CHECKING:
+    from .models import Methodology
 
 ACCEPTED = Report.Status.ACCEPTED
 
@@ -510,3 +513,29 @@ def run_table(run: Any, *, schools: QuerySet[School]) -> list[dict[str, Any]]:
         }
         for s in sorted(results, key=lambda s: results[s].school.short_name)
     ]
+
+
+def methodology_list(*, user: Any) -> list[Methodology]:
+    """
+    Return the methodologies the person sees, each with its latest version as
+    `latest` and whether the person may change it as `editable`.
+
+    Three queries whatever the number of municipalities and their own
+    methodologies: the methodologies, their versions, the editable ones.
+    """
+    from .models import MethodologyVersion
+    from .permissions import methodologies_editable_by, methodologies_visible_to
+
+    editable = set(methodologies_editable_by(user).values_list("pk", flat=True))
+    newest_first = MethodologyVersion.objects.order_by("-number")
+    methodologies = list(
+        methodologies_visible_to(user)
+        .select_related("municipality", "region")
+        .prefetch_related(
+            Prefetch("versions", queryset=newest_first, to_attr="newest_first")
+        )
+    )
+    for methodology in methodologies:
+        methodology.latest = next(iter(methodology.newest_first), None)
+        methodology.editable = methodology.pk in editable
+    return methodologies

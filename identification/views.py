@@ -281,22 +281,14 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def methodology_list(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     services.ensure_presets()
-    methodologies = (
-        permissions.methodologies_visible_to(request.user)
-        .select_related("municipality", "region")
-        .prefetch_related("versions")
-    )
-    for methodology in methodologies:
-        methodology.editable = permissions.can_edit_methodology(
-            request.user, methodology
-        )
+    owners = permissions.methodology_owners(request.user)
     return render(
         request,
         "identification/methodology_list.html",
         {
-            "methodologies": methodologies,
-            "can_copy": bool(permissions.methodology_owners(request.user)),
-            "owners": permissions.methodology_owners(request.user),
+            "methodologies": selectors.methodology_list(user=request.user),
+            "can_copy": bool(owners),
+            "owners": owners,
         },
     )
 

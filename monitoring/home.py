@@ -10,17 +10,30 @@ from schools.home import Panel
 
 from . import permissions, selectors
 
+# A region's analyst has an open campaign in each of its ~100 municipalities:
+# the home page shows the nearest deadlines and totals, the list page the rest.
+HOME_CAMPAIGNS = 5
+
 
 def campaigns_panel(request: HttpRequest) -> Panel | None:
     user = request.user
     if access.role_of(user) is None:
         return None
+    is_operator = access.is_operator(user)
+    # Staff see counts only; an operator sees each of the school's reports.
+    campaigns = selectors.home_campaigns(
+        user=user,
+        limit=None if is_operator else HOME_CAMPAIGNS,
+        with_reports=is_operator,
+    )
     return Panel(
         "monitoring/_home_panel.html",
         {
-            "open_campaigns": selectors.home_campaigns(user=user),
+            "open_campaigns": campaigns.shown,
+            "more_campaigns": campaigns.hidden,
+            "totals": campaigns.totals,
             "can_manage_campaigns": permissions.can_manage_campaigns(user),
-            "is_operator": access.is_operator(user),
+            "is_operator": is_operator,
         },
         order=10,
     )

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from schools.access import schools_visible_to
@@ -28,6 +28,8 @@ from .validation import Context
 
 Status = Report.Status
 PENDING = (Status.DRAFT, Status.RETURNED)
+# What the home page counts: not yet sent (draft or returned), sent, accepted.
+STATES = ("pending", "submitted", "accepted")
 KIND_ORDER = list(ReportKind.values)
 
 
@@ -185,33 +187,80 @@ def completeness_matrix(
     return Matrix(kinds=list(campaign.kinds), rows=rows, totals=dict(totals))
 
 
-def home_campaigns(*, user: User, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Return open campaigns with the person's reports in them and the days left."""
+@dataclass
+class OpenCampaigns:
+    """The open campaigns a home page shows, and the counts of all of them."""
+
+    shown: list[dict[str, Any]]
+    hidden: int
+    totals: dict[str, int]
+
+
+def home_campaigns(
+    *,
+    user: User,
+    limit: int | None = None,
+    with_reports: bool = False,
+    today: dt.date | None = None,
+) -> OpenCampaigns:
+    """
+    Return the open campaigns with the nearest deadlines (`limit` of them, or
+    all), each with its days left and the person's reports counted by state,
+    and the totals over every open campaign.
+
+    The counts come from one grouped query, so the page costs the same for a
+    school and for a region of 7,500 reports. With `with_reports` (an
+    operator's few reports) each campaign also lists the reports themselves.
+    """
     today = today or timezone.localdate()
-    campaigns = campaigns_visible_to(user).filter(is_open=True).order_by("deadline")
-    visible = reports_visible_to(user).order_by("school__short_name")
-    campaigns = campaigns.prefetch_related(
-        Prefetch("reports", queryset=visible, to_attr="visible_reports")
+    open_campaigns = (
+        campaigns_visible_to(user).filter(is_open=True).order_by("deadline", "pk")
     )
-    result = []
+    if limit is None:
+        campaigns = list(open_campaigns)
+        ids = [c.pk for c in campaigns]
+    else:
+        # A region's ~100 campaigns are counted, not built, beyond those shown.
+        ids = list(open_campaigns.values_list("pk", flat=True))
+        campaigns = list(open_campaigns.filter(pk__in=ids[:limit]))
+    visible = reports_visible_to(user).filter(campaign__in=ids)
+    counts = {
+        row.pop("campaign_id"): row
+        for row in visible.order_by()
+        .values("campaign_id")
+        .annotate(
+            pending=Count("pk", filter=Q(status__in=PENDING)),
+            submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
+            accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
+        )
+    }
+    reports: dict[int, list[Report]] = defaultdict(list)
+    if with_reports:
+        for report in visible:
+            reports[report.campaign_id].append(report)
+    shown = []
     for campaign in campaigns:
-        reports = sorted(
-            campaign.visible_reports,
+        listed = sorted(
+            reports[campaign.pk],
             key=lambda r: (r.school.short_name, KIND_ORDER.index(r.kind)),
         )
-        for report in reports:
+        for report in listed:
             report.overdue = is_overdue(report, campaign, today)
-        result.append(
+        shown.append(
             {
                 "campaign": campaign,
-                "reports": reports,
+                "reports": listed,
                 "days_left": (campaign.deadline - today).days,
-                "pending": sum(r.status in PENDING for r in reports),
-                "submitted": sum(r.status == Status.SUBMITTED for r in reports),
-                "accepted": sum(r.status == Status.ACCEPTED for r in reports),
+                **{
+                    state: counts.get(campaign.pk, {}).get(state, 0) for state in STATES
+                },
             }
         )
-    return result
+    return OpenCampaigns(
+        shown=shown,
+        hidden=len(ids) - len(campaigns),
+        totals={state: sum(c[state] for c in counts.values()) for state in STATES},
+    )
 
 
 def report_list(*, user: User) -> QuerySet[Report]:

@@ -71,10 +71,16 @@ def can_manage(user: AnyUser, municipality_id: int) -> bool:
     ) and access.municipalities_visible_to(user).filter(pk=municipality_id).exists()
 
 
+def approves_general_plans(user: AnyUser) -> bool:
+    """The department (and administrators) approve general plans, in their municipalities."""
+    return access.is_approver(user) or access.is_administrator(user)
+
+
 def can_approve_general(user: AnyUser, municipality_id: int) -> bool:
     return (
-        access.is_approver(user) or access.is_administrator(user)
-    ) and access.municipalities_visible_to(user).filter(pk=municipality_id).exists()
+        approves_general_plans(user)
+        and access.municipalities_visible_to(user).filter(pk=municipality_id).exists()
+    )
 
 
 def require(allowed: bool, message: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from schools import access
 from schools.files import file_response
 from schools.xlsx import wants_xlsx, xlsx_response
 
-from . import indicators, permissions, services, tables
+from . import indicators, permissions, selectors, services, tables
 from .forms import (
     ApproveForm,
     CommentForm,
@@ -69,16 +68,7 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
     if year.isdigit():
         roadmaps = roadmaps.filter(year__start_year=year)
     page = Paginator(roadmaps, 30).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for item in Item.objects.filter(roadmap__in=[r.pk for r in page.object_list]).only(
-        "roadmap_id", "start", "end", "done_at", "cancelled_reason"
-    ):
-        counts[item.roadmap_id][item.state_on(today)] += 1
-    for roadmap in page.object_list:
-        roadmap.counts = counts[roadmap.pk]
-        active = sum(n for s, n in roadmap.counts.items() if s != "cancelled")
-        roadmap.percent = round(100 * roadmap.counts["done"] / active) if active else 0
+    selectors.roadmaps_with_progress(page.object_list, day=timezone.localdate())
     can_create = (
         access.is_analyst(request.user)
         or access.is_administrator(request.user)
@@ -503,57 +493,13 @@ def indicator_actual(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRe
 def tracking(request: HttpRequest) -> HttpResponse:
     """Items due this month, overdue items, and the execution per roadmap and per responsible."""
     today = timezone.localdate()
-    month_start = today.replace(day=1)
-    next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
-    items = _items(
-        permissions.items_visible_to(request.user).filter(
-            roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.IN_EXECUTION]
-        )
+    items = permissions.items_visible_to(request.user).filter(
+        roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.IN_EXECUTION]
     )
-    for item in items:
-        item.current_state = item.state_on(today)
-    due = [
-        i
-        for i in items
-        if i.current_state in ("planned", "in_progress")
-        and month_start <= i.end < next_month
-    ]
-    overdue = [i for i in items if i.current_state == "overdue"]
-    per_roadmap: dict[int, dict[str, Any]] = {}
-    per_person: dict[str, dict[str, Any]] = {}
-    for item in items:
-        if item.current_state == "cancelled":
-            continue
-        for key, bucket, label in [
-            (item.roadmap_id, per_roadmap, str(item.roadmap))
-        ] + [(r.name, per_person, r.name) for r in item.responsible.all()]:
-            row = bucket.setdefault(
-                key,
-                {
-                    "label": label,
-                    "total": 0,
-                    "done": 0,
-                    "overdue": 0,
-                    "roadmap": item.roadmap if bucket is per_roadmap else None,
-                },
-            )
-            row["total"] += 1
-            row["done"] += item.current_state == "done"
-            row["overdue"] += item.current_state == "overdue"
-    for row in [*per_roadmap.values(), *per_person.values()]:
-        row["percent"] = round(100 * row["done"] / row["total"]) if row["total"] else 0
     return render(
         request,
         "roadmaps/tracking.html",
-        {
-            "today": today,
-            "due": due,
-            "overdue": overdue,
-            "per_roadmap": sorted(per_roadmap.values(), key=lambda r: r["label"]),
-            "per_person": sorted(
-                per_person.values(), key=lambda r: (-r["overdue"], r["label"])
-            ),
-        },
+        {"today": today, **selectors.tracking(items, day=today)},
     )
 
 

@@ -14,6 +14,15 @@ from .selectors import current_year
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Return the menu items of the signed-in person (none for a visitor)."""
+    # Context processors run for every template rendered with the request, and
+    # the home page renders each panel so: the menu is worked out once.
+    menu = getattr(request, "_navigation", None)
+    if menu is None:
+        menu = request._navigation = _menu(request)  # type: ignore[attr-defined]
+    return menu
+
+
+def _menu(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or access.role_of(user) is None:
         return {"nav_items": []}

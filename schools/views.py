@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "role": access.role_of(user),
         "current_year": selectors.current_year(),
-        "schools": selectors.school_list(user=user)[:10],
+        "schools": selectors.school_list(user=user, operator_counts=False)[:10],
         "panels": [
             render_to_string(p.template, p.context, request=request)
             for p in panels_for(request)

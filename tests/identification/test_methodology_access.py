@@ -205,3 +205,29 @@ def test_migration_gives_existing_methodologies_their_authors_owner():
         "b": (None, region.pk),
         "c": (None, region.pk),
     }
+
+
+def test_methodology_list_marks_what_each_person_may_edit(
+    analyst, region_analyst, approver, administrator, municipality, theirs, region
+):
+    """The list's flags are can_edit_methodology's answers, and the latest version shows."""
+    from identification.permissions import can_edit_methodology
+    from identification.selectors import methodology_list
+
+    mine = own("mine", municipality=municipality)
+    MethodologyVersion.objects.create(methodology=mine, number=2, params=PARAMS)
+    own("regional", region=region)
+    for person in (analyst, region_analyst, approver, administrator):
+        listed = methodology_list(user=person)
+        assert {m.pk for m in listed} == set(
+            methodologies_visible_to(person).values_list("pk", flat=True)
+        )
+        for methodology in listed:
+            assert methodology.editable == can_edit_methodology(person, methodology)
+            assert methodology.latest == methodology.current
+    editable = {m.code for m in methodology_list(user=analyst) if m.editable}
+    assert editable == {"mine"}
+    editable = {m.code for m in methodology_list(user=region_analyst) if m.editable}
+    assert editable == {"mine", "regional", "theirs"}
+    latest = {m.code: m.latest.number for m in methodology_list(user=analyst)}
+    assert latest["mine"] == 2
