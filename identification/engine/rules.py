@@ -228,15 +228,13 @@ def l1(
     available = rows.groupby(SCHOOL_ID)["z"].size().reindex(index, fill_value=0)
     # The cells held in a group that a school of each type sits (the same for every school of the type).
     held = rows[["group", PROCEDURE, GRADE, CELL, YEAR]].drop_duplicates()
-    pairs = pd.DataFrame(
-        {"group": school_groups, "type": schools[SCHOOL_TYPE].to_numpy()}
-    ).drop_duplicates()
+    # A school without a recorded type is looked up as "" (NaN never equals
+    # itself, so it would find no count); `applicable` treats both alike.
+    types = schools[SCHOOL_TYPE].fillna("").to_numpy()
+    pairs = pd.DataFrame({"group": school_groups, "type": types}).drop_duplicates()
     counts = _applicable_counts(held, pairs)
     cells_applicable = pd.Series(
-        [
-            counts[g, t]
-            for g, t in zip(school_groups, schools[SCHOOL_TYPE], strict=True)
-        ],
+        [counts[g, t] for g, t in zip(school_groups, types, strict=True)],
         index=index,
         dtype=float,
     )
