@@ -234,22 +234,10 @@ def run_restart(*, run: IdentificationRun, by: User) -> IdentificationRun:
     run = IdentificationRun.objects.select_for_update().get(pk=run.pk)
     if run.status != IdentificationRun.Status.FAILED or not run.can_restart:
         raise PermissionDenied("Перезапустить можно только прерванное выявление.")
-    jobs.require_broker()
-    reason = " ".join(run.messages)
-    run.status, run.progress, run.messages = IdentificationRun.Status.QUEUED, 0, []
-    run.finished_at = None
-    jobs.next_attempt(run)
-    run.save()
-    audit.record(
-        None,
-        audit.Event.JOB_RESTART,
-        by=by,
-        target=run,
-        detail=f"Перезапуск (попытка {run.attempt}) после: {reason}",
-    )
     from .tasks import run_execute_task
 
-    jobs.publish(run_execute_task, run)
+    reason, run.messages = " ".join(run.messages), []
+    jobs.requeue(run, task=run_execute_task, by=by, reason=reason)
     return run
 
 

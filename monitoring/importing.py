@@ -235,22 +235,11 @@ def import_job_restart(*, job: ImportJob, by: User) -> ImportJob:
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != Status.FAILED or not job.can_restart:
         raise PermissionDenied("Перезапустить можно только прерванную обработку.")
-    jobs.require_broker()
-    reason = job.message
-    job.status, job.progress, job.message = Status.QUEUED, 0, ""
-    job.finished_at = None
-    jobs.next_attempt(job)
-    job.save()
-    audit.record(
-        None,
-        audit.Event.JOB_RESTART,
-        by=by,
-        target=job,
-        detail=f"Перезапуск (попытка {job.attempt}) после: {reason}",
-    )
     from .tasks import import_check_task, import_run_task
 
-    jobs.publish(import_run_task if job.phase == "import" else import_check_task, job)
+    reason, job.message = job.message, ""
+    task = import_run_task if job.phase == "import" else import_check_task
+    jobs.requeue(job, task=task, by=by, reason=reason)
     return job
 
 

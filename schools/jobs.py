@@ -101,6 +101,28 @@ def next_attempt(job: BackgroundWork) -> None:
     job.interrupted_at = None
 
 
+def requeue(job: BackgroundWork, *, task: Any, by: Any, reason: str) -> None:
+    """
+    Queue an interrupted job again as a new attempt, with the restart in the
+    audit log. The caller holds the job's row lock, has checked that it may be
+    restarted and has cleared what the failure left.
+    """
+    from . import audit
+
+    require_broker()
+    job.status, job.progress, job.finished_at = "queued", 0, None
+    next_attempt(job)
+    job.save()
+    audit.record(
+        None,
+        audit.Event.JOB_RESTART,
+        by=by,
+        target=job,
+        detail=f"Перезапуск (попытка {job.attempt}) после: {reason}",
+    )
+    publish(task, job)
+
+
 def interrupt(
     model: type[Job], pk: int, *, attempt: int, reason: str = INTERRUPTED
 ) -> bool:
