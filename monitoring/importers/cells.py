@@ -60,10 +60,20 @@ def is_empty(value: Any) -> bool:
 
 def text(value: Any) -> str:
     """Return a cell as trimmed text; numbers written without a trailing ".0"."""
-    if is_empty(value):
+    kind = type(value)
+    if kind is str:
+        # str.split() splits on every Unicode space (NBSP and the narrow NBSP
+        # included) — the same as SPACES, at a fraction of the cost per cell.
+        return " ".join(value.split())
+    if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if kind is float:
+        if value != value:  # NaN
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    if kind is int:
+        return str(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%d.%m.%Y")
     return SPACES.sub(" ", str(value)).strip()
@@ -79,6 +89,16 @@ def decimal(value: Any, *, percent: bool = False) -> Decimal | None:
     Return a cell as a Decimal: spaces and NBSP inside numbers, a decimal comma
     and (for percentages) a trailing «%» are accepted; empty is None.
     """
+    kind = type(value)
+    if kind is float:
+        if value != value:  # NaN: an empty cell in a frame
+            return None
+        number = Decimal(str(value))
+        if not number.is_finite():
+            raise CellError("ожидается число")
+        return number
+    if kind is int:
+        return Decimal(value)
     if is_empty(value):
         return None
     if isinstance(value, bool):
@@ -100,6 +120,12 @@ def decimal(value: Any, *, percent: bool = False) -> Decimal | None:
 
 def integer(value: Any) -> int | None:
     """Return a cell as a whole number ≥ 0 or None; «12,0» is 12, «12,5» is an error."""
+    # Whole numbers as the reader gives them skip the Decimal round trip.
+    kind = type(value)
+    if kind is int:
+        return value
+    if kind is float and value.is_integer():
+        return int(value)
     number = decimal(value)
     if number is None:
         return None

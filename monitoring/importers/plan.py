@@ -406,23 +406,33 @@ def _shown(value: Any) -> str:
 
 
 def merge(
-    current: dict[str, Any], given: dict[str, Any], labels: dict[str, str]
+    current: dict[str, Any],
+    given: dict[str, Any],
+    labels: dict[str, str],
+    prefix: str = "",
 ) -> tuple[dict[str, Any], list[Change]]:
     """
     Return the stored values with the file's over them, and what changes: only
     the fields the file gives («—» as erasing), never the ones it leaves empty.
+    Each change is labelled `prefix + label` (a row of a table names its row).
     """
     merged = dict(current)
     changes = []
     for name, value in given.items():
-        if name not in labels or value is None:
+        if value is None:
             continue  # not in the file: whatever is stored stays
+        label = labels.get(name)
+        if label is None:
+            continue
         new = None if value is CLEAR else value
         old = current.get(name)
-        if _same(old, new) or (old is None and new is None):
+        if old is None:
+            if new is None:
+                continue
+        elif new is not None and _same(old, new):
             continue
         merged[name] = new
-        changes.append(Change(labels[name], old, new))
+        changes.append(Change(prefix + label, old, new))
     return merged, changes
 
 
@@ -438,15 +448,13 @@ def _refused(
     The messages never advise erasing anything: replacing takes only the values
     the file gives, and the preview shows each of them first.
     """
+    if report is None:
+        return False  # a new report: nothing stored to overwrite, erase or protect
     sheet, row = (source.sheet, source.row) if source else ("", None)
     first = changes[0]
     example = f"«{first.label}»: {_shown(first.old)} → {_shown(first.new)}"
     more = f" (и ещё {len(changes) - 1})" if len(changes) > 1 else ""
-    if (
-        report is not None
-        and report.status == Report.Status.ACCEPTED
-        and not plan.allow_accepted
-    ):
+    if report.status == Report.Status.ACCEPTED and not plan.allow_accepted:
         plan.issues.add(
             f"отчёт {_where(record)} принят МИМЦ, а файл меняет его ({example}{more}). "
             "Принятые отчёты импорт меняет, только если при загрузке отмечено "
@@ -525,13 +533,16 @@ def _plan_data(parsed: Parsed, plan: Plan) -> None:
             ):
                 existing[row.pop("report_id")] = row
     previous_pupils = _previous_pupils(parsed, plan)
-    for record in records:
-        model = DATA_MODELS[record.kind]
-        labels = {
+    model_labels = {
+        kind: {
             f.name: str(f.verbose_name)
             for f in model._meta.concrete_fields
             if f.name != "report"
         }
+        for kind, model in DATA_MODELS.items()
+    }
+    for record in records:
+        labels = model_labels[record.kind]
         report = plan.reports.get((record.school.pk, record.year, record.kind))
         old = existing.get(report.pk) if report else None
         merged, changes = merge(
@@ -644,6 +655,13 @@ def _plan_results(parsed: Parsed, plan: Plan) -> None:
             ] = row
         for row in MarkComparison.objects.filter(**wanted).select_related("subject"):
             comparisons[row.report_id][(row.subject_id, row.grade)] = row
+    field_labels = {
+        model: {n: str(model._meta.get_field(n).verbose_name) for n in names}
+        for model, names in (
+            (AssessmentResult, RESULT_FIELDS),
+            (MarkComparison, COMPARISON_FIELDS),
+        )
+    }
     for record in records:
         report = plan.reports.get((record.school.pk, record.year, record.kind))
         current_rows = rows.get(report.pk, {}) if report else {}
@@ -660,21 +678,21 @@ def _plan_results(parsed: Parsed, plan: Plan) -> None:
                 COMPARISON_FIELDS,
             ),
         ):
-            labels = {n: str(model._meta.get_field(n).verbose_name) for n in names}
+            labels = field_labels[model]
             for key, (values, source) in list(incoming.items()):
                 old = current.get(key)
                 stored = {n: getattr(old, n) for n in names} if old else {}
                 merged, row_changes = merge(
-                    stored or dict.fromkeys(names), values, labels
+                    stored or dict.fromkeys(names),
+                    values,
+                    labels,
+                    prefix=f"{_row_label(model, key, values)}: ",
                 )
                 # The row as it will be (stored values the file leaves empty kept).
                 incoming[key] = ({**values, **merged}, source)
                 if not row_changes:
                     continue
-                row_label = _row_label(model, key, values)
-                changes += [
-                    Change(f"{row_label}: {c.label}", c.old, c.new) for c in row_changes
-                ]
+                changes += row_changes
                 new_rows += old is None
                 writes.append(
                     (

@@ -206,13 +206,13 @@ def _trim(rows: list[list[Any]]) -> list[list[Any]]:
     """Drop trailing empty rows and columns (Excel keeps formatting far below the data)."""
     while rows and all(is_empty(v) for v in rows[-1]):
         rows.pop()
-    width = max(
-        (
-            max((i + 1 for i, v in enumerate(r) if not is_empty(v)), default=0)
-            for r in rows
-        ),
-        default=0,
-    )
+    width = 0
+    for row in rows:
+        # Only the cells beyond the widest row so far can widen the table.
+        end = len(row)
+        while end > width and is_empty(row[end - 1]):
+            end -= 1
+        width = max(width, end)
     return [list(r[:width]) + [None] * (width - len(r)) for r in rows]
 
 
