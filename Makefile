@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+PORT ?= 8000
+# The suite runs on every core (pytest-xdist); WORKERS=0 runs it in one process.
+WORKERS ?= auto
 
 .PHONY: run test lint chromium demo clean backup restore nginx stack stack-test
 
@@ -23,8 +26,8 @@ demo: $(VENV)/.run-deps
 	$(PY) manage.py load_demo
 
 run: demo
-	@echo "Откройте http://127.0.0.1:8000 — демо-логины и пароль в README.md"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Откройте http://127.0.0.1:$(PORT) — демо-логины и пароль в README.md"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Browser tests drive Debian's Chromium; install it when this machine can.
 chromium:
@@ -34,7 +37,7 @@ chromium:
 	  else echo "Для браузерных тестов нужен Chromium: sudo apt-get install -y chromium"; exit 1; fi; }
 
 test: $(VENV)/.test-deps chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-deps
 	$(PY) -m ruff check .

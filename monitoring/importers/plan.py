@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -373,8 +373,7 @@ REVIEWED_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One value a file changes: its label, what is stored, what the file gives."""
 
     label: str
@@ -507,9 +506,10 @@ def _note_changes(
                 "more": max(0, len(changes) - 40),
             }
         )
-    for change in changes:
-        if change.erases:
-            plan.erasures.append({**info, **change.as_dict()})
+    if report is not None:  # a new report has nothing stored to erase
+        for change in changes:
+            if change.erases:
+                plan.erasures.append({**info, **change.as_dict()})
     plan.reports_touched["new" if report is None else "changed"] += 1
 
 
