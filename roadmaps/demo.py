@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from schools.models import AcademicYear, School, User
 
 from . import indicators, periods, services
@@ -135,14 +137,15 @@ def load_roadmaps_demo() -> int:
             unit="%",
             planned=40.0,
         )
-        services.submit(roadmap=roadmap, by=analyst)
-        services.approve(
-            roadmap=roadmap,
+        services.roadmap_submit(obj=roadmap, by=analyst)
+        _submitted_on(roadmap, dt.date(2020, 7, 20))
+        services.roadmap_approve(
+            obj=roadmap,
             order_number="87",
             order_date=dt.date(2020, 7, 24),
             by=approver,
         )
-        services.start_execution(roadmap=roadmap, by=analyst)
+        services.roadmap_start(obj=roadmap, by=analyst)
     school = School.objects.get(code="sch242706")
     year_2021 = AcademicYear.objects.get(start_year=2021)
     if not Roadmap.objects.filter(school=school, year=year_2021).exists():
@@ -178,9 +181,10 @@ def load_roadmaps_demo() -> int:
                         item.end,
                     )
                     item.save(update_fields=["execution_info", "done_at"])
-        services.submit(roadmap=programme, by=operator)
-        services.approve(
-            roadmap=programme,
+        services.roadmap_submit(obj=programme, by=operator)
+        _submitted_on(programme, dt.date(2021, 10, 1))
+        services.roadmap_approve(
+            obj=programme,
             order_number="131",
             order_date=dt.date(2021, 10, 5),
             by=approver,
@@ -214,3 +218,14 @@ def drop_roadmaps(schools: Any) -> None:
     )
     for roadmap in roadmaps:
         roadmap.delete()
+
+
+def _submitted_on(roadmap: Roadmap, day: dt.date) -> None:
+    """
+    The demo's documents were sent for approval years ago: their history says
+    so, and the order that approved them is not "before the submission".
+    """
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+    roadmap.history.filter(status=Roadmap.Status.ON_APPROVAL).update(
+        history_date=moment
+    )

@@ -17,8 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from schools import audit, mail
+from schools import mail
 from schools.models import AcademicYear, Municipality, School, User
+from schools.workflow import perform
 
 from . import periods
 from .models import (
@@ -31,6 +32,7 @@ from .models import (
     Section,
     TargetIndicator,
 )
+from .workflows import ROADMAP
 
 logger = logging.getLogger(__name__)
 
@@ -375,105 +377,45 @@ def check_evidence_file(upload: Any) -> None:
         )
 
 
-# Workflow ---------------------------------------------------------------------------------------
+# Workflow (the table is in roadmaps.workflows) ---------------------------------------------------------------------------------------
 
 
-def _transition(
-    roadmap: Roadmap, allowed_from: tuple[str, ...], to: str, message: str
-) -> None:
-    if roadmap.status not in allowed_from:
-        raise ValidationError(message)
-    roadmap.status = to
+def roadmap_submit(*, obj: Roadmap, by: User, reason: str = "", today=None) -> Roadmap:
+    return perform(ROADMAP, "submit", obj=obj, by=by, reason=reason, today=today)
 
 
-@transaction.atomic
-def submit(*, roadmap: Roadmap, by: User) -> Roadmap:
-    if not roadmap.items.exists():
-        raise ValidationError("В карте нет ни одного мероприятия.")
-    _transition(
-        roadmap,
-        (Roadmap.Status.DRAFT,),
-        Roadmap.Status.ON_APPROVAL,
-        "На утверждение отправляют черновик.",
-    )
-    roadmap.return_comment = ""
-    roadmap.save(update_fields=["status", "return_comment"])
-    return roadmap
+def roadmap_return(*, obj: Roadmap, by: User, reason: str = "", today=None) -> Roadmap:
+    return perform(ROADMAP, "return", obj=obj, by=by, reason=reason, today=today)
 
 
-@transaction.atomic
-def return_for_changes(*, roadmap: Roadmap, comment: str, by: User) -> Roadmap:
-    if not comment.strip():
-        raise ValidationError("Напишите, что исправить.")
-    _transition(
-        roadmap,
-        (Roadmap.Status.ON_APPROVAL,),
-        Roadmap.Status.DRAFT,
-        "Вернуть можно только карту на утверждении.",
-    )
-    roadmap.return_comment = comment.strip()
-    roadmap.save(update_fields=["status", "return_comment"])
-    return roadmap
-
-
-@transaction.atomic
-def approve(
-    *, roadmap: Roadmap, order_number: str, order_date: dt.date | None, by: User
+def roadmap_approve(
+    *,
+    obj: Roadmap,
+    by: User,
+    order_number: str,
+    order_date: dt.date | None,
+    reason: str = "",
+    today: dt.date | None = None,
+    confirmed: bool = False,
 ) -> Roadmap:
-    if not (order_number or "").strip() or order_date is None:
-        raise ValidationError("Для утверждения нужны номер и дата приказа.")
-    _transition(
-        roadmap,
-        (Roadmap.Status.ON_APPROVAL,),
-        Roadmap.Status.APPROVED,
-        "Утвердить можно только карту, отправленную на утверждение.",
-    )
-    roadmap.order_number, roadmap.order_date = order_number.strip(), order_date
-    roadmap.approved_by, roadmap.approved_at = by, timezone.now()
-    roadmap.save(
-        update_fields=[
-            "status",
-            "order_number",
-            "order_date",
-            "approved_by",
-            "approved_at",
-        ]
-    )
-    audit.record(
-        None,
-        audit.Event.APPROVAL,
+    return perform(
+        ROADMAP,
+        "approve",
+        obj=obj,
         by=by,
-        target=roadmap,
-        detail=f"{roadmap.get_level_display()}, {roadmap.order_label}",
+        reason=reason,
+        today=today,
+        data={"order_number": order_number, "order_date": order_date},
+        confirmed=confirmed,
     )
-    return roadmap
 
 
-@transaction.atomic
-def start_execution(*, roadmap: Roadmap, by: User) -> Roadmap:
-    _transition(
-        roadmap,
-        (Roadmap.Status.APPROVED,),
-        Roadmap.Status.IN_EXECUTION,
-        "Исполнять можно утверждённую карту.",
-    )
-    roadmap.save(update_fields=["status"])
-    return roadmap
+def roadmap_start(*, obj: Roadmap, by: User, reason: str = "", today=None) -> Roadmap:
+    return perform(ROADMAP, "start", obj=obj, by=by, reason=reason, today=today)
 
 
-@transaction.atomic
-def close(*, roadmap: Roadmap, summary: str, by: User) -> Roadmap:
-    if not summary.strip():
-        raise ValidationError("Подведите итоги: что выполнено и что перенесено.")
-    _transition(
-        roadmap,
-        (Roadmap.Status.APPROVED, Roadmap.Status.IN_EXECUTION),
-        Roadmap.Status.CLOSED,
-        "Закрыть можно утверждённую карту.",
-    )
-    roadmap.summary = summary.strip()
-    roadmap.save(update_fields=["status", "summary"])
-    return roadmap
+def roadmap_close(*, obj: Roadmap, by: User, reason: str = "", today=None) -> Roadmap:
+    return perform(ROADMAP, "close", obj=obj, by=by, reason=reason, today=today)
 
 
 @transaction.atomic

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from schools.workflow_views import transition_urls
+
+from . import permissions, views
+from .workflows import ROADMAP
 
 app_name = "roadmaps"
 
@@ -20,7 +23,7 @@ urlpatterns = [
         views.indicator_actual,
         name="indicator-actual",
     ),
-    path("<int:pk>/<slug:action>/", views.workflow, name="workflow"),
+    *transition_urls(ROADMAP, permissions.get_roadmap_for_user),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence-file"),
     path("items/<int:pk>/cancel/", views.item_cancel, name="item-cancel"),

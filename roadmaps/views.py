@@ -299,68 +299,6 @@ def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def workflow(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """submit / return / approve / start / close — each by the role the process gives it."""
-    roadmap = permissions.get_roadmap_for_user(request.user, pk)
-    try:
-        if action == "submit":
-            permissions.require(
-                permissions.can_prepare(request.user, roadmap),
-                "Отправляет на утверждение тот, кто готовит карту.",
-            )
-            services.submit(roadmap=roadmap, by=request.user)
-            messages.success(request, "Карта отправлена на утверждение.")
-        elif action == "return":
-            permissions.require(
-                permissions.can_approve(request.user, roadmap),
-                "Вернуть на доработку может управление образования.",
-            )
-            services.return_for_changes(
-                roadmap=roadmap, comment=request.POST.get("text", ""), by=request.user
-            )
-            messages.info(request, "Карта возвращена на доработку.")
-        elif action == "approve":
-            permissions.require(
-                permissions.can_approve(request.user, roadmap),
-                "Утверждает управление образования.",
-            )
-            form = ApproveForm(request.POST)
-            services.approve(
-                roadmap=roadmap,
-                order_number=request.POST.get("order_number", ""),
-                order_date=form.cleaned_data["order_date"] if form.is_valid() else None,
-                by=request.user,
-            )
-            messages.success(request, f"Карта утверждена: {roadmap.order_label}.")
-        elif action == "start":
-            permissions.require(
-                permissions.can_prepare(request.user, roadmap)
-                or permissions.can_approve(request.user, roadmap),
-                "Это действие — для МИМЦ и управления образования.",
-            )
-            services.start_execution(roadmap=roadmap, by=request.user)
-        elif action == "close":
-            permissions.require(
-                permissions.can_approve(request.user, roadmap)
-                or (
-                    permissions.can_prepare(request.user, roadmap)
-                    and not access.is_operator(request.user)
-                ),
-                "Закрывает карту МИМЦ или управление образования.",
-            )
-            services.close(
-                roadmap=roadmap, summary=request.POST.get("text", ""), by=request.user
-            )
-            messages.success(request, "Карта закрыта, итоги записаны.")
-        else:
-            raise PermissionDenied("Неизвестное действие.")
-    except ValidationError as error:
-        _fail(request, error)
-    return redirect(roadmap)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def roadmap_import(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = permissions.get_roadmap_for_user(request.user, pk)

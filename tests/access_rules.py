@@ -348,9 +348,12 @@ RULES: dict[str, Rule] = {
     "roadmaps:indicator-actual": Rule(
         NOBODY, STAFF | SCHOOL, one(1, pk=of("roadmap"), indicator_pk=of("indicator"))
     ),
-    "roadmaps:workflow": Rule(
-        NOBODY, STAFF | SCHOOL, one(1, pk=of("roadmap"), action=lambda p: "close")
-    ),
+    **{
+        f"roadmaps:roadmap-{verb}": Rule(
+            NOBODY, STAFF | SCHOOL, one(1, pk=of("roadmap"))
+        )
+        for verb in ("submit", "return", "approve", "start", "close")
+    },
     "roadmaps:item": Rule(STAFF | SCHOOL, STAFF | SCHOOL, items),
     "roadmaps:evidence-file": Rule(
         STAFF | SCHOOL, STAFF | SCHOOL, one(1, pk=of("evidence"))

@@ -217,9 +217,9 @@ def _roadmaps(municipality, schools, operators, analyst, approver, year) -> None
             responsible=f"МИМЦ, {school.short_name}",
             data={"title": f"Семинар {k}", "period": "октябрь 2021 года"},
         )
-    roadmaps.submit(roadmap=roadmap, by=analyst)
-    roadmaps.approve(
-        roadmap=roadmap, order_number="5", order_date=dt.date(2021, 9, 10), by=approver
+    roadmaps.roadmap_submit(obj=roadmap, by=analyst)
+    roadmaps.roadmap_approve(
+        obj=roadmap, order_number="5", order_date=timezone.localdate(), by=approver
     )
     for school, operator in zip(schools, operators, strict=True):
         programme = roadmaps.roadmap_create(

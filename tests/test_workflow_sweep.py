@@ -80,11 +80,11 @@ def _roadmap_actions() -> dict[str, Action]:
         "start": ROADMAP_MANAGERS,
         "close": ROADMAP_MANAGERS,
     }
-    data = {"text": "итоги", "order_number": "7", "order_date": "2021-10-01"}
+    data = {"reason": "итоги", "order_number": "7", "order_date": "2021-10-01"}
     for tag in ("roadmap", "programme"):
         for verb, audience in who.items():
             actions[f"roadmap {verb} ({tag})"] = Action(
-                url("roadmaps:workflow", pk=pk(tag), action=lambda p, v=verb: v),
+                url(f"roadmaps:roadmap-{verb}", pk=pk(tag)),
                 data,
                 Roadmap,
                 obj(tag),

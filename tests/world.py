@@ -303,11 +303,11 @@ def _roadmaps(place: Place, years: dict[int, Any]) -> None:
         responsible="Отдел образования",
         data={"title": f"Совещание {place.mark}", "period": "ноябрь 2021 года"},
     )
-    roadmaps.submit(roadmap=roadmap, by=place.analyst)
-    roadmaps.approve(
-        roadmap=roadmap,
+    roadmaps.roadmap_submit(obj=roadmap, by=place.analyst)
+    roadmaps.roadmap_approve(
+        obj=roadmap,
         order_number="5",
-        order_date=dt.date(2021, 9, 10),
+        order_date=timezone.localdate(),
         by=place.approver,
     )
     evidence = Evidence.objects.create(

@@ -75,3 +75,20 @@ def ru_num(value: Any, places: int = 1) -> str:
     if value in (None, ""):
         return "—"
     return ru_number(float(value), int(places))
+
+
+@register.inclusion_tag("workflow/_actions.html", takes_context=True)
+def workflow_actions(context: dict[str, Any], obj: Any) -> dict[str, Any]:
+    """The buttons of exactly the actions the person may take on `obj` now."""
+    from schools.workflow import REGISTRY
+
+    workflow = REGISTRY[type(obj)]
+    user = context["request"].user
+    return {
+        "obj": obj,
+        "actions": [
+            {"transition": t, "url": workflow.url_name(t)}
+            for t in workflow.available(user, obj)
+        ],
+        "csrf_token": context.get("csrf_token"),
+    }

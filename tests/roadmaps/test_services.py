@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from monitoring.models import StaffingData
 from roadmaps import indicators, services, tables
@@ -101,25 +102,27 @@ def test_state_uses_todays_date_in_the_portals_time_zone(draft, mimc, monkeypatc
 
 def test_workflow_from_draft_to_closed(draft, mimc, uo):
     with pytest.raises(ValidationError, match="нет ни одного мероприятия"):
-        services.submit(roadmap=draft, by=mimc)
+        services.roadmap_submit(obj=draft, by=mimc)
     add(draft, mimc)
-    services.submit(roadmap=draft, by=mimc)
-    with pytest.raises(ValidationError, match="номер и дата приказа"):
-        services.approve(
-            roadmap=draft, order_number="", order_date=D(2020, 9, 1), by=uo
+    services.roadmap_submit(obj=draft, by=mimc)
+    with pytest.raises(ValidationError, match="Укажите номер приказа"):
+        services.roadmap_approve(
+            obj=draft, order_number="", order_date=timezone.localdate(), by=uo
         )
     draft.refresh_from_db()
     assert draft.status == "on_approval"
-    services.return_for_changes(roadmap=draft, comment="Добавьте сроки по ГИА", by=uo)
+    services.roadmap_return(obj=draft, reason="Добавьте сроки по ГИА", by=uo)
     assert (draft.status, draft.return_comment) == ("draft", "Добавьте сроки по ГИА")
-    services.submit(roadmap=draft, by=mimc)
-    services.approve(roadmap=draft, order_number="95", order_date=D(2020, 9, 1), by=uo)
-    assert draft.order_label == "приказ № 95 от 01.09.2020"
+    services.roadmap_submit(obj=draft, by=mimc)
+    services.roadmap_approve(
+        obj=draft, order_number="95", order_date=timezone.localdate(), by=uo
+    )
+    assert draft.order_label == f"приказ № 95 от {timezone.localdate():%d.%m.%Y}"
     assert draft.is_locked
-    services.start_execution(roadmap=draft, by=mimc)
-    with pytest.raises(ValidationError, match="Подведите итоги"):
-        services.close(roadmap=draft, summary=" ", by=uo)
-    services.close(roadmap=draft, summary="Выполнено 12 из 14.", by=uo)
+    services.roadmap_start(obj=draft, by=mimc)
+    with pytest.raises(ValidationError, match="Итоги"):
+        services.roadmap_close(obj=draft, reason=" ", by=uo)
+    services.roadmap_close(obj=draft, reason="Выполнено 12 из 14.", by=uo)
     assert draft.status == "closed"
     with pytest.raises(ValidationError, match="закрыта"):
         add(draft, mimc)
@@ -127,8 +130,10 @@ def test_workflow_from_draft_to_closed(draft, mimc, uo):
 
 def test_approved_items_change_only_through_a_recorded_revision(draft, mimc, uo):
     item = add(draft, mimc, period="октябрь 2020 года")
-    services.submit(roadmap=draft, by=mimc)
-    services.approve(roadmap=draft, order_number="95", order_date=D(2020, 9, 1), by=uo)
+    services.roadmap_submit(obj=draft, by=mimc)
+    services.roadmap_approve(
+        obj=draft, order_number="95", order_date=timezone.localdate(), by=uo
+    )
     with pytest.raises(ValidationError, match="только с основанием"):
         services.item_save(
             roadmap=draft,
@@ -232,8 +237,10 @@ def test_reminders_send_one_digest_per_person_once(draft, mimc, uo):
         responsible="МБУ «МИМЦ»",
     )
     assert services.reminders_send(today=D(2020, 10, 28)) == 0  # a draft reminds nobody
-    services.submit(roadmap=draft, by=mimc)
-    services.approve(roadmap=draft, order_number="1", order_date=D(2020, 9, 1), by=uo)
+    services.roadmap_submit(obj=draft, by=mimc)
+    services.roadmap_approve(
+        obj=draft, order_number="1", order_date=timezone.localdate(), by=uo
+    )
     assert services.reminders_send(today=D(2020, 10, 28)) == 2
     letters = {m.to[0]: m.body for m in mail.outbox}
     assert set(letters) == {"mimc@example.org", "uo@example.org"}
@@ -378,8 +385,10 @@ def test_a_failing_person_never_stops_the_roadmap_digest(draft, mimc, uo, monkey
         period="01.11.2020",
         responsible="МБУ «МИМЦ», Отдел образования",
     )
-    services.submit(roadmap=draft, by=mimc)
-    services.approve(roadmap=draft, order_number="1", order_date=D(2020, 9, 1), by=uo)
+    services.roadmap_submit(obj=draft, by=mimc)
+    services.roadmap_approve(
+        obj=draft, order_number="1", order_date=timezone.localdate(), by=uo
+    )
     real = portal_mail.send
 
     def flaky(subject, body, recipients):

@@ -1,0 +1,158 @@
+"""
+The transition table of roadmaps and school programmes: who prepares, who
+approves, and what each step writes. Services, views, buttons and the
+generated transition test are built from it (schools.workflow).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from schools import access, audit
+from schools.workflow import NeedsConfirmation, Step, Transition, Workflow, check_order
+
+from . import permissions
+from .models import Roadmap
+
+S = Roadmap.Status
+
+
+def _may_start(user: Any, roadmap: Roadmap) -> bool:
+    return permissions.can_prepare(user, roadmap) or permissions.can_approve(
+        user, roadmap
+    )
+
+
+def _may_close(user: Any, roadmap: Roadmap) -> bool:
+    return permissions.can_approve(user, roadmap) or (
+        permissions.can_prepare(user, roadmap) and not access.is_operator(user)
+    )
+
+
+def _submit(roadmap: Roadmap, by: Any, step: Step) -> None:
+    if not roadmap.items.exists():
+        raise ValidationError("В карте нет ни одного мероприятия.")
+    roadmap.return_comment = ""
+
+
+def _return(roadmap: Roadmap, by: Any, step: Step) -> None:
+    roadmap.return_comment = step.reason
+
+
+def submitted_on(roadmap: Roadmap) -> Any:
+    """The day the roadmap was last sent for approval (from its history)."""
+    moment = (
+        roadmap.history.filter(status=S.ON_APPROVAL)
+        .order_by("-history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    return timezone.localdate(moment) if moment else None
+
+
+def _approve(roadmap: Roadmap, by: Any, step: Step) -> None:
+    assert step.today is not None
+    number, date = check_order(
+        number=step.data.get("order_number", ""),
+        date=step.data.get("order_date"),
+        submitted=submitted_on(roadmap),
+        today=step.today,
+    )
+    used = (
+        Roadmap.objects.filter(
+            municipality_id=roadmap.municipality_id,
+            order_number=number,
+            order_date__year=date.year,
+        )
+        .exclude(pk=roadmap.pk)
+        .first()
+    )
+    if used is not None and not step.confirmed:
+        raise NeedsConfirmation(
+            f"Приказ № {number} {date.year} года уже утвердил документ «{used.title}». "
+            "Если это тот же приказ, подтвердите."
+        )
+    roadmap.order_number, roadmap.order_date = number, date
+    roadmap.approved_by, roadmap.approved_at = by, timezone.now()
+    audit.record(
+        None,
+        audit.Event.APPROVAL,
+        by=by,
+        target=roadmap,
+        detail=f"{roadmap.get_level_display()}, {roadmap.order_label}",
+    )
+
+
+def _close(roadmap: Roadmap, by: Any, step: Step) -> None:
+    roadmap.summary = step.reason
+
+
+ROADMAP = Workflow(
+    name="roadmap",
+    model=Roadmap,
+    transitions=(
+        Transition(
+            action="submit",
+            label="Отправить на утверждение",
+            source=(S.DRAFT,),
+            target=S.ON_APPROVAL,
+            allowed=permissions.can_prepare,
+            refusal="Отправляет на утверждение тот, кто готовит карту.",
+            done="Карта отправлена на утверждение.",
+            effect=_submit,
+            fields=("return_comment",),
+            style="btn-success",
+        ),
+        Transition(
+            action="return",
+            label="Вернуть на доработку",
+            source=(S.ON_APPROVAL,),
+            target=S.DRAFT,
+            allowed=permissions.can_approve,
+            refusal="Вернуть на доработку может управление образования.",
+            done="Карта возвращена на доработку.",
+            reason="Что исправить",
+            effect=_return,
+            fields=("return_comment",),
+            style="btn-outline-danger",
+        ),
+        Transition(
+            action="approve",
+            label="Утвердить",
+            source=(S.ON_APPROVAL,),
+            target=S.APPROVED,
+            allowed=permissions.can_approve,
+            refusal="Утверждает управление образования.",
+            done="Карта утверждена: {obj.order_label}.",
+            effect=_approve,
+            fields=("order_number", "order_date", "approved_by", "approved_at"),
+            style="btn-success",
+            order=True,
+        ),
+        Transition(
+            action="start",
+            label="Начать исполнение",
+            source=(S.APPROVED,),
+            target=S.IN_EXECUTION,
+            allowed=_may_start,
+            refusal="Это действие — для МИМЦ и управления образования.",
+            done="Карта исполняется.",
+        ),
+        Transition(
+            action="close",
+            label="Закрыть карту",
+            source=(S.APPROVED, S.IN_EXECUTION),
+            target=S.CLOSED,
+            allowed=_may_close,
+            refusal="Закрывает карту МИМЦ или управление образования.",
+            done="Карта закрыта, итоги записаны.",
+            reason="Итоги",
+            effect=_close,
+            fields=("summary",),
+            style="btn-outline-dark",
+        ),
+    ),
+)

@@ -1,0 +1,196 @@
+"""
+One workflow layer for everything that is submitted, approved, returned and
+reopened.
+
+A workflow model declares its transition table: for each action, the states it
+starts from, the state it leads to, its Russian name, who may take it (a rule
+built on the access module), whether a reason is required, and what else the
+action checks or writes. `perform` is the only way to change such a state: it
+locks the row, checks the table, writes the state, records the history with
+its author and reason (django-simple-history) and runs what follows after the
+commit. Views, the action buttons and the transition tests are all built from
+the same table, so a person sees exactly the actions they may take now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+# (user, obj) → may this person take the action on this object (its state aside)?
+Rule = Callable[[Any, Any], bool]
+# (obj, by, step) → check and set what else the action writes; raise ValidationError to refuse.
+Effect = Callable[[Any, Any, "Step"], None]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of a transition table."""
+
+    action: str  # the URL's verb: "submit", "approve"…
+    label: str  # the button: «Утвердить»
+    source: tuple[str, ...]  # the states it starts from
+    target: str  # the state it leads to
+    allowed: Rule
+    refusal: str  # why a person who may not take it is refused
+    done: str  # what the person is told after it; «{obj.…}» names the object as written
+    reason: str = ""  # the reason's label when one is required: «Что исправить»
+    effect: Effect | None = None
+    fields: tuple[str, ...] = ()  # other fields the effect writes
+    style: str = "btn-outline-primary"
+    order: bool = False  # asks for the order's number and date
+
+
+@dataclass
+class Step:
+    """What one request brings to a transition."""
+
+    reason: str = ""
+    today: dt.date | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    confirmed: bool = False  # the person confirmed a warning the effect raised
+
+
+class NeedsConfirmation(ValidationError):
+    """The action may go on once the person confirms what this message says."""
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """The transition table of one model's state field."""
+
+    name: str  # e.g. "roadmap": the prefix of the services and URL names
+    model: type[models.Model]
+    transitions: tuple[Transition, ...]
+    state_field: str = "status"
+    after: Callable[[Any, Transition, Any], None] | None = None  # after the commit
+
+    def __getitem__(self, action: str) -> Transition:
+        for transition in self.transitions:
+            if transition.action == action:
+                return transition
+        raise KeyError(action)
+
+    def state_label(self, state: str) -> str:
+        choices = dict(self.model._meta.get_field(self.state_field).choices or [])
+        return str(choices.get(state, state))
+
+    def available(self, user: Any, obj: Any) -> list[Transition]:
+        """The actions this person may take on the object now."""
+        state = getattr(obj, self.state_field)
+        return [
+            t for t in self.transitions if state in t.source and t.allowed(user, obj)
+        ]
+
+    def __post_init__(self) -> None:
+        REGISTRY[self.model] = self
+
+    def url_name(self, transition: Transition) -> str:
+        """The URL name of the transition's view: «roadmaps:roadmap-approve»."""
+        return f"{self.model._meta.app_label}:{self.name}-{transition.action}"
+
+
+# Every workflow by its model: the action buttons find the table of an object.
+REGISTRY: dict[type[models.Model], Workflow] = {}
+
+
+def perform(
+    workflow: Workflow,
+    action: str,
+    *,
+    obj: Any,
+    by: Any,
+    reason: str = "",
+    today: dt.date | None = None,
+    data: dict[str, Any] | None = None,
+    confirmed: bool = False,
+) -> Any:
+    """
+    Take `action` on `obj` as `by`; return the object as written.
+
+    Under a row lock: two people approving the same document in the same
+    second — the second is told it is already approved. Refusals are a
+    PermissionDenied (who) or a Russian ValidationError (when, or what is
+    missing); either way nothing is written.
+    """
+    transition = workflow[action]
+    step = Step(
+        reason=(reason or "").strip(),
+        today=today or timezone.localdate(),
+        data=data or {},
+        confirmed=confirmed,
+    )
+    with transaction.atomic():
+        locked = workflow.model._default_manager.select_for_update().get(pk=obj.pk)
+        # Who first: a person who may never take the action is refused the
+        # same way whatever state the object is in.
+        if not transition.allowed(by, locked):
+            raise PermissionDenied(transition.refusal)
+        state = getattr(locked, workflow.state_field)
+        if state not in transition.source:
+            if state == transition.target:
+                raise ValidationError(
+                    f"Уже {workflow.state_label(state)}: действие «{transition.label}» "
+                    "кто-то выполнил раньше вас."
+                )
+            raise ValidationError(
+                f"«{transition.label}» нельзя: сейчас «{workflow.state_label(state)}», "
+                f"а нужно «{_states(workflow, transition.source)}»."
+            )
+        if transition.reason and not step.reason:
+            raise ValidationError(f"Заполните поле «{transition.reason}».")
+        if transition.effect is not None:
+            transition.effect(locked, by, step)
+        setattr(locked, workflow.state_field, transition.target)
+        locked._history_user = by
+        locked._change_reason = _history_reason(transition, step.reason)
+        locked.save(update_fields=[workflow.state_field, *transition.fields])
+        if workflow.after is not None:
+            after = workflow.after
+            transaction.on_commit(lambda: after(locked, transition, by))
+    for name in (workflow.state_field, *transition.fields):
+        setattr(obj, name, getattr(locked, name))
+    return locked
+
+
+def _states(workflow: Workflow, states: Iterable[str]) -> str:
+    return "» или «".join(workflow.state_label(s) for s in states)
+
+
+def _history_reason(transition: Transition, reason: str) -> str:
+    text = transition.label if not reason else f"{transition.label}: {reason}"
+    return text[:100]  # simple-history's history_change_reason is 100 characters
+
+
+def check_order(
+    *, number: str, date: dt.date | None, submitted: dt.date | None, today: dt.date
+) -> tuple[str, dt.date]:
+    """
+    The order that approves a document: a number and a date not in the future
+    and not before the document was submitted.
+    """
+    number = (number or "").strip()
+    errors = []
+    if not number:
+        errors.append("Укажите номер приказа.")
+    if date is None:
+        errors.append("Укажите дату приказа (ДД.ММ.ГГГГ).")
+    elif date > today:
+        errors.append(
+            f"Дата приказа {date:%d.%m.%Y} ещё не наступила (сегодня {today:%d.%m.%Y})."
+        )
+    elif submitted is not None and date < submitted:
+        errors.append(
+            f"Дата приказа {date:%d.%m.%Y} раньше, чем документ отправлен "
+            f"на утверждение ({submitted:%d.%m.%Y})."
+        )
+    if errors:
+        raise ValidationError(errors)
+    assert date is not None
+    return number, date

@@ -1,0 +1,307 @@
+"""
+Every transition of every workflow, generated from the transition tables
+(schools.workflow.REGISTRY): for each state the object can be in and each
+person, `perform` either writes the new state with a history record naming the
+author and the reason, or refuses and writes nothing. A workflow without a
+world below fails the first test, so a new table cannot go untested.
+
+Who may take each action is checked against independent expectations by the
+permission and workflow sweeps; here the table's own rules are the oracle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+import roadmaps.workflows  # noqa: F401  (registers the table)
+from roadmaps import services as roadmap_services
+from roadmaps.models import Roadmap
+from schools.models import AcademicYear, User
+from schools.workflow import REGISTRY, Workflow, perform
+
+
+@dataclass
+class World:
+    objects: list[Any]  # one object per variant the rules tell apart
+    people: dict[str, User]
+
+
+def _roadmap_world() -> World:
+    mimc = User.objects.get(username="mimc")
+    municipal = roadmap_services.roadmap_create(
+        level=Roadmap.Level.MUNICIPAL,
+        municipality=mimc.municipality,
+        school=None,
+        year=AcademicYear.objects.get(start_year=2020),
+        title="Проект",
+        by=mimc,
+    )
+    programme = Roadmap.objects.get(level=Roadmap.Level.SCHOOL)
+    roadmap_services.item_save(
+        roadmap=municipal,
+        by=mimc,
+        responsible="МБУ «МИМЦ»",
+        data={"title": "Семинар", "period": "октябрь 2020 года"},
+    )
+    operator = User.objects.filter(
+        schools=programme.school, role=User.Role.OPERATOR
+    ).first()
+    return World(
+        [municipal, programme],
+        {
+            "analyst": mimc,
+            "approver": User.objects.get(username="uo"),
+            "operator": operator,
+            "administrator": User.objects.filter(role=User.Role.ADMINISTRATOR).first(),
+        },
+    )
+
+
+WORLDS: dict[type, Callable[[], World]] = {Roadmap: _roadmap_world}
+
+
+def test_every_workflow_has_a_world():
+    assert set(REGISTRY) == set(WORLDS)
+
+
+CASES = [
+    pytest.param(workflow, t.action, id=f"{workflow.name} {t.action}")
+    for workflow in REGISTRY.values()
+    for t in workflow.transitions
+]
+
+
+def _history_count(obj: Any) -> int:
+    return obj.history.count()
+
+
+def _put_in_state(workflow: Workflow, obj: Any, state: str) -> None:
+    type(obj)._default_manager.filter(pk=obj.pk).update(**{workflow.state_field: state})
+    obj.refresh_from_db()
+
+
+@pytest.mark.parametrize(("workflow", "action"), CASES)
+def test_transition_follows_its_table(demo, workflow: Workflow, action: str):
+    transition = workflow[action]
+    world = WORLDS[workflow.model]()
+    states = [value for value, _ in workflow.model._meta.get_field("status").choices]
+    taken = refused = 0
+    for obj in world.objects:
+        for state in states:
+            for role, person in world.people.items():
+                _put_in_state(workflow, obj, state)
+                before = _history_count(obj)
+                may = state in transition.source and transition.allowed(person, obj)
+                sid = transaction.savepoint()
+                error: Exception | None = None
+                try:
+                    written = perform(
+                        workflow,
+                        action,
+                        obj=obj,
+                        by=person,
+                        reason="по замечаниям",
+                        today=timezone.localdate(),
+                        data={
+                            "order_number": f"{obj.pk}-{state}-{role}",
+                            "order_date": timezone.localdate(),
+                        },
+                    )
+                except (PermissionDenied, ValidationError) as caught:
+                    error = caught
+                where = f"{obj} [{state}] {role}"
+                if error is not None:
+                    transaction.savepoint_rollback(sid)
+                    obj.refresh_from_db()
+                    assert not may, f"{where}: refused ({error}) but the table allows"
+                    assert getattr(obj, workflow.state_field) == state, where
+                    assert _history_count(obj) == before, where
+                    refused += 1
+                    continue
+                assert may, f"{where}: taken but the table refuses"
+                assert getattr(written, workflow.state_field) == transition.target
+                record = written.history.latest("history_date")
+                assert record.history_user == person, where
+                assert record.history_change_reason.startswith(transition.label)
+                if transition.reason:
+                    assert "по замечаниям" in record.history_change_reason
+                transaction.savepoint_rollback(sid)
+                taken += 1
+    # Each transition is somebody's to take, and not everybody's.
+    assert taken
+    assert refused
+
+
+def test_a_reason_is_required_where_the_table_asks_for_one(demo):
+    world = _roadmap_world()
+    roadmap = world.objects[0]
+    _put_in_state(REGISTRY[Roadmap], roadmap, Roadmap.Status.ON_APPROVAL)
+    with pytest.raises(ValidationError, match="Что исправить"):
+        roadmap_services.roadmap_return(
+            obj=roadmap, by=world.people["approver"], reason="  "
+        )
+    roadmap.refresh_from_db()
+    assert roadmap.status == Roadmap.Status.ON_APPROVAL
+
+
+def _approve(roadmap_pk: int, person: User, number: str) -> str:
+    """Approve as one person would, on this thread's own database connection."""
+    from django.db import connection
+
+    try:
+        roadmap_services.roadmap_approve(
+            obj=Roadmap.objects.get(pk=roadmap_pk),
+            by=person,
+            order_number=number,
+            order_date=timezone.localdate(),
+        )
+        return "approved"
+    except ValidationError as error:
+        return " ".join(error.messages)
+    finally:
+        connection.close()
+
+
+def _waiting_on_locks() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvals_of_the_same_roadmap_at_once_approve_it_once():
+    """
+    Two department heads press «Утвердить» in the same second: one approves,
+    the other is told it is already approved, and the history holds one
+    approval. On PostgreSQL the two run on two connections while a third holds
+    the row, so both are waiting on the lock when it is released.
+    """
+    import threading
+    import time
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("load_demo")
+    world = _roadmap_world()
+    roadmap, approver = world.objects[0], world.people["approver"]
+    roadmap_services.roadmap_submit(obj=roadmap, by=world.people["analyst"])
+    results: list[str] = []
+    if connection.vendor != "postgresql":
+        # One connection: the second request comes after the first has committed.
+        results = [
+            _approve(roadmap.pk, approver, "1"),
+            _approve(roadmap.pk, approver, "2"),
+        ]
+    else:
+        release = threading.Event()
+
+        def hold() -> None:
+            from django.db import connection as own
+
+            with transaction.atomic():
+                Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+                release.wait(30)
+            own.close()
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        time.sleep(0.2)  # the holder takes the row first
+        racers = [
+            threading.Thread(
+                target=lambda n=n: results.append(_approve(roadmap.pk, approver, n))
+            )
+            for n in ("1", "2")
+        ]
+        for racer in racers:
+            racer.start()
+        for _ in range(300):  # both racers are blocked on the row lock
+            if _waiting_on_locks() >= 2:
+                break
+            time.sleep(0.05)
+        assert _waiting_on_locks() >= 2
+        release.set()
+        for thread in (holder, *racers):
+            thread.join(30)
+    assert sorted(results)[0] == "approved"
+    assert "Уже утверждена" in sorted(results)[1]
+    roadmap.refresh_from_db()
+    assert roadmap.status == Roadmap.Status.APPROVED
+    approvals = roadmap.history.filter(history_change_reason="Утвердить").count()
+    assert approvals == 1
+
+
+def test_an_order_dated_in_the_future_or_before_the_submission_is_refused(demo):
+    import datetime as dt
+
+    world = _roadmap_world()
+    roadmap, approver = world.objects[0], world.people["approver"]
+    roadmap_services.roadmap_submit(obj=roadmap, by=world.people["analyst"])
+    today = timezone.localdate()
+    for date, message in (
+        (today + dt.timedelta(days=1), "ещё не наступила"),
+        (today - dt.timedelta(days=1), "раньше, чем документ отправлен"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            roadmap_services.roadmap_approve(
+                obj=roadmap, by=approver, order_number="12", order_date=date
+            )
+    roadmap.refresh_from_db()
+    assert roadmap.status == Roadmap.Status.ON_APPROVAL
+
+
+def test_an_order_number_used_that_year_asks_for_confirmation(demo, client):
+    from django.urls import reverse
+
+    world = _roadmap_world()
+    roadmap, approver = world.objects[0], world.people["approver"]
+    roadmap_services.roadmap_submit(obj=roadmap, by=world.people["analyst"])
+    today = timezone.localdate()
+    Roadmap.objects.filter(pk=world.objects[1].pk).update(
+        order_number="77", order_date=today
+    )
+    client.force_login(approver)
+    url = reverse("roadmaps:roadmap-approve", args=[roadmap.pk])
+    form = {"order_number": "77", "order_date": f"{today:%Y-%m-%d}"}
+    page = client.post(url, form).content.decode()
+    assert "Приказ № 77" in page
+    assert "уже утвердил документ" in page
+    assert 'name="confirmed" value="1"' in page
+    roadmap.refresh_from_db()
+    assert roadmap.status == Roadmap.Status.ON_APPROVAL
+    client.post(url, {**form, "confirmed": "1"})
+    roadmap.refresh_from_db()
+    assert (roadmap.status, roadmap.order_number) == (Roadmap.Status.APPROVED, "77")
+
+
+def test_the_buttons_are_exactly_the_actions_the_person_may_take_now(demo, client):
+    from django.urls import reverse
+
+    world = _roadmap_world()
+    roadmap = world.objects[0]
+    _put_in_state(REGISTRY[Roadmap], roadmap, Roadmap.Status.ON_APPROVAL)
+    expected = {
+        "analyst": set(),
+        "approver": {"approve", "return"},
+    }
+    for role, actions in expected.items():
+        client.force_login(world.people[role])
+        page = client.get(reverse("roadmaps:detail", args=[roadmap.pk])).content
+        shown = {
+            t.action
+            for t in REGISTRY[Roadmap].transitions
+            if f'data-testid="action-{t.action}"'.encode() in page
+        }
+        assert shown == actions, role
