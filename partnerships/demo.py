@@ -123,15 +123,17 @@ def _last_year(analyst: User) -> None:
     )
     general = services.general_plan_compile(campaign=campaign, by=analyst)
     services.general_plan_submit(plan=general, by=analyst)
+    # The demo's plan went to the department in 2020, before the order approved it.
+    GeneralPlan.objects.filter(pk=general.pk).update(
+        compiled_at=dt.datetime(2020, 11, 27, 9, tzinfo=dt.UTC),
+        submitted_at=dt.datetime(2020, 11, 27, 10, tzinfo=dt.UTC),
+    )
+    general.refresh_from_db()
     services.general_plan_approve(
         plan=general,
         order_number="112",
         order_date=D(2020, 12, 3),
         by=User.objects.get(username="uo"),
-    )
-    GeneralPlan.objects.filter(pk=general.pk).update(
-        compiled_at=dt.datetime(2020, 11, 27, 9, tzinfo=dt.UTC),
-        submitted_at=dt.datetime(2020, 11, 27, 10, tzinfo=dt.UTC),
     )
 
 

@@ -218,6 +218,10 @@ class Partnership(models.Model):
         return reverse("partnerships:detail", args=[self.pk])
 
     @property
+    def late_note(self) -> str:
+        return " — после срока, это будет видно МИМЦ" if self.is_late else ""
+
+    @property
     def is_locked(self) -> bool:
         return self.status == self.Status.APPROVED
 
@@ -398,6 +402,11 @@ class GeneralPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Общий план взаимодействия: {self.campaign}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("partnerships:general-plan", args=[self.campaign_id])
 
     @property
     def order_label(self) -> str:

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from schools import access
 
-from .models import Partnership
+from .models import GeneralPlan, Partnership
 
 if TYPE_CHECKING:
     from schools.access import AnyUser
@@ -81,6 +81,20 @@ def can_approve_general(user: AnyUser, municipality_id: int) -> bool:
         approves_general_plans(user)
         and access.municipalities_visible_to(user).filter(pk=municipality_id).exists()
     )
+
+
+def get_general_plan_for_user(user: AnyUser, pk: int) -> GeneralPlan:
+    """The general plan of a campaign the person sees, for МИМЦ and the department; 404 otherwise."""
+    from . import selectors
+
+    if not is_staff(user):
+        raise Http404("План не найден.")
+    try:
+        return GeneralPlan.objects.select_related("campaign").get(
+            pk=pk, campaign__in=selectors.campaigns_visible_to(user).values("pk")
+        )
+    except GeneralPlan.DoesNotExist:
+        raise Http404("План не найден.") from None
 
 
 def require(allowed: bool, message: str) -> None:

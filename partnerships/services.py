@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from roadmaps.periods import MONTH_NAMES
 from roadmaps.services import check_evidence_file
-from schools import audit
 from schools.models import School, User
 from schools.templatetags.portal import plural_ru
+from schools.workflow import perform
 
 from . import selectors
 from .models import (
@@ -32,6 +32,7 @@ from .models import (
     Revision,
     Suggestion,
 )
+from .workflows import GENERAL_PLAN, PARTNERSHIP
 
 ACTIVITY_FIELDS = {
     "title": "мероприятие",
@@ -155,25 +156,24 @@ def propose(
     )
 
 
-@transaction.atomic
+def partnership_accept(
+    *, obj: Partnership, by: User, reason: str = "", today=None
+) -> Partnership:
+    return perform(PARTNERSHIP, "accept", obj=obj, by=by, reason=reason, today=today)
+
+
+def partnership_decline(
+    *, obj: Partnership, by: User, reason: str = "", today=None
+) -> Partnership:
+    return perform(PARTNERSHIP, "decline", obj=obj, by=by, reason=reason, today=today)
+
+
 def respond(
     *, partnership: Partnership, accept: bool, reason: str, by: User
 ) -> Partnership:
-    if partnership.status != Partnership.Status.PROPOSED:
-        raise ValidationError("Ответить можно на предложение, которое ждёт ответа.")
-    if accept:
-        partnership.status = Partnership.Status.ACCEPTED
-    else:
-        if not reason.strip():
-            raise ValidationError(
-                "Укажите причину отказа — школа выберет другого партнёра."
-            )
-        partnership.status, partnership.decline_reason = (
-            Partnership.Status.DECLINED,
-            reason.strip(),
-        )
-    partnership.save(update_fields=["status", "decline_reason"])
-    return partnership
+    """The partner school's answer: partnership_accept or partnership_decline."""
+    answer = partnership_accept if accept else partnership_decline
+    return answer(obj=partnership, by=by, reason=reason)
 
 
 # The interaction plan ----------------------------------------------------------------------------------------
@@ -243,65 +243,50 @@ def activity_save(
     return activity
 
 
-@transaction.atomic
+def partnership_submit(
+    *,
+    obj: Partnership,
+    by: User,
+    reason: str = "",
+    today=None,
+    now: dt.datetime | None = None,
+) -> Partnership:
+    """Send the plan to МИМЦ; after the campaign's deadline it is accepted but marked late."""
+    return perform(
+        PARTNERSHIP,
+        "submit",
+        obj=obj,
+        by=by,
+        reason=reason,
+        today=today,
+        data={"now": now},
+    )
+
+
+def partnership_approve(
+    *, obj: Partnership, by: User, reason: str = "", today=None
+) -> Partnership:
+    return perform(PARTNERSHIP, "approve", obj=obj, by=by, reason=reason, today=today)
+
+
+def partnership_return(
+    *, obj: Partnership, by: User, reason: str = "", today=None
+) -> Partnership:
+    return perform(PARTNERSHIP, "return", obj=obj, by=by, reason=reason, today=today)
+
+
 def submit_plan(
     *, partnership: Partnership, by: User, now: dt.datetime | None = None
 ) -> Partnership:
-    """Send the plan to МИМЦ; after the campaign's deadline it is accepted but marked late."""
-    if partnership.status not in (
-        Partnership.Status.ACCEPTED,
-        Partnership.Status.RETURNED,
-    ):
-        raise ValidationError(
-            "Направить в МИМЦ можно план, с которым согласна школа-партнёр."
-        )
-    if not partnership.activities.exists():
-        raise ValidationError("В плане нет ни одного мероприятия.")
-    now = now or timezone.now()
-    partnership.status, partnership.submitted_at = Partnership.Status.SUBMITTED, now
-    partnership.is_late = (
-        timezone.localtime(now).date() > partnership.campaign.plan_deadline
-    )
-    partnership.return_comment = ""
-    partnership.save(
-        update_fields=["status", "submitted_at", "is_late", "return_comment"]
-    )
-    return partnership
+    return partnership_submit(obj=partnership, by=by, now=now)
 
 
-@transaction.atomic
 def review_plan(
     *, partnership: Partnership, approve: bool, comment: str, by: User
 ) -> Partnership:
-    if partnership.status != Partnership.Status.SUBMITTED:
-        raise ValidationError(
-            "Согласовать или вернуть можно план, направленный в МИМЦ."
-        )
-    if approve:
-        partnership.status, partnership.approved_by, partnership.approved_at = (
-            Partnership.Status.APPROVED,
-            by,
-            timezone.now(),
-        )
-    else:
-        if not comment.strip():
-            raise ValidationError("Напишите замечания к плану.")
-        partnership.status, partnership.return_comment = (
-            Partnership.Status.RETURNED,
-            comment.strip(),
-        )
-    partnership.save(
-        update_fields=["status", "approved_by", "approved_at", "return_comment"]
-    )
-    if approve:
-        audit.record(
-            None,
-            audit.Event.APPROVAL,
-            by=by,
-            target=partnership,
-            detail="план взаимодействия согласован",
-        )
-    return partnership
+    """МИМЦ's review: partnership_approve or partnership_return."""
+    review = partnership_approve if approve else partnership_return
+    return review(obj=partnership, by=by, reason=comment)
 
 
 def agreement_save(
@@ -456,39 +441,30 @@ def general_plan_compile(*, campaign: Campaign, by: User) -> GeneralPlan:
     return plan
 
 
-def general_plan_submit(*, plan: GeneralPlan, by: User) -> GeneralPlan:
-    if plan.status != GeneralPlan.Status.COMPILED:
-        raise ValidationError("Направить можно составленный, ещё не утверждённый план.")
-    plan.status, plan.submitted_at = GeneralPlan.Status.SUBMITTED, timezone.now()
-    plan.save(update_fields=["status", "submitted_at"])
-    return plan
+def general_plan_submit(
+    *, plan: GeneralPlan, by: User, reason: str = "", today=None
+) -> GeneralPlan:
+    return perform(GENERAL_PLAN, "submit", obj=plan, by=by, reason=reason, today=today)
 
 
 def general_plan_approve(
-    *, plan: GeneralPlan, order_number: str, order_date: dt.date | None, by: User
+    *,
+    plan: GeneralPlan,
+    order_number: str,
+    order_date: dt.date | None,
+    by: User,
+    today: dt.date | None = None,
+    confirmed: bool = False,
 ) -> GeneralPlan:
-    if plan.status != GeneralPlan.Status.SUBMITTED:
-        raise ValidationError(
-            "Утвердить можно план, направленный в управление образования."
-        )
-    if not order_number.strip() or order_date is None:
-        raise ValidationError("Для утверждения нужны номер и дата приказа.")
-    plan.status, plan.order_number, plan.order_date, plan.approved_by = (
-        GeneralPlan.Status.APPROVED,
-        order_number.strip(),
-        order_date,
-        by,
-    )
-    plan.save(update_fields=["status", "order_number", "order_date", "approved_by"])
-    audit.record(
-        None,
-        audit.Event.APPROVAL,
+    return perform(
+        GENERAL_PLAN,
+        "approve",
+        obj=plan,
         by=by,
-        target=plan,
-        municipality=plan.campaign.municipality_id,
-        detail=f"общий план взаимодействия, {plan.order_label}",
+        today=today,
+        data={"order_number": order_number, "order_date": order_date},
+        confirmed=confirmed,
     )
-    return plan
 
 
 def by_month(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:

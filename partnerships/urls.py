@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from schools.workflow_views import transition_urls
+
+from . import permissions, views
+from .workflows import GENERAL_PLAN, PARTNERSHIP
 
 app_name = "partnerships"
 
@@ -11,6 +14,12 @@ urlpatterns = [
     path("campaigns/<int:pk>/plan/", views.general_plan, name="general-plan"),
     path("campaigns/<int:pk>/network/", views.network, name="network"),
     path("<int:pk>/", views.detail, name="detail"),
+    *transition_urls(PARTNERSHIP, permissions.get_partnership_for_user),
+    *transition_urls(
+        GENERAL_PLAN, permissions.get_general_plan_for_user, prefix="general-plans/"
+    ),
+    path("<int:pk>/events/new/", views.event_record, name="event-record"),
+    path("<int:pk>/agreement/save/", views.agreement_save, name="agreement-save"),
     path("<int:pk>/agreement/", views.agreement, name="agreement"),
     path("<int:pk>/agreement/scan/", views.agreement_scan, name="agreement-scan"),
     path("events/<int:pk>/file/", views.event_file, name="event-file"),

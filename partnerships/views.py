@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from identification import permissions as identification_permissions
 from schools import access
@@ -336,91 +336,13 @@ def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = permissions.get_partnership_for_user(request.user, pk)
     side = permissions.side(request.user, partnership)
     can_manage = permissions.can_manage(
         request.user, partnership.campaign.municipality_id
     )
-    event_form = EventForm(
-        request.POST or None,
-        request.FILES or None,
-        partnership=partnership,
-        prefix="event",
-    )
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "accept" or action == "decline":
-                permissions.require(
-                    side == "partner", "Ответить может только школа-партнёр."
-                )
-                services.respond(
-                    partnership=partnership,
-                    accept=action == "accept",
-                    reason=request.POST.get("reason", ""),
-                    by=request.user,
-                )
-            elif action == "submit":
-                permissions.require(
-                    side is not None, "План направляет одна из двух школ."
-                )
-                services.submit_plan(partnership=partnership, by=request.user)
-                messages.success(
-                    request,
-                    "План направлен в МИМЦ"
-                    + (
-                        " — после срока, это будет видно МИМЦ."
-                        if partnership.is_late
-                        else "."
-                    ),
-                )
-            elif action in ("approve", "return"):
-                permissions.require(can_manage, "План согласует МИМЦ.")
-                services.review_plan(
-                    partnership=partnership,
-                    approve=action == "approve",
-                    comment=request.POST.get("comment", ""),
-                    by=request.user,
-                )
-            elif action == "event":
-                permissions.require(
-                    side is not None or can_manage,
-                    "Отмечают проведённое школы-участники или МИМЦ.",
-                )
-                if not event_form.is_valid():
-                    raise _invalid(event_form)
-                data = event_form.cleaned_data
-                services.event_record(
-                    partnership=partnership,
-                    data=data,
-                    upload=data.get("materials_file"),
-                    by=request.user,
-                )
-                messages.success(request, "Мероприятие отмечено.")
-            elif action == "agreement":
-                permissions.require(
-                    side is not None or can_manage, "Соглашение вносят школы или МИМЦ."
-                )
-                form = AgreementForm(request.POST, request.FILES)
-                if not form.is_valid():
-                    raise _invalid(form)
-                data = form.cleaned_data
-                services.agreement_save(
-                    partnership=partnership,
-                    number=data["number"],
-                    date=data["date"],
-                    until=data["until"],
-                    scan=data["scan"],
-                    by=request.user,
-                )
-                messages.success(request, "Соглашение сохранено.")
-            else:
-                raise PermissionDenied("Неизвестное действие.")
-        except ValidationError as error:
-            _fail(request, error)
-        return redirect(partnership)
     campaign = partnership.campaign
     return render(
         request,
@@ -452,6 +374,64 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "revisions": partnership.revisions.select_related("by")[:30],
         },
     )
+
+
+@login_required
+@require_POST
+def event_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record an event of the plan that took place."""
+    partnership = permissions.get_partnership_for_user(request.user, pk)
+    permissions.require(
+        permissions.side(request.user, partnership) is not None
+        or permissions.can_manage(request.user, partnership.campaign.municipality_id),
+        "Отмечают проведённое школы-участники или МИМЦ.",
+    )
+    form = EventForm(
+        request.POST, request.FILES, partnership=partnership, prefix="event"
+    )
+    try:
+        if not form.is_valid():
+            raise _invalid(form)
+        data = form.cleaned_data
+        services.event_record(
+            partnership=partnership,
+            data=data,
+            upload=data.get("materials_file"),
+            by=request.user,
+        )
+        messages.success(request, "Мероприятие отмечено.")
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect(partnership)
+
+
+@login_required
+@require_POST
+def agreement_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the partnership agreement's number, dates and scan."""
+    partnership = permissions.get_partnership_for_user(request.user, pk)
+    permissions.require(
+        permissions.side(request.user, partnership) is not None
+        or permissions.can_manage(request.user, partnership.campaign.municipality_id),
+        "Соглашение вносят школы или МИМЦ.",
+    )
+    form = AgreementForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise _invalid(form)
+        data = form.cleaned_data
+        services.agreement_save(
+            partnership=partnership,
+            number=data["number"],
+            date=data["date"],
+            until=data["until"],
+            scan=data["scan"],
+            by=request.user,
+        )
+        messages.success(request, "Соглашение сохранено.")
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect(partnership)
 
 
 @login_required
@@ -546,38 +526,11 @@ def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, campaign.municipality_id
     )
     if request.method == "POST":
-        action = request.POST.get("action")
+        # The one action of this page; submitting and approving are transitions.
         try:
-            if action == "compile":
-                permissions.require(can_manage, "Общий план составляет МИМЦ.")
-                plan = services.general_plan_compile(campaign=campaign, by=request.user)
-                messages.success(
-                    request, "Общий план составлен из согласованных планов."
-                )
-            elif action in ("submit", "approve") and plan is None:
-                raise ValidationError("Общий план ещё не составлен.")
-            elif action == "submit":
-                permissions.require(can_manage, "Общий план направляет МИМЦ.")
-                services.general_plan_submit(plan=plan, by=request.user)
-                messages.success(
-                    request, "Общий план направлен в управление образования."
-                )
-            elif action == "approve":
-                permissions.require(
-                    can_approve, "Общий план утверждает управление образования."
-                )
-                order_date = forms.DateField(required=False).clean(
-                    request.POST.get("order_date")
-                )
-                services.general_plan_approve(
-                    plan=plan,
-                    order_number=request.POST.get("order_number", ""),
-                    order_date=order_date,
-                    by=request.user,
-                )
-                messages.success(request, f"Общий план утверждён: {plan.order_label}.")
-            else:
-                raise PermissionDenied("Неизвестное действие.")
+            permissions.require(can_manage, "Общий план составляет МИМЦ.")
+            plan = services.general_plan_compile(campaign=campaign, by=request.user)
+            messages.success(request, "Общий план составлен из согласованных планов.")
         except ValidationError as error:
             _fail(request, error)
         return redirect(request.path)

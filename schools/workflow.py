@@ -41,6 +41,9 @@ class Transition:
     refusal: str  # why a person who may not take it is refused
     done: str  # what the person is told after it; «{obj.…}» names the object as written
     reason: str = ""  # the reason's label when one is required: «Что исправить»
+    reason_missing: str = (
+        ""  # what to say when it is not given (default: name the field)
+    )
     effect: Effect | None = None
     fields: tuple[str, ...] = ()  # other fields the effect writes
     style: str = "btn-outline-primary"
@@ -144,7 +147,9 @@ def perform(
                 f"а нужно «{_states(workflow, transition.source)}»."
             )
         if transition.reason and not step.reason:
-            raise ValidationError(f"Заполните поле «{transition.reason}».")
+            raise ValidationError(
+                transition.reason_missing or f"Заполните поле «{transition.reason}»."
+            )
         if transition.effect is not None:
             transition.effect(locked, by, step)
         setattr(locked, workflow.state_field, transition.target)

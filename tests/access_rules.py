@@ -324,7 +324,19 @@ RULES: dict[str, Rule] = {
     "partnerships:suggest": Rule(ANALYSTS, ANALYSTS, each(("round", None))),
     "partnerships:general-plan": Rule(STAFF, STAFF, each(("round", None))),
     "partnerships:network": Rule(STAFF, STAFF, each(("round", None))),
-    "partnerships:detail": Rule(STAFF | SCHOOL, STAFF | SCHOOL, PARTNERSHIP),
+    "partnerships:detail": Rule(STAFF | SCHOOL, NOBODY, PARTNERSHIP),
+    **{
+        f"partnerships:partnership-{verb}": Rule(NOBODY, STAFF | SCHOOL, PARTNERSHIP)
+        for verb in ("accept", "decline", "submit", "approve", "return")
+    },
+    "partnerships:event-record": Rule(NOBODY, STAFF | SCHOOL, PARTNERSHIP),
+    "partnerships:agreement-save": Rule(NOBODY, STAFF | SCHOOL, PARTNERSHIP),
+    **{
+        f"partnerships:general-plan-{verb}": Rule(
+            NOBODY, STAFF, each(("general_plan", None))
+        )
+        for verb in ("submit", "approve")
+    },
     "partnerships:agreement": Rule(STAFF | SCHOOL, STAFF | SCHOOL, PARTNERSHIP),
     "partnerships:agreement-scan": Rule(STAFF | SCHOOL, STAFF | SCHOOL, PARTNERSHIP),
     "partnerships:event-file": Rule(

@@ -194,8 +194,8 @@ ACTIONS: dict[str, Action] = {
     ),
     **{
         f"partnership {verb}": Action(
-            url("partnerships:detail", pk=pk("partnership")),
-            {"action": verb, "comment": "замечания", "reason": "нет"},
+            url(f"partnerships:partnership-{verb}", pk=pk("partnership")),
+            {"reason": "нет"},
             Partnership,
             obj("partnership"),
             PARTNERSHIP_STATES,
@@ -211,8 +211,10 @@ ACTIONS: dict[str, Action] = {
     },
     **{
         f"general plan {verb}": Action(
-            url("partnerships:general-plan", pk=pk("round")),
-            {"action": verb, "order_number": "3", "order_date": "2021-12-01"},
+            url("partnerships:general-plan", pk=pk("round"))
+            if verb == "compile"
+            else url(f"partnerships:general-plan-{verb}", pk=pk("general_plan")),
+            {"order_number": "3", "order_date": "2021-12-01"},
             GeneralPlan,
             obj("general_plan"),
             PLAN_STATES,

@@ -20,7 +20,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-import roadmaps.workflows  # noqa: F401  (registers the table)
+import partnerships.workflows  # noqa: F401  (registers the tables)
+import roadmaps.workflows  # noqa: F401
+from partnerships.models import GeneralPlan, Partnership
 from roadmaps import services as roadmap_services
 from roadmaps.models import Roadmap
 from schools.models import AcademicYear, User
@@ -64,7 +66,41 @@ def _roadmap_world() -> World:
     )
 
 
-WORLDS: dict[type, Callable[[], World]] = {Roadmap: _roadmap_world}
+def _staff() -> dict[str, User]:
+    return {
+        "analyst": User.objects.get(username="mimc"),
+        "approver": User.objects.get(username="uo"),
+        "administrator": User.objects.filter(role=User.Role.ADMINISTRATOR).first(),
+    }
+
+
+def _operator_of(school: Any) -> User:
+    return User.objects.filter(schools=school, role=User.Role.OPERATOR).first()
+
+
+def _partnership_world() -> World:
+    pair = Partnership.objects.filter(activities__isnull=False).first()
+    return World(
+        [pair],
+        {
+            **_staff(),
+            "operator": _operator_of(pair.school),
+            "partner": _operator_of(pair.partner),
+        },
+    )
+
+
+def _general_plan_world() -> World:
+    plan = GeneralPlan.objects.select_related("campaign").first()
+    school = plan.campaign.municipality.schools.first()
+    return World([plan], {**_staff(), "operator": _operator_of(school)})
+
+
+WORLDS: dict[type, Callable[[], World]] = {
+    Roadmap: _roadmap_world,
+    Partnership: _partnership_world,
+    GeneralPlan: _general_plan_world,
+}
 
 
 def test_every_workflow_has_a_world():
@@ -143,7 +179,7 @@ def test_a_reason_is_required_where_the_table_asks_for_one(demo):
     world = _roadmap_world()
     roadmap = world.objects[0]
     _put_in_state(REGISTRY[Roadmap], roadmap, Roadmap.Status.ON_APPROVAL)
-    with pytest.raises(ValidationError, match="Что исправить"):
+    with pytest.raises(ValidationError, match="Напишите, что исправить"):
         roadmap_services.roadmap_return(
             obj=roadmap, by=world.people["approver"], reason="  "
         )

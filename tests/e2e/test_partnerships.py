@@ -1,6 +1,7 @@
 """Seed 000's steps 1–4 in the browser: a school proposes, the partner accepts, the plan is approved, the general plan is approved."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from partnerships.models import GeneralPlan, Partnership
@@ -87,10 +88,11 @@ def test_propose_accept_plan_approve_and_general_plan(demo, login, page, live_se
     login("uo")
     page.goto(plan_url)
     page.get_by_label("Номер приказа").fill("140")
-    page.get_by_label("Дата приказа").fill("2021-12-01")
+    today = timezone.localdate()  # the plan went to the department today
+    page.get_by_label("Дата приказа").fill(f"{today:%Y-%m-%d}")
     page.get_by_role("button", name="Утвердить общий план").click()
     expect(
-        page.get_by_text("Общий план утверждён: приказ № 140 от 01.12.2021.")
+        page.get_by_text(f"Общий план утверждён: приказ № 140 от {today:%d.%m.%Y}.")
     ).to_be_visible()
 
     pair = Partnership.objects.get(school__code="sch242704")

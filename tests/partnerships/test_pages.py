@@ -263,9 +263,8 @@ def test_an_event_with_a_cleared_file_input_is_recorded_without_a_file(client, d
     )
     login(client, "sch242711")
     response = client.post(
-        partnership.get_absolute_url(),
+        reverse("partnerships:event-record", args=[partnership.pk]),
         {
-            "action": "event",
             "event-date": "2022-03-01",
             "event-participants": 9,
             "event-report": "Семинар для учителей",
@@ -289,9 +288,8 @@ def test_an_agreement_is_signed_only_for_an_approved_plan(client, demo):
     )
     login(client, "sch242704")
     client.post(
-        pair.get_absolute_url(),
+        reverse("partnerships:agreement-save", args=[pair.pk]),
         {
-            "action": "agreement",
             "number": "77",
             "date": "2021-12-01",
             "scan-clear": "on",

@@ -227,7 +227,7 @@ def test_partner_accepts_the_proposal(proposed, neighbour_operator, operator):
     )
     proposed.refresh_from_db()
     assert proposed.status == Partnership.Status.ACCEPTED
-    with pytest.raises(ValidationError, match="ждёт ответа"):
+    with pytest.raises(ValidationError, match="а нужно «предложено партнёру»"):
         services.respond(
             partnership=proposed,
             accept=False,
@@ -450,14 +450,16 @@ def test_a_plan_without_activities_is_not_sent(accepted, operator):
 
 
 def test_a_plan_sent_twice_or_before_the_answer_is_refused(proposed, operator):
-    with pytest.raises(ValidationError, match="согласна школа-партнёр"):
+    with pytest.raises(
+        ValidationError, match="а нужно «партнёр согласен, план готовится»"
+    ):
         services.submit_plan(partnership=proposed, by=operator, now=at(2021, 11, 20))
 
 
 def test_the_mimc_returns_a_plan_with_comments_and_then_approves_it(
     planned, operator, analyst
 ):
-    with pytest.raises(ValidationError, match="направленный в МИМЦ"):
+    with pytest.raises(ValidationError, match="а нужно «план на согласовании в МИМЦ»"):
         services.review_plan(partnership=planned, approve=True, comment="", by=analyst)
     services.submit_plan(partnership=planned, by=operator, now=at(2021, 11, 20))
     with pytest.raises(ValidationError, match="Напишите замечания"):
@@ -665,7 +667,12 @@ def test_the_general_plan_groups_rows_by_partnership_sorted_by_month(
         SchoolFactory(municipality=campaign.municipality),
         operator,
     )
-    services.respond(partnership=declined, accept=False, reason="нет", by=operator)
+    services.respond(
+        partnership=declined,
+        accept=False,
+        reason="нет",
+        by=OperatorFactory(schools=[declined.partner]),
+    )
 
     plan = services.general_plan_compile(campaign=campaign, by=analyst)
     assert (plan.status, plan.compiled_by) == (GeneralPlan.Status.COMPILED, analyst)
@@ -721,16 +728,23 @@ def test_the_general_plan_is_submitted_then_approved_with_an_order_and_frozen(
     approved, campaign, analyst, approver, operator
 ):
     plan = services.general_plan_compile(campaign=campaign, by=analyst)
-    with pytest.raises(ValidationError, match="направленный в управление образования"):
+    with pytest.raises(
+        ValidationError, match="а нужно «направлен в управление образования»"
+    ):
         services.general_plan_approve(
             plan=plan, order_number="15-п", order_date=D(2021, 12, 3), by=approver
         )
     services.general_plan_submit(plan=plan, by=analyst)
     assert plan.status == GeneralPlan.Status.SUBMITTED
-    with pytest.raises(ValidationError, match="Направить можно составленный"):
+    with pytest.raises(ValidationError, match="Уже направлен"):
         services.general_plan_submit(plan=plan, by=analyst)
+    # Sent in 2021, before the order of 03.12.2021.
+    GeneralPlan.objects.filter(pk=plan.pk).update(
+        submitted_at=dt.datetime(2021, 11, 30, 9, tzinfo=dt.UTC)
+    )
+    plan.refresh_from_db()
     for number, date in [(" ", D(2021, 12, 3)), ("15-п", None)]:
-        with pytest.raises(ValidationError, match="номер и дата приказа"):
+        with pytest.raises(ValidationError, match=r"Укажите (номер|дату) приказа"):
             services.general_plan_approve(
                 plan=plan, order_number=number, order_date=date, by=approver
             )
@@ -853,7 +867,7 @@ def test_the_partner_school_accepts_on_the_partnership_page(
 ):
     client.force_login(neighbour_operator)
     response = client.post(
-        reverse("partnerships:detail", args=[proposed.pk]), {"action": "accept"}
+        reverse("partnerships:partnership-accept", args=[proposed.pk])
     )
     assert response.status_code == 302
     proposed.refresh_from_db()
@@ -864,14 +878,14 @@ def test_the_partner_school_declines_only_with_a_reason(
     client, proposed, neighbour_operator
 ):
     client.force_login(neighbour_operator)
-    url = reverse("partnerships:detail", args=[proposed.pk])
-    response = client.post(url, {"action": "decline", "reason": ""})
+    url = reverse("partnerships:partnership-decline", args=[proposed.pk])
+    response = client.post(url, {"reason": ""})
     assert messages_of(response) == [
         "Укажите причину отказа — школа выберет другого партнёра."
     ]
     proposed.refresh_from_db()
     assert proposed.status == Partnership.Status.PROPOSED
-    client.post(url, {"action": "decline", "reason": "Нет свободных учителей"})
+    client.post(url, {"reason": "Нет свободных учителей"})
     proposed.refresh_from_db()
     assert (proposed.status, proposed.decline_reason) == (
         Partnership.Status.DECLINED,
@@ -887,7 +901,7 @@ def test_the_weak_school_cannot_answer_for_its_partner(client, proposed, operato
     )
     assert (
         client.post(
-            reverse("partnerships:detail", args=[proposed.pk]), {"action": "accept"}
+            reverse("partnerships:partnership-accept", args=[proposed.pk])
         ).status_code
         == 403
     )
@@ -903,7 +917,7 @@ def test_a_third_school_does_not_see_the_partnership(client, accepted, stranger)
     )
     assert (
         client.post(
-            reverse("partnerships:detail", args=[accepted.pk]), {"action": "submit"}
+            reverse("partnerships:partnership-submit", args=[accepted.pk])
         ).status_code
         == 404
     )
@@ -975,14 +989,14 @@ def test_operators_cannot_approve_plans_and_the_mimc_can(
     client, planned, operator, neighbour_operator, analyst
 ):
     services.submit_plan(partnership=planned, by=operator, now=at(2021, 11, 20))
-    url = reverse("partnerships:detail", args=[planned.pk])
+    url = reverse("partnerships:partnership-approve", args=[planned.pk])
     for user in (operator, neighbour_operator):
         client.force_login(user)
-        assert client.post(url, {"action": "approve"}).status_code == 403
+        assert client.post(url).status_code == 403
     planned.refresh_from_db()
     assert planned.status == Partnership.Status.SUBMITTED
     client.force_login(analyst)
-    assert client.post(url, {"action": "approve"}).status_code == 302
+    assert client.post(url).status_code == 302
     planned.refresh_from_db()
     assert (planned.status, planned.approved_by) == (
         Partnership.Status.APPROVED,
@@ -1205,11 +1219,20 @@ def test_the_general_plan_is_compiled_by_the_mimc_and_approved_by_the_department
     assert client.post(url, {"action": "compile"}).status_code == 302
     plan = GeneralPlan.objects.get(campaign=demo_campaign)
     assert len(plan.rows) == 12  # three pairs, four activities each
-    assert client.post(url, {"action": "submit"}).status_code == 302
     assert (
         client.post(
-            url,
-            {"action": "approve", "order_number": "15-п", "order_date": "2021-12-03"},
+            reverse("partnerships:general-plan-submit", args=[plan.pk])
+        ).status_code
+        == 302
+    )
+    # Sent to the department in 2021, before the order of 03.12.2021.
+    GeneralPlan.objects.filter(pk=plan.pk).update(
+        submitted_at=dt.datetime(2021, 11, 30, 9, tzinfo=dt.UTC)
+    )
+    approve = reverse("partnerships:general-plan-approve", args=[plan.pk])
+    assert (
+        client.post(
+            approve, {"order_number": "15-п", "order_date": "2021-12-03"}
         ).status_code
         == 403
     )
@@ -1225,15 +1248,15 @@ def test_the_general_plan_is_compiled_by_the_mimc_and_approved_by_the_department
         "февраль 2022",
     ]
     response = client.post(
-        url,
-        {"action": "approve", "order_number": "", "order_date": "2021-12-03"},
+        approve,
+        {"order_number": "", "order_date": "2021-12-03"},
         follow=True,
     )  # the page shows the message
-    assert messages_of(response) == ["Для утверждения нужны номер и дата приказа."]
+    assert messages_of(response) == ["Укажите номер приказа."]
     plan.refresh_from_db()
     assert plan.status == GeneralPlan.Status.SUBMITTED
     response = client.post(
-        url, {"action": "approve", "order_number": "15-п", "order_date": "2021-12-03"}
+        approve, {"order_number": "15-п", "order_date": "2021-12-03"}
     )
     plan.refresh_from_db()
     assert (plan.status, plan.approved_by, plan.order_label) == (

@@ -120,7 +120,7 @@ def test_workflow_from_draft_to_closed(draft, mimc, uo):
     assert draft.order_label == f"приказ № 95 от {timezone.localdate():%d.%m.%Y}"
     assert draft.is_locked
     services.roadmap_start(obj=draft, by=mimc)
-    with pytest.raises(ValidationError, match="Итоги"):
+    with pytest.raises(ValidationError, match="Подведите итоги"):
         services.roadmap_close(obj=draft, reason=" ", by=uo)
     services.roadmap_close(obj=draft, reason="Выполнено 12 из 14.", by=uo)
     assert draft.status == "closed"

@@ -1,0 +1,210 @@
+"""
+The transition tables of partnerships (the partner's answer, the interaction
+plan's review) and of the general interaction plan (schools.workflow).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from schools import audit
+from schools.workflow import NeedsConfirmation, Step, Transition, Workflow, check_order
+
+from . import permissions
+from .models import GeneralPlan, Partnership
+
+P = Partnership.Status
+G = GeneralPlan.Status
+
+
+def _partner(user: Any, partnership: Partnership) -> bool:
+    return permissions.side(user, partnership) == "partner"
+
+
+def _either_school(user: Any, partnership: Partnership) -> bool:
+    return permissions.side(user, partnership) is not None
+
+
+def _mimc(user: Any, partnership: Partnership) -> bool:
+    return permissions.can_manage(user, partnership.campaign.municipality_id)
+
+
+def _decline(partnership: Partnership, by: Any, step: Step) -> None:
+    partnership.decline_reason = step.reason
+
+
+def _submit(partnership: Partnership, by: Any, step: Step) -> None:
+    if not partnership.activities.exists():
+        raise ValidationError("В плане нет ни одного мероприятия.")
+    now = step.data.get("now") or timezone.now()
+    partnership.submitted_at = now
+    partnership.is_late = (
+        timezone.localtime(now).date() > partnership.campaign.plan_deadline
+    )
+    partnership.return_comment = ""
+
+
+def _approve(partnership: Partnership, by: Any, step: Step) -> None:
+    partnership.approved_by, partnership.approved_at = by, timezone.now()
+    audit.record(
+        None,
+        audit.Event.APPROVAL,
+        by=by,
+        target=partnership,
+        detail="план взаимодействия согласован",
+    )
+
+
+def _return(partnership: Partnership, by: Any, step: Step) -> None:
+    partnership.return_comment = step.reason
+
+
+PARTNERSHIP = Workflow(
+    name="partnership",
+    model=Partnership,
+    transitions=(
+        Transition(
+            action="accept",
+            label="Согласиться",
+            source=(P.PROPOSED,),
+            target=P.ACCEPTED,
+            allowed=_partner,
+            refusal="Ответить может только школа-партнёр.",
+            done="Вы согласились: составьте с школой план взаимодействия.",
+            style="btn-success",
+        ),
+        Transition(
+            action="decline",
+            label="Отказаться",
+            source=(P.PROPOSED,),
+            target=P.DECLINED,
+            allowed=_partner,
+            refusal="Ответить может только школа-партнёр.",
+            done="Отказ отправлен школе.",
+            reason="Причина отказа",
+            reason_missing="Укажите причину отказа — школа выберет другого партнёра.",
+            effect=_decline,
+            fields=("decline_reason",),
+            style="btn-outline-danger",
+        ),
+        Transition(
+            action="submit",
+            label="Направить план в МИМЦ",
+            source=(P.ACCEPTED, P.RETURNED),
+            target=P.SUBMITTED,
+            allowed=_either_school,
+            refusal="План направляет одна из двух школ.",
+            done="План направлен в МИМЦ{obj.late_note}.",
+            effect=_submit,
+            fields=("submitted_at", "is_late", "return_comment"),
+            style="btn-success",
+        ),
+        Transition(
+            action="approve",
+            label="Согласовать план",
+            source=(P.SUBMITTED,),
+            target=P.APPROVED,
+            allowed=_mimc,
+            refusal="План согласует МИМЦ.",
+            done="План согласован.",
+            effect=_approve,
+            fields=("approved_by", "approved_at"),
+            style="btn-success",
+        ),
+        Transition(
+            action="return",
+            label="Вернуть с замечаниями",
+            source=(P.SUBMITTED,),
+            target=P.RETURNED,
+            allowed=_mimc,
+            refusal="План согласует МИМЦ.",
+            done="План возвращён школам с замечаниями.",
+            reason="Замечания",
+            reason_missing="Напишите замечания к плану.",
+            effect=_return,
+            fields=("return_comment",),
+            style="btn-outline-danger",
+        ),
+    ),
+)
+
+
+def _plan_mimc(user: Any, plan: GeneralPlan) -> bool:
+    return permissions.can_manage(user, plan.campaign.municipality_id)
+
+
+def _plan_approver(user: Any, plan: GeneralPlan) -> bool:
+    return permissions.can_approve_general(user, plan.campaign.municipality_id)
+
+
+def _plan_submit(plan: GeneralPlan, by: Any, step: Step) -> None:
+    plan.submitted_at = timezone.now()
+
+
+def _plan_approve(plan: GeneralPlan, by: Any, step: Step) -> None:
+    assert step.today is not None
+    number, date = check_order(
+        number=step.data.get("order_number", ""),
+        date=step.data.get("order_date"),
+        submitted=timezone.localdate(plan.submitted_at) if plan.submitted_at else None,
+        today=step.today,
+    )
+    used = (
+        GeneralPlan.objects.filter(
+            campaign__municipality_id=plan.campaign.municipality_id,
+            order_number=number,
+            order_date__year=date.year,
+        )
+        .exclude(pk=plan.pk)
+        .first()
+    )
+    if used is not None and not step.confirmed:
+        raise NeedsConfirmation(
+            f"Приказ № {number} {date.year} года уже утвердил документ «{used}». "
+            "Если это тот же приказ, подтвердите."
+        )
+    plan.order_number, plan.order_date, plan.approved_by = number, date, by
+    audit.record(
+        None,
+        audit.Event.APPROVAL,
+        by=by,
+        target=plan,
+        municipality=plan.campaign.municipality_id,
+        detail=f"общий план взаимодействия, {plan.order_label}",
+    )
+
+
+GENERAL_PLAN = Workflow(
+    name="general-plan",
+    model=GeneralPlan,
+    transitions=(
+        Transition(
+            action="submit",
+            label="Направить в управление образования",
+            source=(G.COMPILED,),
+            target=G.SUBMITTED,
+            allowed=_plan_mimc,
+            refusal="Общий план направляет МИМЦ.",
+            done="Общий план направлен в управление образования.",
+            effect=_plan_submit,
+            fields=("submitted_at",),
+            style="btn-success",
+        ),
+        Transition(
+            action="approve",
+            label="Утвердить общий план",
+            source=(G.SUBMITTED,),
+            target=G.APPROVED,
+            allowed=_plan_approver,
+            refusal="Общий план утверждает управление образования.",
+            done="Общий план утверждён: {obj.order_label}.",
+            effect=_plan_approve,
+            fields=("order_number", "order_date", "approved_by"),
+            style="btn-success",
+            order=True,
+        ),
+    ),
+)
