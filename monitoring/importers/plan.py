@@ -38,7 +38,7 @@ from ..models import (
 )
 from ..validation import Context, check_comparison, check_report, check_results
 from .bulk import insert
-from .cells import CLEAR
+from .cells import CLEAR, num
 from .issues import IssueList
 from .records import Parsed, ReportRecord, Source
 
@@ -93,7 +93,7 @@ class Plan:
     years: dict[int, int] = field(default_factory=dict)  # start year → pk
     schools_new: list[Any] = field(default_factory=list)
     schools_changed: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    reports: dict[tuple, Report] = field(
+    reports: dict[tuple, Report | _Created] = field(
         default_factory=dict
     )  # (school, year start, kind) → report
     data_writes: list[tuple[ReportRecord, bool]] = field(
@@ -393,8 +393,6 @@ class Change(NamedTuple):
 
 
 def _shown(value: Any) -> str:
-    from .cells import num
-
     if value is None:
         return "пусто"
     if isinstance(value, bool):
@@ -662,6 +660,10 @@ def _plan_results(parsed: Parsed, plan: Plan) -> None:
             (MarkComparison, COMPARISON_FIELDS),
         )
     }
+    empty = {
+        AssessmentResult: dict.fromkeys(RESULT_FIELDS),
+        MarkComparison: dict.fromkeys(COMPARISON_FIELDS),
+    }
     for record in records:
         report = plan.reports.get((record.school.pk, record.year, record.kind))
         current_rows = rows.get(report.pk, {}) if report else {}
@@ -683,7 +685,7 @@ def _plan_results(parsed: Parsed, plan: Plan) -> None:
                 old = current.get(key)
                 stored = {n: getattr(old, n) for n in names} if old else {}
                 merged, row_changes = merge(
-                    stored or dict.fromkeys(names),
+                    stored or empty[model],
                     values,
                     labels,
                     prefix=f"{_row_label(model, key, values)}: ",
@@ -1006,14 +1008,20 @@ def _write_reports(plan: Plan, school_ids: dict[int, int]) -> None:
         ],
     )
     plan.created_reports = set(ids)
+    # The writes that follow need only the new reports' ids: no model instances
+    # for the 50,000 reports of a region's package.
     for key, pk in zip(missing, ids, strict=True):
-        plan.reports[key] = Report(
-            pk=pk, school_id=key[0], year_id=plan.years[key[1]], kind=key[2]
-        )
+        plan.reports[key] = _Created(pk)
     plan.school_ids = school_ids
 
 
-def _report_for(plan: Plan, school: int, year: int, kind: str) -> Report:
+class _Created(NamedTuple):
+    """A report the import has just created: its id."""
+
+    pk: int
+
+
+def _report_for(plan: Plan, school: int, year: int, kind: str) -> Report | _Created:
     return plan.reports[(plan.school_ids.get(school, school), year, kind)]
 
 

@@ -11,7 +11,7 @@ from schools.models import AcademicYear
 from ..models import Subject
 from .cells import CellError, norm_header
 from .issues import IssueList
-from .matching import SchoolMatcher, SchoolRef
+from .matching import NoMatch, SchoolMatcher, SchoolRef
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,6 @@ def match_school(
     login_only: bool = False,
 ) -> SchoolRef | None:
     """Return the row's school, or record why it matches none and return None."""
-    from .matching import NoMatch
-
     try:
         return (
             matcher.login(str(raw), name=name)
