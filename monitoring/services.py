@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from schools import mail
 from schools.models import School, User
+from schools.workflow import perform
 
 from . import selectors
 from .models import (
@@ -37,6 +38,7 @@ from .validation import (
     result_key,
     warnings,
 )
+from .workflows import REPORT
 
 logger = logging.getLogger(__name__)
 Status = Report.Status
@@ -269,35 +271,18 @@ def submission_problems(report: Report) -> list[Problem]:
     return problems
 
 
-@transaction.atomic
-def report_submit(*, report: Report, by: User) -> Report:
+def report_submit(
+    *, report: Report, by: User, reason: str = "", today: dt.date | None = None
+) -> Report:
     """Hand the report in for review (draft or returned → submitted)."""
-    _check_open(report)
-    if report.status not in (Status.DRAFT, Status.RETURNED):
-        raise ValidationError("Сдать можно только черновик или возвращённый отчёт.")
-    problems = submission_problems(report)
-    if problems:
-        raise _as_validation_error(problems)
-    old = report.status
-    report.status, report.submitted_at, report.return_reason = (
-        Status.SUBMITTED,
-        timezone.now(),
-        "",
-    )
-    report.save(update_fields=["status", "submitted_at", "return_reason"])
-    _event(report, Action.SUBMIT, by, old=old)
-    return report
+    return perform(REPORT, "submit", obj=report, by=by, reason=reason, today=today)
 
 
-@transaction.atomic
-def report_accept(*, report: Report, by: User) -> Report:
+def report_accept(
+    *, report: Report, by: User, reason: str = "", today: dt.date | None = None
+) -> Report:
     """Accept a submitted report; it becomes read-only."""
-    if report.status != Status.SUBMITTED:
-        raise ValidationError("Принять можно только отчёт, сданный на проверку.")
-    report.status = Status.ACCEPTED
-    report.save(update_fields=["status"])
-    _event(report, Action.ACCEPT, by, old=Status.SUBMITTED)
-    return report
+    return perform(REPORT, "accept", obj=report, by=by, reason=reason, today=today)
 
 
 def reports_accept(*, reports: Iterable[Report], by: User) -> int:
@@ -310,37 +295,18 @@ def reports_accept(*, reports: Iterable[Report], by: User) -> int:
     return accepted
 
 
-def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Напишите причину: школа увидит её в отчёте."})
-    return reason
-
-
-@transaction.atomic
-def report_return(*, report: Report, reason: str, by: User) -> Report:
+def report_return(
+    *, report: Report, reason: str, by: User, today: dt.date | None = None
+) -> Report:
     """Send a submitted report back to the school with a written reason."""
-    reason = _require_reason(reason)
-    if report.status != Status.SUBMITTED:
-        raise ValidationError("Вернуть можно только отчёт, сданный на проверку.")
-    report.status, report.return_reason = Status.RETURNED, reason
-    report.save(update_fields=["status", "return_reason"])
-    _event(report, Action.RETURN, by, old=Status.SUBMITTED, reason=reason)
-    transaction.on_commit(lambda: _notify_returned(report, reason))
-    return report
+    return perform(REPORT, "return", obj=report, by=by, reason=reason, today=today)
 
 
-@transaction.atomic
-def report_reopen(*, report: Report, reason: str, by: User) -> Report:
+def report_reopen(
+    *, report: Report, reason: str, by: User, today: dt.date | None = None
+) -> Report:
     """Reopen an accepted report for correction, with a recorded reason."""
-    reason = _require_reason(reason)
-    if report.status != Status.ACCEPTED:
-        raise ValidationError("Открыть повторно можно только принятый отчёт.")
-    report.status, report.return_reason = Status.RETURNED, reason
-    report.save(update_fields=["status", "return_reason"])
-    _event(report, Action.REOPEN, by, old=Status.ACCEPTED, reason=reason)
-    transaction.on_commit(lambda: _notify_returned(report, reason))
-    return report
+    return perform(REPORT, "reopen", obj=report, by=by, reason=reason, today=today)
 
 
 def _portal_url(path: str) -> str:

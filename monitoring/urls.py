@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views, views_imports
+from schools.workflow_views import transition_urls
+
+from . import permissions, views, views_imports
+from .workflows import REPORT
 
 app_name = "monitoring"
 
@@ -12,10 +15,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/remind/", views.campaign_remind, name="campaign-remind"),
     path("campaigns/<int:pk>/open/", views.campaign_set_open, name="campaign-set-open"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
-    path("reports/<int:pk>/submit/", views.report_submit, name="report-submit"),
-    path("reports/<int:pk>/accept/", views.report_accept, name="report-accept"),
-    path("reports/<int:pk>/return/", views.report_return, name="report-return"),
-    path("reports/<int:pk>/reopen/", views.report_reopen, name="report-reopen"),
+    *transition_urls(REPORT, permissions.get_report_for_user, prefix="reports/"),
     path("reports/<int:pk>/history/", views.report_history, name="report-history"),
     path("imports/", views_imports.import_list, name="import-list"),
     path("imports/new/", views_imports.import_create, name="import-create"),

@@ -73,6 +73,9 @@ class Workflow:
     transitions: tuple[Transition, ...]
     state_field: str = "status"
     after: Callable[[Any, Transition, Any], None] | None = None  # after the commit
+    # A model whose history is its own table (a report's events) writes it here,
+    # in the same transaction: (obj, transition, by, old state, reason).
+    record: Callable[[Any, Transition, Any, str, str], None] | None = None
 
     def __getitem__(self, action: str) -> Transition:
         for transition in self.transitions:
@@ -156,6 +159,8 @@ def perform(
         locked._history_user = by
         locked._change_reason = _history_reason(transition, step.reason)
         locked.save(update_fields=[workflow.state_field, *transition.fields])
+        if workflow.record is not None:
+            workflow.record(locked, transition, by, state, step.reason)
         if workflow.after is not None:
             after = workflow.after
             transaction.on_commit(lambda: after(locked, transition, by))

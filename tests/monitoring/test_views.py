@@ -531,10 +531,12 @@ def test_closed_collection_refuses_the_operators_save_and_submit(
     staffing.refresh_from_db()
     assert staffing.version == 0
     assert staffing.status == Status.DRAFT
-    assert (
-        client.post(reverse("monitoring:report-submit", args=[staffing.pk])).status_code
-        == 403
+    response = client.post(
+        reverse("monitoring:report-submit", args=[staffing.pk]), follow=True
     )
+    assert "закрыт" in response.content.decode()
+    staffing.refresh_from_db()
+    assert staffing.status == Status.DRAFT
 
 
 def test_closed_collection_refuses_saves_in_the_service(

@@ -1,0 +1,130 @@
+"""
+The transition table of monitoring reports: the school hands a report in,
+МИМЦ accepts it or returns it with a reason, and reopens an accepted one
+(schools.workflow). A report's history is its own event table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from schools import access
+from schools.workflow import Step, Transition, Workflow
+
+from .models import Report, ReportEvent
+
+S = Report.Status
+
+
+def _school_side(user: Any, report: Report) -> bool:
+    return access.can_enter_data(user, report.school)
+
+
+def _reviewer(user: Any, report: Report) -> bool:
+    """An analyst or administrator whose scope holds the report's school."""
+    from .permissions import is_reviewer
+
+    return (
+        is_reviewer(user)
+        and access.municipalities_visible_to(user)
+        .filter(pk=report.school.municipality_id)
+        .exists()
+    )
+
+
+def _submit(report: Report, by: Any, step: Step) -> None:
+    from .services import _as_validation_error, _check_open, submission_problems
+
+    _check_open(report)
+    problems = submission_problems(report)
+    if problems:
+        raise _as_validation_error(problems)
+    report.submitted_at, report.return_reason = timezone.now(), ""
+
+
+def _with_reason(report: Report, by: Any, step: Step) -> None:
+    report.return_reason = step.reason
+
+
+def _record(
+    report: Report, transition: Transition, by: Any, old: str, reason: str
+) -> None:
+    ReportEvent.objects.create(
+        report=report,
+        action=ReportEvent.Action(transition.action),
+        from_status=old,
+        to_status=report.status,
+        reason=reason,
+        by=by,
+    )
+
+
+def _after(report: Report, transition: Transition, by: Any) -> None:
+    if transition.reason:
+        from .services import _notify_returned
+
+        _notify_returned(report, report.return_reason)
+
+
+REASON_MISSING = "Напишите причину: школа увидит её в отчёте."
+
+REPORT = Workflow(
+    name="report",
+    model=Report,
+    record=_record,
+    after=_after,
+    transitions=(
+        Transition(
+            action="submit",
+            label="Сдать на проверку",
+            source=(S.DRAFT, S.RETURNED),
+            target=S.SUBMITTED,
+            allowed=_school_side,
+            refusal="Сдаёт отчёт оператор школы или аналитик МИМЦ.",
+            done="Отчёт сдан на проверку в МИМЦ.",
+            effect=_submit,
+            fields=("submitted_at", "return_reason"),
+            style="btn-success",
+        ),
+        Transition(
+            action="accept",
+            label="Принять",
+            source=(S.SUBMITTED,),
+            target=S.ACCEPTED,
+            allowed=_reviewer,
+            refusal="Принимает отчёт аналитик МИМЦ.",
+            done="Отчёт принят.",
+            style="btn-success",
+        ),
+        Transition(
+            action="return",
+            label="Вернуть на доработку",
+            source=(S.SUBMITTED,),
+            target=S.RETURNED,
+            allowed=_reviewer,
+            refusal="Возвращает отчёт аналитик МИМЦ.",
+            done="Отчёт возвращён школе на доработку.",
+            reason="Причина для школы",
+            reason_missing=REASON_MISSING,
+            effect=_with_reason,
+            fields=("return_reason",),
+            style="btn-outline-warning",
+        ),
+        Transition(
+            action="reopen",
+            label="Открыть повторно",
+            source=(S.ACCEPTED,),
+            target=S.RETURNED,
+            allowed=_reviewer,
+            refusal="Открывает принятый отчёт аналитик МИМЦ.",
+            done="Отчёт открыт повторно для исправления.",
+            reason="Причина повторного открытия",
+            reason_missing=REASON_MISSING,
+            effect=_with_reason,
+            fields=("return_reason",),
+            style="btn-outline-secondary",
+        ),
+    ),
+)
