@@ -7,7 +7,7 @@ PORT ?= 8000
 # The suite runs on every core (pytest-xdist); WORKERS=0 runs it in one process.
 WORKERS ?= auto
 
-.PHONY: run test lint chromium demo clean backup restore nginx stack stack-test
+.PHONY: run test lint typecheck chromium demo clean backup restore nginx stack stack-test
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Нужен Python 3.11 (команда $(PYTHON))"; exit 1; }
@@ -38,6 +38,12 @@ chromium:
 
 test: $(VENV)/.test-deps chromium
 	$(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+
+# Strict typing where the rules live: the workflow layer, its tables and the engine.
+TYPED := schools/workflow.py schools/workflow_views.py identification/engine \
+	roadmaps/workflows.py partnerships/workflows.py monitoring/workflows.py
+typecheck: $(VENV)/.test-deps
+	$(PY) -m mypy $(TYPED)
 
 lint: $(VENV)/.test-deps
 	$(PY) -m ruff check .

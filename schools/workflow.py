@@ -84,7 +84,8 @@ class Workflow:
         raise KeyError(action)
 
     def state_label(self, state: str) -> str:
-        choices = dict(self.model._meta.get_field(self.state_field).choices or [])
+        field = self.model._meta.get_field(self.state_field)
+        choices = dict(getattr(field, "choices", None) or [])
         return str(choices.get(state, state))
 
     def available(self, user: Any, obj: Any) -> list[Transition]:
@@ -156,8 +157,9 @@ def perform(
         if transition.effect is not None:
             transition.effect(locked, by, step)
         setattr(locked, workflow.state_field, transition.target)
-        locked._history_user = by
-        locked._change_reason = _history_reason(transition, step.reason)
+        # django-simple-history reads the author and the reason from these.
+        setattr(locked, "_history_user", by)  # noqa: B010
+        setattr(locked, "_change_reason", _history_reason(transition, step.reason))  # noqa: B010
         locked.save(update_fields=[workflow.state_field, *transition.fields])
         if workflow.record is not None:
             workflow.record(locked, transition, by, state, step.reason)

@@ -44,7 +44,7 @@ def transition_view(
             if not form.is_valid():
                 for errors in form.errors.values():
                     for error in errors:
-                        messages.error(request, error)
+                        messages.error(request, str(error))
                 return redirect(obj)
             data = form.cleaned_data
         try:

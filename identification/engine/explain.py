@@ -46,7 +46,8 @@ def _year(value: Any) -> str:
 def render(
     criterion: str, row: Row, items: list[Row], context: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
-    return WORDING[criterion](row, items, context)
+    text, components = WORDING[criterion](row, items, context)
+    return str(text), dict(components)
 
 
 def word_all(
@@ -185,7 +186,7 @@ def r1(
     return text, components
 
 
-def _describe_low(e: tuple) -> str:
+def _describe_low(e: tuple[Any, ...]) -> str:
     year, label, procedure, level, n, fail, _ = e
     word = (
         "«2» получили"

@@ -41,6 +41,8 @@ from .rank import CUT, FLAG, TIE_EXPANDED, TOO_FEW, N, rank_cut
 from .text import procedure_label, year_name
 
 KEY = [PROCEDURE, SUBJECT, GRADE, LEVEL]
+# One assessment cell: procedure, subject, grade, level ("" when none).
+ProcedureKey = tuple[str, str, int, str]
 SENIOR_TYPES_EXCLUDED = {"НОШ", "ООШ"}
 Facts = tuple[pd.DataFrame, pd.DataFrame]  # a criterion's facts and its items
 
@@ -97,11 +99,11 @@ def applicable(procedure: str, grade: int, school_type: str) -> bool:
     return True
 
 
-def _keys(items: list[list[Any]]) -> set[tuple]:
+def _keys(items: list[list[Any]]) -> set[ProcedureKey]:
     return {(p, s, int(g), lv or "") for p, s, g, lv in items}
 
 
-def _filter(results: pd.DataFrame, procedures: set[tuple]) -> pd.DataFrame:
+def _filter(results: pd.DataFrame, procedures: set[ProcedureKey]) -> pd.DataFrame:
     """Return the rows of the given (procedure, subject, grade, level) keys."""
     if results.empty or not procedures:
         return results.iloc[0:0]
@@ -113,7 +115,7 @@ def _filter(results: pd.DataFrame, procedures: set[tuple]) -> pd.DataFrame:
     return results.loc[results[CELL].isin(wanted)]
 
 
-def _key(procedure: str, subject: str, grade: Any, level: Any) -> tuple:
+def _key(procedure: str, subject: str, grade: Any, level: Any) -> ProcedureKey:
     return procedure, subject, int(grade), level if isinstance(level, str) else ""
 
 
@@ -280,11 +282,13 @@ def l1(
     return frame, items, value, legend
 
 
-def _applicable_counts(held: pd.DataFrame, pairs: pd.DataFrame) -> dict[tuple, int]:
+def _applicable_counts(
+    held: pd.DataFrame, pairs: pd.DataFrame
+) -> dict[tuple[Any, ...], int]:
     """Per (group, school type): how many of the group's held cells a school of the type sits."""
     code = held.groupby([PROCEDURE, GRADE], observed=True, sort=False).ngroup()
     kinds = held[[PROCEDURE, GRADE]].assign(code=code).drop_duplicates("code")
-    out: dict[tuple, int] = {}
+    out: dict[tuple[Any, ...], int] = {}
     for kind in pairs["type"].unique():
         sat = [
             c
