@@ -6,6 +6,7 @@ overrides and the approval of the official list.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +23,7 @@ from django.utils import timezone
 from monitoring.importers.bulk import copy_blobs, copy_frame
 from schools import access, audit, jobs
 from schools.models import AcademicYear, Municipality, School, User
+from schools.workflow import NeedsConfirmation, check_order
 
 from . import columns as c
 from . import engine, packing, selectors
@@ -38,6 +40,7 @@ from .models import (
 )
 
 Progress = Callable[[int], None]
+LISTED = (c.STATUS_SHNOR, c.STATUS_SHNSU, c.STATUS_BOTH)
 
 
 def ensure_presets() -> None:
@@ -492,8 +495,15 @@ def list_approve(
     order_number: str,
     order_date: Any,
     by: User,
+    today: dt.date | None = None,
+    confirmed: bool = False,
 ) -> OfficialList:
-    """Approve a run's list for a municipality; it becomes the official list of the year."""
+    """
+    Approve a run's list for a municipality; it becomes the official list of the
+    year. The order is checked (a number, a date not in the future); a number
+    used that year, or replacing an approved list, asks for confirmation — the
+    latter naming the schools that enter and leave it.
+    """
     if (
         not (access.is_approver(by) or access.is_administrator(by))
         or not access.municipalities_visible_to(by).filter(pk=municipality.pk).exists()
@@ -506,34 +516,60 @@ def list_approve(
         raise ValidationError(
             "Утвердить можно только завершённое выявление этого муниципалитета."
         )
-    if not (order_number or "").strip() or order_date is None:
-        raise ValidationError(
-            {
-                "order_number": "Укажите номер и дату приказа (распоряжения) об утверждении списка."
-            }
-        )
-    OfficialList.objects.filter(
-        municipality=municipality, year=run.target_year, superseded_at__isnull=True
-    ).update(superseded_at=timezone.now())
-    official = OfficialList.objects.create(
-        municipality=municipality,
-        year=run.target_year,
-        run=run,
-        order_number=order_number.strip().lstrip("№").strip(),
-        order_date=order_date,
-        approved_by=by,
+    # Two department heads approving at once: the second waits here, then sees
+    # the first one's list.
+    IdentificationRun.objects.select_for_update().get(pk=run.pk)
+    # A list is often recorded after the fact — the run recomputed on the data
+    # of the year whose order was signed then — so only a future date is refused.
+    number, date = check_order(
+        number=(order_number or "").lstrip().lstrip("№"),
+        date=dt.date.fromisoformat(order_date)
+        if isinstance(order_date, str)
+        else order_date,
+        submitted=None,
+        today=today or timezone.localdate(),
     )
+    current = list(
+        OfficialList.objects.select_for_update().filter(
+            municipality=municipality, year=run.target_year, superseded_at__isnull=True
+        )
+    )
+    for active in current:
+        if active.run_id == run.pk and active.order_number == number:
+            raise ValidationError(
+                f"Уже утверждён: список по выявлению № {run.pk} — {active.order_label}."
+            )
     overrides = {
         o.school_id: o
         for o in StatusOverride.objects.filter(
             year=run.target_year, is_active=True, school__municipality=municipality
         )
     }
+    results = list(
+        run.school_results.filter(school__municipality=municipality).select_related(
+            "school"
+        )
+    )
+    if not confirmed:
+        questions = _approval_questions(
+            municipality, run, number, date, current, results, overrides
+        )
+        if questions:
+            raise NeedsConfirmation(" ".join(questions))
+    OfficialList.objects.filter(pk__in=[c.pk for c in current]).update(
+        superseded_at=timezone.now()
+    )
+    official = OfficialList.objects.create(
+        municipality=municipality,
+        year=run.target_year,
+        run=run,
+        order_number=number,
+        order_date=date,
+        approved_by=by,
+    )
     flagged = selectors.flagged_reasons(run, municipalities=[municipality.pk])
     entries = []
-    for result in run.school_results.filter(
-        school__municipality=municipality
-    ).select_related("school"):
+    for result in results:
         override = overrides.get(result.school_id)
         entries.append(
             OfficialEntry(
@@ -557,6 +593,54 @@ def list_approve(
         f"{official.order_label}",
     )
     return official
+
+
+def _approval_questions(
+    municipality: Municipality,
+    run: IdentificationRun,
+    number: str,
+    date: dt.date,
+    current: list[OfficialList],
+    results: list[Any],
+    overrides: dict[int, StatusOverride],
+) -> list[str]:
+    """What the approver must confirm: a reused order number, a replaced list."""
+    questions = []
+    used = OfficialList.objects.filter(
+        municipality=municipality, order_number=number, order_date__year=date.year
+    ).first()
+    if used is not None:
+        questions.append(
+            f"Приказ № {number} {date.year} года уже утвердил список на {used.year} "
+            f"({used.order_label}). Если это тот же приказ, подтвердите."
+        )
+    for active in current:
+        before = set(
+            active.entries.filter(status__in=LISTED).values_list(
+                "school__short_name", flat=True
+            )
+        )
+        after = {
+            r.school.short_name
+            for r in results
+            if (overrides[r.school_id].status if r.school_id in overrides else r.status)
+            in LISTED
+        }
+        entering, leaving = sorted(after - before), sorted(before - after)
+        change = "; ".join(
+            part
+            for part in (
+                f"войдут: {', '.join(entering)}" if entering else "",
+                f"выйдут: {', '.join(leaving)}" if leaving else "",
+            )
+            if part
+        )
+        questions.append(
+            f"Новый список заменит утверждённый ({active.order_label}): "
+            + (change or "состав школ не меняется")
+            + "."
+        )
+    return questions
 
 
 def run_document(

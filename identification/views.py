@@ -12,6 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from schools import access, jobs
+from schools.workflow import NeedsConfirmation
+from schools.workflow_views import confirm_page
 
 from . import permissions, selectors, services
 from .columns import STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU
@@ -243,6 +245,14 @@ def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
             order_number=form.cleaned_data["order_number"],
             order_date=form.cleaned_data["order_date"],
             by=request.user,
+            confirmed=request.POST.get("confirmed") == "1",
+        )
+    except NeedsConfirmation as question:
+        return confirm_page(
+            request,
+            title="Утвердить список",
+            question=" ".join(question.messages),
+            back=run.get_absolute_url(),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.views.decorators.http import require_POST
 
 from .workflow import NeedsConfirmation, Workflow, perform
@@ -25,6 +25,30 @@ class OrderForm(forms.Form):
         required=False,
         input_formats=["%Y-%m-%d", "%d.%m.%Y"],
         error_messages={"invalid": "Дата приказа — в виде ДД.ММ.ГГГГ."},
+    )
+
+
+def confirm_page(
+    request: HttpRequest, *, title: str, question: str, back: str
+) -> HttpResponse:
+    """
+    Ask the person to confirm what the action warned about: the same form is
+    sent again, to the same address, with «confirmed».
+    """
+    return render(
+        request,
+        "workflow/confirm.html",
+        {
+            "title": title,
+            "question": question,
+            "action_url": request.path,
+            "back": back,
+            "fields": [
+                (k, v)
+                for k, v in request.POST.items()
+                if k not in {"csrfmiddlewaretoken", "confirmed"}
+            ],
+        },
     )
 
 
@@ -58,20 +82,11 @@ def transition_view(
                 confirmed=request.POST.get("confirmed") == "1",
             )
         except NeedsConfirmation as question:
-            return render(
+            return confirm_page(
                 request,
-                "workflow/confirm.html",
-                {
-                    "obj": obj,
-                    "transition": transition,
-                    "question": " ".join(question.messages),
-                    "action_url": reverse(workflow.url_name(transition), args=[pk]),
-                    "fields": [
-                        (k, v)
-                        for k, v in request.POST.items()
-                        if k not in {"csrfmiddlewaretoken", "confirmed"}
-                    ],
-                },
+                title=transition.label,
+                question=" ".join(question.messages),
+                back=obj.get_absolute_url(),
             )
         except ValidationError as error:
             for message in error.messages:

@@ -19,6 +19,7 @@ from identification.models import (
 )
 from monitoring.models import StaffingData
 from schools.models import AcademicYear, Municipality, School, User
+from schools.workflow import NeedsConfirmation
 
 
 def test_run_stores_every_school_and_criterion_with_years_and_fingerprint(demo_run):
@@ -201,12 +202,31 @@ def test_approval_by_department_makes_the_official_list_and_supersedes(
     assert first.order_number == "107"
     weak = first.entries.get(school__code="sch242706")
     assert "R1 (правило 30 %)" in weak.reasons
+    with pytest.raises(ValidationError, match="Уже утверждён"):
+        services.list_approve(
+            run=demo_run,
+            municipality=mimc.municipality,
+            order_number="107",
+            order_date="2021-09-30",
+            by=uo,
+        )
+    with pytest.raises(NeedsConfirmation, match="заменит утверждённый"):
+        services.list_approve(
+            run=demo_run,
+            municipality=mimc.municipality,
+            order_number="112",
+            order_date="2021-10-05",
+            by=uo,
+        )
+    first.refresh_from_db()
+    assert first.superseded_at is None
     second = services.list_approve(
         run=demo_run,
         municipality=mimc.municipality,
         order_number="112",
         order_date="2021-10-05",
         by=uo,
+        confirmed=True,
     )
     first.refresh_from_db()
     assert first.superseded_at is not None
@@ -325,3 +345,63 @@ def test_load_demo_computes_two_years_and_approves_the_current_list(db):
     assert official.entries.count() == 9
     call_command("load_demo")
     assert IdentificationRun.objects.count() == 2
+
+
+def test_replacing_an_approved_list_names_who_enters_and_leaves_and_waits_for_a_yes(
+    demo_run, uo, mimc, client
+):
+    from django.urls import reverse
+
+    first = services.list_approve(
+        run=demo_run,
+        municipality=mimc.municipality,
+        order_number="107",
+        order_date="2021-09-30",
+        by=uo,
+    )
+    outside = (
+        first.entries.exclude(status__in=services.LISTED)
+        .select_related("school")
+        .first()
+        .school
+    )
+    services.override_set(
+        school=outside,
+        year=demo_run.target_year,
+        status="ШНОР",
+        reason="решение рабочей группы",
+        by=mimc,
+    )
+    client.force_login(uo)
+    url = reverse("identification:run-approve", args=[demo_run.pk])
+    form = {
+        "municipality": mimc.municipality.pk,
+        "order_number": "112",
+        "order_date": "2021-10-05",
+    }
+    page = client.post(url, form).content.decode()
+    assert f"войдут: {outside.short_name}" in page
+    assert "выйдут" not in page
+    assert 'name="confirmed" value="1"' in page
+    first.refresh_from_db()
+    assert first.superseded_at is None
+    client.post(url, {**form, "confirmed": "1"})
+    first.refresh_from_db()
+    assert first.superseded_at is not None
+    assert OfficialList.objects.get(superseded_at__isnull=True).order_number == "112"
+
+
+def test_an_official_list_dated_in_the_future_is_refused(demo_run, uo, mimc):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    with pytest.raises(ValidationError, match="ещё не наступила"):
+        services.list_approve(
+            run=demo_run,
+            municipality=mimc.municipality,
+            order_number="5",
+            order_date=timezone.localdate() + dt.timedelta(days=2),
+            by=uo,
+        )
+    assert not OfficialList.objects.filter(run=demo_run).exists()
