@@ -16,6 +16,7 @@ handler500 = "schools.views.server_error"
 
 urlpatterns = [
     path("", school_views.home, name="home"),
+    path("tasks/", school_views.my_tasks, name="my-tasks"),
     path("health/", PortalHealthView.as_view(), name="health"),
     path(
         "accounts/login/",

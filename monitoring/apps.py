@@ -6,11 +6,13 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Мониторинг"
 
     def ready(self) -> None:
+        # The transition tables register themselves (schools.workflow.REGISTRY).
         # The registry (schools) shows monitoring's menu, home panel and demo
         # through these hooks, never by importing monitoring itself.
         from schools.demo import register_demo
         from schools.home import register_nav_item, register_panel
 
+        from . import workflows  # noqa: F401
         from .demo import (
             drop_monitoring,
             generate_monitoring,

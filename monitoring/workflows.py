@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from schools import access
@@ -70,11 +71,46 @@ def _after(report: Report, transition: Transition, by: Any) -> None:
 
 REASON_MISSING = "Напишите причину: школа увидит её в отчёте."
 
+
+def _visible(user: Any) -> Any:
+    from .permissions import reports_visible_to
+
+    return reports_visible_to(user)
+
+
+def _operators(user: Any) -> Q | None:
+    """The school's own reports of open collections wait for its operator."""
+    return Q(campaign__is_open=True) if access.is_operator(user) else None
+
+
+def _analysts(user: Any) -> Q | None:
+    return Q() if access.is_analyst(user) else None
+
+
+def _title(report: Report) -> str:
+    return f"«{report.get_kind_display()}» — {report.school.short_name}, {report.year}"
+
+
+def _due(report: Report) -> Any:
+    """The collection's deadline binds the school, until the report is handed in."""
+    if report.campaign is None or report.status not in (S.DRAFT, S.RETURNED):
+        return None
+    return report.campaign.deadline
+
+
+def _note(report: Report) -> str:
+    return f"Возвращён: {report.return_reason}" if report.return_reason else ""
+
+
 REPORT = Workflow(
     name="report",
     model=Report,
     record=_record,
     after=_after,
+    visible=_visible,
+    title=_title,
+    due=_due,
+    note=_note,
     transitions=(
         Transition(
             action="submit",
@@ -84,6 +120,8 @@ REPORT = Workflow(
             allowed=_school_side,
             refusal="Сдаёт отчёт оператор школы или аналитик МИМЦ.",
             done="Отчёт сдан на проверку в МИМЦ.",
+            task="Заполнить и сдать",
+            task_for=_operators,
             effect=_submit,
             fields=("submitted_at", "return_reason"),
             style="btn-success",
@@ -96,6 +134,8 @@ REPORT = Workflow(
             allowed=_reviewer,
             refusal="Принимает отчёт аналитик МИМЦ.",
             done="Отчёт принят.",
+            task="Проверить отчёт",
+            task_for=_analysts,
             style="btn-success",
         ),
         Transition(

@@ -6,6 +6,7 @@ class PartnershipsConfig(AppConfig):
     verbose_name = "Партнёрство"
 
     def ready(self) -> None:
+        # The transition tables register themselves (schools.workflow.REGISTRY).
         from schools.demo import register_demo
         from schools.home import (
             register_nav_item,
@@ -13,6 +14,7 @@ class PartnershipsConfig(AppConfig):
             register_school_links,
         )
 
+        from . import workflows  # noqa: F401
         from .demo import drop_partnerships, load_partnerships_demo
         from .home import duties_panel, nav_item, school_links
 

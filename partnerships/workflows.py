@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
-from schools import audit
+from schools import access, audit
 from schools.workflow import NeedsConfirmation, Step, Transition, Workflow, check_order
 
 from . import permissions
@@ -62,9 +63,38 @@ def _return(partnership: Partnership, by: Any, step: Step) -> None:
     partnership.return_comment = step.reason
 
 
+def _own_schools(user: Any) -> Any:
+    return access.schools_visible_to(user).values("pk")
+
+
+def _partner_operator(user: Any) -> Q | None:
+    return Q(partner__in=_own_schools(user)) if access.is_operator(user) else None
+
+
+def _weak_school_operator(user: Any) -> Q | None:
+    return Q(school__in=_own_schools(user)) if access.is_operator(user) else None
+
+
+def _analysts(user: Any) -> Q | None:
+    return Q() if access.is_analyst(user) else None
+
+
+def _approvers(user: Any) -> Q | None:
+    return Q() if access.is_approver(user) else None
+
+
+def _plan_due(partnership: Partnership) -> Any:
+    if partnership.status in (P.ACCEPTED, P.RETURNED):
+        return partnership.campaign.plan_deadline
+    return None
+
+
 PARTNERSHIP = Workflow(
     name="partnership",
     model=Partnership,
+    visible=permissions.partnerships_visible_to,
+    due=_plan_due,
+    note=lambda p: f"Замечания МИМЦ: {p.return_comment}" if p.return_comment else "",
     transitions=(
         Transition(
             action="accept",
@@ -74,6 +104,8 @@ PARTNERSHIP = Workflow(
             allowed=_partner,
             refusal="Ответить может только школа-партнёр.",
             done="Вы согласились: составьте с школой план взаимодействия.",
+            task="Ответить на предложение",
+            task_for=_partner_operator,
             style="btn-success",
         ),
         Transition(
@@ -98,6 +130,8 @@ PARTNERSHIP = Workflow(
             allowed=_either_school,
             refusal="План направляет одна из двух школ.",
             done="План направлен в МИМЦ{obj.late_note}.",
+            task="Составить и направить план взаимодействия",
+            task_for=_weak_school_operator,
             effect=_submit,
             fields=("submitted_at", "is_late", "return_comment"),
             style="btn-success",
@@ -110,6 +144,8 @@ PARTNERSHIP = Workflow(
             allowed=_mimc,
             refusal="План согласует МИМЦ.",
             done="План согласован.",
+            task="Согласовать план взаимодействия",
+            task_for=_analysts,
             effect=_approve,
             fields=("approved_by", "approved_at"),
             style="btn-success",
@@ -177,9 +213,18 @@ def _plan_approve(plan: GeneralPlan, by: Any, step: Step) -> None:
     )
 
 
+def _general_plans(user: Any) -> Any:
+    if not permissions.is_staff(user):
+        return GeneralPlan.objects.none()
+    return GeneralPlan.objects.filter(
+        campaign__municipality__in=access.municipalities_visible_to(user).values("pk")
+    )
+
+
 GENERAL_PLAN = Workflow(
     name="general-plan",
     model=GeneralPlan,
+    visible=_general_plans,
     transitions=(
         Transition(
             action="submit",
@@ -189,6 +234,8 @@ GENERAL_PLAN = Workflow(
             allowed=_plan_mimc,
             refusal="Общий план направляет МИМЦ.",
             done="Общий план направлен в управление образования.",
+            task="Направить общий план в управление образования",
+            task_for=_analysts,
             effect=_plan_submit,
             fields=("submitted_at",),
             style="btn-success",
@@ -201,6 +248,8 @@ GENERAL_PLAN = Workflow(
             allowed=_plan_approver,
             refusal="Общий план утверждает управление образования.",
             done="Общий план утверждён: {obj.order_label}.",
+            task="Утвердить общий план взаимодействия",
+            task_for=_approvers,
             effect=_plan_approve,
             fields=("order_number", "order_date", "approved_by"),
             style="btn-success",

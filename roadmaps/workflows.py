@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from schools import access, audit
@@ -90,9 +91,29 @@ def _close(roadmap: Roadmap, by: Any, step: Step) -> None:
     roadmap.summary = step.reason
 
 
+def _preparers(user: Any) -> Q | None:
+    """Municipal drafts wait for МИМЦ; a school's programme for its operator."""
+    if access.is_analyst(user):
+        return Q(level=Roadmap.Level.MUNICIPAL)
+    if access.is_operator(user):
+        return Q(
+            level=Roadmap.Level.SCHOOL,
+            school__in=access.schools_visible_to(user).values("pk"),
+        )
+    return None
+
+
+def _approvers(user: Any) -> Q | None:
+    return Q() if access.is_approver(user) else None
+
+
 ROADMAP = Workflow(
     name="roadmap",
     model=Roadmap,
+    visible=permissions.roadmaps_visible_to,
+    note=lambda roadmap: (
+        f"Возвращена: {roadmap.return_comment}" if roadmap.return_comment else ""
+    ),
     transitions=(
         Transition(
             action="submit",
@@ -102,6 +123,8 @@ ROADMAP = Workflow(
             allowed=permissions.can_prepare,
             refusal="Отправляет на утверждение тот, кто готовит карту.",
             done="Карта отправлена на утверждение.",
+            task="Направить на утверждение",
+            task_for=_preparers,
             effect=_submit,
             fields=("return_comment",),
             style="btn-success",
@@ -128,6 +151,8 @@ ROADMAP = Workflow(
             allowed=permissions.can_approve,
             refusal="Утверждает управление образования.",
             done="Карта утверждена: {obj.order_label}.",
+            task="Утвердить",
+            task_for=_approvers,
             effect=_approve,
             fields=("order_number", "order_date", "approved_by", "approved_at"),
             style="btn-success",

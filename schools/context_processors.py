@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from . import access
+from . import access, inbox
 from .home import nav_items_for
 from .selectors import current_year
 
@@ -61,5 +61,7 @@ def _menu(request: HttpRequest) -> dict[str, Any]:
             for label, url, icon in items
         ],
         "user_role": access.role_of(user),
+        # Called only where the navbar shows it: one query.
+        "inbox_count": lambda: inbox.count_for(user),
         "current_year_label": current_year(),
     }

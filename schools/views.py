@@ -13,9 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, exports, selectors, services
+from . import access, exports, inbox, selectors, services
 from .filters import AuditFilter, SchoolFilter
 from .forms import AcademicYearForm, MunicipalitySettingsForm, SchoolForm, UserForm
 from .home import panels_for
@@ -41,6 +41,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if access.can_manage_registry(user) or access.is_approver(user):
         context["summary"] = selectors.registry_summary(user=user)
     return render(request, "schools/home.html", context)
+
+
+@login_required
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """«Мои задачи»: what waits for the person, from the workflows' tables."""
+    return render(
+        request, "schools/my_tasks.html", {"groups": inbox.groups_for(request.user)}
+    )
 
 
 @login_required

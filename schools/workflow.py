@@ -48,6 +48,11 @@ class Transition:
     fields: tuple[str, ...] = ()  # other fields the effect writes
     style: str = "btn-outline-primary"
     order: bool = False  # asks for the order's number and date
+    # «Мои задачи»: what the waiting object is called in the person's list
+    # («Проверить»), and whose job it is — a filter on the objects the person
+    # sees (the table's own `allowed` must hold for every one of them).
+    task: str = ""
+    task_for: Callable[[Any], Any] | None = None  # user → Q
 
 
 @dataclass
@@ -72,6 +77,11 @@ class Workflow:
     model: type[models.Model]
     transitions: tuple[Transition, ...]
     state_field: str = "status"
+    # «Мои задачи»: the objects a person sees, a title and a due date for each.
+    visible: Callable[[Any], Any] | None = None  # user → QuerySet
+    title: Callable[[Any], str] = str
+    due: Callable[[Any], dt.date | None] | None = None
+    note: Callable[[Any], str] | None = None  # the reason it came back, say
     after: Callable[[Any, Transition, Any], None] | None = None  # after the commit
     # A model whose history is its own table (a report's events) writes it here,
     # in the same transaction: (obj, transition, by, old state, reason).

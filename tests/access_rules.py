@@ -219,6 +219,7 @@ IMPORTERS = tagged(programme=ANALYSTS | SCHOOL)
 RULES: dict[str, Rule] = {
     # Signing in -----------------------------------------------------------------
     "home": Rule(ANY, ANY),
+    "my-tasks": Rule(ANY, NOBODY),
     "health": Rule(ANY, NOBODY, public=True),
     "login": Rule(ANY, ANY, public=True, ok=(200, 302)),
     "logout": Rule(NOBODY, ANY, public=True),

@@ -1,0 +1,114 @@
+"""
+«Мои задачи»: what waits for a person — to fill, to fix, to review, to
+approve — computed from the workflows' transition tables, so the list and the
+actions on each page cannot disagree. One query per workflow and task.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import User
+from .workflow import REGISTRY, Workflow
+
+SHOWN = 100  # tasks of one kind listed; the rest are counted
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str  # «Проверить»
+    title: str
+    url: str
+    due: dt.date | None
+    overdue: bool
+    note: str = ""
+
+
+@dataclass
+class Group:
+    kind: str
+    tasks: list[Task]
+    total: int
+
+
+def _waiting(workflow: Workflow, user: Any) -> list[tuple[str, Any]]:
+    """(task, queryset) for each task of the table that waits for this person."""
+    if workflow.visible is None:
+        return []
+    out = []
+    for transition in workflow.transitions:
+        if not transition.task or transition.task_for is None:
+            continue
+        scope = transition.task_for(user)
+        if scope is None:
+            continue
+        objects = workflow.visible(user).filter(
+            scope, **{f"{workflow.state_field}__in": transition.source}
+        )
+        out.append((transition.task, objects))
+    return out
+
+
+def groups_for(user: Any, *, today: dt.date | None = None) -> list[Group]:
+    """The person's tasks by kind, overdue ones first in each; «Просрочено» first."""
+    today = today or timezone.localdate()
+    overdue: list[Task] = []
+    groups: list[Group] = []
+    for workflow in REGISTRY.values():
+        for kind, objects in _waiting(workflow, user):
+            total = objects.count()
+            if not total:
+                continue
+            tasks = []
+            for obj in objects[:SHOWN]:
+                due = workflow.due(obj) if workflow.due else None
+                task = Task(
+                    kind=kind,
+                    title=workflow.title(obj),
+                    url=obj.get_absolute_url(),
+                    due=due,
+                    overdue=due is not None and due < today,
+                    note=workflow.note(obj) if workflow.note else "",
+                )
+                (overdue if task.overdue else tasks).append(task)
+            groups.append(
+                Group(kind, tasks, total - sum(t.kind == kind for t in overdue))
+            )
+    if overdue:
+        overdue.sort(key=lambda t: t.due or today)
+        groups.insert(0, Group("Просрочено", overdue, len(overdue)))
+    return [g for g in groups if g.tasks or g.total]
+
+
+def count_for(user: Any) -> int:
+    """How many tasks wait for the person (the navbar's badge): one query."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    counts = {}
+    for number, workflow in enumerate(REGISTRY.values()):
+        waiting = _waiting(workflow, user)
+        if not waiting:
+            continue
+        either = Q()
+        for _, objects in waiting:
+            either |= Q(pk__in=objects.values("pk"))
+        matching = (
+            workflow.model._default_manager.filter(either)
+            .order_by()
+            .annotate(one=Value(1))
+            .values("one")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        counts[f"w{number}"] = Coalesce(Subquery(matching), 0)
+    if not counts:
+        return 0
+    # Every workflow's count as a subquery of one row: one query in all.
+    row = User.objects.filter(pk=user.pk).annotate(**counts).values(*counts)
+    return int(sum(next(iter(row), {}).values()))

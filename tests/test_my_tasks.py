@@ -1,0 +1,114 @@
+"""«Мои задачи»: each demo role sees exactly the demo's pending work, built from the tables."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from monitoring.models import Report
+from roadmaps import services as roadmap_services
+from roadmaps.models import Roadmap
+from schools.inbox import count_for, groups_for
+from schools.models import AcademicYear, User
+from schools.workflow import REGISTRY
+
+pytestmark = pytest.mark.django_db
+
+S = Report.Status
+
+
+def _titles(user, kind=None):
+    return {
+        (t.kind, t.title)
+        for g in groups_for(user)
+        for t in g.tasks
+        if kind is None or t.kind == kind
+    }
+
+
+def _report_title(report):
+    return f"«{report.get_kind_display()}» — {report.school.short_name}, {report.year}"
+
+
+def test_the_operator_sees_the_schools_reports_to_fill_and_the_overdue_ones(demo):
+    operator = User.objects.get(username="sch242706")
+    school = operator.schools.get()
+    waiting = Report.objects.filter(
+        school=school, status__in=(S.DRAFT, S.RETURNED), campaign__is_open=True
+    ).select_related("school", "year", "campaign")
+    today = timezone.localdate()
+    expected = {("Заполнить и сдать", _report_title(r)) for r in waiting}
+    assert expected
+    assert _titles(operator) == expected
+    groups = groups_for(operator)
+    overdue = {t.title for g in groups if g.kind == "Просрочено" for t in g.tasks}
+    assert overdue == {_report_title(r) for r in waiting if r.campaign.deadline < today}
+    assert count_for(operator) == len(expected)
+
+
+def test_the_analyst_sees_the_reports_to_review_and_nothing_of_the_schools(demo):
+    analyst = User.objects.get(username="mimc")
+    submitted = Report.objects.filter(
+        school__municipality=analyst.municipality, status=S.SUBMITTED
+    ).select_related("school", "year")
+    assert submitted
+    assert _titles(analyst) == {
+        ("Проверить отчёт", _report_title(r)) for r in submitted
+    }
+    # A report handed in is not overdue for the one who reviews it.
+    assert all(g.kind != "Просрочено" for g in groups_for(analyst))
+
+
+def test_a_roadmap_sent_for_approval_appears_for_the_department_and_its_counter(
+    demo, client
+):
+    approver, analyst = (
+        User.objects.get(username="uo"),
+        User.objects.get(username="mimc"),
+    )
+    assert groups_for(approver) == []
+    client.force_login(approver)
+    page = client.get(reverse("my-tasks")).content.decode()
+    assert "Сейчас ничего не ждёт ваших действий." in page
+    assert 'data-testid="my-tasks-count"' not in client.get("/").content.decode()
+    roadmap = roadmap_services.roadmap_create(
+        level=Roadmap.Level.MUNICIPAL,
+        municipality=analyst.municipality,
+        school=None,
+        year=AcademicYear.objects.order_by("-start_year").first(),
+        title="Дорожная карта на 2022/2023",
+        by=analyst,
+    )
+    roadmap_services.item_save(
+        roadmap=roadmap,
+        by=analyst,
+        responsible="МБУ «МИМЦ»",
+        data={"title": "Семинар", "period": "октябрь 2022 года"},
+    )
+    roadmap_services.roadmap_submit(obj=roadmap, by=analyst)
+    assert _titles(approver) == {("Утвердить", "Дорожная карта на 2022/2023")}
+    page = client.get(reverse("my-tasks")).content.decode()
+    assert roadmap.get_absolute_url() in page
+    home = client.get("/").content.decode()
+    assert 'data-testid="my-tasks-count">1<' in home
+
+
+def test_every_task_is_an_action_the_table_lets_the_person_take(demo):
+    """The list never offers what the page would refuse."""
+    checked = 0
+    for user in User.objects.all():
+        for workflow in REGISTRY.values():
+            for transition in workflow.transitions:
+                if transition.task_for is None or workflow.visible is None:
+                    continue
+                scope = transition.task_for(user)
+                if scope is None:
+                    continue
+                objects = workflow.visible(user).filter(
+                    scope, **{f"{workflow.state_field}__in": transition.source}
+                )
+                for obj in objects:
+                    assert transition.allowed(user, obj), (user, obj, transition.action)
+                    checked += 1
+    assert checked
