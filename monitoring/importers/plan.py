@@ -433,6 +433,22 @@ def merge(
     return merged, changes
 
 
+def merge_new(
+    empty: dict[str, Any], given: dict[str, Any], labels: dict[str, str]
+) -> tuple[dict[str, Any], list[Change]]:
+    """
+    `merge` for a report nothing of which is stored, when the preview lists no
+    more reports field by field: the values as they will be, and one change
+    standing for all (whether anything is written is all the plan asks).
+    """
+    filled = {
+        name: value
+        for name, value in given.items()
+        if value is not None and value is not CLEAR and name in labels
+    }
+    return {**empty, **filled}, [Change("", None, len(filled))] if filled else []
+
+
 def _refused(
     plan: Plan,
     record: ReportRecord,
@@ -543,7 +559,8 @@ def _plan_data(parsed: Parsed, plan: Plan) -> None:
         labels = model_labels[record.kind]
         report = plan.reports.get((record.school.pk, record.year, record.kind))
         old = existing.get(report.pk) if report else None
-        merged, changes = merge(
+        combine = merge if report or len(plan.changes) < PREVIEW_REPORTS else merge_new
+        merged, changes = combine(
             old or dict.fromkeys(labels), record.values or {}, labels
         )
         record.values = merged  # what the report will hold: written whole
@@ -668,6 +685,8 @@ def _plan_results(parsed: Parsed, plan: Plan) -> None:
         report = plan.reports.get((record.school.pk, record.year, record.kind))
         current_rows = rows.get(report.pk, {}) if report else {}
         current_comparisons = comparisons.get(report.pk, {}) if report else {}
+        # A new report beyond the preview's field-by-field list: no labelled changes.
+        quick = report is None and len(plan.changes) >= PREVIEW_REPORTS
         changes: list[Change] = []
         writes = []
         new_rows = 0
@@ -684,12 +703,15 @@ def _plan_results(parsed: Parsed, plan: Plan) -> None:
             for key, (values, source) in list(incoming.items()):
                 old = current.get(key)
                 stored = {n: getattr(old, n) for n in names} if old else {}
-                merged, row_changes = merge(
-                    stored or empty[model],
-                    values,
-                    labels,
-                    prefix=f"{_row_label(model, key, values)}: ",
-                )
+                if quick:
+                    merged, row_changes = merge_new(empty[model], values, labels)
+                else:
+                    merged, row_changes = merge(
+                        stored or empty[model],
+                        values,
+                        labels,
+                        prefix=f"{_row_label(model, key, values)}: ",
+                    )
                 # The row as it will be (stored values the file leaves empty kept).
                 incoming[key] = ({**values, **merged}, source)
                 if not row_changes:

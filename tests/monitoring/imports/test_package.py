@@ -92,6 +92,41 @@ def test_package_imports_staffing_and_results(analyst, school, year):
     )
 
 
+@pytest.mark.parametrize("listed", [2000, 0])
+def test_new_reports_beyond_the_preview_list_are_written_the_same(
+    analyst, school, year, monkeypatch, listed
+):
+    """A large package's reports past the preview's list are planned without
+    field-by-field changes: what is written must not differ."""
+    from monitoring.importers import plan as planning
+
+    monkeypatch.setattr(planning, "PREVIEW_REPORTS", listed)
+    content = workbook_bytes(
+        {
+            "Кадры": staffing_sheet(school),
+            "Результаты": [
+                headers("Результаты"),
+                result_row(school, **{"Средний балл": "—"}),
+                result_row(school, **{"Предмет": "русский язык", "Средний балл": None}),
+            ],
+        }
+    )
+    plan = plan_for(content, analyst)
+    assert messages(plan) == []
+    assert len(plan.changes) == min(listed, 2)
+    apply_plan(plan, source_label="тест")
+    report = Report.objects.get(school=school, year=year, kind="staffing")
+    assert StaffingData.objects.get(report=report).teachers_total == 40
+    rows = {
+        r.subject.name: (r.mark2, r.mark5, r.mean_score)
+        for r in AssessmentResult.objects.filter(report__school=school)
+    }
+    assert rows == {
+        "математика": (12, 3, None),
+        "русский язык": (12, 3, None),
+    }
+
+
 def test_reimporting_same_file_changes_nothing(analyst, school, year):
     content = workbook_bytes(
         {
