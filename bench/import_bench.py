@@ -321,9 +321,11 @@ def main():
         "protocol_import_s": round(import_total, 2),
         "protocol_ratio": round(import_total / parse_total, 2) if parse_total else None,
         "protocol_floor_s": round(floor_total, 2),
-        "protocol_over_floor": round(import_total / floor_total, 1),
+        "protocol_over_floor": round(import_total / floor_total, 1)
+        if floor_total
+        else None,
         "protocol_30k_import_s_max": max(
-            f["import_s"] for f in figures["protocol_files"]
+            (f["import_s"] for f in figures["protocol_files"]), default=None
         ),
         "package": figures["package"],
         "package_ratio": round(package_import / package_parse, 2)
