@@ -524,6 +524,8 @@ class Table:
                 f"(в сумме 100 ± 0,2), ни число участников ({n})",
                 sheet=cells.sheet,
                 row=number,
+                column=self.marks_label,
+                value=shown,
             )
             return None
         if not self.percent and integral and any(v > 100 for v in values):
@@ -547,6 +549,8 @@ class Table:
                     f"проценты отметок в сумме дают {num(total)}, а должны 100 (±0,2)",
                     sheet=cells.sheet,
                     row=number,
+                    column=self.marks_label,
+                    value="; ".join(num(v) for v in values),
                 )
             return None
         return n, counts_from_percentages(n, values)

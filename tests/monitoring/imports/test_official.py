@@ -351,8 +351,12 @@ def test_statistics_percentages_must_sum_to_100(analyst, school, year, math):
         Kind.VPR_STATS, workbook_bytes({"Отчёт": rows}), analyst, vpr_params(year, math)
     )
     assert errors == [
-        'Лист "Отчёт", строка 2: проценты отметок в сумме дают 97,5, а должны 100 (±0,2)'
+        (
+            'Лист "Отчёт", строка 2, столбец "«2», «3», «4», «5»": проценты отметок '
+            "в сумме дают 97,5, а должны 100 (±0,2)"
+        )
     ]
+    assert plan.issues.errors[0].value == "10; 40; 37,5; 10"
 
 
 def test_statistics_in_counts(analyst, school, year, math):
