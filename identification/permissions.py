@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def can_run(user: AnyUser) -> bool:
     """Analysts run identification and edit methodologies."""
-    return access.is_analyst(user) or access.is_administrator(user)
+    return access.manages(user)
 
 
 def can_approve(user: AnyUser) -> bool:

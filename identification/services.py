@@ -194,9 +194,7 @@ def run_create(
     municipalities = list(municipalities)
     if by is not None:
         allowed = set(access.municipalities_visible_to(by).values_list("pk", flat=True))
-        if not (access.is_analyst(by) or access.is_administrator(by)) or any(
-            m.pk not in allowed for m in municipalities
-        ):
+        if not access.manages(by) or any(m.pk not in allowed for m in municipalities):
             raise PermissionDenied(
                 "Выявление запускает аналитик МИМЦ для своего муниципалитета."
             )
@@ -232,7 +230,7 @@ def run_restart(*, run: IdentificationRun, by: User) -> IdentificationRun:
     queue unreachable). Nothing of the interrupted attempt was stored; the run
     keeps its parameters and computes from the data as they are now.
     """
-    if not (access.is_analyst(by) or access.is_administrator(by)):
+    if not access.manages(by):
         raise PermissionDenied("Выявление запускает аналитик МИМЦ.")
     run = IdentificationRun.objects.select_for_update().get(pk=run.pk)
     if run.status != IdentificationRun.Status.FAILED or not run.can_restart:
@@ -440,7 +438,7 @@ def override_set(
 ) -> StatusOverride:
     """Set a school's status for the year by decision, with a reason; the previous decision stays logged."""
     if (
-        not (access.is_analyst(by) or access.is_administrator(by))
+        not access.manages(by)
         or not access.schools_visible_to(by).filter(pk=school.pk).exists()
     ):
         raise PermissionDenied(
@@ -470,7 +468,7 @@ def override_set(
 @transaction.atomic
 def override_cancel(*, school: School, year: AcademicYear, by: User) -> None:
     if (
-        not (access.is_analyst(by) or access.is_administrator(by))
+        not access.manages(by)
         or not access.schools_visible_to(by).filter(pk=school.pk).exists()
     ):
         raise PermissionDenied("Отменить решение может аналитик МИМЦ.")

@@ -35,7 +35,7 @@ Progress = Callable[[int], None]
 
 def can_import(user: Any) -> bool:
     """Return whether the person may import files (analysts and administrators)."""
-    return access.is_administrator(user) or access.is_analyst(user)
+    return access.manages(user)
 
 
 def parse(

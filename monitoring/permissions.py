@@ -42,12 +42,12 @@ def campaigns_visible_to(user: AnyUser) -> QuerySet[Campaign]:
 
 
 def can_manage_campaigns(user: AnyUser) -> bool:
-    return access.is_administrator(user) or access.is_analyst(user)
+    return access.manages(user)
 
 
 def is_reviewer(user: AnyUser) -> bool:
     """Return whether the person checks and accepts reports (analyst, administrator)."""
-    return access.is_administrator(user) or access.is_analyst(user)
+    return access.manages(user)
 
 
 def collection_closed(report: Report) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -20,12 +19,8 @@ if TYPE_CHECKING:
     from schools.access import AnyUser
 
 
-def is_staff(user: AnyUser) -> bool:
-    return access.role_of(user) not in (None, access.Role.OPERATOR)
-
-
 def partnerships_visible_to(user: AnyUser) -> QuerySet[Partnership]:
-    if is_staff(user):
+    if access.is_staff(user):
         return Partnership.objects.filter(
             campaign__municipality__in=access.municipalities_visible_to(user).values(
                 "pk"
@@ -66,9 +61,7 @@ def can_edit_plan(user: AnyUser, partnership: Partnership) -> bool:
 
 def can_manage(user: AnyUser, municipality_id: int) -> bool:
     """МИМЦ (and administrators): the campaign, suggestions, plan approval, the general plan."""
-    return (
-        access.is_analyst(user) or access.is_administrator(user)
-    ) and access.municipalities_visible_to(user).filter(pk=municipality_id).exists()
+    return access.manages_municipality(user, municipality_id)
 
 
 def approves_general_plans(user: AnyUser) -> bool:
@@ -87,7 +80,7 @@ def get_general_plan_for_user(user: AnyUser, pk: int) -> GeneralPlan:
     """The general plan of a campaign the person sees, for МИМЦ and the department; 404 otherwise."""
     from . import selectors
 
-    if not is_staff(user):
+    if not access.is_staff(user):
         raise Http404("План не найден.")
     try:
         return GeneralPlan.objects.select_related("campaign").get(
@@ -95,8 +88,3 @@ def get_general_plan_for_user(user: AnyUser, pk: int) -> GeneralPlan:
         )
     except GeneralPlan.DoesNotExist:
         raise Http404("План не найден.") from None
-
-
-def require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)

@@ -54,7 +54,7 @@ def _chosen(queryset: Any, raw: str | None) -> Any:
 @require_http_methods(["GET", "POST"])
 def gradation_view(request: HttpRequest) -> HttpResponse:
     """The municipality's schools in high / middle / low bands of the result index, with the cut points."""
-    permissions.require(permissions.is_staff(request.user), "Градацию школ ведёт МИМЦ.")
+    access.require(access.is_staff(request.user), "Градацию школ ведёт МИМЦ.")
     municipalities = access.municipalities_visible_to(request.user)
     municipality = (
         _chosen(
@@ -134,7 +134,7 @@ def gradation_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
     """МИМЦ and the department: the year's campaign and every pair. A school: its partner choice and its partnerships."""
-    if not permissions.is_staff(request.user):
+    if not access.is_staff(request.user):
         return _school_page(request)
     municipalities = access.municipalities_visible_to(request.user)
     municipality = (
@@ -165,7 +165,7 @@ def index(request: HttpRequest) -> HttpResponse:
         initial=selectors.next_campaign_initial(campaign),
     )
     if request.method == "POST":
-        permissions.require(can_manage, "Партнёрство открывает МИМЦ.")
+        access.require(can_manage, "Партнёрство открывает МИМЦ.")
         bound = open_form if opening else form
         if bound.is_valid():
             try:
@@ -294,7 +294,7 @@ def _school_page(request: HttpRequest) -> HttpResponse:
 def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     """«Suggest for everyone»: the whole municipality solved at once; the analyst adjusts, then sends to the schools."""
     campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=pk)
-    permissions.require(
+    access.require(
         permissions.can_manage(request.user, campaign.municipality_id),
         "Подбор партнёров делает МИМЦ.",
     )
@@ -381,7 +381,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def event_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record an event of the plan that took place."""
     partnership = permissions.get_partnership_for_user(request.user, pk)
-    permissions.require(
+    access.require(
         permissions.side(request.user, partnership) is not None
         or permissions.can_manage(request.user, partnership.campaign.municipality_id),
         "Отмечают проведённое школы-участники или МИМЦ.",
@@ -410,7 +410,7 @@ def event_record(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_save(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the partnership agreement's number, dates and scan."""
     partnership = permissions.get_partnership_for_user(request.user, pk)
-    permissions.require(
+    access.require(
         permissions.side(request.user, partnership) is not None
         or permissions.can_manage(request.user, partnership.campaign.municipality_id),
         "Соглашение вносят школы или МИМЦ.",
@@ -440,7 +440,7 @@ def activity_edit(
     request: HttpRequest, pk: int, activity_pk: int | None = None
 ) -> HttpResponse:
     partnership = permissions.get_partnership_for_user(request.user, pk)
-    permissions.require(
+    access.require(
         permissions.can_edit_plan(request.user, partnership),
         "План взаимодействия составляют две школы.",
     )
@@ -515,8 +515,8 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    permissions.require(
-        permissions.is_staff(request.user),
+    access.require(
+        access.is_staff(request.user),
         "Общий план муниципалитета ведут МИМЦ и управление образования; план вашей школы — на странице партнёрства.",
     )
     campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=pk)
@@ -528,7 +528,7 @@ def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         # The one action of this page; submitting and approving are transitions.
         try:
-            permissions.require(can_manage, "Общий план составляет МИМЦ.")
+            access.require(can_manage, "Общий план составляет МИМЦ.")
             plan = services.general_plan_compile(campaign=campaign, by=request.user)
             messages.success(request, "Общий план составлен из согласованных планов.")
         except ValidationError as error:
@@ -584,8 +584,8 @@ def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def network(request: HttpRequest, pk: int) -> HttpResponse:
     """The pairs as a simple graph: schools needing support on the left, partners on the right."""
-    permissions.require(
-        permissions.is_staff(request.user),
+    access.require(
+        access.is_staff(request.user),
         "Схему пар муниципалитета видят МИМЦ и управление образования.",
     )
     campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=pk)

@@ -214,7 +214,7 @@ def _plan_approve(plan: GeneralPlan, by: Any, step: Step) -> None:
 
 
 def _general_plans(user: Any) -> Any:
-    if not permissions.is_staff(user):
+    if not access.is_staff(user):
         return GeneralPlan.objects.none()
     return GeneralPlan.objects.filter(
         campaign__municipality__in=access.municipalities_visible_to(user).values("pk")

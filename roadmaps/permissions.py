@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -23,10 +22,6 @@ if TYPE_CHECKING:
     from schools.access import AnyUser
 
 
-def _is_staff(user: AnyUser) -> bool:
-    return access.role_of(user) not in (None, access.Role.OPERATOR)
-
-
 def _duty_q(user: AnyUser, prefix: str = "") -> Q:
     """Items the operator answers for: as a person, or through one of their schools."""
     schools = access.schools_visible_to(user).values("pk")
@@ -36,7 +31,7 @@ def _duty_q(user: AnyUser, prefix: str = "") -> Q:
 
 
 def roadmaps_visible_to(user: AnyUser) -> QuerySet[Roadmap]:
-    if _is_staff(user):
+    if access.is_staff(user):
         return Roadmap.objects.filter(
             municipality__in=access.municipalities_visible_to(user).values("pk")
         )
@@ -53,7 +48,7 @@ def roadmaps_visible_to(user: AnyUser) -> QuerySet[Roadmap]:
 def items_visible_to(user: AnyUser, roadmap: Roadmap | None = None) -> QuerySet[Item]:
     """All items of the visible roadmaps for staff and for a school's own programme; elsewhere only the operator's duties."""
     items = Item.objects.all() if roadmap is None else roadmap.items.all()
-    if _is_staff(user):
+    if access.is_staff(user):
         return items.filter(roadmap__in=roadmaps_visible_to(user).values("pk"))
     own = Q(
         roadmap__level=Roadmap.Level.SCHOOL,
@@ -106,12 +101,8 @@ def get_evidence_for_user(user: AnyUser, pk: int) -> Evidence:
 
 def can_prepare(user: AnyUser, roadmap: Roadmap) -> bool:
     """Analysts prepare any roadmap of their scope; a school's operator its own programme."""
-    if access.is_analyst(user) or access.is_administrator(user):
-        return (
-            access.municipalities_visible_to(user)
-            .filter(pk=roadmap.municipality_id)
-            .exists()
-        )
+    if access.manages(user):
+        return access.manages_municipality(user, roadmap.municipality_id)
     if access.is_operator(user) and roadmap.level == Roadmap.Level.SCHOOL:
         return access.schools_visible_to(user).filter(pk=roadmap.school_id).exists()
     return False
@@ -123,7 +114,7 @@ def can_edit_items(user: AnyUser, roadmap: Roadmap) -> bool:
         return False
     if roadmap.is_locked:
         return (
-            _is_staff(user)
+            access.is_staff(user)
             and (
                 access.is_analyst(user)
                 or access.is_administrator(user)
@@ -146,7 +137,7 @@ def can_approve(user: AnyUser, roadmap: Roadmap) -> bool:
 
 def can_report(user: AnyUser, item: Item) -> bool:
     """Execution information: the item's responsible (school operators, the person), or staff of the municipality."""
-    if _is_staff(user):
+    if access.is_staff(user):
         return items_visible_to(user).filter(pk=item.pk).exists()
     return items_visible_to(user).filter(pk=item.pk).exists() and (
         Item.objects.filter(_duty_q(user), pk=item.pk).exists()
@@ -157,8 +148,3 @@ def can_report(user: AnyUser, item: Item) -> bool:
             .exists()
         )
     )
-
-
-def require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)

@@ -165,7 +165,7 @@ def item_edit(
     request: HttpRequest, pk: int, item_pk: int | None = None
 ) -> HttpResponse:
     roadmap = permissions.get_roadmap_for_user(request.user, pk)
-    permissions.require(
+    access.require(
         permissions.can_edit_items(request.user, roadmap),
         "Эту дорожную карту сейчас изменить нельзя.",
     )
@@ -220,9 +220,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_report = permissions.can_report(request.user, item)
     form = ExecutionForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        permissions.require(
-            can_report, "Исполнение отмечает ответственный за мероприятие."
-        )
+        access.require(can_report, "Исполнение отмечает ответственный за мероприятие.")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -267,7 +265,7 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     item = permissions.get_item_for_user(request.user, pk)
-    permissions.require(
+    access.require(
         permissions.can_edit_items(request.user, item.roadmap),
         "Отменить мероприятие может тот, кто ведёт карту.",
     )
@@ -285,7 +283,7 @@ def item_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = permissions.get_item_for_user(request.user, pk)
     roadmap = item.roadmap
-    permissions.require(
+    access.require(
         permissions.can_edit_items(request.user, roadmap),
         "Удалить мероприятие может тот, кто ведёт карту.",
     )
@@ -302,7 +300,7 @@ def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def roadmap_import(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = permissions.get_roadmap_for_user(request.user, pk)
-    permissions.require(
+    access.require(
         permissions.can_edit_items(request.user, roadmap) and not roadmap.is_locked,
         "Загружать мероприятия можно в черновик, который вы готовите.",
     )
@@ -331,7 +329,7 @@ def roadmap_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def roadmap_copy(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = permissions.get_roadmap_for_user(request.user, pk)
-    permissions.require(
+    access.require(
         permissions.can_prepare(request.user, roadmap),
         "Копировать карту может тот, кто её готовит.",
     )
@@ -362,7 +360,7 @@ def _number(raw: str) -> float | None:
 @require_POST
 def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = permissions.get_roadmap_for_user(request.user, pk)
-    permissions.require(
+    access.require(
         permissions.can_edit_items(request.user, roadmap),
         "Целевые показатели задаёт тот, кто ведёт карту.",
     )
@@ -393,7 +391,7 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_actual(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
     """Enter the fact of a manual indicator, with its evidence."""
     roadmap = permissions.get_roadmap_for_user(request.user, pk)
-    permissions.require(
+    access.require(
         permissions.can_prepare(request.user, roadmap)
         or permissions.can_approve(request.user, roadmap),
         "Факт вносит МИМЦ или школа — для своей программы.",

@@ -78,6 +78,30 @@ def is_operator(user: AnyUser) -> bool:
     return role_of(user) == Role.OPERATOR
 
 
+def is_staff(user: AnyUser) -> bool:
+    """МИМЦ, the department or an administrator: anyone but a school's operator."""
+    return role_of(user) not in (None, Role.OPERATOR)
+
+
+def manages(user: AnyUser) -> bool:
+    """МИМЦ's work (campaigns, reviews, runs, plans) — analysts and administrators."""
+    return is_analyst(user) or is_administrator(user)
+
+
+def manages_municipality(user: AnyUser, municipality_id: int | None) -> bool:
+    """An analyst or administrator whose scope holds the municipality."""
+    return (
+        manages(user)
+        and municipalities_visible_to(user).filter(pk=municipality_id).exists()
+    )
+
+
+def require(allowed: bool, message: str) -> None:
+    """Refuse with a Russian reason unless `allowed`."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
 def _school_scope(user: AnyUser) -> Q | None:
     """Return the filter on School for the person; None means everything."""
     role = role_of(user)

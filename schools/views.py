@@ -239,7 +239,7 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit log: administrators all of it, analysts their municipality's."""
-    if not (access.is_administrator(request.user) or access.is_analyst(request.user)):
+    if not access.manages(request.user):
         raise PermissionDenied("Журнал действий доступен администратору и МИМЦ.")
     events = AuditFilter(
         request.GET or None,
