@@ -108,6 +108,7 @@ REPORT = Workflow(
     record=_record,
     after=_after,
     visible=_visible,
+    related=("school", "year", "campaign"),
     title=_title,
     due=_due,
     note=_note,

@@ -93,6 +93,7 @@ PARTNERSHIP = Workflow(
     name="partnership",
     model=Partnership,
     visible=permissions.partnerships_visible_to,
+    related=("school", "partner", "campaign"),
     due=_plan_due,
     note=lambda p: f"Замечания МИМЦ: {p.return_comment}" if p.return_comment else "",
     transitions=(
@@ -225,6 +226,7 @@ GENERAL_PLAN = Workflow(
     name="general-plan",
     model=GeneralPlan,
     visible=_general_plans,
+    related=("campaign__municipality", "campaign__year"),
     transitions=(
         Transition(
             action="submit",

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, Subquery, Value
+from django.db.models import Count, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -48,8 +48,10 @@ def _waiting(workflow: Workflow, user: Any) -> list[tuple[str, Any]]:
         scope = transition.task_for(user)
         if scope is None:
             continue
-        objects = workflow.visible(user).filter(
-            scope, **{f"{workflow.state_field}__in": transition.source}
+        objects = (
+            workflow.visible(user)
+            .filter(scope, **{f"{workflow.state_field}__in": transition.source})
+            .select_related(*workflow.related)
         )
         out.append((transition.task, objects))
     return out
@@ -86,29 +88,46 @@ def groups_for(user: Any, *, today: dt.date | None = None) -> list[Group]:
     return [g for g in groups if g.tasks or g.total]
 
 
-def count_for(user: Any) -> int:
-    """How many tasks wait for the person (the navbar's badge): one query."""
+def counts_for(user: Any) -> list[tuple[str, int]]:
+    """
+    (task, how many) for each kind of task that waits for the person — one
+    query for all of them, worked out once per request (the navbar and the
+    home page share it). A table's tasks start from different states, so the
+    kinds never count one object twice.
+    """
     if not getattr(user, "is_authenticated", False):
-        return 0
+        return []
+    cached = getattr(user, "_inbox_counts", None)
+    if cached is not None:
+        return cached
+    kinds: list[str] = []
     counts = {}
-    for number, workflow in enumerate(REGISTRY.values()):
-        waiting = _waiting(workflow, user)
-        if not waiting:
-            continue
-        either = Q()
-        for _, objects in waiting:
-            either |= Q(pk__in=objects.values("pk"))
-        matching = (
-            workflow.model._default_manager.filter(either)
-            .order_by()
-            .annotate(one=Value(1))
-            .values("one")
-            .annotate(n=Count("pk"))
-            .values("n")
+    for workflow in REGISTRY.values():
+        for kind, objects in _waiting(workflow, user):
+            matching = (
+                objects.order_by()
+                .annotate(one=Value(1))
+                .values("one")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            counts[f"k{len(kinds)}"] = Coalesce(Subquery(matching), 0)
+            kinds.append(kind)
+    result: list[tuple[str, int]] = []
+    if counts:
+        row = next(
+            iter(User.objects.filter(pk=user.pk).annotate(**counts).values(*counts)),
+            {},
         )
-        counts[f"w{number}"] = Coalesce(Subquery(matching), 0)
-    if not counts:
-        return 0
-    # Every workflow's count as a subquery of one row: one query in all.
-    row = User.objects.filter(pk=user.pk).annotate(**counts).values(*counts)
-    return int(sum(next(iter(row), {}).values()))
+        result = [
+            (kind, int(row.get(f"k{i}", 0)))
+            for i, kind in enumerate(kinds)
+            if row.get(f"k{i}")
+        ]
+    user._inbox_counts = result
+    return result
+
+
+def count_for(user: Any) -> int:
+    """How many tasks wait for the person: the navbar's badge."""
+    return sum(n for _, n in counts_for(user))

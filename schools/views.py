@@ -40,6 +40,9 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if access.can_manage_registry(user) or access.is_approver(user):
         context["summary"] = selectors.registry_summary(user=user)
+    # «Что сделать» lists what the workflows' tables say waits for the person,
+    # so it cannot contradict the pages it links to.
+    context["task_counts"] = inbox.counts_for(user)
     return render(request, "schools/home.html", context)
 
 

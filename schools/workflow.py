@@ -82,6 +82,7 @@ class Workflow:
     title: Callable[[Any], str] = str
     due: Callable[[Any], dt.date | None] | None = None
     note: Callable[[Any], str] | None = None  # the reason it came back, say
+    related: tuple[str, ...] = ()  # what the title and due date read: one query
     after: Callable[[Any, Transition, Any], None] | None = None  # after the commit
     # A model whose history is its own table (a report's events) writes it here,
     # in the same transaction: (obj, transition, by, old state, reason).

@@ -71,7 +71,9 @@ def test_a_roadmap_sent_for_approval_appears_for_the_department_and_its_counter(
     client.force_login(approver)
     page = client.get(reverse("my-tasks")).content.decode()
     assert "Сейчас ничего не ждёт ваших действий." in page
-    assert 'data-testid="my-tasks-count"' not in client.get("/").content.decode()
+    home = client.get("/").content.decode()
+    assert 'data-testid="my-tasks-count"' not in home
+    assert "Сейчас ничего не ждёт ваших действий." in home
     roadmap = roadmap_services.roadmap_create(
         level=Roadmap.Level.MUNICIPAL,
         municipality=analyst.municipality,
@@ -92,6 +94,9 @@ def test_a_roadmap_sent_for_approval_appears_for_the_department_and_its_counter(
     assert roadmap.get_absolute_url() in page
     home = client.get("/").content.decode()
     assert 'data-testid="my-tasks-count">1<' in home
+    # The home page's «Что сделать» says the same as the list, never the opposite.
+    assert ">Утвердить</a>: 1" in home
+    assert "Сейчас ничего не ждёт ваших действий." not in home
 
 
 def test_every_task_is_an_action_the_table_lets_the_person_take(demo):
