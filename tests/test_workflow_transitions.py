@@ -237,17 +237,12 @@ def test_a_reason_is_required_where_the_table_asks_for_one(demo):
     assert roadmap.status == Roadmap.Status.ON_APPROVAL
 
 
-def _approve(roadmap_pk: int, person: User, number: str) -> str:
-    """Approve as one person would, on this thread's own database connection."""
+def _outcome(act: Callable[[], Any]) -> str:
+    """Take an action as one person would, on this thread's own connection."""
     from django.db import connection
 
     try:
-        roadmap_services.roadmap_approve(
-            obj=Roadmap.objects.get(pk=roadmap_pk),
-            by=person,
-            order_number=number,
-            order_date=timezone.localdate(),
-        )
+        act()
         return "approved"
     except ValidationError as error:
         return " ".join(error.messages)
@@ -266,67 +261,119 @@ def _waiting_on_locks() -> int:
         return cursor.fetchone()[0]
 
 
+def _race(model: type, pk: int, acts: list[Callable[[], Any]]) -> list[str]:
+    """
+    Run the actions "in the same second". On PostgreSQL each runs on its own
+    connection while a third holds the row, so all are waiting on the lock
+    when it is released; on SQLite (one connection) one after the other.
+    """
+    import threading
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return [_outcome(act) for act in acts]
+    results: list[str] = []
+    release = threading.Event()
+
+    def hold() -> None:
+        from django.db import connection as own
+
+        with transaction.atomic():
+            model._default_manager.select_for_update().get(pk=pk)
+            release.wait(30)
+        own.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(0.2)  # the holder takes the row first
+    racers = [
+        threading.Thread(target=lambda act=act: results.append(_outcome(act)))
+        for act in acts
+    ]
+    for racer in racers:
+        racer.start()
+    for _ in range(300):
+        if _waiting_on_locks() >= len(acts):
+            break
+        time.sleep(0.05)
+    assert _waiting_on_locks() >= len(acts)
+    release.set()
+    for thread in (holder, *racers):
+        thread.join(30)
+    return results
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_approvals_of_the_same_roadmap_at_once_approve_it_once():
     """
     Two department heads press «Утвердить» in the same second: one approves,
     the other is told it is already approved, and the history holds one
-    approval. On PostgreSQL the two run on two connections while a third holds
-    the row, so both are waiting on the lock when it is released.
+    approval.
     """
-    import threading
-    import time
-
     from django.core.management import call_command
-    from django.db import connection
 
     call_command("load_demo")
     world = _roadmap_world()
     roadmap, approver = world.objects[0], world.people["approver"]
     roadmap_services.roadmap_submit(obj=roadmap, by=world.people["analyst"])
-    results: list[str] = []
-    if connection.vendor != "postgresql":
-        # One connection: the second request comes after the first has committed.
-        results = [
-            _approve(roadmap.pk, approver, "1"),
-            _approve(roadmap.pk, approver, "2"),
-        ]
-    else:
-        release = threading.Event()
 
-        def hold() -> None:
-            from django.db import connection as own
+    def approve(number: str) -> Callable[[], Any]:
+        return lambda: roadmap_services.roadmap_approve(
+            obj=Roadmap.objects.get(pk=roadmap.pk),
+            by=approver,
+            order_number=number,
+            order_date=timezone.localdate(),
+        )
 
-            with transaction.atomic():
-                Roadmap.objects.select_for_update().get(pk=roadmap.pk)
-                release.wait(30)
-            own.close()
-
-        holder = threading.Thread(target=hold)
-        holder.start()
-        time.sleep(0.2)  # the holder takes the row first
-        racers = [
-            threading.Thread(
-                target=lambda n=n: results.append(_approve(roadmap.pk, approver, n))
-            )
-            for n in ("1", "2")
-        ]
-        for racer in racers:
-            racer.start()
-        for _ in range(300):  # both racers are blocked on the row lock
-            if _waiting_on_locks() >= 2:
-                break
-            time.sleep(0.05)
-        assert _waiting_on_locks() >= 2
-        release.set()
-        for thread in (holder, *racers):
-            thread.join(30)
-    assert sorted(results)[0] == "approved"
-    assert "Уже утверждена" in sorted(results)[1]
+    results = sorted(_race(Roadmap, roadmap.pk, [approve("1"), approve("2")]))
+    assert results[0] == "approved"
+    assert "Уже утверждена" in results[1]
     roadmap.refresh_from_db()
     assert roadmap.status == Roadmap.Status.APPROVED
     approvals = roadmap.history.filter(history_change_reason="Утвердить").count()
     assert approvals == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvals_of_the_same_official_list_at_once_make_one_list():
+    """The same order pressed twice for a run's list: one list, one refusal."""
+    from django.core.management import call_command
+
+    from identification import services as identification
+    from identification.demo import drop_runs
+    from identification.models import IdentificationRun, Methodology, OfficialList
+    from schools.models import Municipality, School
+
+    call_command("load_demo")
+    drop_runs(School.objects.all())
+    identification.ensure_presets()
+    municipality = Municipality.objects.get(name="г. Лесосибирск")
+    run = identification.run_create(
+        target_year=AcademicYear.objects.get(start_year=2021),
+        municipalities=[municipality],
+        version=Methodology.objects.get(code="combined").current,
+        only_accepted=False,
+        by=User.objects.get(username="mimc"),
+        enqueue=False,
+    )
+    identification.run_execute(run=run)
+    approver = User.objects.get(username="uo")
+
+    def approve() -> Any:
+        return identification.list_approve(
+            run=IdentificationRun.objects.get(pk=run.pk),
+            municipality=municipality,
+            order_number="128",
+            order_date="2021-10-01",
+            by=approver,
+        )
+
+    results = sorted(_race(IdentificationRun, run.pk, [approve, approve]))
+    assert results[0] == "approved"
+    assert "Уже утверждён" in results[1]
+    assert OfficialList.objects.filter(run=run).count() == 1
 
 
 def test_an_order_dated_in_the_future_or_before_the_submission_is_refused(demo):
