@@ -27,6 +27,7 @@ from schools.workflow import NeedsConfirmation, check_order
 
 from . import columns as c
 from . import engine, packing, selectors
+from .dashboard import LISTED
 from .models import (
     CriterionResult,
     IdentificationRun,
@@ -40,7 +41,6 @@ from .models import (
 )
 
 Progress = Callable[[int], None]
-LISTED = (c.STATUS_SHNOR, c.STATUS_SHNSU, c.STATUS_BOTH)
 
 
 def ensure_presets() -> None:

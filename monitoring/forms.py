@@ -505,14 +505,6 @@ class CampaignForm(forms.ModelForm):
         return value
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Причина",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Напишите причину: школа увидит её в отчёте."},
-    )
-
-
 # Imports --------------------------------------------------------------------------
 
 

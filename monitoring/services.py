@@ -68,19 +68,6 @@ def _as_validation_error(problems: Iterable[Problem]) -> ValidationError:
     return ValidationError(dict(by_field))
 
 
-def _event(
-    report: Report, action: str, by: User | None, *, old: str, reason: str = ""
-) -> None:
-    ReportEvent.objects.create(
-        report=report,
-        action=action,
-        from_status=old,
-        to_status=report.status,
-        reason=reason,
-        by=by,
-    )
-
-
 def _claim_version(report: Report, expected_version: int, by: User) -> None:
     """Take the next version of the report, or fail if someone saved in between."""
     now = timezone.now()

@@ -19,7 +19,6 @@ from schools.xlsx import wants_xlsx, xlsx_response
 from . import exports, permissions, selectors, services
 from .forms import (
     CampaignForm,
-    ReasonForm,
     ResultsForm,
     comparisons_initial,
     form_config,
@@ -172,7 +171,6 @@ def _report_page(
         "can_review": permissions.can_review_report(user, report),
         "can_reopen": permissions.can_reopen_report(user, report),
         "closed": permissions.collection_closed(report),
-        "reason_form": ReasonForm(),
         "events": selectors.report_events(report)[:5],
         **extra,
     }

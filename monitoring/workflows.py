@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from schools import access
-from schools.workflow import Step, Transition, Workflow
+from schools.workflow import Step, Transition, Workflow, for_role
 
 from .models import Report, ReportEvent
 
@@ -25,14 +25,7 @@ def _school_side(user: Any, report: Report) -> bool:
 
 def _reviewer(user: Any, report: Report) -> bool:
     """An analyst or administrator whose scope holds the report's school."""
-    from .permissions import is_reviewer
-
-    return (
-        is_reviewer(user)
-        and access.municipalities_visible_to(user)
-        .filter(pk=report.school.municipality_id)
-        .exists()
-    )
+    return access.manages_municipality(user, report.school.municipality_id)
 
 
 def _submit(report: Report, by: Any, step: Step) -> None:
@@ -63,7 +56,7 @@ def _record(
 
 
 def _after(report: Report, transition: Transition, by: Any) -> None:
-    if transition.reason:
+    if transition.target == S.RETURNED:
         from .services import _notify_returned
 
         _notify_returned(report, report.return_reason)
@@ -76,15 +69,6 @@ def _visible(user: Any) -> Any:
     from .permissions import reports_visible_to
 
     return reports_visible_to(user)
-
-
-def _operators(user: Any) -> Q | None:
-    """The school's own reports of open collections wait for its operator."""
-    return Q(campaign__is_open=True) if access.is_operator(user) else None
-
-
-def _analysts(user: Any) -> Q | None:
-    return Q() if access.is_analyst(user) else None
 
 
 def _title(report: Report) -> str:
@@ -122,7 +106,8 @@ REPORT = Workflow(
             refusal="Сдаёт отчёт оператор школы или аналитик МИМЦ.",
             done="Отчёт сдан на проверку в МИМЦ.",
             task="Заполнить и сдать",
-            task_for=_operators,
+            # The school's reports of open collections wait for its operator.
+            task_for=for_role(access.is_operator, Q(campaign__is_open=True)),
             effect=_submit,
             fields=("submitted_at", "return_reason"),
             style="btn-success",
@@ -136,7 +121,7 @@ REPORT = Workflow(
             refusal="Принимает отчёт аналитик МИМЦ.",
             done="Отчёт принят.",
             task="Проверить отчёт",
-            task_for=_analysts,
+            task_for=for_role(access.is_analyst),
             style="btn-success",
         ),
         Transition(

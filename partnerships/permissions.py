@@ -59,6 +59,13 @@ def can_edit_plan(user: AnyUser, partnership: Partnership) -> bool:
     return side(user, partnership) is not None
 
 
+def takes_part(user: AnyUser, partnership: Partnership) -> bool:
+    """One of the two schools, or МИМЦ: they record events and the agreement."""
+    return side(user, partnership) is not None or can_manage(
+        user, partnership.campaign.municipality_id
+    )
+
+
 def can_manage(user: AnyUser, municipality_id: int) -> bool:
     """МИМЦ (and administrators): the campaign, suggestions, plan approval, the general plan."""
     return access.manages_municipality(user, municipality_id)

@@ -382,8 +382,7 @@ def event_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record an event of the plan that took place."""
     partnership = permissions.get_partnership_for_user(request.user, pk)
     access.require(
-        permissions.side(request.user, partnership) is not None
-        or permissions.can_manage(request.user, partnership.campaign.municipality_id),
+        permissions.takes_part(request.user, partnership),
         "Отмечают проведённое школы-участники или МИМЦ.",
     )
     form = EventForm(
@@ -411,8 +410,7 @@ def agreement_save(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the partnership agreement's number, dates and scan."""
     partnership = permissions.get_partnership_for_user(request.user, pk)
     access.require(
-        permissions.side(request.user, partnership) is not None
-        or permissions.can_manage(request.user, partnership.campaign.municipality_id),
+        permissions.takes_part(request.user, partnership),
         "Соглашение вносят школы или МИМЦ.",
     )
     form = AgreementForm(request.POST, request.FILES)

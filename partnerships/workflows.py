@@ -12,7 +12,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from schools import access, audit
-from schools.workflow import NeedsConfirmation, Step, Transition, Workflow, check_order
+from schools.workflow import (
+    Step,
+    Transition,
+    Workflow,
+    check_order,
+    confirm_order_reuse,
+    for_role,
+)
 
 from . import permissions
 from .models import GeneralPlan, Partnership
@@ -25,12 +32,9 @@ def _partner(user: Any, partnership: Partnership) -> bool:
     return permissions.side(user, partnership) == "partner"
 
 
-def _either_school(user: Any, partnership: Partnership) -> bool:
-    return permissions.side(user, partnership) is not None
-
-
-def _mimc(user: Any, partnership: Partnership) -> bool:
-    return permissions.can_manage(user, partnership.campaign.municipality_id)
+def _mimc(user: Any, obj: Partnership | GeneralPlan) -> bool:
+    """МИМЦ of the campaign's municipality (a partnership's or a general plan's)."""
+    return permissions.can_manage(user, obj.campaign.municipality_id)
 
 
 def _decline(partnership: Partnership, by: Any, step: Step) -> None:
@@ -73,14 +77,6 @@ def _partner_operator(user: Any) -> Q | None:
 
 def _weak_school_operator(user: Any) -> Q | None:
     return Q(school__in=_own_schools(user)) if access.is_operator(user) else None
-
-
-def _analysts(user: Any) -> Q | None:
-    return Q() if access.is_analyst(user) else None
-
-
-def _approvers(user: Any) -> Q | None:
-    return Q() if access.is_approver(user) else None
 
 
 def _plan_due(partnership: Partnership) -> Any:
@@ -128,7 +124,7 @@ PARTNERSHIP = Workflow(
             label="Направить план в МИМЦ",
             source=(P.ACCEPTED, P.RETURNED),
             target=P.SUBMITTED,
-            allowed=_either_school,
+            allowed=permissions.can_edit_plan,  # either school
             refusal="План направляет одна из двух школ.",
             done="План направлен в МИМЦ{obj.late_note}.",
             task="Составить и направить план взаимодействия",
@@ -146,7 +142,7 @@ PARTNERSHIP = Workflow(
             refusal="План согласует МИМЦ.",
             done="План согласован.",
             task="Согласовать план взаимодействия",
-            task_for=_analysts,
+            task_for=for_role(access.is_analyst),
             effect=_approve,
             fields=("approved_by", "approved_at"),
             style="btn-success",
@@ -167,10 +163,6 @@ PARTNERSHIP = Workflow(
         ),
     ),
 )
-
-
-def _plan_mimc(user: Any, plan: GeneralPlan) -> bool:
-    return permissions.can_manage(user, plan.campaign.municipality_id)
 
 
 def _plan_approver(user: Any, plan: GeneralPlan) -> bool:
@@ -198,11 +190,7 @@ def _plan_approve(plan: GeneralPlan, by: Any, step: Step) -> None:
         .exclude(pk=plan.pk)
         .first()
     )
-    if used is not None and not step.confirmed:
-        raise NeedsConfirmation(
-            f"Приказ № {number} {date.year} года уже утвердил документ «{used}». "
-            "Если это тот же приказ, подтвердите."
-        )
+    confirm_order_reuse(used, number=number, date=date, step=step)
     plan.order_number, plan.order_date, plan.approved_by = number, date, by
     audit.record(
         None,
@@ -233,11 +221,11 @@ GENERAL_PLAN = Workflow(
             label="Направить в управление образования",
             source=(G.COMPILED,),
             target=G.SUBMITTED,
-            allowed=_plan_mimc,
+            allowed=_mimc,
             refusal="Общий план направляет МИМЦ.",
             done="Общий план направлен в управление образования.",
             task="Направить общий план в управление образования",
-            task_for=_analysts,
+            task_for=for_role(access.is_analyst),
             effect=_plan_submit,
             fields=("submitted_at",),
             style="btn-success",
@@ -251,7 +239,7 @@ GENERAL_PLAN = Workflow(
             refusal="Общий план утверждает управление образования.",
             done="Общий план утверждён: {obj.order_label}.",
             task="Утвердить общий план взаимодействия",
-            task_for=_approvers,
+            task_for=for_role(access.is_approver),
             effect=_plan_approve,
             fields=("order_number", "order_date", "approved_by"),
             style="btn-success",

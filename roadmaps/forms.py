@@ -139,19 +139,6 @@ class ExecutionForm(forms.Form):
     )
 
 
-class ApproveForm(forms.Form):
-    order_number = forms.CharField(
-        label="Номер приказа",
-        max_length=50,
-        error_messages={"required": "Укажите номер приказа."},
-    )
-    order_date = forms.DateField(
-        label="Дата приказа",
-        widget=DateInput(),
-        error_messages={"required": "Укажите дату приказа."},
-    )
-
-
 class CommentForm(forms.Form):
     text = forms.CharField(
         label="Комментарий", widget=forms.Textarea(attrs={"rows": 2})

@@ -21,7 +21,6 @@ from schools.xlsx import wants_xlsx, xlsx_response
 
 from . import indicators, permissions, selectors, services, tables
 from .forms import (
-    ApproveForm,
     CommentForm,
     CopyForm,
     ExecutionForm,
@@ -142,7 +141,6 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_prepare": permissions.can_prepare(request.user, roadmap),
         "can_edit": permissions.can_edit_items(request.user, roadmap),
         "can_approve": permissions.can_approve(request.user, roadmap),
-        "approve_form": ApproveForm(),
         "comment_form": CommentForm(),
         "copy_form": CopyForm(),
         "indicators": indicators.table(roadmap),

@@ -13,7 +13,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from schools import access, audit
-from schools.workflow import NeedsConfirmation, Step, Transition, Workflow, check_order
+from schools.workflow import (
+    Step,
+    Transition,
+    Workflow,
+    check_order,
+    confirm_order_reuse,
+    for_role,
+)
 
 from . import permissions
 from .models import Roadmap
@@ -71,11 +78,7 @@ def _approve(roadmap: Roadmap, by: Any, step: Step) -> None:
         .exclude(pk=roadmap.pk)
         .first()
     )
-    if used is not None and not step.confirmed:
-        raise NeedsConfirmation(
-            f"Приказ № {number} {date.year} года уже утвердил документ «{used.title}». "
-            "Если это тот же приказ, подтвердите."
-        )
+    confirm_order_reuse(used, number=number, date=date, step=step)
     roadmap.order_number, roadmap.order_date = number, date
     roadmap.approved_by, roadmap.approved_at = by, timezone.now()
     audit.record(
@@ -101,10 +104,6 @@ def _preparers(user: Any) -> Q | None:
             school__in=access.schools_visible_to(user).values("pk"),
         )
     return None
-
-
-def _approvers(user: Any) -> Q | None:
-    return Q() if access.is_approver(user) else None
 
 
 ROADMAP = Workflow(
@@ -152,7 +151,7 @@ ROADMAP = Workflow(
             refusal="Утверждает управление образования.",
             done="Карта утверждена: {obj.order_label}.",
             task="Утвердить",
-            task_for=_approvers,
+            task_for=for_role(access.is_approver),
             effect=_approve,
             fields=("order_number", "order_date", "approved_by", "approved_at"),
             style="btn-success",

@@ -58,7 +58,7 @@ def _waiting(workflow: Workflow, user: Any) -> list[tuple[str, Any]]:
 
 
 def groups_for(user: Any, *, today: dt.date | None = None) -> list[Group]:
-    """The person's tasks by kind, overdue ones first in each; «Просрочено» first."""
+    """The person's tasks by kind; overdue ones of every kind in «Просрочено», first."""
     today = today or timezone.localdate()
     overdue: list[Task] = []
     groups: list[Group] = []
@@ -67,7 +67,7 @@ def groups_for(user: Any, *, today: dt.date | None = None) -> list[Group]:
             total = objects.count()
             if not total:
                 continue
-            tasks = []
+            tasks, late = [], []
             for obj in objects[:SHOWN]:
                 due = workflow.due(obj) if workflow.due else None
                 task = Task(
@@ -78,14 +78,14 @@ def groups_for(user: Any, *, today: dt.date | None = None) -> list[Group]:
                     overdue=due is not None and due < today,
                     note=workflow.note(obj) if workflow.note else "",
                 )
-                (overdue if task.overdue else tasks).append(task)
-            groups.append(
-                Group(kind, tasks, total - sum(t.kind == kind for t in overdue))
-            )
+                (late if task.overdue else tasks).append(task)
+            overdue += late
+            if total > len(late):
+                groups.append(Group(kind, tasks, total - len(late)))
     if overdue:
         overdue.sort(key=lambda t: t.due or today)
         groups.insert(0, Group("Просрочено", overdue, len(overdue)))
-    return [g for g in groups if g.tasks or g.total]
+    return groups
 
 
 def counts_for(user: Any) -> list[tuple[str, int]]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 # (user, obj) → may this person take the action on this object (its state aside)?
@@ -112,6 +113,15 @@ class Workflow:
     def url_name(self, transition: Transition) -> str:
         """The URL name of the transition's view: «roadmaps:roadmap-approve»."""
         return f"{self.model._meta.app_label}:{self.name}-{transition.action}"
+
+
+def for_role(is_role: Callable[[Any], bool], scope: Any = None) -> Callable[[Any], Any]:
+    """
+    `Transition.task_for` for a task that waits for everyone of a role, among
+    the objects they see (narrowed by `scope`, a Q, when given).
+    """
+    where = scope if scope is not None else Q()
+    return lambda user: where if is_role(user) else None
 
 
 # Every workflow by its model: the action buttons find the table of an object.
@@ -217,3 +227,15 @@ def check_order(
         raise ValidationError(errors)
     assert date is not None
     return number, date
+
+
+def confirm_order_reuse(used: Any, *, number: str, date: dt.date, step: Step) -> None:
+    """
+    An order number the municipality already used that year, for another
+    document (`used`, or None), asks for the person's confirmation.
+    """
+    if used is not None and not step.confirmed:
+        raise NeedsConfirmation(
+            f"Приказ № {number} {date.year} года уже утвердил документ «{used}». "
+            "Если это тот же приказ, подтвердите."
+        )

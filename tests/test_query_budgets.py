@@ -41,6 +41,7 @@ from schools import audit
 from schools.demo import ensure_years
 from schools.models import Municipality, Region, School, User
 from tests.factories import STAFFING
+from tests.world import make_user
 
 STAFF = ("analyst", "region_analyst", "approver", "region_approver", "admin")
 EVERYONE = ("operator", *STAFF)
@@ -79,27 +80,13 @@ class BuiltRegion:
     campaign: Any
 
 
-def _user(username: str, role: str, **scope: Any) -> User:
-    schools = scope.pop("schools", [])
-    user = User.objects.create(
-        username=username,
-        role=role,
-        last_name=username,
-        first_name="Тест",
-        email=f"{username}@example.org",
-        **scope,
-    )
-    user.schools.set(schools)
-    return user
-
-
 def build_region(code: str, *, municipalities: int, schools: int) -> BuiltRegion:
     """Make a region of `municipalities` × `schools` with every object its pages list."""
     years = {y.start_year: y for y in ensure_years(range(2019, 2022), current=2021)}
     region = Region.objects.create(name=f"Регион {code}", code=code)
     people = {
-        "region_analyst": _user(f"ra{code}", User.Role.ANALYST, region=region),
-        "region_approver": _user(f"rp{code}", User.Role.APPROVER, region=region),
+        "region_analyst": make_user(f"ra{code}", User.Role.ANALYST, region=region),
+        "region_approver": make_user(f"rp{code}", User.Role.APPROVER, region=region),
     }
     campaigns = []
     for m in range(municipalities):
@@ -116,10 +103,12 @@ def build_region(code: str, *, municipalities: int, schools: int) -> BuiltRegion
             )
             for k in range(schools)
         ]
-        analyst = _user(f"a{code}{m}", User.Role.ANALYST, municipality=municipality)
-        approver = _user(f"p{code}{m}", User.Role.APPROVER, municipality=municipality)
+        analyst = make_user(f"a{code}{m}", User.Role.ANALYST, municipality=municipality)
+        approver = make_user(
+            f"p{code}{m}", User.Role.APPROVER, municipality=municipality
+        )
         operators = [
-            _user(f"o{code}{m}-{k}", User.Role.OPERATOR, schools=[school])
+            make_user(f"o{code}{m}-{k}", User.Role.OPERATOR, schools=[school])
             for k, school in enumerate(made)
         ]
         if m == 0:

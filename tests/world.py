@@ -102,7 +102,8 @@ class World:
         }[identity]
 
 
-def _user(username: str, role: str, **scope: Any) -> User:
+def make_user(username: str, role: str, **scope: Any) -> User:
+    """A person of the role, with the test password and the given scope."""
     schools = scope.pop("schools", [])
     user = User.objects.create(
         username=username,
@@ -157,7 +158,7 @@ def build_world() -> World:
         "B": ("R1", "Бетинский район", "2402"),
         "C": ("R2", "г. Гаммаполь", "5401"),
     }
-    admin = _user("world-admin", User.Role.ADMINISTRATOR, is_superuser=True)
+    admin = make_user("world-admin", User.Role.ADMINISTRATOR, is_superuser=True)
     admin.is_staff = True
     admin.save()
     places = {}
@@ -169,21 +170,21 @@ def build_world() -> World:
             key=key,
             municipality=municipality,
             schools=schools,
-            analyst=_user(
+            analyst=make_user(
                 f"analyst_{low}", User.Role.ANALYST, municipality=municipality
             ),
-            approver=_user(
+            approver=make_user(
                 f"approver_{low}", User.Role.APPROVER, municipality=municipality
             ),
             operators=[
-                _user(f"operator_{low}{n}", User.Role.OPERATOR, schools=[school])
+                make_user(f"operator_{low}{n}", User.Role.OPERATOR, schools=[school])
                 for n, school in enumerate(schools, start=1)
             ],
         )
     people: dict[str, User | None] = {
         "anonymous": None,
         "admin": admin,
-        "region_analyst": _user(
+        "region_analyst": make_user(
             "region_analyst", User.Role.ANALYST, region=regions["R1"]
         ),
     }
