@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from schools import notice_views, views_auth
 from schools import views as school_views
-from schools import views_auth
 from schools.health import PortalHealthView
 
 admin.site.site_header = "Портал мониторинга качества образования"
@@ -17,6 +17,10 @@ handler500 = "schools.views.server_error"
 urlpatterns = [
     path("", school_views.home, name="home"),
     path("tasks/", school_views.my_tasks, name="my-tasks"),
+    path("notices/", notice_views.notice_list, name="notices"),
+    path("notices/<int:pk>/open/", notice_views.notice_open, name="notice-open"),
+    path("notices/read-all/", notice_views.notice_read_all, name="notice-read-all"),
+    path("notices/settings/", notice_views.notice_settings, name="notice-settings"),
     path("health/", PortalHealthView.as_view(), name="health"),
     path(
         "accounts/login/",

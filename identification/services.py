@@ -21,8 +21,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from monitoring.importers.bulk import copy_blobs, copy_frame
-from schools import access, audit, jobs
-from schools.models import AcademicYear, Municipality, School, User
+from schools import access, audit, jobs, notices
+from schools.models import AcademicYear, Municipality, Notice, School, User
 from schools.workflow import NeedsConfirmation, check_order
 
 from . import columns as c
@@ -589,6 +589,13 @@ def list_approve(
         municipality=municipality,
         detail=f"список ШНОР/ШНСУ на {run.target_year} по выявлению № {run.pk}, "
         f"{official.order_label}",
+    )
+    notices.notify(
+        access.staff_of(municipality.pk, User.Role.ANALYST),
+        kind=Notice.Kind.APPROVED,
+        title=f"Утверждён список ШНОР/ШНСУ на {run.target_year}: {municipality}",
+        text=official.order_label,
+        url=official.get_absolute_url(),
     )
     return official
 

@@ -308,19 +308,6 @@ def _operator_emails(school: School) -> list[str]:
     )
 
 
-def _notify_returned(report: Report, reason: str) -> None:
-    recipients = _operator_emails(report.school)
-    if not recipients:
-        return
-    mail.send(
-        f"Отчёт «{report.get_kind_display()}» возвращён на доработку",
-        f"Отчёт «{report.get_kind_display()}» школы {report.school} за {report.year} "
-        f"возвращён МИМЦ на доработку.\n\nПричина: {reason}\n\n"
-        f"Исправьте данные и сдайте отчёт снова: {_portal_url(report.get_absolute_url())}",
-        recipients,
-    )
-
-
 # Campaigns ----------------------------------------------------------------------------
 
 

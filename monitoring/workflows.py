@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from schools import access
+from schools.models import Notice
 from schools.workflow import Step, Transition, Workflow, for_role
 
 from .models import Report, ReportEvent
@@ -55,11 +56,8 @@ def _record(
     )
 
 
-def _after(report: Report, transition: Transition, by: Any) -> None:
-    if transition.target == S.RETURNED:
-        from .services import _notify_returned
-
-        _notify_returned(report, report.return_reason)
+def _school(report: Report) -> Any:
+    return access.operators_of(report.school_id)
 
 
 REASON_MISSING = "Напишите причину: школа увидит её в отчёте."
@@ -90,7 +88,6 @@ REPORT = Workflow(
     name="report",
     model=Report,
     record=_record,
-    after=_after,
     visible=_visible,
     related=("school", "year", "campaign"),
     title=_title,
@@ -122,6 +119,8 @@ REPORT = Workflow(
             done="Отчёт принят.",
             task="Проверить отчёт",
             task_for=for_role(access.is_analyst),
+            notify=_school,
+            notice=Notice.Kind.ACCEPTED,
             style="btn-success",
         ),
         Transition(
@@ -134,6 +133,8 @@ REPORT = Workflow(
             done="Отчёт возвращён школе на доработку.",
             reason="Причина для школы",
             reason_missing=REASON_MISSING,
+            notify=_school,
+            notice=Notice.Kind.RETURNED,
             effect=_with_reason,
             fields=("return_reason",),
             style="btn-outline-warning",
@@ -148,6 +149,9 @@ REPORT = Workflow(
             done="Отчёт открыт повторно для исправления.",
             reason="Причина повторного открытия",
             reason_missing=REASON_MISSING,
+            notify=_school,
+            notice=Notice.Kind.RETURNED,
+            told="Открыт повторно для исправления",
             effect=_with_reason,
             fields=("return_reason",),
             style="btn-outline-secondary",

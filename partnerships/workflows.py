@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from schools import access, audit
+from schools.models import Notice, User
 from schools.workflow import (
     Step,
     Transition,
@@ -79,6 +80,18 @@ def _weak_school_operator(user: Any) -> Q | None:
     return Q(school__in=_own_schools(user)) if access.is_operator(user) else None
 
 
+def _weak_school(partnership: Partnership) -> Any:
+    return access.operators_of(partnership.school_id)
+
+
+def _both_schools(partnership: Partnership) -> Any:
+    return access.operators_of(partnership.school_id, partnership.partner_id)
+
+
+def _analysts(plan: GeneralPlan) -> Any:
+    return access.staff_of(plan.campaign.municipality_id, User.Role.ANALYST)
+
+
 def _plan_due(partnership: Partnership) -> Any:
     if partnership.status in (P.ACCEPTED, P.RETURNED):
         return partnership.campaign.plan_deadline
@@ -103,6 +116,9 @@ PARTNERSHIP = Workflow(
             done="Вы согласились: составьте с школой план взаимодействия.",
             task="Ответить на предложение",
             task_for=_partner_operator,
+            notify=_weak_school,
+            notice=Notice.Kind.ACCEPTED,
+            told="Партнёр согласен",
             style="btn-success",
         ),
         Transition(
@@ -115,6 +131,8 @@ PARTNERSHIP = Workflow(
             done="Отказ отправлен школе.",
             reason="Причина отказа",
             reason_missing="Укажите причину отказа — школа выберет другого партнёра.",
+            notify=_weak_school,
+            notice=Notice.Kind.RETURNED,
             effect=_decline,
             fields=("decline_reason",),
             style="btn-outline-danger",
@@ -143,6 +161,8 @@ PARTNERSHIP = Workflow(
             done="План согласован.",
             task="Согласовать план взаимодействия",
             task_for=for_role(access.is_analyst),
+            notify=_both_schools,
+            notice=Notice.Kind.APPROVED,
             effect=_approve,
             fields=("approved_by", "approved_at"),
             style="btn-success",
@@ -157,6 +177,8 @@ PARTNERSHIP = Workflow(
             done="План возвращён школам с замечаниями.",
             reason="Замечания",
             reason_missing="Напишите замечания к плану.",
+            notify=_both_schools,
+            notice=Notice.Kind.RETURNED,
             effect=_return,
             fields=("return_comment",),
             style="btn-outline-danger",
@@ -240,6 +262,8 @@ GENERAL_PLAN = Workflow(
             done="Общий план утверждён: {obj.order_label}.",
             task="Утвердить общий план взаимодействия",
             task_for=for_role(access.is_approver),
+            notify=_analysts,
+            notice=Notice.Kind.APPROVED,
             effect=_plan_approve,
             fields=("order_number", "order_date", "approved_by"),
             style="btn-success",

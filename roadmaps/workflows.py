@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from schools import access, audit
+from schools.models import Notice, User
 from schools.workflow import (
     Step,
     Transition,
@@ -94,6 +95,13 @@ def _close(roadmap: Roadmap, by: Any, step: Step) -> None:
     roadmap.summary = step.reason
 
 
+def _authors(roadmap: Roadmap) -> Any:
+    """Who prepares the roadmap: МИМЦ for a municipal one, the school for its programme."""
+    if roadmap.level == Roadmap.Level.SCHOOL:
+        return access.operators_of(roadmap.school_id)
+    return access.staff_of(roadmap.municipality_id, User.Role.ANALYST)
+
+
 def _preparers(user: Any) -> Q | None:
     """Municipal drafts wait for МИМЦ; a school's programme for its operator."""
     if access.is_analyst(user):
@@ -138,6 +146,9 @@ ROADMAP = Workflow(
             done="Карта возвращена на доработку.",
             reason="Что исправить",
             reason_missing="Напишите, что исправить.",
+            notify=_authors,
+            notice=Notice.Kind.RETURNED,
+            told="Возвращена на доработку",
             effect=_return,
             fields=("return_comment",),
             style="btn-outline-danger",
@@ -152,6 +163,8 @@ ROADMAP = Workflow(
             done="Карта утверждена: {obj.order_label}.",
             task="Утвердить",
             task_for=for_role(access.is_approver),
+            notify=_authors,
+            notice=Notice.Kind.APPROVED,
             effect=_approve,
             fields=("order_number", "order_date", "approved_by", "approved_at"),
             style="btn-success",

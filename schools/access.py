@@ -46,9 +46,11 @@ __all__ = [
     "is_approver",
     "is_operator",
     "municipalities_visible_to",
+    "operators_of",
     "regions_visible_to",
     "role_of",
     "schools_visible_to",
+    "staff_of",
     "users_visible_to",
 ]
 
@@ -100,6 +102,28 @@ def require(allowed: bool, message: str) -> None:
     """Refuse with a Russian reason unless `allowed`."""
     if not allowed:
         raise PermissionDenied(message)
+
+
+def operators_of(*school_ids: int | None) -> QuerySet[User]:
+    """The active operators of the schools: whom a school's documents concern."""
+    return User.objects.filter(
+        is_active=True, role=Role.OPERATOR, schools__in=[s for s in school_ids if s]
+    ).distinct()
+
+
+def staff_of(municipality_id: int | None, *roles: str) -> QuerySet[User]:
+    """
+    The active analysts or approvers (`roles`) whose scope holds the
+    municipality — its own and the region's: the reverse of `_school_scope`.
+    """
+    municipality = Municipality.objects.filter(pk=municipality_id).first()
+    if municipality is None:
+        return User.objects.none()
+    return User.objects.filter(
+        Q(municipality_id=municipality.pk) | Q(region_id=municipality.region_id),
+        is_active=True,
+        role__in=roles,
+    )
 
 
 def _school_scope(user: AnyUser) -> Q | None:

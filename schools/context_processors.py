@@ -63,5 +63,6 @@ def _menu(request: HttpRequest) -> dict[str, Any]:
         "user_role": access.role_of(user),
         # Called only where the navbar shows it: one query.
         "inbox_count": lambda: inbox.count_for(user),
+        "unread_notices": lambda: inbox.unread_for(user),
         "current_year_label": current_year(),
     }

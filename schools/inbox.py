@@ -10,11 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Subquery, Value
+from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import User
+from . import notices
+from .models import Notice, User
 from .workflow import REGISTRY, Workflow
 
 SHOWN = 100  # tasks of one kind listed; the rest are counted
@@ -113,21 +114,68 @@ def counts_for(user: Any) -> list[tuple[str, int]]:
             )
             counts[f"k{len(kinds)}"] = Coalesce(Subquery(matching), 0)
             kinds.append(kind)
-    result: list[tuple[str, int]] = []
-    if counts:
-        row = next(
-            iter(User.objects.filter(pk=user.pk).annotate(**counts).values(*counts)),
-            {},
-        )
-        result = [
-            (kind, int(row.get(f"k{i}", 0)))
-            for i, kind in enumerate(kinds)
-            if row.get(f"k{i}")
-        ]
+    # The bell's unread notices ride in the same query.
+    counts["unread"] = Coalesce(
+        Subquery(
+            Notice.objects.filter(user=OuterRef("pk"), read_at=None)
+            .order_by()
+            .values("user")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+    row = next(
+        iter(User.objects.filter(pk=user.pk).annotate(**counts).values(*counts)), {}
+    )
+    result = [
+        (kind, int(row.get(f"k{i}", 0)))
+        for i, kind in enumerate(kinds)
+        if row.get(f"k{i}")
+    ]
     user._inbox_counts = result
+    user._unread_notices = int(row.get("unread", 0))
     return result
 
 
 def count_for(user: Any) -> int:
     """How many tasks wait for the person: the navbar's badge."""
     return sum(n for _, n in counts_for(user))
+
+
+def unread_for(user: Any) -> int:
+    """The person's unread notices, counted with the tasks: the navbar's bell."""
+    counts_for(user)
+    return getattr(user, "_unread_notices", 0)
+
+
+def deadlines_notify(*, today: dt.date | None = None) -> int:
+    """
+    Daily: tell each person of their tasks due in three days and of those
+    overdue — once per task and date, from «Мои задачи».
+    """
+    today = today or timezone.localdate()
+    soon = today + dt.timedelta(days=notices.DUE_SOON_DAYS)
+    told = 0
+    for user in User.objects.filter(is_active=True):
+        for group in groups_for(user, today=today):
+            for task in group.tasks:
+                if task.due is None or not (task.overdue or task.due == soon):
+                    continue
+                kind = Notice.Kind.OVERDUE if task.overdue else Notice.Kind.DUE_SOON
+                when = (
+                    f"Срок прошёл {task.due:%d.%m.%Y}."
+                    if task.overdue
+                    else f"Срок — {task.due:%d.%m.%Y}, через {notices.DUE_SOON_DAYS} дня."
+                )
+                told += len(
+                    notices.notify(
+                        [user],
+                        kind=kind,
+                        title=f"{task.kind}: {task.title}",
+                        text=when,
+                        url=task.url,
+                        key=f"{kind}:{task.url}:{task.due:%Y-%m-%d}"[:200],
+                    )
+                )
+    return told

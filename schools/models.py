@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 # ФИС ОКО login: `sch` + 2-digit region code + school number; `ksh` for regional
@@ -488,3 +489,72 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Notice(models.Model):
+    """
+    A notification in the portal: a document came back with a reason, was
+    accepted or approved, a deadline is near or has passed. Read or unread;
+    e-mailed at once or in the daily digest as the person chose.
+    """
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", "возвращено на доработку"
+        ACCEPTED = "accepted", "принято"
+        APPROVED = "approved", "утверждено"
+        DUE_SOON = "due_soon", "срок через 3 дня"
+        OVERDUE = "overdue", "срок прошёл"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField("вид", max_length=10, choices=Kind.choices)
+    title = models.CharField("заголовок", max_length=300)
+    text = models.TextField("текст", blank=True)
+    url = models.CharField("ссылка", max_length=500, blank=True)
+    # A deadline is told once per object and date: the key makes it so.
+    key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField("создано", default=timezone.now)
+    read_at = models.DateTimeField("прочитано", null=True, blank=True)
+    emailed_at = models.DateTimeField("отправлено письмом", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "уведомление"
+        verbose_name_plural = "уведомления"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                condition=~Q(key=""),
+                name="%(app_label)s_%(class)s_once_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NoticeSetting(models.Model):
+    """How a person wants one kind of notification by e-mail."""
+
+    class Channel(models.TextChoices):
+        INSTANT = "instant", "письмом сразу"
+        DIGEST = "digest", "в ежедневной сводке"
+        NONE = "none", "только на портале"
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notice_settings"
+    )
+    kind = models.CharField("вид", max_length=10, choices=Notice.Kind.choices)
+    channel = models.CharField("письмо", max_length=10, choices=Channel.choices)
+
+    class Meta:
+        verbose_name = "настройка уведомлений"
+        verbose_name_plural = "настройки уведомлений"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], name="%(app_label)s_%(class)s_one_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} — {self.get_channel_display()}"

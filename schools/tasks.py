@@ -1,4 +1,4 @@
-"""Celery entry points of schools: the janitor of background work."""
+"""Celery entry points of schools: the janitor of background work, notifications."""
 
 from celery import shared_task
 
@@ -18,3 +18,27 @@ def fail_interrupted_work() -> dict[str, list[int]]:
         for model in apps.get_models()
         if issubclass(model, BackgroundWork)
     }
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
+def send_notices(pks: list[int]) -> int:
+    """Mail the notices their people want at once (queued after the commit)."""
+    from . import notices
+
+    return notices.send_instant(pks)
+
+
+@shared_task
+def send_notice_digests() -> int:
+    """Daily: one letter per person of the notices they want in a digest."""
+    from . import notices
+
+    return notices.send_digests()
+
+
+@shared_task
+def notify_deadlines() -> int:
+    """Daily: tasks due in three days and overdue ones, in the portal and the digest."""
+    from . import inbox
+
+    return inbox.deadlines_notify()

@@ -24,6 +24,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import notices
+
 # (user, obj) → may this person take the action on this object (its state aside)?
 Rule = Callable[[Any, Any], bool]
 # (obj, by, step) → check and set what else the action writes; raise ValidationError to refuse.
@@ -54,6 +56,11 @@ class Transition:
     # sees (the table's own `allowed` must hold for every one of them).
     task: str = ""
     task_for: Callable[[Any], Any] | None = None  # user → Q
+    # Whom it tells, in the portal and by e-mail as each chose (schools.notices):
+    # obj → the people, the notice's kind and its heading (default: the new state).
+    notify: Callable[[Any], Iterable[Any]] | None = None
+    notice: str = ""
+    told: str = ""
 
 
 @dataclass
@@ -184,12 +191,28 @@ def perform(
         locked.save(update_fields=[workflow.state_field, *transition.fields])
         if workflow.record is not None:
             workflow.record(locked, transition, by, state, step.reason)
+        if transition.notify is not None:
+            _tell(workflow, transition, locked, by, step.reason)
         if workflow.after is not None:
             after = workflow.after
             transaction.on_commit(lambda: after(locked, transition, by))
     for name in (workflow.state_field, *transition.fields):
         setattr(obj, name, getattr(locked, name))
     return locked
+
+
+def _tell(
+    workflow: Workflow, transition: Transition, obj: Any, by: Any, reason: str
+) -> None:
+    assert transition.notify is not None
+    state = transition.told or workflow.state_label(transition.target)
+    notices.notify(
+        (person for person in transition.notify(obj) if person.pk != by.pk),
+        kind=transition.notice,
+        title=f"{state[:1].upper()}{state[1:]}: {workflow.title(obj)}",
+        text=f"{transition.reason}: {reason}" if reason and transition.reason else "",
+        url=obj.get_absolute_url(),
+    )
 
 
 def _states(workflow: Workflow, states: Iterable[str]) -> str:

@@ -220,6 +220,10 @@ RULES: dict[str, Rule] = {
     # Signing in -----------------------------------------------------------------
     "home": Rule(ANY, ANY),
     "my-tasks": Rule(ANY, NOBODY),
+    "notices": Rule(ANY, NOBODY),
+    "notice-open": Rule(NOBODY, SCHOOL, targets=one(1, pk=of("notice"))),
+    "notice-read-all": Rule(NOBODY, ANY),
+    "notice-settings": Rule(ANY, ANY),
     "health": Rule(ANY, NOBODY, public=True),
     "login": Rule(ANY, ANY, public=True, ok=(200, 302)),
     "logout": Rule(NOBODY, ANY, public=True),

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 import monitoring.workflows  # noqa: F401
@@ -27,7 +28,7 @@ from monitoring.models import Report
 from partnerships.models import GeneralPlan, Partnership
 from roadmaps import services as roadmap_services
 from roadmaps.models import Roadmap
-from schools.models import AcademicYear, User
+from schools.models import AcademicYear, Notice, User
 from schools.workflow import REGISTRY, Workflow, perform
 
 
@@ -178,12 +179,13 @@ def test_transition_follows_its_table(demo, workflow: Workflow, action: str):
     transition = workflow[action]
     world = WORLDS[workflow.model]()
     states = [value for value, _ in workflow.model._meta.get_field("status").choices]
-    taken = refused = 0
+    taken = refused = told = 0
     for obj in world.objects:
         for state in states:
             for role, person in world.people.items():
                 _put_in_state(workflow, obj, state)
                 before = _history_count(obj)
+                last_notice = Notice.objects.aggregate(m=Max("pk"))["m"] or 0
                 may = state in transition.source and transition.allowed(person, obj)
                 sid = transaction.savepoint()
                 error: Exception | None = None
@@ -209,6 +211,7 @@ def test_transition_follows_its_table(demo, workflow: Workflow, action: str):
                     assert not may, f"{where}: refused ({error}) but the table allows"
                     assert getattr(obj, workflow.state_field) == state, where
                     assert _history_count(obj) == before, where
+                    assert not Notice.objects.filter(pk__gt=last_notice).exists()
                     refused += 1
                     continue
                 assert may, f"{where}: taken but the table refuses"
@@ -218,11 +221,25 @@ def test_transition_follows_its_table(demo, workflow: Workflow, action: str):
                 assert action_text.startswith(_action_label(written, transition))
                 if transition.reason:
                     assert "по замечаниям" in reason, where
+                # Those the table tells, and no one else, get a notice of its kind.
+                expected = {
+                    p.pk
+                    for p in (transition.notify(written) if transition.notify else [])
+                    if p.pk != person.pk
+                }
+                new = Notice.objects.filter(pk__gt=last_notice)
+                assert set(new.values_list("user_id", flat=True)) == expected, where
+                assert set(new.values_list("kind", flat=True)) <= {transition.notice}
+                if transition.reason and expected:
+                    assert all("по замечаниям" in n.text for n in new), where
+                told += len(expected)
                 transaction.savepoint_rollback(sid)
                 taken += 1
     # Each transition is somebody's to take, and not everybody's.
     assert taken
     assert refused
+    # A transition that tells people tells someone in the demo's world.
+    assert bool(told) == (transition.notify is not None)
 
 
 def test_a_reason_is_required_where_the_table_asks_for_one(demo):

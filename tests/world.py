@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 
 from identification import services as identification
@@ -30,7 +31,7 @@ from partnerships.models import GradationScale
 from roadmaps import services as roadmaps
 from roadmaps.models import Evidence, Roadmap
 from schools.demo import ensure_years
-from schools.models import Municipality, Region, School, User
+from schools.models import Municipality, Notice, Region, School, User
 from schools.xlsx import new_workbook, workbook_bytes
 from tests.factories import STAFFING
 
@@ -427,6 +428,13 @@ def _imports(place: Place) -> None:
         interrupted_at=timezone.now(),
     )
     place.objects["import"] = job
+    # A notice of the school's operator: only its person opens it.
+    place.objects["notice"] = Notice.objects.create(
+        user=place.operators[0],
+        kind=Notice.Kind.RETURNED,
+        title=f"Отчёт возвращён {place.mark}",
+        url=reverse("home"),
+    )
 
 
 def body(response: Any) -> str:

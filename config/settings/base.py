@@ -234,6 +234,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Notifications: deadlines in 3 days and overdue tasks at 7:45, then the
+    # digest of the day's notices for those who chose it.
+    "notices-deadlines": {
+        "task": "schools.tasks.notify_deadlines",
+        "schedule": crontab(hour=7, minute=45),
+    },
+    "notices-digest": {
+        "task": "schools.tasks.send_notice_digests",
+        "schedule": crontab(hour=8, minute=30),
+    },
     # Roadmap items due within 7 days and overdue: one digest per person.
     "roadmaps-item-reminders": {
         "task": "roadmaps.tasks.send_item_reminders",

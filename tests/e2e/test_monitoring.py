@@ -88,7 +88,18 @@ def test_staffing_report_round_trip(demo, sign_in, live_server, tmp_path):
     analyst.get_by_role("button", name="Вернуть на доработку").click()
     expect(analyst.get_by_test_id("report-status")).to_have_text("возвращён")
 
+    # The school learns of it from the bell: the notice names the report and
+    # the reason, and opens the report.
     operator.reload()
+    expect(operator.get_by_test_id("notices-count")).to_be_visible()
+    operator.get_by_test_id("notices").click()
+    notice = operator.get_by_test_id("notice").first
+    expect(notice).to_contain_text("Возвращён на доработку: «Кадры»")
+    expect(notice).to_contain_text("Уточните число вакантных ставок")
+    operator.screenshot(path=tmp_path / "notices.png", full_page=True)
+    width = operator.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1280, f"страница уведомлений шире окна: {width}px"
+    notice.get_by_role("button", name="Открыть").click()
     expect(operator.get_by_test_id("return-reason")).to_contain_text(
         "Уточните число вакантных ставок"
     )
