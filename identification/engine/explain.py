@@ -224,6 +224,10 @@ def l2(
 ) -> tuple[str, dict[str, Any]]:
     p = context["L2"]
     if row[STATE] == NOT_APPLICABLE:
+        if row.get("graduates") == 0:
+            year = year_name(p["y"])
+            text = f"В {year} учебном году выпускников 9 классов не было: критерий не применяется."
+            return text, {}
         return "В школе нет 10–11 классов: критерий не применяется.", {}
     if row[STATE] == NO_DATA:
         return f"Нет данных о выпускниках 9 классов за {_year(p['y'])}.", {}
@@ -303,12 +307,15 @@ def l5(
     )
 
 
-def _l6_l7(criterion: str, label: str) -> Any:
+def _l6_l7(criterion: str, label: str, lacking: str) -> Any:
     def word(
         row: Row, items: list[Row], context: dict[str, Any]
     ) -> tuple[str, dict[str, Any]]:
         p = context[criterion]
         if row[STATE] == NO_DATA:
+            if row.get("reported"):
+                # The marks are there; only this criterion's own count is not.
+                return f"Не указано число {lacking} за {_year(p['y'])}.", {}
             return f"Нет годовых отметок за {_year(p['y'])}.", {}
         value, reference, gap = row["school"], row["municipality"], row["gap"]
         if row[STATE] == FLAGGED:
@@ -485,8 +492,10 @@ WORDING = {
     "L3": l3,
     "L4": l4,
     "L5": l5,
-    "L6": _l6_l7("L6", "качество обученности (на «4» и «5»)"),
-    "L7": _l6_l7("L7", "успеваемость (стандарт обученности)"),
+    "L6": _l6_l7(
+        "L6", "качество обученности (на «4» и «5»)", "аттестованных на «4» и «5»"
+    ),
+    "L7": _l6_l7("L7", "успеваемость (стандарт обученности)", "неуспевающих"),
     "N1": n1,
     "N2": n2,
     "N3": n3,

@@ -334,13 +334,17 @@ def l2(
     known = grads.notna() & cont.notna() & grads.gt(0)
     value = (100 * cont / grads).where(known)
     senior_less = schools[SCHOOL_TYPE].isin(SENIOR_TYPES_EXCLUDED).to_numpy()
+    # No graduates of grade 9 that year: nobody could continue, so the
+    # criterion does not apply (§9) — it is not missing data.
+    no_graduates = grads.eq(0).to_numpy()
     state = np.select(
         [
             senior_less,
+            no_graduates,
             ~known.to_numpy(),
             (100 * cont < p["threshold"] * grads).to_numpy(),
         ],
-        [NOT_APPLICABLE, NO_DATA, FLAGGED],
+        [NOT_APPLICABLE, NOT_APPLICABLE, NO_DATA, FLAGGED],
         NOT_FLAGGED,
     )
     real = known & ~senior_less
@@ -350,7 +354,7 @@ def l2(
         value.round(4).where(real),
         p["threshold"],
         margin=(value - p["threshold"]).round(4).where(real),
-        graduates=grads.where(real),
+        graduates=grads.where(real | grads.eq(0)),
         continued=cont.where(real),
     )
 
@@ -496,35 +500,32 @@ def l6_l7(
     params: dict[str, Any],
     y: int | None,
 ) -> dict[str, pd.DataFrame]:
-    """Quality (L6) and success rate (L7) below the municipal pooled mean by 10 and 5 p.p."""
+    """
+    Quality (L6) and success rate (L7) below the municipal pooled mean by 10
+    and 5 p.p. Each needs only its own count beside «Аттестовано»: a school
+    that gave the «4 и 5» count but not the failing one is judged on L6, and
+    counts in L6's municipal mean.
+    """
     index = pd.Index(schools[SCHOOL_ID])
-    data = (
+    year = (
         outcomes.loc[(outcomes[YEAR] == y) & outcomes["attested"].fillna(0).gt(0)]
         if y is not None
         else outcomes.iloc[0:0]
     )
-    data = data.dropna(subset=["attested_good", "attested_failing"]).drop_duplicates(
-        SCHOOL_ID, keep="last"
-    )
-    data = data.assign(group=data[SCHOOL_ID].map(groups))
-    pooled = data.groupby("group")[
-        ["attested", "attested_good", "attested_failing"]
-    ].transform("sum")
-    data = data.set_index(SCHOOL_ID)
-    pooled.index = data.index
-    a, g, f = (
-        data[name].reindex(index)
-        for name in ("attested", "attested_good", "attested_failing")
-    )
-    pa, pg, pf = (
-        pooled[name].reindex(index)
-        for name in ("attested", "attested_good", "attested_failing")
-    )
+    reported = index.isin(year[SCHOOL_ID]).astype(float)
     out = {}
-    for criterion, value, reference in (
-        ("L6", 100 * g / a, 100 * pg / pa),
-        ("L7", 100 * (a - f) / a, 100 * (pa - pf) / pa),
+    for criterion, column, share in (
+        ("L6", "attested_good", _good_share),
+        ("L7", "attested_failing", _success_share),
     ):
+        data = year.dropna(subset=[column]).drop_duplicates(SCHOOL_ID, keep="last")
+        data = data.assign(group=data[SCHOOL_ID].map(groups))
+        pooled = data.groupby("group")[["attested", column]].transform("sum")
+        data = data.set_index(SCHOOL_ID)
+        pooled.index = data.index
+        a, n = (data[name].reindex(index) for name in ("attested", column))
+        pa, pn = (pooled[name].reindex(index) for name in ("attested", column))
+        value, reference = share(a, n), share(pa, pn)
         limit = params[criterion.lower()]["gap"]
         gap = reference - value
         state = np.where(
@@ -540,8 +541,17 @@ def l6_l7(
             municipality=reference,
             gap=gap,
             attested=a,
+            reported=reported,
         )
     return out
+
+
+def _good_share(attested: pd.Series, good: pd.Series) -> pd.Series:
+    return 100 * good / attested
+
+
+def _success_share(attested: pd.Series, failing: pd.Series) -> pd.Series:
+    return 100 * (attested - failing) / attested
 
 
 def municipality_groups(schools: pd.DataFrame, params: dict[str, Any]) -> pd.Series:

@@ -149,6 +149,57 @@ def test_example_2_quality_gap_flags_l6_and_success_gap_does_not_flag_l7():
     assert l7.components["gap"] == pytest.approx(3.38, abs=0.01)
 
 
+def test_a_school_without_the_failing_count_is_judged_on_quality_and_counts_in_its_mean():
+    """
+    Issue 18: L6 needs «Аттестовано» and «на 4 и 5» only. School 3 left «Из них
+    неуспевающих» empty: L6 is computed for it and its 100 attested pupils, 40
+    of them good, enter L6's municipal mean (pooled (13 + 112 + 40) / 300 = 55 %);
+    only L7 lacks data, and says which count.
+    """
+    frame = outcomes_frame(
+        [
+            (1, Y, None, None, None, 26, 13, 4, None),
+            (2, Y, None, None, None, 174, 112, 20, None),
+            (3, Y, None, None, None, 100, 40, None, None),
+        ]
+    )
+    output = identify(
+        inputs(schools(1, 2, 3), outcomes=frame), preset("lesosibirsk"), TARGET
+    )
+    flags = output.flags.set_index(["school_id", "criterion"])
+    l6, l7 = flags.loc[(3, "L6")], flags.loc[(3, "L7")]
+    assert l6.state == "flagged"
+    assert l6.value == pytest.approx(40.0)
+    assert l6.components["municipality"] == pytest.approx(55.0)
+    assert flags.loc[(1, "L6")].components["municipality"] == pytest.approx(55.0)
+    assert l7.state == "no_data"
+    assert l7.explanation == "Не указано число неуспевающих за 2018/2019."
+    # L7's mean is that of the schools that gave the count: (200 - 24) / 200.
+    assert flags.loc[(1, "L7")].components["municipality"] == pytest.approx(88.0)
+
+
+def test_l2_does_not_apply_to_a_year_without_graduates_of_grade_9():
+    """§9: no graduates — nobody could continue; «не применяется», not «нет данных»."""
+    frame = outcomes_frame(
+        [
+            (1, Y, 0, 0, None, None, None, None, None),
+            (2, Y, 20, 10, None, None, None, None, None),
+            (3, Y, None, None, None, None, None, None, None),
+        ]
+    )
+    output = identify(
+        inputs(schools(1, 2, 3), outcomes=frame), preset("lesosibirsk"), TARGET
+    )
+    flags = output.flags.set_index(["school_id", "criterion"])
+    none = flags.loc[(1, "L2")]
+    assert none.state == "not_applicable"
+    assert none.explanation == (
+        "В 2018/2019 учебном году выпускников 9 классов не было: критерий не применяется."
+    )
+    assert flags.loc[(2, "L2")].state == "flagged"  # 50 % < 60 %
+    assert flags.loc[(3, "L2")].state == "no_data"
+
+
 # Example 3: ИСБ z-scores, the 25 % cut, ties and small sets -------------------------------
 
 
