@@ -238,7 +238,13 @@ def drop_roadmaps(region) -> None:
     for model in (m.Responsible, m.Evidence, m.Reminder):
         rows = model.objects.filter(item__roadmap__in=maps)
         rows._raw_delete(rows.db)
-    for model in (m.Revision, m.Item, m.Section, m.TargetIndicator):
+    for model in (
+        m.Item.history.model,
+        m.TargetIndicator.history.model,
+        m.Item,
+        m.Section,
+        m.TargetIndicator,
+    ):
         rows = model.objects.filter(roadmap__in=maps)
         rows._raw_delete(rows.db)
     maps._raw_delete(maps.db)

@@ -1,14 +1,19 @@
-"""Menu item and home-page panel of identification."""
+"""Menu item, home-page panel and the department's task of identification."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
 from schools import access
 from schools.home import Panel
+from schools.inbox import TaskSource
 
 from . import permissions
+from .models import IdentificationRun, OfficialList
 
 
 def nav_item(user) -> tuple[str, str, str] | None:
@@ -18,7 +23,7 @@ def nav_item(user) -> tuple[str, str, str] | None:
 
 
 def runs_panel(request: HttpRequest) -> Panel | None:
-    """Staff see the latest run and, for approvers, the lists waiting for approval."""
+    """Staff see the latest run and the approved lists (what to approve is a task)."""
     user = request.user
     if access.role_of(user) in (None, access.Role.OPERATOR):
         return None
@@ -32,20 +37,31 @@ def runs_panel(request: HttpRequest) -> Panel | None:
         .select_related(None)
         .select_related("municipality", "year")
     )
-    waiting = []
-    if (
-        permissions.can_approve(user)
-        and latest is not None
-        and not lists.filter(run=latest).exists()
-    ):
-        waiting = [latest]
     return Panel(
         "identification/_home_panel.html",
         {
             "latest": latest,
-            "waiting": waiting,
             "lists": lists[:5],
             "can_run": permissions.can_run(user),
         },
         order=20,
     )
+
+
+def lists_to_approve(user: Any) -> QuerySet[IdentificationRun] | None:
+    """
+    «Мои задачи» of the department: the latest finished run, while no list
+    approved from it is in force.
+    """
+    if not permissions.can_approve(user):
+        return None
+    runs = permissions.runs_visible_to(user).filter(status="done")
+    approved = OfficialList.objects.filter(superseded_at__isnull=True).values("run_id")
+    return runs.filter(pk__in=runs.values("pk")[:1]).exclude(pk__in=approved)
+
+
+LIST_TASK = TaskSource(
+    kind="Утвердить список ШНОР/ШНСУ",
+    objects=lists_to_approve,
+    title=lambda run: f"Список выявления № {run.pk} на {run.target_year}",
+)

@@ -105,7 +105,10 @@ class Campaign(models.Model):
     deadline = models.DateField("срок сдачи")
     order_number = models.CharField("номер приказа", max_length=50)
     order_date = models.DateField("дата приказа")
-    is_open = models.BooleanField("сбор открыт", default=True)
+    # The collection's state (monitoring.workflows.CAMPAIGN): open or closed.
+    is_open = models.BooleanField(
+        "сбор открыт", default=True, choices=[(True, "идёт сбор"), (False, "закрыт")]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -113,6 +116,8 @@ class Campaign(models.Model):
         verbose_name="кем создана",
     )
     created_at = models.DateTimeField("создана", auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "кампания мониторинга"

@@ -38,7 +38,7 @@ from .validation import (
     result_key,
     warnings,
 )
-from .workflows import REPORT
+from .workflows import CAMPAIGN, REPORT
 
 logger = logging.getLogger(__name__)
 Status = Report.Status
@@ -346,10 +346,18 @@ def campaign_create(*, data: Mapping[str, Any], by: User) -> Campaign:
     return campaign
 
 
-def campaign_set_open(*, campaign: Campaign, is_open: bool, by: User) -> Campaign:
-    campaign.is_open = is_open
-    campaign.save(update_fields=["is_open"])
-    return campaign
+def campaign_close(
+    *, obj: Campaign, by: User, reason: str = "", today: dt.date | None = None
+) -> Campaign:
+    """Close the collection: its reports' figures freeze."""
+    return perform(CAMPAIGN, "close", obj=obj, by=by, reason=reason, today=today)
+
+
+def campaign_open(
+    *, obj: Campaign, by: User, reason: str = "", today: dt.date | None = None
+) -> Campaign:
+    """Open a closed collection again for corrections."""
+    return perform(CAMPAIGN, "open", obj=obj, by=by, reason=reason, today=today)
 
 
 # Reminders ------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from django.urls import path
 from schools.workflow_views import transition_urls
 
 from . import permissions, views, views_imports
-from .workflows import REPORT
+from .workflows import CAMPAIGN, REPORT
 
 app_name = "monitoring"
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign-detail"),
     path("campaigns/<int:pk>/accept/", views.campaign_accept, name="campaign-accept"),
     path("campaigns/<int:pk>/remind/", views.campaign_remind, name="campaign-remind"),
-    path("campaigns/<int:pk>/open/", views.campaign_set_open, name="campaign-set-open"),
+    *transition_urls(CAMPAIGN, permissions.get_campaign_for_user, prefix="campaigns/"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
     *transition_urls(REPORT, permissions.get_report_for_user, prefix="reports/"),
     path("reports/<int:pk>/history/", views.report_history, name="report-history"),

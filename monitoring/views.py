@@ -144,18 +144,6 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(campaign)
 
 
-@login_required
-@require_POST
-def campaign_set_open(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = permissions.get_campaign_for_user(request.user, pk, write=True)
-    is_open = request.POST.get("open") == "1"
-    services.campaign_set_open(campaign=campaign, is_open=is_open, by=request.user)
-    messages.success(
-        request, "Сбор данных снова открыт." if is_open else "Сбор данных закрыт."
-    )
-    return redirect(campaign)
-
-
 # Reports ------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from schools import access
 from schools.models import Notice
 from schools.workflow import Step, Transition, Workflow, for_role
 
-from .models import Report, ReportEvent
+from .models import Campaign, Report, ReportEvent
 
 S = Report.Status
 
@@ -155,6 +155,42 @@ REPORT = Workflow(
             effect=_with_reason,
             fields=("return_reason",),
             style="btn-outline-secondary",
+        ),
+    ),
+)
+
+
+def _campaign_manager(user: Any, campaign: Campaign) -> bool:
+    """МИМЦ of the campaign's municipality."""
+    return access.manages_municipality(user, campaign.municipality_id)
+
+
+# A collection is closed when its reports are in (their figures freeze) and
+# opened again for a late correction; each step with its author in history.
+CAMPAIGN = Workflow(
+    name="campaign",
+    model=Campaign,
+    state_field="is_open",
+    transitions=(
+        Transition(
+            action="close",
+            label="Закрыть сбор",
+            source=(True,),
+            target=False,
+            allowed=_campaign_manager,
+            refusal="Сбор данных закрывает аналитик МИМЦ.",
+            done="Сбор данных закрыт: отчёты школ больше не изменяются.",
+            style="btn-sm btn-outline-secondary",
+        ),
+        Transition(
+            action="open",
+            label="Открыть сбор снова",
+            source=(False,),
+            target=True,
+            allowed=_campaign_manager,
+            refusal="Сбор данных открывает аналитик МИМЦ.",
+            done="Сбор данных снова открыт.",
+            style="btn-sm btn-outline-success",
         ),
     ),
 )

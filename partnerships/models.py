@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from schools.models import Municipality
+from schools.models import Municipality, RecordedChange
 
 from . import gradation
 
@@ -196,7 +196,7 @@ class Partnership(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[RecordedChange])
 
     class Meta:
         verbose_name = "партнёрство"
@@ -262,7 +262,7 @@ class Activity(models.Model):
     responsible_partner = models.CharField("ответственный от партнёра", max_length=300)
     expected_result = models.TextField("ожидаемый результат", blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[RecordedChange])
 
     class Meta:
         verbose_name = "мероприятие плана взаимодействия"
@@ -312,26 +312,6 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d.%m.%Y}: {self.report[:60]}"
-
-
-class Revision(models.Model):
-    """A recorded change of an approved interaction plan."""
-
-    partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="revisions"
-    )
-    reason = models.TextField("основание")
-    changes = models.JSONField(default=list)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.partnership}: {self.reason[:60]}"
 
 
 class Suggestion(models.Model):

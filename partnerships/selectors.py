@@ -18,11 +18,11 @@ from identification.models import (
 )
 from identification.profile import indicator_shares
 from monitoring.indicators import DERIVED
-from schools import access
+from schools import access, history
 from schools.models import AcademicYear, Municipality, School, User
 
 from . import gradation, suggest
-from .models import Campaign, GradationScale, Partnership, Suggestion
+from .models import Activity, Campaign, GradationScale, Partnership, Suggestion
 from .suggest import SchoolInfo
 
 LISTED = ("ШНОР", "ШНСУ", "ШНОР и ШНСУ")
@@ -471,3 +471,15 @@ def outcome(partnership: Partnership, *, small_shares: bool = True) -> dict[str,
     out["indicators"] = indicators
     out["indicator_years"] = (f"{year - 1}/{year}", f"{year}/{year + 1}")
     return out
+
+
+def revisions(partnership: Partnership) -> list[history.Revision]:
+    """The recorded changes of the approved plan: its activities', and older ones of the plan."""
+    return history.revisions(
+        (
+            Activity.history.filter(partnership_id=partnership.pk),
+            lambda record: f"мероприятие «{record.title}»",
+        ),
+        (partnership.history.all(), lambda record: ""),
+        limit=30,
+    )

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from roadmaps.periods import MONTH_NAMES
 from roadmaps.services import check_evidence_file
+from schools.history import note_change
 from schools.models import School, User
 from schools.templatetags.portal import plural_ru
 from schools.workflow import perform
@@ -29,7 +30,6 @@ from .models import (
     Event,
     GeneralPlan,
     Partnership,
-    Revision,
     Suggestion,
 )
 from .workflows import GENERAL_PLAN, PARTNERSHIP
@@ -225,21 +225,22 @@ def activity_save(
     stored = Activity.objects.get(pk=activity.pk) if activity else None
     before = {k: str(getattr(stored, k)) for k in ACTIVITY_FIELDS} if stored else {}
     if activity is None:
-        activity = Activity.objects.create(partnership=partnership, **values)
-    else:
-        for name, value in values.items():
-            setattr(activity, name, value)
-        activity.save()
+        activity = Activity(partnership=partnership)
+    for name, value in values.items():
+        setattr(activity, name, value)
     if partnership.is_locked:
         after = {k: str(getattr(activity, k)) for k in ACTIVITY_FIELDS}
-        changes = [
-            {"field": ACTIVITY_FIELDS[k], "before": before.get(k, ""), "after": v}
-            for k, v in after.items()
-            if before.get(k) != v
-        ]
-        Revision.objects.create(
-            partnership=partnership, reason=reason.strip(), changes=changes, by=by
+        note_change(
+            activity,
+            by=by,
+            reason=reason.strip(),
+            changes=[
+                {"field": ACTIVITY_FIELDS[k], "before": before.get(k, ""), "after": v}
+                for k, v in after.items()
+                if before.get(k) != v
+            ],
         )
+    activity.save()
     return activity
 
 

@@ -371,7 +371,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                     request.user, partnership.school
                 ),
             ),
-            "revisions": partnership.revisions.select_related("by")[:30],
+            "revisions": selectors.revisions(partnership),
         },
     )
 

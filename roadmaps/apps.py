@@ -7,18 +7,15 @@ class RoadmapsConfig(AppConfig):
 
     def ready(self) -> None:
         # The transition tables register themselves (schools.workflow.REGISTRY).
+        from schools import inbox
         from schools.demo import register_demo
-        from schools.home import (
-            register_nav_item,
-            register_panel,
-            register_school_links,
-        )
+        from schools.home import register_nav_item, register_school_links
 
         from . import workflows  # noqa: F401
         from .demo import drop_roadmaps, load_roadmaps_demo
-        from .home import duties_panel, nav_item, school_links
+        from .home import ITEM_TASK, nav_item, school_links
 
         register_nav_item(nav_item, order=40)
-        register_panel(duties_panel)
+        inbox.register(ITEM_TASK)
         register_school_links(school_links)
         register_demo(loader=load_roadmaps_demo, dropper=drop_roadmaps)

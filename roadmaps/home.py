@@ -1,17 +1,19 @@
-"""Menu item, home panel and profile links of roadmaps."""
+"""Menu item, the items to carry out («Мои задачи») and profile links of roadmaps."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.http import HttpRequest
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
-from schools.home import Panel
+from schools.inbox import TaskSource
 
 from . import permissions
-from .models import Roadmap
+from .models import Item, Roadmap
 
 
 def nav_item(user) -> tuple[str, str, str] | None:
@@ -20,25 +22,39 @@ def nav_item(user) -> tuple[str, str, str] | None:
     return ("Дорожные карты", reverse("roadmaps:list"), "signpost-split")
 
 
-def duties_panel(request: HttpRequest) -> Panel | None:
-    """The person's own overdue items and those due within a month."""
-    today = timezone.localdate()
-    items = list(
-        permissions.items_visible_to(request.user)
+DUE_WITHIN_DAYS = 31
+
+
+def items_due(user: Any) -> QuerySet[Item] | None:
+    """
+    «Мои задачи»: the items of approved roadmaps the person answers for — as
+    themselves, through their school, or as МИМЦ or the department — not yet
+    done, overdue or due within a month.
+    """
+    duty = permissions.duties_of(user)
+    if duty is None:
+        return None
+    return (
+        permissions.items_visible_to(user)
         .filter(
+            pk__in=Item.objects.filter(duty).values("pk"),
             roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.IN_EXECUTION],
             done_at__isnull=True,
             cancelled_reason="",
-            end__lte=today + dt.timedelta(days=31),
+            end__lte=timezone.localdate() + dt.timedelta(days=DUE_WITHIN_DAYS),
         )
         .select_related("roadmap")
-        .order_by("end")[:8]
+        .order_by("end", "pk")
     )
-    if not items:
-        return None
-    for item in items:
-        item.current_state = item.state_on(today)
-    return Panel("roadmaps/_home_panel.html", {"items": items}, order=30)
+
+
+ITEM_TASK = TaskSource(
+    kind="Исполнить мероприятие дорожной карты",
+    objects=items_due,
+    title=lambda item: f"{item.number}. {Truncator(item.title).chars(90)}",
+    due=lambda item: item.end,
+    note=lambda item: str(item.roadmap),
+)
 
 
 def school_links(school, user) -> list[tuple[str, str, str]]:

@@ -150,12 +150,23 @@ def table(roadmap: Roadmap) -> list[dict[str, Any]]:
 def add(
     *, roadmap: Roadmap, source: str, title: str, unit: str, planned: float | None
 ) -> TargetIndicator:
+    indicator = build(
+        roadmap=roadmap, source=source, title=title, unit=unit, planned=planned
+    )
+    indicator.save()
+    return indicator
+
+
+def build(
+    *, roadmap: Roadmap, source: str, title: str, unit: str, planned: float | None
+) -> TargetIndicator:
+    """A new indicator, not yet saved: its change is noted before the save."""
     if source != "manual" and source not in SOURCES:
         source = "manual"
     label, default_unit = (
         (SOURCES[source][0], SOURCES[source][1]) if source in SOURCES else ("", "%")
     )
-    return TargetIndicator.objects.create(
+    return TargetIndicator(
         roadmap=roadmap,
         source=source,
         title=(title or label).strip() or "Показатель",

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from schools.models import AcademicYear, Municipality, School
+from schools.models import AcademicYear, Municipality, RecordedChange, School
 
 from . import periods
 
@@ -79,7 +79,7 @@ class Roadmap(models.Model):
     )
     created_at = models.DateTimeField("создана", auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[RecordedChange])
 
     class Meta:
         verbose_name = "дорожная карта"
@@ -167,7 +167,7 @@ class Item(models.Model):
     cancelled_reason = models.TextField("причина отмены", blank=True)
     position = models.PositiveIntegerField("порядок", default=0)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[RecordedChange])
 
     class Meta:
         verbose_name = "мероприятие"
@@ -275,31 +275,6 @@ class Evidence(models.Model):
         return self.note or self.url or self.file.name
 
 
-class Revision(models.Model):
-    """A recorded change of an approved roadmap: who, when, what and why."""
-
-    roadmap = models.ForeignKey(
-        Roadmap, on_delete=models.CASCADE, related_name="revisions"
-    )
-    item = models.ForeignKey(
-        Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions"
-    )
-    reason = models.TextField("основание изменения")
-    changes = models.JSONField("что изменено", default=list)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "изменение утверждённой карты"
-        verbose_name_plural = "изменения утверждённых карт"
-        ordering = ["-at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.roadmap}: {self.reason[:60]}"
-
-
 class Reminder(models.Model):
     """A reminder about an item sent to a person; each (item, person, kind) once."""
 
@@ -338,6 +313,8 @@ class TargetIndicator(models.Model):
     actual = models.JSONField("факт по годам (введён)", default=dict)
     evidence = models.TextField("подтверждение факта", blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords(bases=[RecordedChange])
 
     class Meta:
         verbose_name = "целевой показатель"

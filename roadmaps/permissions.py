@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from schools import access
+from schools import access, history
 
-from .models import Evidence, Item, Revision, Roadmap
+from .models import Evidence, Item, Responsible, Roadmap, TargetIndicator
 
 if TYPE_CHECKING:
     from schools.access import AnyUser
@@ -28,6 +28,23 @@ def _duty_q(user: AnyUser, prefix: str = "") -> Q:
     return Q(**{f"{prefix}responsible__user": user}) | Q(
         **{f"{prefix}responsible__school__in": schools}
     )
+
+
+def duties_of(user: AnyUser) -> Q | None:
+    """
+    The items the person answers for: named in person, through their school,
+    or as МИМЦ (analysts) or the department (approvers). None: no duties.
+    """
+    role = access.role_of(user)
+    if role == access.Role.OPERATOR:
+        return _duty_q(user)
+    body = {
+        access.Role.ANALYST: Responsible.Kind.MIMC,
+        access.Role.APPROVER: Responsible.Kind.DEPARTMENT,
+    }.get(role)
+    if body is None:
+        return None
+    return Q(responsible__user=user) | Q(responsible__kind=body)
 
 
 def roadmaps_visible_to(user: AnyUser) -> QuerySet[Roadmap]:
@@ -57,13 +74,21 @@ def items_visible_to(user: AnyUser, roadmap: Roadmap | None = None) -> QuerySet[
     return items.filter(own | Q(pk__in=Item.objects.filter(_duty_q(user)).values("pk")))
 
 
-def revisions_visible_to(user: AnyUser, roadmap: Roadmap) -> QuerySet[Revision]:
+def revisions_visible_to(user: AnyUser, roadmap: Roadmap) -> list[history.Revision]:
     """
-    The recorded changes of a roadmap that the person may read: those of the
-    items they see, and those of the roadmap as a whole (its indicators).
+    The recorded changes of an approved roadmap that the person may read: those
+    of the items they see, and those of the roadmap as a whole (its indicators).
     """
-    return roadmap.revisions.filter(
-        Q(item__isnull=True) | Q(item__in=items_visible_to(user, roadmap).values("pk"))
+    items = Item.history.filter(
+        roadmap_id=roadmap.pk, id__in=items_visible_to(user, roadmap).values("pk")
+    )
+    return history.revisions(
+        (items, lambda record: f"мероприятие {record.number}"),
+        (
+            TargetIndicator.history.filter(roadmap_id=roadmap.pk),
+            lambda record: f"целевой показатель «{record.title}»",
+        ),
+        (roadmap.history.all(), lambda record: ""),
     )
 
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from schools import mail
+from schools.history import note_change
 from schools.models import AcademicYear, Municipality, School, User
 from schools.workflow import perform
 
@@ -27,7 +28,6 @@ from .models import (
     Item,
     Reminder,
     Responsible,
-    Revision,
     Roadmap,
     Section,
     TargetIndicator,
@@ -253,35 +253,32 @@ def item_save(
     section = _section(roadmap, data.get("section") or "")
     before = _snapshot(item) if item else None
     if item is None:
-        item = Item.objects.create(
-            roadmap=roadmap,
-            section=section,
-            position=roadmap.items.count() + 1,
-            **values,
-        )
+        item = Item(roadmap=roadmap, position=roadmap.items.count() + 1)
     else:
-        for name, value in values.items():
-            setattr(item, name, value)
-        item.section = section
-        item.save()
         item.responsible.all().delete()
+    for name, value in values.items():
+        setattr(item, name, value)
+    item.section = section
+    if roadmap.is_locked:
+        after = _snapshot(item, responsible=", ".join(p.name for p in people))
+        note_change(
+            item,
+            by=by,
+            reason=reason.strip(),
+            changes=[
+                {
+                    "field": FIELD_LABELS.get(k, k),
+                    "before": before.get(k) if before else "",
+                    "after": v,
+                }
+                for k, v in after.items()
+                if not before or before.get(k) != v
+            ],
+        )
+    item.save()
     for person in people:
         person.item = item
         person.save()
-    if roadmap.is_locked:
-        after = _snapshot(item)
-        changes = [
-            {
-                "field": FIELD_LABELS.get(k, k),
-                "before": before.get(k) if before else "",
-                "after": v,
-            }
-            for k, v in after.items()
-            if not before or before.get(k) != v
-        ]
-        Revision.objects.create(
-            roadmap=roadmap, item=item, reason=reason.strip(), changes=changes, by=by
-        )
     return item
 
 
@@ -295,10 +292,10 @@ def _section(roadmap: Roadmap, title: str) -> Section | None:
     )
 
 
-def _snapshot(item: Item) -> dict[str, str]:
+def _snapshot(item: Item, *, responsible: str | None = None) -> dict[str, str]:
     data = {name: str(getattr(item, name) or "") for name in ITEM_FIELDS}
     data["section"] = item.section.title if item.section else ""
-    data["responsible"] = responsible_text(item)
+    data["responsible"] = responsible_text(item) if responsible is None else responsible
     data["cancelled_reason"] = item.cancelled_reason
     return data
 
@@ -309,17 +306,16 @@ def item_cancel(*, item: Item, reason: str, by: User) -> None:
         raise ValidationError("Укажите причину отмены мероприятия.")
     before = item.cancelled_reason
     item.cancelled_reason = reason.strip()
-    item.save(update_fields=["cancelled_reason"])
     if item.roadmap.is_locked:
-        Revision.objects.create(
-            roadmap=item.roadmap,
-            item=item,
+        note_change(
+            item,
+            by=by,
             reason=reason.strip(),
             changes=[
                 {"field": "отмена", "before": before, "after": item.cancelled_reason}
             ],
-            by=by,
         )
+    item.save(update_fields=["cancelled_reason"])
 
 
 @transaction.atomic
@@ -574,7 +570,12 @@ def reminders_send(*, today: dt.date | None = None) -> int:
 
 
 def _indicator_change(
-    roadmap: Roadmap, *, reason: str, by: User, changes: list[dict[str, str]]
+    roadmap: Roadmap,
+    indicator: TargetIndicator,
+    *,
+    reason: str,
+    by: User,
+    changes: list[dict[str, str]],
 ) -> None:
     """The same rule as for items: a closed roadmap is read-only; an approved one
     changes only with a reason, and the change is recorded."""
@@ -586,9 +587,7 @@ def _indicator_change(
                 "Карта утверждена: изменения целевых показателей вносятся только с "
                 "основанием (например, «решение совещания от 12.01.2021»)."
             )
-        Revision.objects.create(
-            roadmap=roadmap, reason=reason.strip(), changes=changes, by=by
-        )
+        note_change(indicator, by=by, reason=reason.strip(), changes=changes)
 
 
 @transaction.atomic
@@ -608,11 +607,12 @@ def indicator_add(
     if source != "manual" and source not in indicators.SOURCES:
         raise ValidationError("Такого показателя нет: выберите из списка.")
     roadmap = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
-    indicator = indicators.add(
+    indicator = indicators.build(
         roadmap=roadmap, source=source, title=title, unit=unit, planned=planned
     )
     _indicator_change(
         roadmap,
+        indicator,
         reason=reason,
         by=by,
         changes=[
@@ -623,6 +623,7 @@ def indicator_add(
             }
         ],
     )
+    indicator.save()
     return indicator
 
 
@@ -658,7 +659,7 @@ def indicator_set_actual(
     ]
     if before is None and roadmap.status != Roadmap.Status.CLOSED:
         reason = reason or f"внесён факт; подтверждение: {evidence.strip()}"
-    _indicator_change(roadmap, reason=reason, by=by, changes=change)
+    _indicator_change(roadmap, indicator, reason=reason, by=by, changes=change)
     indicator.actual[key] = value
     indicator.evidence = evidence.strip()
     indicator.save(update_fields=["actual", "evidence"])

@@ -145,9 +145,7 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "copy_form": CopyForm(),
         "indicators": indicators.table(roadmap),
         "sources": indicators.source_choices(),
-        "revisions": permissions.revisions_visible_to(
-            request.user, roadmap
-        ).select_related("by", "item")[:50],
+        "revisions": permissions.revisions_visible_to(request.user, roadmap),
         "print": request.GET.get("print") == "1",
     }
     return render(

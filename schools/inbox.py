@@ -1,12 +1,14 @@
 """
 «Мои задачи»: what waits for a person — to fill, to fix, to review, to
-approve — computed from the workflows' transition tables, so the list and the
-actions on each page cannot disagree. One query per workflow and task.
+approve, to carry out — computed from the workflows' transition tables and
+the task sources the apps declare, so the list, the navbar's count and the
+actions on each page cannot disagree. The counts are one query.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +18,7 @@ from django.utils import timezone
 
 from . import notices
 from .models import Notice, User
-from .workflow import REGISTRY, Workflow
+from .workflow import REGISTRY, Transition, Workflow
 
 SHOWN = 100  # tasks of one kind listed; the rest are counted
 
@@ -38,51 +40,113 @@ class Group:
     total: int
 
 
-def _waiting(workflow: Workflow, user: Any) -> list[tuple[str, Any]]:
-    """(task, queryset) for each task of the table that waits for this person."""
+@dataclass(frozen=True)
+class TaskSource:
+    """
+    A kind of task that is not a workflow transition — an item of a roadmap
+    the person answers for, a list to approve, a partner to choose — declared
+    by its app the same way: the waiting objects as a query, so the navbar's
+    count, the home page and «Мои задачи» read the same thing.
+    """
+
+    kind: str
+    objects: Callable[[Any], Any]  # user → QuerySet of what waits, or None
+    title: Callable[[Any], str] = str
+    due: Callable[[Any], dt.date | None] | None = None
+    note: Callable[[Any], str] | None = None
+    url: Callable[[Any], str] = lambda obj: obj.get_absolute_url()
+
+
+# Registered by the apps in their ready(), after the workflows' tasks.
+SOURCES: list[TaskSource] = []
+
+
+def register(source: TaskSource) -> TaskSource:
+    if all(s.kind != source.kind for s in SOURCES):
+        SOURCES.append(source)
+    return source
+
+
+def _from_table(workflow: Workflow) -> list[TaskSource]:
+    """The tasks a transition table declares, as sources."""
     if workflow.visible is None:
         return []
-    out = []
-    for transition in workflow.transitions:
-        if not transition.task or transition.task_for is None:
-            continue
-        scope = transition.task_for(user)
-        if scope is None:
-            continue
-        objects = (
-            workflow.visible(user)
-            .filter(scope, **{f"{workflow.state_field}__in": transition.source})
-            .select_related(*workflow.related)
+    visible = workflow.visible
+
+    def objects_of(transition: Transition) -> Callable[[Any], Any]:
+        task_for = transition.task_for
+        assert task_for is not None
+
+        def objects(user: Any) -> Any:
+            scope = task_for(user)
+            if scope is None:
+                return None
+            return (
+                visible(user)
+                .filter(scope, **{f"{workflow.state_field}__in": transition.source})
+                .select_related(*workflow.related)
+            )
+
+        return objects
+
+    return [
+        TaskSource(
+            kind=t.task,
+            objects=objects_of(t),
+            title=workflow.title,
+            due=workflow.due,
+            note=workflow.note,
         )
-        out.append((transition.task, objects))
-    return out
+        for t in workflow.transitions
+        if t.task and t.task_for is not None
+    ]
 
 
-def groups_for(user: Any, *, today: dt.date | None = None) -> list[Group]:
-    """The person's tasks by kind; overdue ones of every kind in «Просрочено», first."""
+def _waiting(user: Any) -> list[tuple[TaskSource, Any]]:
+    """(source, queryset) for each kind of task that waits for this person."""
+    sources = [s for w in REGISTRY.values() for s in _from_table(w)] + SOURCES
+    waiting = []
+    for source in sources:
+        objects = source.objects(user)
+        if objects is not None:
+            waiting.append((source, objects))
+    return waiting
+
+
+def groups_for(
+    user: Any,
+    *,
+    today: dt.date | None = None,
+    shown: int = SHOWN,
+    overdue_first: bool = True,
+) -> list[Group]:
+    """
+    The person's tasks by kind, `shown` of each; overdue ones of every kind in
+    «Просрочено», first (the full list), or marked where they are (the home
+    page's few of each kind).
+    """
     today = today or timezone.localdate()
     overdue: list[Task] = []
     groups: list[Group] = []
-    for workflow in REGISTRY.values():
-        for kind, objects in _waiting(workflow, user):
-            total = objects.count()
-            if not total:
-                continue
-            tasks, late = [], []
-            for obj in objects[:SHOWN]:
-                due = workflow.due(obj) if workflow.due else None
-                task = Task(
-                    kind=kind,
-                    title=workflow.title(obj),
-                    url=obj.get_absolute_url(),
-                    due=due,
-                    overdue=due is not None and due < today,
-                    note=workflow.note(obj) if workflow.note else "",
-                )
-                (late if task.overdue else tasks).append(task)
-            overdue += late
-            if total > len(late):
-                groups.append(Group(kind, tasks, total - len(late)))
+    for source, objects in _waiting(user):
+        total = objects.count()
+        if not total:
+            continue
+        tasks, late = [], []
+        for obj in objects[:shown]:
+            due = source.due(obj) if source.due else None
+            task = Task(
+                kind=source.kind,
+                title=source.title(obj),
+                url=source.url(obj),
+                due=due,
+                overdue=due is not None and due < today,
+                note=source.note(obj) if source.note else "",
+            )
+            (late if task.overdue and overdue_first else tasks).append(task)
+        overdue += late
+        if total > len(late):
+            groups.append(Group(source.kind, tasks, total - len(late)))
     if overdue:
         overdue.sort(key=lambda t: t.due or today)
         groups.insert(0, Group("Просрочено", overdue, len(overdue)))
@@ -103,17 +167,16 @@ def counts_for(user: Any) -> list[tuple[str, int]]:
         return cached
     kinds: list[str] = []
     counts = {}
-    for workflow in REGISTRY.values():
-        for kind, objects in _waiting(workflow, user):
-            matching = (
-                objects.order_by()
-                .annotate(one=Value(1))
-                .values("one")
-                .annotate(n=Count("pk"))
-                .values("n")
-            )
-            counts[f"k{len(kinds)}"] = Coalesce(Subquery(matching), 0)
-            kinds.append(kind)
+    for source, objects in _waiting(user):
+        matching = (
+            objects.order_by()
+            .annotate(one=Value(1))
+            .values("one")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        counts[f"k{len(kinds)}"] = Coalesce(Subquery(matching), 0)
+        kinds.append(source.kind)
     # The bell's unread notices ride in the same query.
     counts["unread"] = Coalesce(
         Subquery(

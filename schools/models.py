@@ -491,6 +491,18 @@ class StoredFile(models.Model):
         return self.name
 
 
+class RecordedChange(models.Model):
+    """
+    The fields a historical record adds (simple-history `bases`): what a
+    change of an approved document changed (schools.history).
+    """
+
+    changes = models.JSONField("что изменено", default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Notice(models.Model):
     """
     A notification in the portal: a document came back with a reason, was

@@ -40,9 +40,10 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if access.can_manage_registry(user) or access.is_approver(user):
         context["summary"] = selectors.registry_summary(user=user)
-    # «Что сделать» lists what the workflows' tables say waits for the person,
-    # so it cannot contradict the pages it links to.
-    context["task_counts"] = inbox.counts_for(user)
+    # «Что сделать» is «Мои задачи»: what the workflows' tables and the apps'
+    # task sources say waits for the person, so it cannot contradict the pages
+    # it links to, the navbar's count or itself.
+    context["groups"] = inbox.groups_for(user, shown=3, overdue_first=False)
     return render(request, "schools/home.html", context)
 
 

@@ -26,6 +26,8 @@ from django.utils import timezone
 
 from . import notices
 
+# A state: a status's value, or open/closed for a yes/no field.
+State = str | bool
 # (user, obj) → may this person take the action on this object (its state aside)?
 Rule = Callable[[Any, Any], bool]
 # (obj, by, step) → check and set what else the action writes; raise ValidationError to refuse.
@@ -38,8 +40,8 @@ class Transition:
 
     action: str  # the URL's verb: "submit", "approve"…
     label: str  # the button: «Утвердить»
-    source: tuple[str, ...]  # the states it starts from
-    target: str  # the state it leads to
+    source: tuple[State, ...]  # the states it starts from
+    target: State  # the state it leads to
     allowed: Rule
     refusal: str  # why a person who may not take it is refused
     done: str  # what the person is told after it; «{obj.…}» names the object as written
@@ -102,7 +104,7 @@ class Workflow:
                 return transition
         raise KeyError(action)
 
-    def state_label(self, state: str) -> str:
+    def state_label(self, state: State) -> str:
         field = self.model._meta.get_field(self.state_field)
         choices = dict(getattr(field, "choices", None) or [])
         return str(choices.get(state, state))
@@ -215,13 +217,12 @@ def _tell(
     )
 
 
-def _states(workflow: Workflow, states: Iterable[str]) -> str:
+def _states(workflow: Workflow, states: Iterable[State]) -> str:
     return "» или «".join(workflow.state_label(s) for s in states)
 
 
 def _history_reason(transition: Transition, reason: str) -> str:
-    text = transition.label if not reason else f"{transition.label}: {reason}"
-    return text[:100]  # simple-history's history_change_reason is 100 characters
+    return transition.label if not reason else f"{transition.label}: {reason}"
 
 
 def check_order(

@@ -363,12 +363,15 @@ def test_page_query_count_does_not_grow_with_the_region(
 def test_staff_home_counts_reports_without_reading_them(db, queries, role):
     """
     The open campaigns' reports are counted by state in the database: a
-    region's 7,500 reports are never read into Python to be counted.
+    region's 7,500 reports are never read into Python to be counted (the home
+    page's «Что сделать» reads the first three reports to review, no more).
     """
     _, big = queries
     reads = [
         sql
         for sql in big["home", role]
-        if 'FROM "monitoring_report"' in sql and "COUNT(" not in sql
+        if 'FROM "monitoring_report"' in sql
+        and "COUNT(" not in sql
+        and not sql.endswith("LIMIT 3")
     ]
     assert reads == []

@@ -17,8 +17,8 @@ from django.urls import reverse
 from identification.models import IdentificationRun, OfficialList, StatusOverride
 from monitoring.models import Campaign, ImportJob, Report, ReportEvent
 from partnerships.models import GeneralPlan, Partnership
-from roadmaps.models import Item, Revision, Roadmap
-from schools.models import AuditEvent
+from roadmaps.models import Item, Roadmap
+from schools.models import AuditEvent, Notice
 from tests.access_rules import (
     ANALYSTS,
     APPROVERS,
@@ -123,15 +123,18 @@ ACTIONS: dict[str, Action] = {
         )
         for verb in ("accept", "return", "reopen")
     },
-    "collection close": Action(
-        url("monitoring:campaign-set-open", pk=pk("campaign")),
-        {"open": "0"},
-        Campaign,
-        obj("campaign"),
-        [True, False],
-        ANALYSTS,
-        field="is_open",
-    ),
+    **{
+        f"collection {verb}": Action(
+            url(f"monitoring:campaign-{verb}", pk=pk("campaign")),
+            {},
+            Campaign,
+            obj("campaign"),
+            [True, False],
+            ANALYSTS,
+            field="is_open",
+        )
+        for verb in ("close", "open")
+    },
     "collection accept": Action(
         url("monitoring:campaign-accept", pk=pk("campaign")),
         {"reports": "1"},
@@ -229,7 +232,16 @@ ACTIONS: dict[str, Action] = {
 }
 
 # What a refused action must leave as it was, besides the object's state.
-TRAILS = (ReportEvent, Revision, OfficialList, StatusOverride, AuditEvent, Item)
+TRAILS = (
+    ReportEvent,
+    Item.history.model,
+    Roadmap.history.model,
+    OfficialList,
+    StatusOverride,
+    AuditEvent,
+    Item,
+    Notice,
+)
 
 
 def _counts():

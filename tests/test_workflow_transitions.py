@@ -24,7 +24,7 @@ from django.utils import timezone
 import monitoring.workflows  # noqa: F401
 import partnerships.workflows  # noqa: F401  (registers the tables)
 import roadmaps.workflows  # noqa: F401
-from monitoring.models import Report
+from monitoring.models import Campaign, Report
 from partnerships.models import GeneralPlan, Partnership
 from roadmaps import services as roadmap_services
 from roadmaps.models import Roadmap
@@ -123,11 +123,18 @@ def _report_world() -> World:
     )
 
 
+def _campaign_world() -> World:
+    campaign = Campaign.objects.filter(is_open=True).first()
+    school = campaign.municipality.schools.first()
+    return World([campaign], {**_staff(), "operator": _operator_of(school)})
+
+
 WORLDS: dict[type, Callable[[], World]] = {
     Roadmap: _roadmap_world,
     Partnership: _partnership_world,
     GeneralPlan: _general_plan_world,
     Report: _report_world,
+    Campaign: _campaign_world,
 }
 
 
@@ -178,7 +185,8 @@ def _put_in_state(workflow: Workflow, obj: Any, state: str) -> None:
 def test_transition_follows_its_table(demo, workflow: Workflow, action: str):
     transition = workflow[action]
     world = WORLDS[workflow.model]()
-    states = [value for value, _ in workflow.model._meta.get_field("status").choices]
+    field = workflow.model._meta.get_field(workflow.state_field)
+    states = [value for value, _ in field.choices]
     taken = refused = told = 0
     for obj in world.objects:
         for state in states:

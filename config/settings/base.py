@@ -121,6 +121,8 @@ if PGBOUNCER:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"
+# A change's reason is the person's own words («решение совещания от …»), whole.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 AUTHENTICATION_BACKENDS = [
     # First: refuses a login while the account or the address is locked out.
     "axes.backends.AxesStandaloneBackend",

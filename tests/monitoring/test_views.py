@@ -291,7 +291,7 @@ def test_operator_cannot_create_or_manage_campaigns(client_for, operator, campai
     client = client_for(operator)
     assert client.get(reverse("monitoring:campaign-create")).status_code == 403
     assert client.post(
-        reverse("monitoring:campaign-set-open", args=[campaign.pk]), {"open": "0"}
+        reverse("monitoring:campaign-close", args=[campaign.pk])
     ).status_code in (403, 404)
     campaign.refresh_from_db()
     assert campaign.is_open
@@ -512,7 +512,7 @@ def test_results_form_shows_last_years_fail_share(
 
 
 def _close(campaign, analyst):
-    services.campaign_set_open(campaign=campaign, is_open=False, by=analyst)
+    services.campaign_close(obj=campaign, by=analyst)
 
 
 def test_closed_collection_refuses_the_operators_save_and_submit(

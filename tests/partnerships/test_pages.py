@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from partnerships import services
+from partnerships import selectors, services
 from partnerships.models import Campaign, Partnership
 from schools.models import AcademicYear, School, User
 
@@ -152,7 +152,7 @@ def test_home_tells_the_school_to_choose_a_partner_and_the_partner_to_answer(
 ):
     login(client, "sch242704")
     text = client.get(reverse("home")).content.decode()
-    assert "выберите школу-партнёра" in text
+    assert "Выбрать школу-партнёра" in text
     campaign = Campaign.objects.get(year__start_year=2021)
     school, gymnasium = (
         School.objects.get(code="sch242704"),
@@ -166,12 +166,11 @@ def test_home_tells_the_school_to_choose_a_partner_and_the_partner_to_answer(
         goals="",
         by=User.objects.get(username="sch242704"),
     )
-    assert "выберите школу-партнёра" not in client.get(reverse("home")).content.decode()
+    assert "Выбрать школу-партнёра" not in client.get(reverse("home")).content.decode()
     login(client, "sch242710")
-    assert (
-        "МБОУ «СОШ № 4» предлагает вашей школе партнёрство"
-        in client.get(reverse("home")).content.decode()
-    )
+    text = client.get(reverse("home")).content.decode()
+    assert "Ответить на предложение" in text
+    assert "МБОУ «СОШ № 4»" in text
 
 
 def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_general_plan(
@@ -181,7 +180,7 @@ def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_gener
     mimc = User.objects.get(username="mimc")
     login(client, "mimc")
     assert (
-        "Планы взаимодействия на согласовании"
+        "Согласовать план взаимодействия"
         not in client.get(reverse("home")).content.decode()
     )
     school, gymnasium = (
@@ -217,18 +216,20 @@ def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_gener
     )
     services.submit_plan(partnership=pair, by=operator)
     assert (
-        "Планы взаимодействия на согласовании: 1."
+        "Согласовать план взаимодействия</a>: 1"
         in client.get(reverse("home")).content.decode()
     )
     login(client, "uo")
-    assert "ждёт утверждения" not in client.get(reverse("home")).content.decode()
+    assert (
+        "Утвердить общий план взаимодействия"
+        not in client.get(reverse("home")).content.decode()
+    )
     services.review_plan(partnership=pair, approve=True, comment="", by=mimc)
     plan = services.general_plan_compile(campaign=campaign, by=mimc)
     services.general_plan_submit(plan=plan, by=mimc)
-    assert (
-        "Общий план взаимодействия школ (г. Лесосибирск) ждёт утверждения."
-        in client.get(reverse("home")).content.decode()
-    )
+    text = client.get(reverse("home")).content.decode()
+    assert "Утвердить общий план взаимодействия</a>: 1" in text
+    assert reverse("partnerships:general-plan", args=[campaign.pk]) in text
 
 
 # Found in review: access to municipal documents, cleared files, revisions through the page, round changes --------
@@ -321,7 +322,7 @@ def test_changing_an_approved_activity_on_the_page_records_the_old_and_new_value
         },
     )
     assert response.status_code == 302
-    revision = partnership.revisions.get()
+    (revision,) = selectors.revisions(partnership)
     assert revision.reason == "Перенос: карантин в школе"
     assert {
         "field": "с",

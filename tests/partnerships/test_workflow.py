@@ -20,7 +20,6 @@ from partnerships.models import (
     Event,
     GeneralPlan,
     Partnership,
-    Revision,
     Suggestion,
 )
 from schools.models import School, User
@@ -517,7 +516,7 @@ def test_after_approval_a_change_needs_a_reason_and_is_recorded(approved, operat
         )
     activity.refresh_from_db()
     assert activity.start == D(2021, 10, 18)
-    assert not Revision.objects.exists()
+    assert not selectors.revisions(approved)
 
     services.activity_save(
         partnership=approved,
@@ -528,9 +527,9 @@ def test_after_approval_a_change_needs_a_reason_and_is_recorded(approved, operat
     )
     activity.refresh_from_db()
     assert (activity.start, activity.end) == (D(2021, 11, 15), D(2021, 11, 19))
-    revision = Revision.objects.get()
-    assert (revision.partnership, revision.reason, revision.by) == (
-        approved,
+    (revision,) = selectors.revisions(approved)
+    assert (revision.subject, revision.reason, revision.by) == (
+        f"мероприятие «{activity.title}»",
         "Перенос: карантин в школе",
         operator,
     )
@@ -982,7 +981,7 @@ def test_an_activity_of_another_partnership_cannot_be_edited_through_this_one(
     )
     foreign.refresh_from_db()
     assert foreign.title == "Семинар"
-    assert not Revision.objects.exists()
+    assert not selectors.revisions(other)
 
 
 def test_operators_cannot_approve_plans_and_the_mimc_can(
@@ -1020,7 +1019,7 @@ def test_an_approved_plan_is_changed_on_the_page_only_with_a_reason(
     )
     activity.refresh_from_db()
     assert activity.start == D(2021, 11, 15)
-    assert Revision.objects.get().reason == "Перенос по просьбе партнёра"
+    assert selectors.revisions(approved)[0].reason == "Перенос по просьбе партнёра"
 
 
 # Pages on the demo: suggestions, the school's choice, the general plan ------------------------------------------

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from monitoring.models import StaffingData
 from roadmaps import indicators, services, tables
-from roadmaps.models import Reminder, Responsible, Revision, Roadmap
+from roadmaps.models import Reminder, Responsible, Roadmap
+from roadmaps.permissions import revisions_visible_to
 from roadmaps.seed004 import ROWS
 from schools.models import AcademicYear, School, User
 from tests.roadmaps.conftest import seed_table
@@ -152,11 +153,11 @@ def test_approved_items_change_only_through_a_recorded_revision(draft, mimc, uo)
         reason="решение совещания от 12.10.2020",
         data={"title": "Семинар", "period": "ноябрь 2020 года"},
     )
-    revision = Revision.objects.get()
-    assert (revision.by, revision.reason, revision.item) == (
+    (revision,) = revisions_visible_to(mimc, draft)
+    assert (revision.by, revision.reason, revision.subject) == (
         mimc,
         "решение совещания от 12.10.2020",
-        item,
+        f"мероприятие {item.number}",
     )
     changed = {c["field"]: (c["before"], c["after"]) for c in revision.changes}
     assert changed["срок"] == ("октябрь 2020 года", "ноябрь 2020 года")
@@ -165,7 +166,11 @@ def test_approved_items_change_only_through_a_recorded_revision(draft, mimc, uo)
     with pytest.raises(ValidationError, match="отмените его с причиной"):
         services.item_delete(item=item, by=mimc)
     services.item_cancel(item=item, reason="перенесено на 2021 год", by=mimc)
-    assert Revision.objects.count() == 2
+    cancelled = revisions_visible_to(mimc, draft)
+    assert len(cancelled) == 2
+    assert cancelled[0].changes == [
+        {"field": "отмена", "before": "", "after": "перенесено на 2021 год"}
+    ]
 
 
 # Execution and evidence ----------------------------------------------------------------------------
