@@ -102,7 +102,9 @@ PARTNERSHIP = Workflow(
     name="partnership",
     model=Partnership,
     visible=permissions.partnerships_visible_to,
-    related=("school", "partner", "campaign"),
+    related=("school", "partner", "campaign__year"),
+    # A school may pair with the same partner in two years: the year tells them apart.
+    title=lambda p: f"{p} ({p.campaign.year})",
     due=_plan_due,
     note=lambda p: f"Замечания МИМЦ: {p.return_comment}" if p.return_comment else "",
     transitions=(
