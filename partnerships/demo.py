@@ -178,9 +178,7 @@ def _partnership(
         goals=goals,
         by=operator,
     )
-    services.respond(
-        partnership=partnership, accept=True, reason="", by=partner_operator
-    )
+    services.partnership_accept(obj=partnership, by=partner_operator, reason="")
     for title, form, start, end in plan:
         services.activity_save(
             partnership=partnership,
@@ -195,8 +193,8 @@ def _partnership(
                 "expected_result": "Учителя освоили приёмы работы со слабоуспевающими",
             },
         )
-    services.submit_plan(partnership=partnership, by=operator, now=submitted)
-    services.review_plan(partnership=partnership, approve=True, comment="", by=by)
+    services.partnership_submit(obj=partnership, by=operator, now=submitted)
+    services.partnership_approve(obj=partnership, by=by, reason="")
     for activity in list(partnership.activities.order_by("start"))[:held]:
         services.event_record(
             partnership=partnership, by=partner_operator, data=_event(activity)

@@ -168,14 +168,6 @@ def partnership_decline(
     return perform(PARTNERSHIP, "decline", obj=obj, by=by, reason=reason, today=today)
 
 
-def respond(
-    *, partnership: Partnership, accept: bool, reason: str, by: User
-) -> Partnership:
-    """The partner school's answer: partnership_accept or partnership_decline."""
-    answer = partnership_accept if accept else partnership_decline
-    return answer(obj=partnership, by=by, reason=reason)
-
-
 # The interaction plan ----------------------------------------------------------------------------------------
 
 
@@ -274,20 +266,6 @@ def partnership_return(
     *, obj: Partnership, by: User, reason: str = "", today=None
 ) -> Partnership:
     return perform(PARTNERSHIP, "return", obj=obj, by=by, reason=reason, today=today)
-
-
-def submit_plan(
-    *, partnership: Partnership, by: User, now: dt.datetime | None = None
-) -> Partnership:
-    return partnership_submit(obj=partnership, by=by, now=now)
-
-
-def review_plan(
-    *, partnership: Partnership, approve: bool, comment: str, by: User
-) -> Partnership:
-    """МИМЦ's review: partnership_approve or partnership_return."""
-    review = partnership_approve if approve else partnership_return
-    return review(obj=partnership, by=by, reason=comment)
 
 
 def agreement_save(

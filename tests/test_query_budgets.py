@@ -266,20 +266,17 @@ def _partnerships(municipality, schools, operators, analyst, year) -> None:
         if state == "proposed":
             continue
         partner_operator = operators[k + 1] if n else operators[0]
-        partnerships.respond(
-            partnership=pair, accept=True, reason="", by=partner_operator
-        )
+        partnerships.partnership_accept(obj=pair, by=partner_operator, reason="")
         if state == "accepted":
             continue
         partnerships.activity_save(partnership=pair, by=operators[k], data=ACTIVITY)
-        partnerships.submit_plan(partnership=pair, by=operators[k])
+        partnerships.partnership_submit(obj=pair, by=operators[k])
         if state != "submitted":
-            partnerships.review_plan(
-                partnership=pair,
-                approve=state == "approved",
-                comment="Замечания",
-                by=analyst,
-            )
+            (
+                partnerships.partnership_approve
+                if state == "approved"
+                else partnerships.partnership_return
+            )(obj=pair, by=analyst, reason="Замечания")
     plan = partnerships.general_plan_compile(campaign=round_, by=analyst)
     partnerships.general_plan_submit(plan=plan, by=analyst)
 

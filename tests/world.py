@@ -363,9 +363,7 @@ def _partnerships(place: Place, year: Any) -> None:
         goals=f"Цели {place.mark}",
         by=operator,
     )
-    partnerships.respond(
-        partnership=partnership, accept=True, reason="", by=partner_operator
-    )
+    partnerships.partnership_accept(obj=partnership, by=partner_operator, reason="")
     activity = partnerships.activity_save(
         partnership=partnership,
         by=operator,
@@ -379,10 +377,8 @@ def _partnerships(place: Place, year: Any) -> None:
             "expected_result": "освоены приёмы",
         },
     )
-    partnerships.submit_plan(partnership=partnership, by=operator)
-    partnerships.review_plan(
-        partnership=partnership, approve=True, comment="", by=place.analyst
-    )
+    partnerships.partnership_submit(obj=partnership, by=operator)
+    partnerships.partnership_approve(obj=partnership, by=place.analyst, reason="")
     event = partnerships.event_record(
         partnership=partnership,
         by=partner_operator,

@@ -196,11 +196,8 @@ def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_gener
         goals="",
         by=operator,
     )
-    services.respond(
-        partnership=pair,
-        accept=True,
-        reason="",
-        by=User.objects.get(username="sch242710"),
+    services.partnership_accept(
+        obj=pair, by=User.objects.get(username="sch242710"), reason=""
     )
     services.activity_save(
         partnership=pair,
@@ -214,7 +211,7 @@ def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_gener
             "responsible_partner": "руководитель МО",
         },
     )
-    services.submit_plan(partnership=pair, by=operator)
+    services.partnership_submit(obj=pair, by=operator)
     assert (
         "Согласовать план взаимодействия</a>: 1"
         in client.get(reverse("home")).content.decode()
@@ -224,7 +221,7 @@ def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_gener
         "Утвердить общий план взаимодействия"
         not in client.get(reverse("home")).content.decode()
     )
-    services.review_plan(partnership=pair, approve=True, comment="", by=mimc)
+    services.partnership_approve(obj=pair, by=mimc, reason="")
     plan = services.general_plan_compile(campaign=campaign, by=mimc)
     services.general_plan_submit(plan=plan, by=mimc)
     text = client.get(reverse("home")).content.decode()

@@ -96,9 +96,7 @@ def proposed(campaign, school, neighbour_school, operator):
 
 @pytest.fixture
 def accepted(proposed, neighbour_operator):
-    return services.respond(
-        partnership=proposed, accept=True, reason="", by=neighbour_operator
-    )
+    return services.partnership_accept(obj=proposed, by=neighbour_operator, reason="")
 
 
 @pytest.fixture
@@ -109,25 +107,21 @@ def planned(accepted, operator):
 
 @pytest.fixture
 def approved(planned, operator, analyst):
-    services.submit_plan(partnership=planned, by=operator, now=at(2021, 11, 20, 12))
-    return services.review_plan(
-        partnership=planned, approve=True, comment="", by=analyst
-    )
+    services.partnership_submit(obj=planned, by=operator, now=at(2021, 11, 20, 12))
+    return services.partnership_approve(obj=planned, by=analyst, reason="")
 
 
 def approved_pair(campaign, school, partner, analyst, activities):
     """Another approved partnership with the given activities (start, end, title)."""
     by = OperatorFactory(schools=[school])
     p = propose(campaign, school, partner, by)
-    services.respond(
-        partnership=p, accept=True, reason="", by=OperatorFactory(schools=[partner])
-    )
+    services.partnership_accept(obj=p, by=OperatorFactory(schools=[partner]), reason="")
     for start, end, title in activities:
         services.activity_save(
             partnership=p, data=activity_data(start=start, end=end, title=title), by=by
         )
-    services.submit_plan(partnership=p, by=by, now=at(2021, 11, 20, 12))
-    return services.review_plan(partnership=p, approve=True, comment="", by=analyst)
+    services.partnership_submit(obj=p, by=by, now=at(2021, 11, 20, 12))
+    return services.partnership_approve(obj=p, by=analyst, reason="")
 
 
 # The campaign -----------------------------------------------------------------------------------------
@@ -221,17 +215,12 @@ def test_partner_accepts_the_proposal(proposed, neighbour_operator, operator):
         "Подготовка к ОГЭ",
         operator,
     )
-    services.respond(
-        partnership=proposed, accept=True, reason="", by=neighbour_operator
-    )
+    services.partnership_accept(obj=proposed, by=neighbour_operator, reason="")
     proposed.refresh_from_db()
     assert proposed.status == Partnership.Status.ACCEPTED
     with pytest.raises(ValidationError, match="а нужно «предложено партнёру»"):
-        services.respond(
-            partnership=proposed,
-            accept=False,
-            reason="передумали",
-            by=neighbour_operator,
+        services.partnership_decline(
+            obj=proposed, by=neighbour_operator, reason="передумали"
         )
 
 
@@ -239,16 +228,11 @@ def test_decline_needs_a_reason_and_frees_the_school_to_choose_another(
     proposed, campaign, school, neighbour_operator, operator
 ):
     with pytest.raises(ValidationError, match="Укажите причину отказа"):
-        services.respond(
-            partnership=proposed, accept=False, reason="  ", by=neighbour_operator
-        )
+        services.partnership_decline(obj=proposed, by=neighbour_operator, reason="  ")
     proposed.refresh_from_db()
     assert proposed.status == Partnership.Status.PROPOSED
-    services.respond(
-        partnership=proposed,
-        accept=False,
-        reason=" Нет учителей математики ",
-        by=neighbour_operator,
+    services.partnership_decline(
+        obj=proposed, by=neighbour_operator, reason=" Нет учителей математики "
     )
     proposed.refresh_from_db()
     assert (proposed.status, proposed.decline_reason) == (
@@ -334,11 +318,8 @@ def test_a_declined_proposal_does_not_take_the_partners_place(
 ):
     campaign.capacity = 1
     campaign.save()
-    services.respond(
-        partnership=proposed,
-        accept=False,
-        reason="Нет возможности",
-        by=neighbour_operator,
+    services.partnership_decline(
+        obj=proposed, by=neighbour_operator, reason="Нет возможности"
     )
     second = SchoolFactory(municipality=school.municipality)
     assert (
@@ -357,13 +338,11 @@ def test_the_plan_is_prepared_after_the_partner_agreed_and_not_while_under_revie
 ):
     with pytest.raises(ValidationError, match="после согласия школы-партнёра"):
         services.activity_save(partnership=proposed, data=activity_data(), by=operator)
-    services.respond(
-        partnership=proposed, accept=True, reason="", by=neighbour_operator
-    )
+    services.partnership_accept(obj=proposed, by=neighbour_operator, reason="")
     services.activity_save(
         partnership=proposed, data=activity_data(), by=neighbour_operator
     )  # either school writes the plan
-    services.submit_plan(partnership=proposed, by=operator, now=at(2021, 11, 20))
+    services.partnership_submit(obj=proposed, by=operator, now=at(2021, 11, 20))
     with pytest.raises(ValidationError, match="на согласовании в МИМЦ"):
         services.activity_save(
             partnership=proposed, data=activity_data(title="Ещё одно"), by=operator
@@ -429,7 +408,7 @@ def test_an_activity_needs_a_responsible_on_both_sides(
 def test_a_plan_sent_after_the_deadline_is_accepted_but_marked_late(
     planned, operator, now, late
 ):
-    services.submit_plan(partnership=planned, by=operator, now=now)
+    services.partnership_submit(obj=planned, by=operator, now=now)
     planned.refresh_from_db()
     assert (planned.status, planned.submitted_at, planned.is_late) == (
         Partnership.Status.SUBMITTED,
@@ -440,7 +419,7 @@ def test_a_plan_sent_after_the_deadline_is_accepted_but_marked_late(
 
 def test_a_plan_without_activities_is_not_sent(accepted, operator):
     with pytest.raises(ValidationError, match="нет ни одного мероприятия"):
-        services.submit_plan(partnership=accepted, by=operator, now=at(2021, 11, 20))
+        services.partnership_submit(obj=accepted, by=operator, now=at(2021, 11, 20))
     accepted.refresh_from_db()
     assert (accepted.status, accepted.submitted_at) == (
         Partnership.Status.ACCEPTED,
@@ -452,26 +431,21 @@ def test_a_plan_sent_twice_or_before_the_answer_is_refused(proposed, operator):
     with pytest.raises(
         ValidationError, match="а нужно «партнёр согласен, план готовится»"
     ):
-        services.submit_plan(partnership=proposed, by=operator, now=at(2021, 11, 20))
+        services.partnership_submit(obj=proposed, by=operator, now=at(2021, 11, 20))
 
 
 def test_the_mimc_returns_a_plan_with_comments_and_then_approves_it(
     planned, operator, analyst
 ):
     with pytest.raises(ValidationError, match="а нужно «план на согласовании в МИМЦ»"):
-        services.review_plan(partnership=planned, approve=True, comment="", by=analyst)
-    services.submit_plan(partnership=planned, by=operator, now=at(2021, 11, 20))
+        services.partnership_approve(obj=planned, by=analyst, reason="")
+    services.partnership_submit(obj=planned, by=operator, now=at(2021, 11, 20))
     with pytest.raises(ValidationError, match="Напишите замечания"):
-        services.review_plan(
-            partnership=planned, approve=False, comment=" ", by=analyst
-        )
+        services.partnership_return(obj=planned, by=analyst, reason=" ")
     planned.refresh_from_db()
     assert planned.status == Partnership.Status.SUBMITTED
-    services.review_plan(
-        partnership=planned,
-        approve=False,
-        comment=" Добавьте консультации по ОГЭ ",
-        by=analyst,
+    services.partnership_return(
+        obj=planned, by=analyst, reason=" Добавьте консультации по ОГЭ "
     )
     planned.refresh_from_db()
     assert (planned.status, planned.return_comment, planned.plan_editable) == (
@@ -488,13 +462,13 @@ def test_the_mimc_returns_a_plan_with_comments_and_then_approves_it(
         ),
         by=operator,
     )
-    services.submit_plan(partnership=planned, by=operator, now=at(2021, 11, 24))
+    services.partnership_submit(obj=planned, by=operator, now=at(2021, 11, 24))
     planned.refresh_from_db()
     assert (planned.status, planned.return_comment) == (
         Partnership.Status.SUBMITTED,
         "",
     )
-    services.review_plan(partnership=planned, approve=True, comment="", by=analyst)
+    services.partnership_approve(obj=planned, by=analyst, reason="")
     planned.refresh_from_db()
     assert (planned.status, planned.approved_by, planned.is_locked) == (
         Partnership.Status.APPROVED,
@@ -666,11 +640,8 @@ def test_the_general_plan_groups_rows_by_partnership_sorted_by_month(
         SchoolFactory(municipality=campaign.municipality),
         operator,
     )
-    services.respond(
-        partnership=declined,
-        accept=False,
-        reason="нет",
-        by=OperatorFactory(schools=[declined.partner]),
+    services.partnership_decline(
+        obj=declined, by=OperatorFactory(schools=[declined.partner]), reason="нет"
     )
 
     plan = services.general_plan_compile(campaign=campaign, by=analyst)
@@ -825,8 +796,8 @@ def test_a_partnership_is_behind_when_its_plan_is_overdue(planned, campaign, ope
     assert (on_time.behind, on_time.plan_overdue) == (False, False)
     late = board_row(campaign, planned, D(2021, 11, 26))
     assert (late.behind, late.plan_overdue, late.planned) == (True, True, 1)
-    services.submit_plan(
-        partnership=planned, by=operator, now=at(2021, 11, 27)
+    services.partnership_submit(
+        obj=planned, by=operator, now=at(2021, 11, 27)
     )  # sent late, now with the МИМЦ
     assert board_row(campaign, planned, D(2021, 11, 28)).behind is False
 
@@ -987,7 +958,7 @@ def test_an_activity_of_another_partnership_cannot_be_edited_through_this_one(
 def test_operators_cannot_approve_plans_and_the_mimc_can(
     client, planned, operator, neighbour_operator, analyst
 ):
-    services.submit_plan(partnership=planned, by=operator, now=at(2021, 11, 20))
+    services.partnership_submit(obj=planned, by=operator, now=at(2021, 11, 20))
     url = reverse("partnerships:partnership-approve", args=[planned.pk])
     for user in (operator, neighbour_operator):
         client.force_login(user)
