@@ -262,6 +262,14 @@ class ReminderLog(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     sent_at = models.DateTimeField(auto_now_add=True)
     recipients = models.TextField(blank=True)
+    # Who sent a manual reminder (the automatic ones are the portal's).
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [

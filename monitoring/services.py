@@ -363,7 +363,9 @@ def campaign_open(
 # Reminders ------------------------------------------------------------------------
 
 
-def _remind(reports: Sequence[Report], kind: str, today: dt.date) -> int:
+def _remind(
+    reports: Sequence[Report], kind: str, today: dt.date, *, by: User | None = None
+) -> int:
     """
     E-mail each school's operators one letter listing their unsubmitted reports.
 
@@ -380,7 +382,12 @@ def _remind(reports: Sequence[Report], kind: str, today: dt.date) -> int:
         school = school_reports[0].school
         recipients = _operator_emails(school)
         logs = [
-            ReminderLog(report=report, kind=kind, recipients=", ".join(recipients))
+            ReminderLog(
+                report=report,
+                kind=kind,
+                recipients=", ".join(recipients),
+                sent_by=by,
+            )
             for report in school_reports
         ]
         try:
@@ -431,7 +438,9 @@ def reports_remind(
         for r in reports
         if r.status in (Status.DRAFT, Status.RETURNED) and r.campaign_id
     ]
-    return _remind(pending, ReminderLog.Kind.MANUAL, today or timezone.localdate())
+    return _remind(
+        pending, ReminderLog.Kind.MANUAL, today or timezone.localdate(), by=by
+    )
 
 
 def reminders_send_due(*, today: dt.date) -> int:

@@ -295,6 +295,8 @@ def agreement_save(
         partnership.agreement_date,
         partnership.agreement_until,
     ) = number.strip(), date, until
+    partnership._history_user = by
+    partnership._change_reason = f"Соглашение № {partnership.agreement_number}"
     partnership.save()
     return partnership
 

@@ -324,6 +324,7 @@ def item_delete(*, item: Item, by: User) -> None:
         raise ValidationError(
             "Из утверждённой карты мероприятие не удаляют — отмените его с причиной."
         )
+    item._history_user = by  # the deletion's history record names who
     item.delete()
 
 

@@ -229,6 +229,9 @@ class AcademicYear(models.Model):
     end_date = models.DateField("дата окончания")
     is_current = models.BooleanField("текущий", default=False)
 
+    # Who made which year current, and when: the whole portal follows it.
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "учебный год"
         verbose_name_plural = "учебные годы"

@@ -67,6 +67,7 @@ def school_set_active(*, school: School, active: bool, by: User) -> School:
 def academic_year_save(*, year: AcademicYear, by: User) -> AcademicYear:
     """Create or change a school year's dates."""
     year.full_clean()
+    _set_history_user(year, by)
     year.save()
     return year
 
@@ -78,6 +79,7 @@ def academic_year_make_current(*, year: AcademicYear, by: User) -> AcademicYear:
         is_current=False
     )
     year.is_current = True
+    _set_history_user(year, by)
     year.save(update_fields=["is_current"])
     return year
 
