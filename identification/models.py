@@ -66,6 +66,7 @@ class Methodology(models.Model):
                 | Q(is_preset=False, municipality__isnull=False, region__isnull=True)
                 | Q(is_preset=False, municipality__isnull=True, region__isnull=False),
                 name="%(app_label)s_%(class)s_one_owner",
+                violation_error_message="Методика принадлежит муниципалитету или региону (встроенная — никому).",
             ),
         ]
 
@@ -340,6 +341,7 @@ class StatusOverride(models.Model):
                 fields=["school", "year"],
                 condition=Q(is_active=True),
                 name="%(app_label)s_%(class)s_one_active",
+                violation_error_message="У школы уже есть действующее решение о статусе на этот год.",
             ),
         ]
 
@@ -388,6 +390,7 @@ class OfficialList(models.Model):
                 fields=["municipality", "year"],
                 condition=Q(superseded_at__isnull=True),
                 name="%(app_label)s_%(class)s_one_current",
+                violation_error_message="У муниципалитета уже есть действующий утверждённый список на этот год.",
             ),
         ]
 

@@ -277,6 +277,7 @@ class ReminderLog(models.Model):
                 fields=["report", "kind"],
                 condition=~Q(kind="manual"),
                 name="%(app_label)s_%(class)s_automatic_once",
+                violation_error_message="Это автоматическое напоминание по отчёту уже отправлено.",
             )
         ]
 

@@ -56,6 +56,7 @@ class GradationScale(models.Model):
                 condition=models.Q(method="value")
                 | models.Q(low__gte=0, high__gte=0, low__lte=100, high__lte=100),
                 name="%(app_label)s_%(class)s_shares_in_range",
+                violation_error_message="Границы уровней — доли от 0 до 100 %%.",
             ),
         ]
 
@@ -206,6 +207,7 @@ class Partnership(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(school=models.F("partner")),
                 name="%(app_label)s_%(class)s_not_with_itself",
+                violation_error_message="Школа не может быть партнёром самой себе.",
             ),
         ]
 
@@ -272,6 +274,7 @@ class Activity(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end__gte=models.F("start")),
                 name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message="Окончание мероприятия раньше начала: проверьте даты.",
             )
         ]
 

@@ -90,6 +90,7 @@ class Roadmap(models.Model):
                 condition=models.Q(level="municipal", school__isnull=True)
                 | models.Q(level="school", school__isnull=False),
                 name="%(app_label)s_%(class)s_school_matches_level",
+                violation_error_message="Программа школы называет школу, муниципальная карта — нет.",
             ),
         ]
 
@@ -177,6 +178,7 @@ class Item(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end__gte=models.F("start")),
                 name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message="Окончание мероприятия раньше начала: проверьте сроки.",
             )
         ]
 

@@ -182,6 +182,7 @@ class School(models.Model):
             models.CheckConstraint(
                 condition=Q(distance_km__gte=0),
                 name="%(app_label)s_%(class)s_distance_non_negative",
+                violation_error_message="Удалённость не может быть отрицательной.",
             ),
         ]
         indexes = [models.Index(fields=["inn"]), models.Index(fields=["short_name"])]
@@ -241,10 +242,12 @@ class AcademicYear(models.Model):
                 fields=["is_current"],
                 condition=Q(is_current=True),
                 name="%(app_label)s_%(class)s_one_current",
+                violation_error_message="Текущим может быть только один учебный год.",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__gt=models.F("start_date")),
                 name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message="Учебный год должен заканчиваться позже, чем начинается.",
             ),
         ]
 
@@ -339,11 +342,13 @@ class User(AbstractUser):
                 | Q(region__isnull=True, municipality__isnull=False)
                 | Q(region__isnull=False, municipality__isnull=True),
                 name="%(app_label)s_%(class)s_staff_has_one_scope",
+                violation_error_message="Аналитику и управлению образования укажите муниципалитет или регион — что-то одно.",
             ),
             models.CheckConstraint(
                 condition=Q(role__in=["analyst", "approver"])
                 | Q(region__isnull=True, municipality__isnull=True),
                 name="%(app_label)s_%(class)s_scope_only_for_staff",
+                violation_error_message="Муниципалитет и регион указывают только аналитику и управлению образования.",
             ),
         ]
 
@@ -541,6 +546,7 @@ class Notice(models.Model):
                 fields=["user", "key"],
                 condition=~Q(key=""),
                 name="%(app_label)s_%(class)s_once_per_key",
+                violation_error_message="Это уведомление уже отправлено.",
             )
         ]
 
