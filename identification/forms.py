@@ -230,14 +230,17 @@ SPEC: list[tuple[str, Any, str]] = [
     (
         "l1.coverage",
         lambda: forms.FloatField(
-            label="Нужная полнота данных (доля, 0–1)", min_value=0.1, max_value=1
+            localize=True,
+            label="Нужная полнота данных (доля, 0–1)",
+            min_value=0.1,
+            max_value=1,
         ),
         "L1 — 25 % худших результатов",
     ),
     (
         "l1.share",
         lambda: forms.FloatField(
-            label="Доля худших (0–1)", min_value=0.05, max_value=0.9
+            localize=True, label="Доля худших (0–1)", min_value=0.05, max_value=0.9
         ),
         "L1 — 25 % худших результатов",
     ),
@@ -251,7 +254,7 @@ SPEC: list[tuple[str, Any, str]] = [
     (
         "l3.gap",
         lambda: forms.FloatField(
-            label="L3: отставание от региона больше, баллов", min_value=0
+            localize=True, label="L3: отставание от региона больше, баллов", min_value=0
         ),
         "L2–L7",
     ),
@@ -267,7 +270,7 @@ SPEC: list[tuple[str, Any, str]] = [
     (
         "l4.threshold",
         lambda: forms.FloatField(
-            label="L4: участников олимпиад не больше, %", min_value=0
+            localize=True, label="L4: участников олимпиад не больше, %", min_value=0
         ),
         "L2–L7",
     ),
@@ -281,7 +284,10 @@ SPEC: list[tuple[str, Any, str]] = [
     (
         "l5.threshold",
         lambda: forms.FloatField(
-            label="L5: удовлетворённость (НОКО) не выше, %", min_value=0, max_value=100
+            localize=True,
+            label="L5: удовлетворённость (НОКО) не выше, %",
+            min_value=0,
+            max_value=100,
         ),
         "L2–L7",
     ),
@@ -295,14 +301,18 @@ SPEC: list[tuple[str, Any, str]] = [
     (
         "l6.gap",
         lambda: forms.FloatField(
-            label="L6: отставание по качеству не меньше, п. п.", min_value=0
+            localize=True,
+            label="L6: отставание по качеству не меньше, п. п.",
+            min_value=0,
         ),
         "L2–L7",
     ),
     (
         "l7.gap",
         lambda: forms.FloatField(
-            label="L7: отставание по успеваемости не меньше, п. п.", min_value=0
+            localize=True,
+            label="L7: отставание по успеваемости не меньше, п. п.",
+            min_value=0,
         ),
         "L2–L7",
     ),
@@ -332,14 +342,20 @@ SPEC: list[tuple[str, Any, str]] = [
     (
         "n1.coverage",
         lambda: forms.FloatField(
-            label="Нужная полнота показателей (доля, 0–1)", min_value=0.1, max_value=1
+            localize=True,
+            label="Нужная полнота показателей (доля, 0–1)",
+            min_value=0.1,
+            max_value=1,
         ),
         "N1 — индекс социального благополучия",
     ),
     (
         "n1.share",
         lambda: forms.FloatField(
-            label="Доля с самым низким ИСБ (0–1)", min_value=0.05, max_value=0.9
+            localize=True,
+            label="Доля с самым низким ИСБ (0–1)",
+            min_value=0.05,
+            max_value=0.9,
         ),
         "N1 — индекс социального благополучия",
     ),
@@ -358,20 +374,22 @@ SPEC: list[tuple[str, Any, str]] = [
     (
         "n2.share",
         lambda: forms.FloatField(
-            label="N2: доля худших (0–1)", min_value=0.05, max_value=0.9
+            localize=True, label="N2: доля худших (0–1)", min_value=0.05, max_value=0.9
         ),
         "N2, N3 — кадры и ресурсы",
     ),
     (
         "n3.share",
         lambda: forms.FloatField(
-            label="N3: доля худших (0–1)", min_value=0.05, max_value=0.9
+            localize=True, label="N3: доля худших (0–1)", min_value=0.05, max_value=0.9
         ),
         "N2, N3 — кадры и ресурсы",
     ),
     (
         "r8.z_effective",
-        lambda: forms.FloatField(label="R8: «выше ожидаемого» от, σ", min_value=0),
+        lambda: forms.FloatField(
+            localize=True, label="R8: «выше ожидаемого» от, σ", min_value=0
+        ),
         "Справочные признаки",
     ),
     (
@@ -385,14 +403,20 @@ SPEC: list[tuple[str, Any, str]] = [
     (
         "r9.t_down",
         lambda: forms.FloatField(
-            label="R9: «понизили» не меньше, %", min_value=0, max_value=100
+            localize=True,
+            label="R9: «понизили» не меньше, %",
+            min_value=0,
+            max_value=100,
         ),
         "Справочные признаки",
     ),
     (
         "r9.t_up",
         lambda: forms.FloatField(
-            label="R9: «повысили» не меньше, %", min_value=0, max_value=100
+            localize=True,
+            label="R9: «повысили» не меньше, %",
+            min_value=0,
+            max_value=100,
         ),
         "Справочные признаки",
     ),

@@ -231,3 +231,21 @@ def test_methodology_list_marks_what_each_person_may_edit(
     assert editable == {"mine", "regional", "theirs"}
     latest = {m.code: m.latest.number for m in methodology_list(user=analyst)}
     assert latest["mine"] == 2
+
+
+def test_a_share_is_typed_with_a_decimal_comma(client_for, analyst, municipality):
+    """«0,35» is how a Russian analyst writes a share: it is accepted and stored as 0.35."""
+    mine = own("comma", municipality=municipality)
+    client = client_for(analyst)
+    page = client.get(reverse("identification:methodology-edit", args=[mine.pk]))
+    data = {
+        name: field.initial
+        for name, field in page.context["form"].fields.items()
+        if field.initial not in (None, False)
+    }
+    data |= {"l1__share": "0,35", "comment": "Доля 0,35", "action": "save"}
+    response = client.post(
+        reverse("identification:methodology-edit", args=[mine.pk]), data
+    )
+    assert response.status_code == 302
+    assert mine.versions.order_by("-number").first().params["l1"]["share"] == 0.35
