@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schools import word
 from schools.models import User
 from schools.xlsx import Book, new_workbook, write_sheet
 
@@ -133,54 +134,87 @@ def build(run: IdentificationRun, user: User) -> dict[str, Any]:
     }
 
 
-def workbook(report: dict[str, Any]) -> Book:
-    """The report as xlsx: the list with reasons, the indicators by year, the parameters."""
-    run = report["run"]
-    book = new_workbook()
-    listed = book.active
-    listed.title = "Список"
-    write_sheet(
-        listed,
+LIST_HEADERS = [
+    "Школа",
+    "Код ОО",
+    "Муниципалитет",
+    "Статус (расчёт)",
+    "Статус по решению",
+    "Основания",
+    "Также отмечено",
+]
+
+
+def _list_rows(report: dict[str, Any]) -> list[list[Any]]:
+    return [
         [
-            "Школа",
-            "Код ОО",
-            "Муниципалитет",
-            "Статус (расчёт)",
-            "Статус по решению",
-            "Основания",
-            "Также отмечено",
-        ],
-        [
-            [
-                r.school.short_name,
-                r.school.code,
-                r.school.municipality.name,
-                r.status,
-                r.override.status if r.override else "",
-                "\n".join(r.reasons),
-                "\n".join(r.also),
-            ]
-            for r in report["results"]
-        ],
-        widths={1: 30, 6: 90, 7: 60},
-    )
+            r.school.short_name,
+            r.school.code,
+            r.school.municipality.name,
+            r.status,
+            r.override.status if r.override else "",
+            "\n".join(r.reasons),
+            "\n".join(r.also),
+        ]
+        for r in report["results"]
+    ]
+
+
+def _indicators(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     dynamics = report["dynamics"]
-    write_sheet(
-        book.create_sheet("Показатели"),
+    return (
         ["Раздел", "Показатель, %", *dynamics["years"], "Изменение, п. п."],
         [
             [row["group"], row["label"], *row["values"], row["change"]]
             for row in dynamics["indicators"]
         ],
-        widths={2: 50},
     )
+
+
+def _parameters(report: dict[str, Any]) -> list[list[Any]]:
+    run = report["run"]
+    return [
+        ["Расчёт", f"№ {run.pk} на {run.target_year}, {run.version}"],
+        *[list(row) for row in report["parameters"]],
+    ]
+
+
+def workbook(report: dict[str, Any]) -> Book:
+    """The report as xlsx: the list with reasons, the indicators by year, the parameters."""
+    book = new_workbook()
+    listed = book.active
+    listed.title = "Список"
+    write_sheet(listed, LIST_HEADERS, _list_rows(report), widths={1: 30, 6: 90, 7: 60})
+    headers, rows = _indicators(report)
+    write_sheet(book.create_sheet("Показатели"), headers, rows, widths={2: 50})
     write_sheet(
         book.create_sheet("Методика"),
         ["Параметр", "Значение"],
-        [
-            ["Расчёт", f"№ {run.pk} на {run.target_year}, {run.version}"],
-            *report["parameters"],
-        ],
+        _parameters(report),
         widths={1: 35, 2: 110},
     )
     return book
+
+
+def document(report: dict[str, Any]) -> Any:
+    """The report as a Word document the department edits and signs."""
+    run, official = report["run"], report["official"]
+    doc = word.new_document(
+        f"Аналитическая справка по итогам выявления ШНОР и ШНСУ на {run.target_year}",
+        approval=word.approval(official.order_number, official.order_date)
+        if official
+        else "",
+        subtitle=", ".join(str(m) for m in report["municipalities"]),
+    )
+    word.add_paragraph(doc, "1. Методика выявления", bold=True)
+    word.add_table(doc, ["Параметр", "Значение"], _parameters(report), widths=(7, 18))
+    word.add_paragraph(
+        doc, "2. Школы с низкими результатами и в неблагоприятных условиях", bold=True
+    )
+    word.add_table(doc, LIST_HEADERS, _list_rows(report))
+    word.add_paragraph(doc, "3. Показатели муниципалитета по годам", bold=True)
+    headers, rows = _indicators(report)
+    word.add_table(doc, headers, rows)
+    word.add_paragraph(doc, "4. Рекомендации", bold=True)
+    word.add_paragraph(doc, report["recommendation"])
+    return doc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,14 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from schools import access, jobs
+from schools import access, jobs, word
 from schools.workflow import NeedsConfirmation
 from schools.workflow_views import confirm_page
+from schools.xlsx import table_workbook, wants_xlsx, xlsx_response
 
 from . import permissions, selectors, services
 from .columns import STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU
 from .forms import CRITERION_LABELS, ApproveForm, MethodologyForm, OverrideForm, RunForm
-from .models import StatusOverride
+from .models import OfficialEntry, StatusOverride
 
 LISTED = (STATUS_SHNOR, STATUS_SHNSU, STATUS_BOTH)
 TABLE_CRITERIA = [
@@ -264,11 +267,55 @@ def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(official)
 
 
+LIST_HEADERS = ["№ п/п", "Школа", "Код ОО", "Статус", "Причины"]
+
+
+def _list_rows(entries: Iterable[OfficialEntry]) -> list[list[str]]:
+    """The approved list as the order's annex reads it: listed schools only."""
+    rows = []
+    for entry in entries:
+        if entry.status not in LISTED:
+            continue
+        status = entry.status
+        if entry.override_reason:
+            status += (
+                f" (по решению; рассчитано: {entry.computed_status}). "
+                f"Основание: {entry.override_reason}"
+            )
+        number = str(len(rows) + 1)
+        rows.append(
+            [number, entry.school.short_name, entry.school.code, status, entry.reasons]
+        )
+    return rows
+
+
 @login_required
 def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An approved list: the page, its .xlsx, its .docx (the order's annex)."""
     official = permissions.get_list_for_user(request.user, pk)
     schools = access.schools_visible_to(request.user)
     entries = official.entries.filter(school__in=schools).select_related("school")
+    name = f"список-шнор-шнсу-{official.municipality}-{official.year}"
+    if wants_xlsx(request):
+        book = table_workbook(
+            "Список ШНОР и ШНСУ",
+            LIST_HEADERS,
+            _list_rows(entries),
+            notes=[f"{official.municipality}, {official.year}: {official.order_label}"],
+        )
+        return xlsx_response(request, book, f"{name}.xlsx")
+    if word.wants_docx(request):
+        doc = word.new_document(
+            f"Список школ с низкими образовательными результатами (ШНОР) и школ, "
+            f"функционирующих в неблагоприятных социальных условиях (ШНСУ), "
+            f"на {official.year} учебный год",
+            approval=word.approval(official.order_number, official.order_date),
+            subtitle=str(official.municipality),
+        )
+        word.add_table(
+            doc, LIST_HEADERS, _list_rows(entries), widths=(1.3, 5, 3, 6, 11)
+        )
+        return word.docx_response(request, doc, f"{name}.docx")
     history = permissions.lists_visible_to(request.user).filter(
         municipality=official.municipality, year=official.year
     )

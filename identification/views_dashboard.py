@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from schools import access
+from schools import access, word
 from schools.home import school_links_for
 from schools.xlsx import filter_notes, table_workbook, wants_xlsx, xlsx_response
 
@@ -188,12 +188,16 @@ def profile_view(request: HttpRequest, school_id: int) -> HttpResponse:
 
 @login_required
 def report_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The analytical report of a run: a print-friendly page, or xlsx (?format=xlsx)."""
+    """The analytical report of a run: a print-friendly page, xlsx or docx (?format=…)."""
     _staff_only(request)
     run = permissions.get_run_for_user(request.user, pk)
     document = report.build(run, request.user)
     if wants_xlsx(request):
         return xlsx_response(
             request, report.workbook(document), f"аналитическая-справка-{run.pk}.xlsx"
+        )
+    if word.wants_docx(request):
+        return word.docx_response(
+            request, report.document(document), f"аналитическая-справка-{run.pk}.docx"
         )
     return render(request, "identification/report.html", document)

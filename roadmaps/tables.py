@@ -15,6 +15,7 @@ from django.db import transaction
 from openpyxl.styles import Alignment, Font
 
 from monitoring.importers.reader import FileRejected, read_workbook
+from schools import word
 from schools.models import User
 from schools.xlsx import HEADER_FILL, Book, new_workbook
 
@@ -162,6 +163,40 @@ def import_into(*, roadmap: Roadmap, content: bytes, by: User) -> int:
     return count
 
 
+def _rows(items: list[Item]) -> list[list[str] | str]:
+    """The table of seed 004: a section's title (a string), then its items."""
+    rows: list[list[str] | str] = []
+    section = None
+    for item in items:
+        if item.section_id != (section.pk if section else None):
+            section = item.section
+            if section is not None:
+                rows.append(section.title)
+        rows.append(
+            [
+                item.number,
+                item.title + (f"\n{item.content}" if item.content else ""),
+                item.period,
+                services.responsible_text(item),
+                item.expected_result,
+                item.execution_info,
+            ]
+        )
+    return rows
+
+
+def document(roadmap: Roadmap, items: list[Item]) -> Any:
+    """The roadmap or school programme as a Word document, laid out as seed 004."""
+    place = str(roadmap.school.full_name if roadmap.school else roadmap.municipality)
+    doc = word.new_document(
+        roadmap.title,
+        approval=word.approval(roadmap.order_number, roadmap.order_date),
+        subtitle=place,
+    )
+    word.add_table(doc, HEADERS, _rows(items), widths=(1.3, 7.5, 3.0, 4.0, 5.0, 5.0))
+    return doc
+
+
 def workbook(roadmap: Roadmap, items: list[Item]) -> Book:
     """The roadmap in the documents' layout: title, headers, sections as merged rows, items."""
     book = new_workbook()
@@ -179,23 +214,12 @@ def workbook(roadmap: Roadmap, items: list[Item]) -> Book:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    section = None
-    for item in items:
-        if item.section_id != (section.pk if section else None):
-            section = item.section
-            if section is not None:
-                sheet.append(["", section.title])
-                sheet.cell(sheet.max_row, 2).font = Font(bold=True)
-        sheet.append(
-            [
-                item.number,
-                item.title + (f"\n{item.content}" if item.content else ""),
-                item.period,
-                services.responsible_text(item),
-                item.expected_result,
-                item.execution_info,
-            ]
-        )
+    for row in _rows(items):
+        if isinstance(row, str):
+            sheet.append(["", row])
+            sheet.cell(sheet.max_row, 2).font = Font(bold=True)
+            continue
+        sheet.append(row)
         for cell in sheet[sheet.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDEF", (6, 60, 18, 28, 45, 60), strict=True):

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from schools import access
+from schools import access, word
 from schools.files import file_response
 from schools.xlsx import wants_xlsx, xlsx_response
 
@@ -122,6 +122,12 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             tables.workbook(roadmap, items),
             f"дорожная-карта-{roadmap.pk}.xlsx",
+        )
+    if word.wants_docx(request):
+        return word.docx_response(
+            request,
+            tables.document(roadmap, items),
+            f"дорожная-карта-{roadmap.pk}.docx",
         )
     today = timezone.localdate()
     for item in items:
