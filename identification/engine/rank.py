@@ -23,7 +23,8 @@ def rank_cut(
     Requires `values` (NaN = not ranked) and `groups` on the same index.
     Returns, on that index: RANK (1 = lowest), CUT (the k-th smallest value),
     N (schools ranked in the group), FLAG, TIE_EXPANDED and TOO_FEW.
-    Ties at the cut are all flagged; groups below `min_schools` flag nobody.
+    Ties at the cut are all flagged (TIE_EXPANDED marks those at the cut when
+    the tie flagged more than the share); groups below `min_schools` flag nobody.
     """
     frame = pd.DataFrame({"v": values.round(6), "g": groups}, index=values.index)
     ranked = frame.dropna(subset=["v"])
@@ -42,7 +43,11 @@ def rank_cut(
     out[TOO_FEW] = too_few.fillna(False).astype(bool)
     out[FLAG] = (frame["v"] <= out[CUT]) & ~out[TOO_FEW] & frame["v"].notna()
     flagged_per_group = out[FLAG].groupby(frame["g"]).transform("sum")
-    out[TIE_EXPANDED] = out[FLAG] & (
-        flagged_per_group > frame["g"].map(k.groupby(ranked["g"]).first())
+    # «На границе» are only the schools whose value is the cut's, when their
+    # tie flagged more than the share: the lowest school of the group is not.
+    out[TIE_EXPANDED] = (
+        out[FLAG]
+        & frame["v"].eq(out[CUT])
+        & (flagged_per_group > frame["g"].map(k.groupby(ranked["g"]).first()))
     )
     return out
