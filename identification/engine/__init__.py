@@ -199,16 +199,6 @@ def identify(
             "comparisons",
         )
     )
-    outcome_years = (
-        sorted(
-            inputs.outcomes.loc[inputs.outcomes[YEAR] < target_year, YEAR]
-            .unique()
-            .tolist(),
-            reverse=True,
-        )
-        if not inputs.outcomes.empty
-        else []
-    )
     p = params
     context: dict[str, Any] = {
         "cells": _cells(inputs.results),
@@ -229,7 +219,9 @@ def identify(
         "L3": {"y": y_results, "gap": p["l3"]["gap"]},
         "L4": {
             "threshold": p["l4"]["threshold"],
-            "years": [year_name(v) for v in outcome_years[: p["l4"]["years"]]],
+            "years": [
+                year_name(v) for v in reversed(rules.l4_years(y, p["l4"]["years"]))
+            ],
         },
         "L5": {"threshold": p["l5"]["threshold"], "max_age": p["l5"]["max_age"]},
         "L6": {"y": y, "gap": p["l6"]["gap"]},
@@ -266,9 +258,7 @@ def identify(
             inputs.results, inputs.regional_means, schools, params, y_results
         )
     if "L4" in criteria:
-        found["L4"] = rules.l4(
-            inputs.outcomes, inputs.social, schools, params, outcome_years
-        )
+        found["L4"] = rules.l4(inputs.outcomes, inputs.social, schools, params, y)
     if "L5" in criteria:
         found["L5"] = rules.l5(inputs.outcomes, schools, params, y)
     if "L6" in criteria or "L7" in criteria:

@@ -271,16 +271,19 @@ def l4(
     row: Row, items: list[Row], context: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
     p = context["L4"]
+    span = ", ".join(p["years"])
     if row[STATE] == NO_DATA:
-        return (
-            "Нет данных об участниках олимпиад или о числе обучающихся за последние годы.",
-            {},
-        )
+        had = int(row.get("years") or 0)
+        if not p["years"] or had >= len(p["years"]):
+            return f"Нет данных о числе обучающихся за {span or 'эти годы'}.", {}
+        need = len(p["years"])
+        text = f"Число участников олимпиад нужно за каждый из {need} лет ({span}); у школы оно есть за {had}."
+        return text, {}
     total, mean_pupils = int(row["participants"]), float(row["mean_pupils"])
     value = 100 * total / mean_pupils
     flagged = row[STATE] == FLAGGED
     text = (
-        f"Участников региональных и всероссийских олимпиад и конкурсов за {count_ru(int(row['years']), 'год,года,лет')}: {total} "
+        f"Участников региональных и всероссийских олимпиад и конкурсов за {span}: {total} "
         f"при среднем числе обучающихся {num(mean_pupils)} — {pct(value, 2)}, {'не больше' if flagged else 'больше'} {num(p['threshold'])} % (приближённо: участия, а не разные ученики)."
     )
     return text, {

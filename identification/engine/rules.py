@@ -427,14 +427,20 @@ def l4(
     social: pd.DataFrame,
     schools: pd.DataFrame,
     params: dict[str, Any],
-    years: list[int],
+    y: int | None,
 ) -> pd.DataFrame:
-    """Olympiad and contest participants over three years: 0.5 % of pupils or fewer."""
+    """
+    Olympiad and contest participants over three years: 0.5 % of pupils or
+    fewer. The window is the calendar Y−2…Y; a year without a figure is
+    missing, not zero, and a school without every year of it has no data.
+    """
     p = params["l4"]
     index = pd.Index(schools[SCHOOL_ID])
-    span = years[: p["years"]]
+    span = l4_years(y, p["years"])
     grouped = (
         outcomes.loc[outcomes[YEAR].isin(span)]
+        .dropna(subset=["olympiad_participants"])
+        .drop_duplicates([SCHOOL_ID, YEAR], keep="last")
         .groupby(SCHOOL_ID)["olympiad_participants"]
         .agg(["sum", "count"])
         .reindex(index)
@@ -446,7 +452,7 @@ def l4(
         .reindex(index)
     )
     counted = grouped["count"].fillna(0)
-    known = counted.gt(0) & pupils.notna() & pupils.ne(0)
+    known = counted.ge(max(len(span), 1)) & pupils.notna() & pupils.ne(0)
     value = (100 * grouped["sum"].fillna(0) / pupils).where(known)
     state = np.where(
         known, np.where(value.round(6) <= p["threshold"], FLAGGED, NOT_FLAGGED), NO_DATA
@@ -459,8 +465,13 @@ def l4(
         margin=(value - p["threshold"]).round(4),
         participants=grouped["sum"].where(known),
         mean_pupils=pupils.where(known),
-        years=counted.where(known),
+        years=counted,
     )
+
+
+def l4_years(y: int | None, years: int) -> list[int]:
+    """L4's window: the calendar years Y−2…Y (for three years), latest first."""
+    return [] if y is None else [y - back for back in range(years)]
 
 
 def l5(

@@ -288,6 +288,44 @@ def test_l4_olympiads_over_three_years():
     assert l4.loc[1, "value"] == pytest.approx(0.5)
 
 
+def test_l4_takes_the_calendar_window_and_a_missing_year_is_not_zero():
+    """
+    Issue 18: Y = 2020/2021, so the window is 2018/2019–2020/2021. School 1
+    gave the count for 2018 and 2020 only: its 2019 is missing, not zero, and
+    with two years of three L4 has no data (it would read 2 / 400 = 0,5 %,
+    flagged, if the gap counted as 0). School 2's 2017 is outside the window.
+    """
+    rows = [
+        (1, 2018, 10, 8, 1, 100, 40, 1, None),
+        (1, 2019, 10, 8, None, 100, 40, 1, None),
+    ]
+    rows += [(1, 2020, 10, 8, 1, 100, 40, 1, None)]
+    rows += [(2, y, 10, 8, 3, 100, 40, 1, None) for y in (2017, 2018, 2019, 2020)]
+    social = pd.DataFrame(
+        [
+            {"school_id": s, "year": y, "pupils_total": 400.0}
+            for s in (1, 2)
+            for y in (2018, 2019, 2020)
+        ]
+    )
+    l4 = flags(
+        identify(
+            inputs(schools(1, 2), outcomes=outcomes(rows), social=social),
+            preset("lesosibirsk"),
+            2021,
+        ),
+        "L4",
+    )
+    assert l4.loc[1, "state"] == "no_data"
+    assert l4.loc[1, "explanation"] == (
+        "Число участников олимпиад нужно за каждый из 3 лет "
+        "(2018/2019, 2019/2020, 2020/2021); у школы оно есть за 2."
+    )
+    assert l4.loc[2, "state"] == "not_flagged"  # 9 / 400 = 2,25 %, 2017 not counted
+    assert l4.loc[2, "value"] == pytest.approx(2.25)
+    assert "за 2018/2019, 2019/2020, 2020/2021: 9" in l4.loc[2, "explanation"]
+
+
 def test_missing_social_passport_is_no_data_for_n1():
     social = pd.DataFrame(
         [
