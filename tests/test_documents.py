@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from docx import Document
 from django.urls import reverse
+from docx import Document
 from openpyxl import load_workbook
 
 from identification.models import OfficialList
@@ -107,7 +107,13 @@ def test_the_approved_list_is_the_orders_annex_in_word_and_xlsx(client, demo):
     ]
     response = client.get(official.get_absolute_url(), {"format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[1]] == ["№ п/п", "Школа", "Код ОО", "Статус", "Причины"]
+    assert [c.value for c in sheet[1]] == [
+        "№ п/п",
+        "Школа",
+        "Код ОО",
+        "Статус",
+        "Причины",
+    ]
     assert sheet.max_row >= 1 + listed
 
 
