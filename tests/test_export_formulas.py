@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models.functions import Cast, Concat
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from identification.models import IdentificationRun
+from identification.models import IdentificationRun, OfficialList
 from monitoring.models import Campaign, ImportJob
 from partnerships.models import Campaign as PartnershipCampaign
 from partnerships.models import GeneralPlan
@@ -116,6 +116,8 @@ def export_urls():
         + "?format=xlsx",
         "identification:run-report": reverse("identification:run-report", args=[run.pk])
         + "?format=xlsx",
+        "identification:list-detail": OfficialList.objects.first().get_absolute_url()
+        + "?format=xlsx",
     }
     for roadmap in Roadmap.objects.all():
         urls[f"roadmaps:detail {roadmap.pk}"] = (
@@ -176,6 +178,7 @@ def test_every_export_writes_user_text_as_text(client, poisoned):
         "monitoring:import-errors",
         "partnerships:general-plan",
         "identification:run-report",
+        "identification:list-detail",
     } <= set(marked)
     assert any(name.startswith("roadmaps:detail") for name in marked)
 

@@ -71,8 +71,13 @@ def test_staffing_report_round_trip(demo, sign_in, live_server, tmp_path):
     operator.get_by_role("button", name="Сохранить и сдать на проверку").click()
     expect(operator.get_by_test_id("form-errors")).to_contain_text("Проверьте форму")
     expect(
-        operator.get_by_text("60 больше, чем «Учителей всего» (52).")
+        operator.locator(
+            "#id_under_30-error", has_text="60 больше, чем «Учителей всего» (52)."
+        )
     ).to_be_visible()
+    expect(operator.get_by_test_id("form-errors")).to_contain_text(
+        "Моложе 30 лет: 60 больше, чем «Учителей всего» (52)."
+    )
     expect(operator.get_by_label("Вакантных ставок", exact=True)).to_have_value("2")
     operator.screenshot(path=tmp_path / "staffing-error.png", full_page=True)
 

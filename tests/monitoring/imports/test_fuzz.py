@@ -114,7 +114,9 @@ def build(spec) -> bytes:
     book.remove(book.active)
     used = set()
     for index, (name, header, body, merges) in enumerate(spec):
-        title = "".join(c for c in name if c not in "[]:*?/\\'")[:28].strip()
+        # Sheet names carry no control characters either (lxml refuses them).
+        title = "".join(c for c in _writable(name) if c not in "[]:*?/\\'\t\n\r")
+        title = title[:28].strip()
         title = title or f"Лист{index}"
         while title.lower() in used:
             title = f"{title[:25]}{index}"
