@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -56,8 +56,16 @@ def lists_to_approve(user: Any) -> QuerySet[IdentificationRun] | None:
     if not permissions.can_approve(user):
         return None
     runs = permissions.runs_visible_to(user).filter(status="done")
-    approved = OfficialList.objects.filter(superseded_at__isnull=True).values("run_id")
-    return runs.filter(pk__in=runs.values("pk")[:1]).exclude(pk__in=approved)
+    # Each municipality approves its own list: the task stays while one of
+    # the person's municipalities the run covers has no list from it in force.
+    in_force = OfficialList.objects.filter(
+        run_id=OuterRef(OuterRef("pk")), superseded_at__isnull=True
+    ).values("municipality_id")
+    waiting = IdentificationRun.municipalities.through.objects.filter(
+        identificationrun_id=OuterRef("pk"),
+        municipality_id__in=access.municipalities_visible_to(user).values("pk"),
+    ).exclude(municipality_id__in=in_force)
+    return runs.filter(pk__in=runs.values("pk")[:1]).filter(Exists(waiting))
 
 
 LIST_TASK = TaskSource(

@@ -10,6 +10,7 @@ from typing import Any
 
 from schools import word
 from schools.models import User
+from schools.templatetags.portal import ru_num
 from schools.xlsx import Book, new_workbook, write_sheet
 
 from . import charts, dashboard, selectors
@@ -160,12 +161,21 @@ def _list_rows(report: dict[str, Any]) -> list[list[Any]]:
     ]
 
 
-def _indicators(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+def _indicators(
+    report: dict[str, Any], *, words: bool = False
+) -> tuple[list[str], list[list[Any]]]:
+    """The indicators by year: numbers for the workbook, «34,3» for the document."""
     dynamics = report["dynamics"]
+    shown = ru_num if words else (lambda value: value)
     return (
         ["Раздел", "Показатель, %", *dynamics["years"], "Изменение, п. п."],
         [
-            [row["group"], row["label"], *row["values"], row["change"]]
+            [
+                row["group"],
+                row["label"],
+                *(shown(v) for v in row["values"]),
+                shown(row["change"]),
+            ]
             for row in dynamics["indicators"]
         ],
     )
@@ -199,6 +209,9 @@ def workbook(report: dict[str, Any]) -> Book:
 def document(report: dict[str, Any]) -> Any:
     """The report as a Word document the department edits and signs."""
     run, official = report["run"], report["official"]
+    # The block names one municipality's order: a region's report carries none.
+    if len(report["municipalities"]) != 1:
+        official = None
     doc = word.new_document(
         f"Аналитическая справка по итогам выявления ШНОР и ШНСУ на {run.target_year}",
         approval=word.approval(official.order_number, official.order_date)
@@ -213,7 +226,7 @@ def document(report: dict[str, Any]) -> Any:
     )
     word.add_table(doc, LIST_HEADERS, _list_rows(report))
     word.add_paragraph(doc, "3. Показатели муниципалитета по годам", bold=True)
-    headers, rows = _indicators(report)
+    headers, rows = _indicators(report, words=True)
     word.add_table(doc, headers, rows)
     word.add_paragraph(doc, "4. Рекомендации", bold=True)
     word.add_paragraph(doc, report["recommendation"])

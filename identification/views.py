@@ -310,7 +310,8 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
             f"функционирующих в неблагоприятных социальных условиях (ШНСУ), "
             f"на {official.year} учебный год",
             approval=word.approval(official.order_number, official.order_date),
-            subtitle=str(official.municipality),
+            subtitle=str(official.municipality)
+            + ("" if access.is_staff(request.user) else ". Выписка: ваша школа"),
         )
         word.add_table(
             doc, LIST_HEADERS, _list_rows(entries), widths=(1.3, 5, 3, 6, 11)

@@ -354,7 +354,7 @@ def campaign_close(
 
 
 def campaign_open(
-    *, obj: Campaign, by: User, reason: str = "", today: dt.date | None = None
+    *, obj: Campaign, by: User, reason: str, today: dt.date | None = None
 ) -> Campaign:
     """Open a closed collection again for corrections."""
     return perform(CAMPAIGN, "open", obj=obj, by=by, reason=reason, today=today)

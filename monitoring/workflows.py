@@ -190,6 +190,9 @@ CAMPAIGN = Workflow(
             allowed=_campaign_manager,
             refusal="Сбор данных открывает аналитик МИМЦ.",
             done="Сбор данных снова открыт.",
+            # Accepted figures unfreeze: why is part of the record.
+            reason="Почему открываете снова",
+            reason_missing="Напишите, почему сбор открыт снова: это останется в истории.",
             style="btn-sm btn-outline-success",
         ),
     ),

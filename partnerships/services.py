@@ -181,6 +181,8 @@ def activity_save(
     reason: str = "",
 ) -> Activity:
     """Add or change a plan activity; after approval only with a reason, recorded as a revision."""
+    # Its state under a row lock: an approval in the same moment is seen.
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
     if partnership.status in (
         Partnership.Status.PROPOSED,
         Partnership.Status.DECLINED,
@@ -376,11 +378,21 @@ def suggestions_send(
 
 
 @transaction.atomic
+@transaction.atomic
 def general_plan_compile(*, campaign: Campaign, by: User) -> GeneralPlan:
-    """The municipality's plan from the approved plans, by partnership and by month — recompiled until approved."""
-    plan = GeneralPlan.objects.filter(campaign=campaign).first()
+    """
+    The municipality's plan from the approved plans, by partnership and by
+    month — recompiled while МИМЦ holds it (under a row lock: an approval in
+    the same moment is never overwritten).
+    """
+    plan = GeneralPlan.objects.select_for_update().filter(campaign=campaign).first()
     if plan is not None and plan.status == GeneralPlan.Status.APPROVED:
         raise ValidationError("Общий план утверждён: составить его заново нельзя.")
+    if plan is not None and plan.status == GeneralPlan.Status.SUBMITTED:
+        raise ValidationError(
+            "Общий план в управлении образования: составить его заново можно, "
+            "когда его вернут на доработку."
+        )
     partnerships = (
         campaign.partnerships.filter(status=Partnership.Status.APPROVED)
         .select_related("school", "partner")
@@ -412,13 +424,9 @@ def general_plan_compile(*, campaign: Campaign, by: User) -> GeneralPlan:
             campaign=campaign, compiled_at=timezone.now(), compiled_by=by, rows=rows
         )
     else:
-        plan.rows, plan.compiled_at, plan.compiled_by, plan.status = (
-            rows,
-            timezone.now(),
-            by,
-            GeneralPlan.Status.COMPILED,
-        )
-        plan.save()
+        plan.rows, plan.compiled_at, plan.compiled_by = rows, timezone.now(), by
+        plan._history_user = by
+        plan.save(update_fields=["rows", "compiled_at", "compiled_by"])
     return plan
 
 
@@ -426,6 +434,20 @@ def general_plan_submit(
     *, plan: GeneralPlan, by: User, reason: str = "", today=None
 ) -> GeneralPlan:
     return perform(GENERAL_PLAN, "submit", obj=plan, by=by, reason=reason, today=today)
+
+
+def general_plan_return(
+    *, plan: GeneralPlan, by: User, reason: str, today=None
+) -> GeneralPlan:
+    """The department sends the general plan back to МИМЦ with what to fix."""
+    return perform(GENERAL_PLAN, "return", obj=plan, by=by, reason=reason, today=today)
+
+
+def general_plan_recall(
+    *, plan: GeneralPlan, by: User, reason: str, today=None
+) -> GeneralPlan:
+    """МИМЦ takes the general plan back from the department to change it."""
+    return perform(GENERAL_PLAN, "recall", obj=plan, by=by, reason=reason, today=today)
 
 
 def general_plan_approve(

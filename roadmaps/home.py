@@ -54,6 +54,8 @@ ITEM_TASK = TaskSource(
     title=lambda item: f"{item.number}. {Truncator(item.title).chars(90)}",
     due=lambda item: item.end,
     note=lambda item: str(item.roadmap),
+    # Items have their own reminders (7 days ahead and overdue, one letter).
+    remind=False,
 )
 
 

@@ -223,6 +223,12 @@ def item_save(
     Create or change an item. A draft changes freely; an approved roadmap only
     with a reason, recorded as a revision (who, what from what to what, why).
     """
+    # Its state under a row lock: an approval in the same moment is seen.
+    roadmap = (
+        Roadmap.objects.select_related("municipality")
+        .select_for_update(of=("self",))
+        .get(pk=roadmap.pk)
+    )
     if roadmap.status == Roadmap.Status.CLOSED:
         raise ValidationError("Дорожная карта закрыта: изменить её нельзя.")
     if roadmap.is_locked and not reason.strip():

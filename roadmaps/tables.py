@@ -185,9 +185,14 @@ def _rows(items: list[Item]) -> list[list[str] | str]:
     return rows
 
 
-def document(roadmap: Roadmap, items: list[Item]) -> Any:
-    """The roadmap or school programme as a Word document, laid out as seed 004."""
+def document(roadmap: Roadmap, items: list[Item], *, extract: bool = False) -> Any:
+    """
+    The roadmap or school programme as a Word document, laid out as seed 004;
+    an `extract` (the items one school answers for) says so under the title.
+    """
     place = str(roadmap.school.full_name if roadmap.school else roadmap.municipality)
+    if extract:
+        place += ". Выписка: мероприятия, за которые отвечает школа"
     doc = word.new_document(
         roadmap.title,
         approval=word.approval(roadmap.order_number, roadmap.order_date),

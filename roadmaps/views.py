@@ -126,7 +126,12 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if word.wants_docx(request):
         return word.docx_response(
             request,
-            tables.document(roadmap, items),
+            tables.document(
+                roadmap,
+                items,
+                extract=not access.is_staff(request.user)
+                and roadmap.level == Roadmap.Level.MUNICIPAL,
+            ),
             f"дорожная-карта-{roadmap.pk}.docx",
         )
     today = timezone.localdate()

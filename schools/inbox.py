@@ -55,6 +55,7 @@ class TaskSource:
     due: Callable[[Any], dt.date | None] | None = None
     note: Callable[[Any], str] | None = None
     url: Callable[[Any], str] = lambda obj: obj.get_absolute_url()
+    remind: bool = True  # told of its deadlines (False: the app reminds itself)
 
 
 # Registered by the apps in their ready(), after the workflows' tasks.
@@ -214,31 +215,38 @@ def unread_for(user: Any) -> int:
 
 def deadlines_notify(*, today: dt.date | None = None) -> int:
     """
-    Daily: tell each person of their tasks due in three days and of those
-    overdue — once per task and date, from «Мои задачи».
+    Daily: tell each person of their tasks due within three days and of those
+    overdue — once per task and date, from the same sources as «Мои задачи»
+    (every task, not only the ones a page lists). Sources that send their own
+    reminders (roadmap items) are left to them: one letter, not two.
     """
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=notices.DUE_SOON_DAYS)
     told = 0
     for user in User.objects.filter(is_active=True):
-        for group in groups_for(user, today=today):
-            for task in group.tasks:
-                if task.due is None or not (task.overdue or task.due == soon):
+        for source, objects in _waiting(user):
+            if source.due is None or not source.remind:
+                continue
+            for obj in objects.iterator():
+                due = source.due(obj)
+                if due is None or due > soon:
                     continue
-                kind = Notice.Kind.OVERDUE if task.overdue else Notice.Kind.DUE_SOON
+                late = due < today
+                kind = Notice.Kind.OVERDUE if late else Notice.Kind.DUE_SOON
                 when = (
-                    f"Срок прошёл {task.due:%d.%m.%Y}."
-                    if task.overdue
-                    else f"Срок — {task.due:%d.%m.%Y}, через {notices.DUE_SOON_DAYS} дня."
+                    f"Срок прошёл {due:%d.%m.%Y}."
+                    if late
+                    else f"Срок — {due:%d.%m.%Y}."
                 )
+                url = source.url(obj)
                 told += len(
                     notices.notify(
                         [user],
                         kind=kind,
-                        title=f"{task.kind}: {task.title}",
+                        title=f"{source.kind}: {source.title(obj)}",
                         text=when,
-                        url=task.url,
-                        key=f"{kind}:{task.url}:{task.due:%Y-%m-%d}"[:200],
+                        url=url,
+                        key=f"{kind}:{url}:{due:%Y-%m-%d}"[:200],
                     )
                 )
     return told

@@ -146,7 +146,9 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
                     pk__in=[n.pk for n in wanted], emailed_at=None
                 ).update(emailed_at=now)
                 if marked != len(wanted):
-                    continue  # another worker sends this digest
+                    # Another worker sends this digest: keep no mark of ours.
+                    transaction.set_rollback(True)
+                    continue
                 mail.send(
                     f"Портал мониторинга: уведомлений — {len(wanted)}",
                     _letter(wanted),

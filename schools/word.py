@@ -130,7 +130,9 @@ def docx_response(request: HttpRequest, document: Any, filename: str) -> HttpRes
 
     record(request, Event.EXPORT, target=filename, detail=request.get_full_path())
     response = HttpResponse(document_bytes(document), content_type=DOCX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
+    )
     return response
 
 

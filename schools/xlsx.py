@@ -122,7 +122,10 @@ def xlsx_response(request: HttpRequest, book: Book, filename: str) -> HttpRespon
         detail=request.path + (f"?{query}" if query else ""),
     )
     response = HttpResponse(workbook_bytes(book), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    # «2021/2022» in a name: the slash is encoded, not read as a folder.
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
+    )
     return response
 
 

@@ -341,7 +341,7 @@ RULES: dict[str, Rule] = {
         f"partnerships:general-plan-{verb}": Rule(
             NOBODY, STAFF, each(("general_plan", None))
         )
-        for verb in ("submit", "approve")
+        for verb in ("submit", "approve", "return", "recall")
     },
     "partnerships:agreement": Rule(STAFF | SCHOOL, STAFF | SCHOOL, PARTNERSHIP),
     "partnerships:agreement-scan": Rule(STAFF | SCHOOL, STAFF | SCHOOL, PARTNERSHIP),

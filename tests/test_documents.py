@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from identification.models import OfficialList
 from partnerships.models import GeneralPlan
-from roadmaps.models import Roadmap
+from roadmaps.models import Responsible, Roadmap
 from schools.models import User
 from schools.word import DOCX, add_table, new_document, text
 
@@ -150,3 +150,28 @@ def test_control_characters_pasted_into_a_name_do_not_break_the_file():
     assert reread.paragraphs[1].text == "Школа № 1"
     assert _cells(reread.tables[0].rows[1]) == ["xy", ""]
     assert _cells(reread.tables[0].rows[2]) == ["Раздел", "Раздел"]
+
+
+def test_a_schools_download_of_the_municipal_roadmap_says_it_is_an_extract(
+    client, demo
+):
+    roadmap = Roadmap.objects.get(level=Roadmap.Level.MUNICIPAL, order_number="87")
+    operator = User.objects.get(username="sch242706")
+    school = operator.schools.get()
+    # The school answers for one item of the municipal roadmap.
+    item = roadmap.items.order_by("position").last()
+    Responsible.objects.create(
+        item=item, kind=Responsible.Kind.SCHOOL, name=school.short_name, school=school
+    )
+    client.force_login(operator)
+    doc = _word(client, roadmap.get_absolute_url())
+    assert any("Выписка" in p for p in _paragraphs(doc))
+    own = set(
+        roadmap.items.filter(responsible__school=school).values_list(
+            "number", flat=True
+        )
+    )
+    numbers = {_cells(r)[0] for r in doc.tables[0].rows[1:]}
+    assert own
+    assert own <= numbers
+    assert len(numbers - own) <= roadmap.sections.count()  # the rest are section rows

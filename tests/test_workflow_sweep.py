@@ -126,7 +126,7 @@ ACTIONS: dict[str, Action] = {
     **{
         f"collection {verb}": Action(
             url(f"monitoring:campaign-{verb}", pk=pk("campaign")),
-            {},
+            {"reason": "поздняя правка"},
             Campaign,
             obj("campaign"),
             [True, False],
@@ -227,6 +227,8 @@ ACTIONS: dict[str, Action] = {
             ("compile", ANALYSTS),
             ("submit", ANALYSTS),
             ("approve", APPROVERS),
+            ("return", APPROVERS),
+            ("recall", ANALYSTS),
         )
     },
 }

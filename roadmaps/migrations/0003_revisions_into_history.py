@@ -2,7 +2,40 @@
 
 from django.db import migrations
 
-from schools.history import revision_into_history
+
+def revision_into_history(historical, live, pk, *, at, by_id, reason, changes):
+    """
+    A row of the former revision table becomes a history record of the object
+    it changed — the object's state as recorded then (or now, when nothing
+    was recorded), with the revision's author, moment, reason and changes.
+    Kept here, not imported: a migration does not change with the app's code.
+    """
+    snapshot = (
+        historical.objects.filter(id=pk, history_date__lte=at)
+        .order_by("-history_date", "-history_id")
+        .first()
+    ) or live.objects.get(pk=pk)
+    own = {
+        "history_id",
+        "history_date",
+        "history_type",
+        "history_user",
+        "history_change_reason",
+        "changes",
+    }
+    values = {
+        field.attname: getattr(snapshot, field.attname)
+        for field in historical._meta.concrete_fields
+        if field.name not in own
+    }
+    historical.objects.create(
+        **values,
+        history_date=at,
+        history_type="~",
+        history_user_id=by_id,
+        history_change_reason=reason,
+        changes=changes,
+    )
 
 
 def forwards(apps, schema_editor):

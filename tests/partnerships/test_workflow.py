@@ -742,7 +742,7 @@ def test_the_general_plan_is_submitted_then_approved_with_an_order_and_frozen(
     assert plan.rows == rows
 
 
-def test_recompiling_a_submitted_plan_takes_new_approvals_and_returns_it_to_compiled(
+def test_a_submitted_plan_is_recompiled_only_once_recalled_or_returned(
     approved, campaign, analyst
 ):
     plan = services.general_plan_compile(campaign=campaign, by=analyst)
@@ -753,6 +753,15 @@ def test_recompiling_a_submitted_plan_takes_new_approvals_and_returns_it_to_comp
         SchoolFactory(municipality=campaign.municipality),
         analyst,
         [(D(2021, 10, 4), D(2021, 10, 4), "Семинар")],
+    )
+    # While the department holds it, МИМЦ does not change it behind its back.
+    with pytest.raises(ValidationError, match="в управлении образования"):
+        services.general_plan_compile(campaign=campaign, by=analyst)
+    plan.refresh_from_db()
+    assert (plan.status, len(plan.rows)) == (GeneralPlan.Status.SUBMITTED, 1)
+    services.general_plan_recall(plan=plan, by=analyst, reason="новая пара")
+    assert plan.history.latest("history_date").history_change_reason == (
+        "Отозвать для изменения: новая пара"
     )
     again = services.general_plan_compile(campaign=campaign, by=analyst)
     assert (again.pk, again.status, len(again.rows)) == (

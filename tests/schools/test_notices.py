@@ -140,7 +140,7 @@ def test_deadlines_in_three_days_and_overdue_are_told_once(school_pair):
     assert deadlines_notify(today=today) == 2
     kinds = dict(Notice.objects.filter(user=operator).values_list("kind", "text"))
     assert kinds == {
-        Kind.DUE_SOON: "Срок — 02.12.2026, через 3 дня.",
+        Kind.DUE_SOON: "Срок — 02.12.2026.",
         Kind.OVERDUE: "Срок прошёл 28.11.2026.",
     }
     # The next morning repeats nothing.
@@ -228,3 +228,16 @@ def test_the_bell_and_the_tasks_are_counted_in_one_query(
     with django_assert_num_queries(1):
         assert inbox.unread_for(operator) == 1
         assert inbox.count_for(operator) == 0
+
+
+def test_roadmap_items_keep_their_own_reminders_and_get_no_second_letter(demo):
+    """Items are reminded by roadmaps' own daily letter; the deadlines task skips them."""
+    told = deadlines_notify()
+    titles = list(
+        Notice.objects.filter(kind__in=[Kind.DUE_SOON, Kind.OVERDUE]).values_list(
+            "title", flat=True
+        )
+    )
+    assert told == len(titles)
+    assert any(t.startswith("Заполнить и сдать: ") for t in titles)
+    assert not any(t.startswith("Исполнить мероприятие") for t in titles)
