@@ -14,7 +14,6 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 from docx import Document
@@ -24,6 +23,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+
+from .files import generated_response
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # XML 1.0 allows tab, line feed and carriage return of the control characters.
@@ -126,14 +127,9 @@ def document_bytes(document: Any) -> bytes:
 
 def docx_response(request: HttpRequest, document: Any, filename: str) -> HttpResponse:
     """Return the document as a download named `filename`; the download is logged."""
-    from .audit import Event, record
-
-    record(request, Event.EXPORT, target=filename, detail=request.get_full_path())
-    response = HttpResponse(document_bytes(document), content_type=DOCX)
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
+    return generated_response(
+        request, document_bytes(document), content_type=DOCX, filename=filename
     )
-    return response
 
 
 def wants_docx(request: Any) -> bool:

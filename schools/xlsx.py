@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 from openpyxl import Workbook
@@ -112,21 +111,11 @@ def table_workbook(
 
 def xlsx_response(request: HttpRequest, book: Book, filename: str) -> HttpResponse:
     """Return the workbook as a download named `filename`; the download is logged."""
-    from .audit import Event, record
+    from .files import generated_response
 
-    query = request.GET.urlencode()
-    record(
-        request,
-        Event.EXPORT,
-        target=filename,
-        detail=request.path + (f"?{query}" if query else ""),
+    return generated_response(
+        request, workbook_bytes(book), content_type=XLSX, filename=filename
     )
-    response = HttpResponse(workbook_bytes(book), content_type=XLSX)
-    # «2021/2022» in a name: the slash is encoded, not read as a folder.
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
-    )
-    return response
 
 
 def wants_xlsx(request: Any) -> bool:

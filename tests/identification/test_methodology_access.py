@@ -56,17 +56,22 @@ def test_foreign_methodology_save_changes_nothing(client_for, analyst, theirs):
     assert theirs.versions.count() == 1
 
 
+def _as_shown(client, methodology):
+    """The editor's form data as the page fills it in."""
+    page = client.get(reverse("identification:methodology-edit", args=[methodology.pk]))
+    return {
+        name: field.initial
+        for name, field in page.context["form"].fields.items()
+        if field.initial not in (None, False)
+    }
+
+
 def test_own_municipality_methodology_is_edited_by_its_analyst(
     client_for, analyst, municipality
 ):
     mine = own("mine", municipality=municipality)
     client = client_for(analyst)
-    page = client.get(reverse("identification:methodology-edit", args=[mine.pk]))
-    data = {
-        name: field.initial
-        for name, field in page.context["form"].fields.items()
-        if field.initial not in (None, False)
-    }
+    data = _as_shown(client, mine)
     data |= {"r1__pct": "35", "comment": "Порог 35", "action": "save"}
     response = client.post(
         reverse("identification:methodology-edit", args=[mine.pk]), data
@@ -237,12 +242,7 @@ def test_a_share_is_typed_with_a_decimal_comma(client_for, analyst, municipality
     """«0,35» is how a Russian analyst writes a share: it is accepted and stored as 0.35."""
     mine = own("comma", municipality=municipality)
     client = client_for(analyst)
-    page = client.get(reverse("identification:methodology-edit", args=[mine.pk]))
-    data = {
-        name: field.initial
-        for name, field in page.context["form"].fields.items()
-        if field.initial not in (None, False)
-    }
+    data = _as_shown(client, mine)
     data |= {"l1__share": "0,35", "comment": "Доля 0,35", "action": "save"}
     response = client.post(
         reverse("identification:methodology-edit", args=[mine.pk]), data
