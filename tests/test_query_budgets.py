@@ -211,12 +211,13 @@ PAGES: list[tuple[str, Any, tuple[str, ...], int | dict[str, int]]] = [
     ),
     ("gradation", "partnerships:gradation", STAFF, 12),
     ("suggestions", _of("partnerships:suggest", "round"), ANALYSTS, 22),
-    ("general-plan", _of("partnerships:general-plan", "round"), STAFF, 11),
+    # The administrator may both recall and approve: one more rule checked.
+    ("general-plan", _of("partnerships:general-plan", "round"), STAFF, 12),
     (
         "general-plan-print",
         _of("partnerships:general-plan", "round", query="?print=1"),
         STAFF,
-        11,
+        12,
     ),
     ("network", _of("partnerships:network", "round"), STAFF, 8),
     (
