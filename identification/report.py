@@ -6,17 +6,18 @@ indicators and their dynamics, and the recommendation of seed 000.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from schools import word
 from schools.models import User
 from schools.templatetags.portal import ru_num
-from schools.xlsx import Book, new_workbook, write_sheet
+from schools.xlsx import Book, new_workbook, table_workbook, write_sheet
 
 from . import charts, dashboard, selectors
 from .columns import STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU
 from .forms import CRITERION_LABELS
-from .models import IdentificationRun, OfficialList, StatusOverride
+from .models import IdentificationRun, OfficialEntry, OfficialList, StatusOverride
 
 LISTED = (STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU)
 RECOMMENDATION = (
@@ -230,4 +231,54 @@ def document(report: dict[str, Any]) -> Any:
     word.add_table(doc, headers, rows)
     word.add_paragraph(doc, "4. Рекомендации", bold=True)
     word.add_paragraph(doc, report["recommendation"])
+    return doc
+
+
+# The approved list as the order's annex ------------------------------------------------
+
+OFFICIAL_HEADERS = ["№ п/п", "Школа", "Код ОО", "Статус", "Причины"]
+
+
+def _official_rows(entries: Iterable[OfficialEntry]) -> list[list[str]]:
+    """Listed schools only; a decision names what was computed and why."""
+    rows = []
+    for entry in entries:
+        if entry.status not in LISTED:
+            continue
+        status = entry.status
+        if entry.override_reason:
+            status += (
+                f" (по решению; рассчитано: {entry.computed_status}). "
+                f"Основание: {entry.override_reason}"
+            )
+        number = str(len(rows) + 1)
+        rows.append(
+            [number, entry.school.short_name, entry.school.code, status, entry.reasons]
+        )
+    return rows
+
+
+def list_workbook(official: OfficialList, entries: Iterable[OfficialEntry]) -> Book:
+    return table_workbook(
+        "Список ШНОР и ШНСУ",
+        OFFICIAL_HEADERS,
+        _official_rows(entries),
+        notes=[f"{official.municipality}, {official.year}: {official.order_label}"],
+    )
+
+
+def list_document(
+    official: OfficialList, entries: Iterable[OfficialEntry], *, extract: bool
+) -> Any:
+    doc = word.new_document(
+        "Список школ с низкими образовательными результатами (ШНОР) и школ, "
+        "функционирующих в неблагоприятных социальных условиях (ШНСУ), "
+        f"на {official.year} учебный год",
+        approval=word.approval(official.order_number, official.order_date),
+        subtitle=str(official.municipality)
+        + (". Выписка: ваша школа" if extract else ""),
+    )
+    word.add_table(
+        doc, OFFICIAL_HEADERS, _official_rows(entries), widths=(1.3, 5, 3, 6, 11)
+    )
     return doc

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,12 +14,12 @@ from django_htmx.http import HttpResponseClientRefresh
 from schools import access, jobs, word
 from schools.workflow import NeedsConfirmation
 from schools.workflow_views import confirm_page
-from schools.xlsx import table_workbook, wants_xlsx, xlsx_response
+from schools.xlsx import wants_xlsx, xlsx_response
 
-from . import permissions, selectors, services
+from . import permissions, report, selectors, services
 from .columns import STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU
 from .forms import CRITERION_LABELS, ApproveForm, MethodologyForm, OverrideForm, RunForm
-from .models import OfficialEntry, StatusOverride
+from .models import StatusOverride
 
 LISTED = (STATUS_SHNOR, STATUS_SHNSU, STATUS_BOTH)
 TABLE_CRITERIA = [
@@ -267,28 +265,6 @@ def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(official)
 
 
-LIST_HEADERS = ["№ п/п", "Школа", "Код ОО", "Статус", "Причины"]
-
-
-def _list_rows(entries: Iterable[OfficialEntry]) -> list[list[str]]:
-    """The approved list as the order's annex reads it: listed schools only."""
-    rows = []
-    for entry in entries:
-        if entry.status not in LISTED:
-            continue
-        status = entry.status
-        if entry.override_reason:
-            status += (
-                f" (по решению; рассчитано: {entry.computed_status}). "
-                f"Основание: {entry.override_reason}"
-            )
-        number = str(len(rows) + 1)
-        rows.append(
-            [number, entry.school.short_name, entry.school.code, status, entry.reasons]
-        )
-    return rows
-
-
 @login_required
 def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An approved list: the page, its .xlsx, its .docx (the order's annex)."""
@@ -297,26 +273,17 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entries = official.entries.filter(school__in=schools).select_related("school")
     name = f"список-шнор-шнсу-{official.municipality}-{official.year}"
     if wants_xlsx(request):
-        book = table_workbook(
-            "Список ШНОР и ШНСУ",
-            LIST_HEADERS,
-            _list_rows(entries),
-            notes=[f"{official.municipality}, {official.year}: {official.order_label}"],
+        return xlsx_response(
+            request, report.list_workbook(official, entries), f"{name}.xlsx"
         )
-        return xlsx_response(request, book, f"{name}.xlsx")
     if word.wants_docx(request):
-        doc = word.new_document(
-            f"Список школ с низкими образовательными результатами (ШНОР) и школ, "
-            f"функционирующих в неблагоприятных социальных условиях (ШНСУ), "
-            f"на {official.year} учебный год",
-            approval=word.approval(official.order_number, official.order_date),
-            subtitle=str(official.municipality)
-            + ("" if access.is_staff(request.user) else ". Выписка: ваша школа"),
+        # A school sees its own line only: its download says it is an extract.
+        extract = not access.is_staff(request.user)
+        return word.docx_response(
+            request,
+            report.list_document(official, entries, extract=extract),
+            f"{name}.docx",
         )
-        word.add_table(
-            doc, LIST_HEADERS, _list_rows(entries), widths=(1.3, 5, 3, 6, 11)
-        )
-        return word.docx_response(request, doc, f"{name}.docx")
     history = permissions.lists_visible_to(request.user).filter(
         municipality=official.municipality, year=official.year
     )

@@ -18,7 +18,7 @@ from schools import access, word
 from schools.files import file_response
 from schools.xlsx import table_workbook, wants_xlsx, xlsx_response
 
-from . import gradation, permissions, selectors, services
+from . import documents, gradation, permissions, selectors, services
 from .forms import (
     ActivityForm,
     AgreementForm,
@@ -510,34 +510,6 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
 # The general plan and the network ------------------------------------------------------------------------------
 
 
-GENERAL_PLAN_HEADERS = [
-    "Школа",
-    "Школа-партнёр",
-    "Месяц",
-    "Мероприятие",
-    "Форма",
-    "Сроки",
-    "Ответственные",
-    "Ожидаемый результат",
-]
-
-
-def _general_plan_rows(plan: GeneralPlan) -> list[list[str]]:
-    return [
-        [
-            r["school"],
-            r["partner"],
-            r["month"],
-            r["title"],
-            r["form"],
-            f"{r['start']} – {r['end']}",
-            r["responsible"],
-            r["expected_result"],
-        ]
-        for r in plan.rows
-    ]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
@@ -561,29 +533,17 @@ def general_plan(request: HttpRequest, pk: int) -> HttpResponse:
             _fail(request, error)
         return redirect(request.path)
     if plan and wants_xlsx(request):
-        book = table_workbook(
-            "Общий план",
-            GENERAL_PLAN_HEADERS,
-            _general_plan_rows(plan),
-            notes=[str(plan), plan.order_label or plan.get_status_display()],
+        return xlsx_response(
+            request,
+            documents.general_plan_workbook(plan),
+            f"общий-план-{campaign.pk}.xlsx",
         )
-        return xlsx_response(request, book, f"общий-план-{campaign.pk}.xlsx")
     if plan and word.wants_docx(request):
-        doc = word.new_document(
-            f"Общий план взаимодействия школ на {campaign.year} учебный год",
-            approval=word.approval(plan.order_number, plan.order_date),
-            subtitle=str(campaign.municipality),
+        return word.docx_response(
+            request,
+            documents.general_plan_document(plan),
+            f"общий-план-{campaign.pk}.docx",
         )
-        # Each pair's activities under the pair's name, as the page groups them.
-        rows: list[list[str] | str] = []
-        pair = ""
-        for row in _general_plan_rows(plan):
-            if f"{row[0]} — {row[1]}" != pair:
-                pair = f"{row[0]} — {row[1]}"
-                rows.append(pair)
-            rows.append(row[2:])
-        word.add_table(doc, GENERAL_PLAN_HEADERS[2:], rows)
-        return word.docx_response(request, doc, f"общий-план-{campaign.pk}.docx")
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in plan.rows if plan else []:
         groups.setdefault(f"{row['school']} — {row['partner']}", []).append(row)

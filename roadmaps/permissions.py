@@ -74,6 +74,11 @@ def items_visible_to(user: AnyUser, roadmap: Roadmap | None = None) -> QuerySet[
     return items.filter(own | Q(pk__in=Item.objects.filter(_duty_q(user)).values("pk")))
 
 
+def sees_only_duties(user: AnyUser, roadmap: Roadmap) -> bool:
+    """A school's operator sees of a municipal roadmap only the items it answers for."""
+    return not access.is_staff(user) and roadmap.level == Roadmap.Level.MUNICIPAL
+
+
 def revisions_visible_to(user: AnyUser, roadmap: Roadmap) -> list[history.Revision]:
     """
     The recorded changes of an approved roadmap that the person may read: those

@@ -129,8 +129,7 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
             tables.document(
                 roadmap,
                 items,
-                extract=not access.is_staff(request.user)
-                and roadmap.level == Roadmap.Level.MUNICIPAL,
+                extract=permissions.sees_only_duties(request.user, roadmap),
             ),
             f"дорожная-карта-{roadmap.pk}.docx",
         )

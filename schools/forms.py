@@ -15,7 +15,15 @@ from .access import (
     regions_visible_to,
     schools_visible_to,
 )
-from .models import AcademicYear, Municipality, School, User, normalize_school_code
+from .models import (
+    AcademicYear,
+    Municipality,
+    Notice,
+    NoticeSetting,
+    School,
+    User,
+    normalize_school_code,
+)
 
 
 class DateInput(forms.DateInput):
@@ -232,3 +240,19 @@ class MunicipalitySettingsForm(forms.ModelForm):
     class Meta:
         model = Municipality
         fields = ["hide_small_shares"]
+
+
+class NoticeSettingsForm(forms.Form):
+    """One choice per kind: at once, in the daily digest, or only in the portal."""
+
+    def __init__(
+        self, *args: Any, initial_channels: dict[str, str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, label in Notice.Kind.choices:
+            self.fields[kind] = forms.ChoiceField(
+                label=label[:1].upper() + label[1:],
+                choices=NoticeSetting.Channel.choices,
+                initial=initial_channels[kind],
+                widget=forms.RadioSelect,
+            )

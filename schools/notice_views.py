@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,21 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from . import notices
-from .models import Notice, NoticeSetting
-
-
-class NoticeSettingsForm(forms.Form):
-    """One choice per kind: at once, in the daily digest, or only in the portal."""
-
-    def __init__(self, *args, initial_channels: dict[str, str], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for kind, label in Notice.Kind.choices:
-            self.fields[kind] = forms.ChoiceField(
-                label=label[:1].upper() + label[1:],
-                choices=NoticeSetting.Channel.choices,
-                initial=initial_channels[kind],
-                widget=forms.RadioSelect,
-            )
+from .forms import NoticeSettingsForm
+from .models import Notice
 
 
 @login_required

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -39,12 +40,24 @@ DUE_SOON_DAYS = 3
 SHOWN = 50  # notices listed on the page; older ones are counted
 
 
+def _choices(user_ids: Iterable[int]) -> dict[tuple[int, str], str]:
+    """The stored choices of these people, (person, kind) → channel: one query."""
+    return {
+        (user_id, kind): channel
+        for user_id, kind, channel in NoticeSetting.objects.filter(
+            user__in=list(user_ids)
+        ).values_list("user_id", "kind", "channel")
+    }
+
+
+def _channel(choices: dict[tuple[int, str], str], user_id: int, kind: str) -> str:
+    return choices.get((user_id, kind), DEFAULT_CHANNEL[kind])
+
+
 def channels_for(user: User) -> dict[str, str]:
     """The person's e-mail choice for every kind (the default where none is stored)."""
-    chosen = dict(
-        NoticeSetting.objects.filter(user=user).values_list("kind", "channel")
-    )
-    return {kind: chosen.get(kind, DEFAULT_CHANNEL[kind]) for kind in Kind.values}
+    choices = _choices([user.pk])
+    return {kind: _channel(choices, user.pk, kind) for kind in Kind.values}
 
 
 def settings_save(*, user: User, channels: dict[str, str]) -> None:
@@ -94,10 +107,11 @@ def notify(
             Notice.objects.bulk_create(notices)
     except IntegrityError:
         return []  # the same deadline told by another worker in the same moment
+    choices = _choices(people)
     instant = [
         n.pk
         for n in notices
-        if n.user.email and channels_for(n.user)[kind] == Channel.INSTANT
+        if n.user.email and _channel(choices, n.user_id, kind) == Channel.INSTANT
     ]
     if instant:
         transaction.on_commit(lambda: tasks.send_notices.delay(instant))
@@ -126,20 +140,19 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
     and have not been mailed. Each letter and its marks in one transaction.
     """
     now = now or timezone.now()
-    pending = Notice.objects.filter(
-        emailed_at=None, read_at=None, created_at__lte=now
-    ).exclude(user__email="")
+    pending = list(
+        Notice.objects.filter(emailed_at=None, read_at=None, created_at__lte=now)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id", "created_at", "pk")
+    )
+    choices = _choices({n.user_id for n in pending})
+    digests: dict[int, list[Notice]] = defaultdict(list)
+    for notice in pending:
+        if _channel(choices, notice.user_id, notice.kind) == Channel.DIGEST:
+            digests[notice.user_id].append(notice)
     letters = 0
-    for user_id in pending.values_list("user_id", flat=True).distinct().order_by():
-        user = User.objects.get(pk=user_id)
-        channels = channels_for(user)
-        wanted = [
-            n
-            for n in pending.filter(user_id=user_id).order_by("created_at", "pk")
-            if channels[n.kind] == Channel.DIGEST
-        ]
-        if not wanted:
-            continue
+    for user_id, wanted in digests.items():
         try:
             with transaction.atomic():
                 marked = Notice.objects.filter(
@@ -152,7 +165,7 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
                 mail.send(
                     f"Портал мониторинга: уведомлений — {len(wanted)}",
                     _letter(wanted),
-                    [user.email],
+                    [wanted[0].user.email],
                 )
         except Exception:
             logger.exception("Digest to user %s not sent", user_id)
