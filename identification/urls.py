@@ -32,6 +32,11 @@ urlpatterns = [
         "methodologies/<int:pk>/edit/", views.methodology_edit, name="methodology-edit"
     ),
     path(
+        "methodologies/<int:pk>/preview/",
+        views.methodology_preview,
+        name="methodology-preview",
+    ),
+    path(
         "methodologies/<int:pk>/copy/", views.methodology_copy, name="methodology-copy"
     ),
 ]

@@ -19,7 +19,7 @@ from schools.xlsx import wants_xlsx, xlsx_response
 from . import permissions, report, selectors, services
 from .columns import STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU
 from .forms import CRITERION_LABELS, ApproveForm, MethodologyForm, OverrideForm, RunForm
-from .models import StatusOverride
+from .models import Methodology, StatusOverride
 
 LISTED = (STATUS_SHNOR, STATUS_SHNSU, STATUS_BOTH)
 TABLE_CRITERIA = [
@@ -340,32 +340,10 @@ def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def methodology_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """
-    Edit parameters: save as a new version (the owner's analysts), or preview
-    «what if» without saving (any analyst who sees the methodology, presets
-    included).
-    """
-    if not permissions.can_run(request.user):
-        raise PermissionDenied("Методику меняет аналитик МИМЦ.")
-    methodology = permissions.get_methodology_for_user(request.user, pk)
-    form = MethodologyForm(request.POST or None, params=methodology.current.params)
-    preview = None
+    """Edit parameters and save them as a new version (the owner's analysts)."""
+    methodology, form = _methodology_form(request, pk)
     if request.method == "POST" and form.is_valid():
-        if request.POST.get("action") == "preview":
-            base = (
-                permissions.runs_visible_to(request.user).filter(status="done").first()
-            )
-            if base is None:
-                messages.warning(
-                    request,
-                    "Для проверки «что если» нужно хотя бы одно завершённое выявление.",
-                )
-            else:
-                preview = {
-                    "base": base,
-                    **services.whatif(base=base, params=form.params()),
-                }
-        elif not permissions.can_edit_methodology(request.user, methodology):
+        if not permissions.can_edit_methodology(request.user, methodology):
             form.add_error(
                 None,
                 "Готовую методику изменить нельзя: создайте свою на её основе "
@@ -387,6 +365,44 @@ def methodology_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"Сохранена версия {version.number}.")
                 return redirect(methodology)
+    return _methodology_page(request, methodology, form)
+
+
+@login_required
+@require_POST
+def methodology_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """«What if»: the typed parameters over the latest finished run, saving nothing (any analyst who sees the methodology, presets included)."""
+    methodology, form = _methodology_form(request, pk)
+    preview = None
+    if form.is_valid():
+        base = permissions.runs_visible_to(request.user).filter(status="done").first()
+        if base is None:
+            messages.warning(
+                request,
+                "Для проверки «что если» нужно хотя бы одно завершённое выявление.",
+            )
+        else:
+            preview = {"base": base, **services.whatif(base=base, params=form.params())}
+    return _methodology_page(request, methodology, form, preview)
+
+
+def _methodology_form(
+    request: HttpRequest, pk: int
+) -> tuple[Methodology, MethodologyForm]:
+    if not permissions.can_run(request.user):
+        raise PermissionDenied("Методику меняет аналитик МИМЦ.")
+    methodology = permissions.get_methodology_for_user(request.user, pk)
+    return methodology, MethodologyForm(
+        request.POST or None, params=methodology.current.params
+    )
+
+
+def _methodology_page(
+    request: HttpRequest,
+    methodology: Methodology,
+    form: MethodologyForm,
+    preview: dict[str, object] | None = None,
+) -> HttpResponse:
     return render(
         request,
         "identification/methodology_edit.html",

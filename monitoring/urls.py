@@ -15,6 +15,11 @@ urlpatterns = [
     path("campaigns/<int:pk>/remind/", views.campaign_remind, name="campaign-remind"),
     *transition_urls(CAMPAIGN, permissions.get_campaign_for_user, prefix="campaigns/"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
+    path(
+        "reports/<int:pk>/save-submit/",
+        views.report_save_submit,
+        name="report-save-submit",
+    ),
     *transition_urls(REPORT, permissions.get_report_for_user, prefix="reports/"),
     path("reports/<int:pk>/history/", views.report_history, name="report-history"),
     path("imports/", views_imports.import_list, name="import-list"),

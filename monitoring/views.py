@@ -231,20 +231,46 @@ def _save(report: Report, form: Any, by: Any) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show a report; the people who may edit it now get the form."""
-    report = permissions.get_report_for_user(
-        request.user, pk, write=request.method == "POST"
-    )
+    """Show a report; the people who may edit it now get the form, which saves a draft."""
     if request.method == "GET":
+        report = permissions.get_report_for_user(request.user, pk)
         return _report_page(request, report, _build_form(report))
+    report, refused = _save_posted(request, pk)
+    if refused is not None:
+        return refused
+    messages.success(request, "Данные сохранены.")
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def report_save_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form's «Сохранить и сдать»: save what was typed, then submit the report."""
+    report, refused = _save_posted(request, pk)
+    if refused is not None:
+        return refused
+    try:
+        services.report_submit(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(
+            request, "Данные сохранены, но отчёт не сдан: " + " ".join(error.messages)
+        )
+    else:
+        messages.success(request, "Отчёт сдан на проверку в МИМЦ.")
+    return redirect(report)
+
+
+def _save_posted(request: HttpRequest, pk: int) -> tuple[Report, HttpResponse | None]:
+    """Save the posted form; on a refusal return the page (or redirect) to show instead."""
+    report = permissions.get_report_for_user(request.user, pk, write=True)
     if permissions.collection_closed(report):
         messages.error(request, services.CLOSED.format(campaign=report.campaign))
-        return redirect(report)
+        return report, redirect(report)
     if not permissions.can_edit_report(request.user, report):
         raise PermissionDenied("Этот отчёт сейчас нельзя изменить: он сдан или принят.")
     form = _build_form(report, request.POST)
     if not form.is_valid():
-        return _report_page(request, report, form)
+        return report, _report_page(request, report, form)
     try:
         _save(report, form, request.user)
     except services.ConcurrentEditError:
@@ -258,7 +284,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if current.kind == ReportKind.RESULTS
             else selectors.report_values(current)
         )
-        return _report_page(
+        return report, _report_page(
             request, current, fresh, conflict=current, current_values=values
         )
     except (ValidationError, services.WarningsNotConfirmed) as error:
@@ -266,19 +292,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             None,
             str(error) if isinstance(error, services.WarningsNotConfirmed) else error,
         )
-        return _report_page(request, report, form)
-    if request.POST.get("action") != "submit":
-        messages.success(request, "Данные сохранены.")
-        return redirect(report)
-    try:
-        services.report_submit(report=report, by=request.user)
-    except ValidationError as error:
-        messages.error(
-            request, "Данные сохранены, но отчёт не сдан: " + " ".join(error.messages)
-        )
-    else:
-        messages.success(request, "Отчёт сдан на проверку в МИМЦ.")
-    return redirect(report)
+        return report, _report_page(request, report, form)
+    return report, None
 
 
 @login_required

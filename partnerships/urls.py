@@ -10,6 +10,7 @@ app_name = "partnerships"
 urlpatterns = [
     path("", views.index, name="index"),
     path("gradation/", views.gradation_view, name="gradation"),
+    path("campaigns/open/", views.campaign_open, name="campaign-open"),
     path("campaigns/<int:pk>/suggest/", views.suggestions, name="suggest"),
     path("campaigns/<int:pk>/plan/", views.general_plan, name="general-plan"),
     path("campaigns/<int:pk>/network/", views.network, name="network"),

@@ -133,18 +133,50 @@ def gradation_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
-    """МИМЦ and the department: the year's campaign and every pair. A school: its partner choice and its partnerships."""
+    """МИМЦ and the department: the year's campaign and every pair; МИМЦ saves its settings here. A school: its partner choice and its partnerships."""
     if not access.is_staff(request.user):
         return _school_page(request)
+    municipality, campaign, can_manage = _board_choice(request)
+    form = CampaignForm(
+        request.POST if request.method == "POST" else None,
+        instance=campaign,
+        prefix="campaign",
+    )
+    if request.method == "POST":
+        access.require(can_manage, "Партнёрство настраивает МИМЦ.")
+        saved = _campaign_save(request, form, campaign, municipality)
+        if saved is not None:
+            messages.success(request, "Настройки партнёрства сохранены.")
+            return _to_board(request, municipality, saved)
+    return _board_page(request, municipality, campaign, can_manage, form=form)
+
+
+@login_required
+@require_POST
+def campaign_open(request: HttpRequest) -> HttpResponse:
+    """МИМЦ opens partnership for another school year (the board's second form)."""
+    access.require(access.is_staff(request.user), "Партнёрство открывает МИМЦ.")
+    municipality, campaign, can_manage = _board_choice(request)
+    access.require(can_manage, "Партнёрство открывает МИМЦ.")
+    open_form = CampaignForm(request.POST, prefix="open")
+    opened = _campaign_save(request, open_form, None, municipality)
+    if opened is None:
+        return _board_page(
+            request, municipality, campaign, can_manage, open_form=open_form
+        )
+    messages.success(request, f"Партнёрство на {opened.year} открыто.")
+    return _to_board(request, municipality, opened)
+
+
+def _board_choice(request: HttpRequest) -> tuple[Any, Campaign | None, bool]:
+    """The municipality and campaign the board shows (query parameters, else the current ones)."""
     municipalities = access.municipalities_visible_to(request.user)
     municipality = (
         _chosen(municipalities, request.GET.get("municipality"))
         or municipalities.first()
     )
-    campaigns = (
-        selectors.campaigns_visible_to(request.user)
-        .filter(municipality=municipality)
-        .order_by("-year__start_year")
+    campaigns = selectors.campaigns_visible_to(request.user).filter(
+        municipality=municipality
     )
     campaign = _chosen(
         campaigns, request.GET.get("campaign")
@@ -152,48 +184,57 @@ def index(request: HttpRequest) -> HttpResponse:
     can_manage = municipality is not None and permissions.can_manage(
         request.user, municipality.pk
     )
-    # «save» changes the campaign shown; «open» starts another school year's round.
-    opening = request.POST.get("action") == "open"
-    form = CampaignForm(
-        request.POST if request.method == "POST" and not opening else None,
-        instance=campaign,
-        prefix="campaign",
+    return municipality, campaign, can_manage
+
+
+def _campaign_save(
+    request: HttpRequest,
+    form: CampaignForm,
+    campaign: Campaign | None,
+    municipality: Any,
+) -> Campaign | None:
+    if not form.is_valid():
+        return None
+    try:
+        return services.campaign_save(
+            campaign=campaign,
+            data={**form.cleaned_data, "municipality": municipality},
+            by=request.user,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+def _to_board(
+    request: HttpRequest, municipality: Any, campaign: Campaign
+) -> HttpResponse:
+    return redirect(
+        f"{reverse('partnerships:index')}?municipality={municipality.pk}&campaign={campaign.pk}"
     )
-    open_form = CampaignForm(
-        request.POST if opening else None,
-        prefix="open",
-        initial=selectors.next_campaign_initial(campaign),
-    )
-    if request.method == "POST":
-        access.require(can_manage, "Партнёрство открывает МИМЦ.")
-        bound = open_form if opening else form
-        if bound.is_valid():
-            try:
-                campaign = services.campaign_save(
-                    campaign=None if opening else campaign,
-                    data={**bound.cleaned_data, "municipality": municipality},
-                    by=request.user,
-                )
-            except ValidationError as error:
-                bound.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    f"Партнёрство на {campaign.year} открыто."
-                    if opening
-                    else "Настройки партнёрства сохранены.",
-                )
-                return redirect(
-                    f"{request.path}?municipality={municipality.pk}&campaign={campaign.pk}"
-                )
+
+
+def _board_page(
+    request: HttpRequest,
+    municipality: Any,
+    campaign: Campaign | None,
+    can_manage: bool,
+    *,
+    form: CampaignForm | None = None,
+    open_form: CampaignForm | None = None,
+) -> HttpResponse:
     context: dict[str, Any] = {
         "municipality": municipality,
-        "municipalities": municipalities,
+        "municipalities": access.municipalities_visible_to(request.user),
         "campaign": campaign,
-        "campaigns": campaigns,
-        "form": form,
-        "open_form": open_form,
-        "opening": opening,
+        "campaigns": selectors.campaigns_visible_to(request.user)
+        .filter(municipality=municipality)
+        .order_by("-year__start_year"),
+        "form": form or CampaignForm(instance=campaign, prefix="campaign"),
+        "open_form": open_form
+        or CampaignForm(
+            prefix="open", initial=selectors.next_campaign_initial(campaign)
+        ),
         "can_manage": can_manage,
     }
     if campaign is not None:

@@ -275,6 +275,7 @@ RULES: dict[str, Rule] = {
     "monitoring:campaign-close": Rule(NOBODY, ANALYSTS, each(("campaign", None))),
     "monitoring:campaign-open": Rule(NOBODY, ANALYSTS, each(("campaign", None))),
     "monitoring:report-detail": Rule(STAFF | SCHOOL, ANALYSTS | SCHOOL, REPORTS),
+    "monitoring:report-save-submit": Rule(NOBODY, ANALYSTS | SCHOOL, REPORTS),
     "monitoring:report-submit": Rule(NOBODY, ANALYSTS | SCHOOL, REPORTS),
     "monitoring:report-accept": Rule(NOBODY, ANALYSTS, REPORTS),
     "monitoring:report-return": Rule(NOBODY, ANALYSTS, REPORTS),
@@ -321,11 +322,15 @@ RULES: dict[str, Rule] = {
     "identification:methodology-edit": Rule(
         ANALYSTS, ANALYSTS, each(("methodology", None))
     ),
+    "identification:methodology-preview": Rule(
+        NOBODY, ANALYSTS, each(("methodology", None))
+    ),
     "identification:methodology-copy": Rule(
         NOBODY, ANALYSTS, each(("methodology", None))
     ),
     # Partnerships -------------------------------------------------------------------
     "partnerships:index": Rule(ANY, ANY),
+    "partnerships:campaign-open": Rule(NOBODY, ANALYSTS),
     "partnerships:gradation": Rule(STAFF, ANALYSTS),
     "partnerships:suggest": Rule(ANALYSTS, ANALYSTS, each(("round", None))),
     "partnerships:general-plan": Rule(STAFF, STAFF, each(("round", None))),

@@ -33,6 +33,7 @@ def every_page(methodology):
         ("get", reverse("identification:methodology-detail", args=[methodology.pk])),
         ("get", reverse("identification:methodology-edit", args=[methodology.pk])),
         ("post", reverse("identification:methodology-edit", args=[methodology.pk])),
+        ("post", reverse("identification:methodology-preview", args=[methodology.pk])),
         ("post", reverse("identification:methodology-copy", args=[methodology.pk])),
     ]
 
@@ -40,8 +41,7 @@ def every_page(methodology):
 def test_foreign_methodology_answers_404_on_every_page(client_for, analyst, theirs):
     client = client_for(analyst)
     for method, url in every_page(theirs):
-        data = {"action": "preview"} if "edit" in url else {}
-        assert getattr(client, method)(url, data).status_code == 404, url
+        assert getattr(client, method)(url, {}).status_code == 404, url
     body = client.get(reverse("identification:methodology-list")).content.decode()
     assert "theirs" not in body
     assert theirs.versions.count() == 1
@@ -50,9 +50,7 @@ def test_foreign_methodology_answers_404_on_every_page(client_for, analyst, thei
 
 def test_foreign_methodology_save_changes_nothing(client_for, analyst, theirs):
     url = reverse("identification:methodology-edit", args=[theirs.pk])
-    client_for(analyst).post(
-        url, {"r1__pct": "5", "comment": "захват", "action": "save"}
-    )
+    client_for(analyst).post(url, {"r1__pct": "5", "comment": "захват"})
     assert theirs.versions.count() == 1
 
 
@@ -72,7 +70,7 @@ def test_own_municipality_methodology_is_edited_by_its_analyst(
     mine = own("mine", municipality=municipality)
     client = client_for(analyst)
     data = _as_shown(client, mine)
-    data |= {"r1__pct": "35", "comment": "Порог 35", "action": "save"}
+    data |= {"r1__pct": "35", "comment": "Порог 35"}
     response = client.post(
         reverse("identification:methodology-edit", args=[mine.pk]), data
     )
@@ -93,7 +91,7 @@ def test_region_methodology_is_read_only_for_a_municipal_analyst(
     )
     body = client.post(
         reverse("identification:methodology-edit", args=[shared.pk]),
-        {"comment": "x", "action": "save"},
+        {"comment": "x"},
     ).content.decode()
     assert shared.versions.count() == 1
     assert "создайте свою на её основе" in body or "Проверьте" in body
@@ -243,7 +241,7 @@ def test_a_share_is_typed_with_a_decimal_comma(client_for, analyst, municipality
     mine = own("comma", municipality=municipality)
     client = client_for(analyst)
     data = _as_shown(client, mine)
-    data |= {"l1__share": "0,35", "comment": "Доля 0,35", "action": "save"}
+    data |= {"l1__share": "0,35", "comment": "Доля 0,35"}
     response = client.post(
         reverse("identification:methodology-edit", args=[mine.pk]), data
     )

@@ -152,7 +152,7 @@ def test_preset_cannot_be_changed_but_can_be_copied(client, mimc):
     form = page.context["form"]
     data = {name: field.initial for name, field in form.fields.items()}
     data = {k: v for k, v in data.items() if v is not None}
-    data |= {"comment": "Попытка", "action": "save"}
+    data |= {"comment": "Попытка"}
     body = client.post(
         reverse("identification:methodology-edit", args=[preset.pk]), data
     ).content.decode()
@@ -166,7 +166,7 @@ def test_preset_cannot_be_changed_but_can_be_copied(client, mimc):
     assert response.url == reverse("identification:methodology-edit", args=[own.pk])
 
 
-def post_params(client, methodology, **changes):
+def post_params(client, methodology, view="edit", **changes):
     form = client.get(
         reverse("identification:methodology-edit", args=[methodology.pk])
     ).context["form"]
@@ -177,7 +177,7 @@ def post_params(client, methodology, **changes):
     }
     data |= changes
     return client.post(
-        reverse("identification:methodology-edit", args=[methodology.pk]), data
+        reverse(f"identification:methodology-{view}", args=[methodology.pk]), data
     )
 
 
@@ -191,9 +191,7 @@ def test_editing_parameters_makes_a_new_version_with_author(client, mimc):
         number=1,
         params=Methodology.objects.get(code="combined").current.params,
     )
-    response = post_params(
-        client, own, r1__pct="35", comment="Порог 35 %", action="save"
-    )
+    response = post_params(client, own, r1__pct="35", comment="Порог 35 %")
     assert response.status_code == 302
     version = own.versions.get(number=2)
     assert version.params["r1"]["pct"] == 35
@@ -211,9 +209,7 @@ def test_new_version_needs_a_comment(client, mimc):
         number=1,
         params=Methodology.objects.get(code="combined").current.params,
     )
-    body = post_params(
-        client, own, r1__pct="35", comment="", action="save"
-    ).content.decode()
+    body = post_params(client, own, r1__pct="35", comment="").content.decode()
     assert "Напишите, что и почему изменено" in body
     assert own.versions.count() == 1
 
@@ -222,7 +218,7 @@ def test_whatif_preview_lists_changes_and_saves_nothing(client, mimc, demo_run):
     client.force_login(mimc)
     own = Methodology.objects.get(code="combined")
     runs = IdentificationRun.objects.count()
-    body = post_params(client, own, r1__pct="20", action="preview").content.decode()
+    body = post_params(client, own, r1__pct="20", view="preview").content.decode()
     assert "Что если: по данным выявления" in body
     assert "Войдут в список" in body or "Изменят статус" in body
     assert IdentificationRun.objects.count() == runs
@@ -240,6 +236,6 @@ def test_bad_explicit_years_are_refused(client, mimc):
         params=Methodology.objects.get(code="combined").current.params,
     )
     body = post_params(
-        client, own, r1__years="2018-2019", comment="годы", action="save"
+        client, own, r1__years="2018-2019", comment="годы"
     ).content.decode()
     assert "не учебный год" in body

@@ -15,7 +15,7 @@ Status = Report.Status
 
 def form_data(report, values=STAFFING, **extra):
     data = {name: "" if value is None else str(value) for name, value in values.items()}
-    return {**data, "version": str(report.version), "action": "save", **extra}
+    return {**data, "version": str(report.version), **extra}
 
 
 def url(report, step=""):
@@ -95,11 +95,23 @@ def test_comma_decimal_is_read_for_noko(
 def test_operator_saves_then_submits(client_for, operator, staffing):
     client = client_for(operator)
     response = client.post(
-        url(staffing), form_data(staffing, action="submit"), follow=True
+        url(staffing, "save-submit"), form_data(staffing), follow=True
     )
     staffing.refresh_from_db()
     assert staffing.status == Status.SUBMITTED
     assert "Отчёт сдан на проверку в МИМЦ." in response.content.decode()
+
+
+def test_the_draft_button_only_saves_and_submitting_has_its_own_url(
+    client_for, operator, staffing
+):
+    client = client_for(operator)
+    page = client.get(url(staffing)).content.decode()
+    assert f'formaction="{url(staffing, "save-submit")}"' in page
+    # A button value from an old page changes nothing: the form's own URL saves a draft.
+    client.post(url(staffing), form_data(staffing, action="submit"))
+    staffing.refresh_from_db()
+    assert (staffing.status, staffing.version) == (Status.DRAFT, 1)
 
 
 def test_submit_with_empty_fields_saves_but_does_not_submit(
@@ -107,7 +119,7 @@ def test_submit_with_empty_fields_saves_but_does_not_submit(
 ):
     values = {**STAFFING, "defectologists": None}
     response = client_for(operator).post(
-        url(staffing), form_data(staffing, values, action="submit"), follow=True
+        url(staffing, "save-submit"), form_data(staffing, values), follow=True
     )
     staffing.refresh_from_db()
     assert staffing.status == Status.DRAFT
@@ -424,7 +436,6 @@ def test_results_form_saves_rows_and_ignores_blank_ones(
     results = page.context["form"].results
     data = {
         "version": "0",
-        "action": "save",
         "results-TOTAL_FORMS": str(len(results.forms)),
         "results-INITIAL_FORMS": "0",
         "comparisons-TOTAL_FORMS": "0",
@@ -468,7 +479,6 @@ def test_results_form_shows_row_error(client_for, operator, campaign, school):
     math = subject("математика")
     data = {
         "version": "0",
-        "action": "save",
         "results-TOTAL_FORMS": "1",
         "results-INITIAL_FORMS": "0",
         "comparisons-TOTAL_FORMS": "0",
@@ -523,7 +533,7 @@ def test_closed_collection_refuses_the_operators_save_and_submit(
     page = client.get(url(staffing)).content.decode()
     assert "закрыт: отчёт больше не изменяют" in page
     response = client.post(
-        url(staffing), form_data(staffing, action="submit"), follow=True
+        url(staffing, "save-submit"), form_data(staffing), follow=True
     )
     assert (
         "закрыт: отчёты этой кампании больше не изменяют" in response.content.decode()

@@ -56,9 +56,8 @@ def test_the_mimc_opens_the_next_year_with_seed_000_dates_and_last_years_rules(
     )
     year = AcademicYear.objects.get(start_year=2022)
     response = client.post(
-        reverse("partnerships:index"),
+        reverse("partnerships:campaign-open"),
         {
-            "action": "open",
             "open-year": year.pk,
             "open-plan_deadline": "2022-11-25",
             "open-general_plan_deadline": "2022-11-30",
@@ -76,9 +75,8 @@ def test_opening_a_year_that_already_has_a_round_is_refused_in_russian(client, d
     login(client, "mimc")
     year = AcademicYear.objects.get(start_year=2021)
     response = client.post(
-        reverse("partnerships:index"),
+        reverse("partnerships:campaign-open"),
         {
-            "action": "open",
             "open-year": year.pk,
             "open-plan_deadline": "2021-11-25",
             "open-general_plan_deadline": "2021-11-30",
@@ -97,9 +95,8 @@ def test_the_department_cannot_open_a_round(client, demo):
     login(client, "uo")
     year = next_year()
     response = client.post(
-        reverse("partnerships:index"),
+        reverse("partnerships:campaign-open"),
         {
-            "action": "open",
             "open-year": year.pk,
             "open-plan_deadline": "2022-11-25",
             "open-general_plan_deadline": "2022-11-30",
@@ -388,7 +385,6 @@ def test_the_board_form_cannot_move_a_round_with_pairs_to_another_year(client, d
     response = client.post(
         f"{reverse('partnerships:index')}?campaign={campaign.pk}",
         {
-            "action": "save",
             "campaign-year": AcademicYear.objects.get(start_year=2019).pk,
             "campaign-plan_deadline": "2019-11-25",
             "campaign-general_plan_deadline": "2019-11-30",
