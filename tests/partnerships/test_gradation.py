@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from identification.models import CriterionResult
 from partnerships import gradation
 from partnerships.models import GradationScale
-from schools.models import User
+from tests.partnerships.conftest import SCHOOLS
 
 HIGH, MIDDLE, LOW, NO_DATA = (
     gradation.HIGH,
@@ -76,26 +76,38 @@ def test_with_distinct_values_each_end_holds_a_quarter_rounded_up(values):
             assert sum(b == HIGH for b in bands.values()) == k
 
 
-def test_page_shows_the_bands_of_the_official_lists_run(client, demo):
-    client.force_login(User.objects.get(username="mimc"))
+def test_page_shows_the_bands_of_the_official_lists_run(client, lesosibirsk, analyst):
+    client.force_login(analyst)
     response = client.get(reverse("partnerships:gradation"))
     rows = response.context["rows"]
     run = response.context["run"]
     assert run.official_lists.exists()
-    assert len(rows) == 9
+    assert len(rows) == len(SCHOOLS) == 9
     values = dict(
         CriterionResult.objects.filter(run=run, criterion="L1").values_list(
             "school__short_name", "value"
         )
     )
     highest = max(values, key=lambda name: values[name])
+    assert highest == "МБОУ «Лицей»"
     assert rows[0]["school"] == highest
     assert rows[0]["band"] == HIGH
-    assert sum(r["band"] == LOW for r in rows) == 3  # ceil(0.25 · 9)
+    # ceil(0.25 · 9) = 3 at each end.
+    assert {r["school"] for r in rows if r["band"] == LOW} == {
+        "МБОУ «СОШ № 6»",
+        "МБОУ «СОШ № 8»",
+        "МБОУ «ООШ № 5»",
+    }
+    assert {r["school"] for r in rows if r["band"] == HIGH} == {
+        "МБОУ «Лицей»",
+        "МБОУ «Гимназия»",
+        "МБОУ «СОШ № 2»",
+    }
 
 
-def test_analyst_changes_the_cut_points_and_bad_values_are_refused(client, demo):
-    analyst = User.objects.get(username="mimc")
+def test_analyst_changes_the_cut_points_and_bad_values_are_refused(
+    client, lesosibirsk, analyst
+):
     client.force_login(analyst)
     url = reverse("partnerships:gradation")
     response = client.post(
@@ -127,13 +139,23 @@ def test_analyst_changes_the_cut_points_and_bad_values_are_refused(client, demo)
     )
     assert scale.history.count() == 1
     rows = client.get(url).context["rows"]
+    assert len(rows) == 9
     assert all((r["band"] == LOW) == (r["value"] < -0.5) for r in rows)
+    # СОШ № 4 (−0,651) joins the low band; only the gymnasium and the lyceum stay high.
+    assert sum(r["band"] == LOW for r in rows) == 4
+    assert {r["school"] for r in rows if r["band"] == HIGH} == {
+        "МБОУ «Лицей»",
+        "МБОУ «Гимназия»",
+    }
 
 
-def test_department_sees_but_does_not_change_and_operators_do_not_see(client, demo):
-    approver = User.objects.get(username="uo")
+def test_department_sees_but_does_not_change_and_operators_do_not_see(
+    client, lesosibirsk, approver, operator
+):
     client.force_login(approver)
-    assert client.get(reverse("partnerships:gradation")).status_code == 200
+    response = client.get(reverse("partnerships:gradation"))
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 9
     assert (
         client.post(
             reverse("partnerships:gradation"),
@@ -147,12 +169,12 @@ def test_department_sees_but_does_not_change_and_operators_do_not_see(client, de
         == 403
     )
     assert not GradationScale.objects.exists()
-    client.force_login(User.objects.get(username="sch242701"))
+    client.force_login(operator)
     assert client.get(reverse("partnerships:gradation")).status_code == 403
 
 
-def test_export_has_every_school_with_its_band(client, demo):
-    client.force_login(User.objects.get(username="mimc"))
+def test_export_has_every_school_with_its_band(client, lesosibirsk, analyst):
+    client.force_login(analyst)
     response = client.get(reverse("partnerships:gradation"), {"format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[1]] == [
@@ -168,3 +190,7 @@ def test_export_has_every_school_with_its_band(client, demo):
         "средний уровень",
         "низкий уровень",
     }
+    bands = {r[0]: (r[1], r[3]) for r in rows}
+    assert bands["МБОУ «Лицей»"] == ("Лицей", "высокий уровень")
+    assert bands["МБОУ «СОШ № 9»"] == ("СОШ", "средний уровень")
+    assert bands["МБОУ «ООШ № 5»"] == ("ООШ", "низкий уровень")

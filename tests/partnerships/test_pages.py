@@ -6,9 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from monitoring.models import OutcomesData, ReportKind, SocialPassportData
 from partnerships import selectors, services
-from partnerships.models import Campaign, Partnership
-from schools.models import AcademicYear, School, User
+from partnerships.models import Campaign
+from schools.models import AcademicYear
+from tests.factories import ReportFactory
+from tests.partnerships.conftest import LAST_YEARS_INDEX, SCHOOLS
 
 
 def next_year():
@@ -16,25 +19,26 @@ def next_year():
     return AcademicYear.objects.create(start_year=2022, start_date=start, end_date=end)
 
 
-def login(client, username):
-    client.force_login(User.objects.get(username=username))
-    return client
-
-
-def test_the_board_shows_the_current_year_and_switches_to_another(client, demo):
-    login(client, "mimc")
+def test_the_board_shows_the_current_year_and_switches_to_another(
+    client, lesosibirsk, analyst
+):
+    client.force_login(analyst)
     response = client.get(reverse("partnerships:index"))
+    assert response.context["campaign"] == lesosibirsk.this_year
     assert response.context["campaign"].year.start_year == 2021
     assert len(response.context["pairs"]) == 3
-    last = Campaign.objects.get(year__start_year=2020)
-    response = client.get(reverse("partnerships:index"), {"campaign": last.pk})
+    response = client.get(
+        reverse("partnerships:index"), {"campaign": lesosibirsk.last_year.pk}
+    )
     assert [str(p) for p in response.context["pairs"]] == [
         "МБОУ «СОШ № 6» — МБОУ «Лицей»"
     ]
 
 
-def test_a_tampered_year_or_municipality_falls_back_to_the_current_round(client, demo):
-    login(client, "mimc")
+def test_a_tampered_year_or_municipality_falls_back_to_the_current_round(
+    client, lesosibirsk, analyst
+):
+    client.force_login(analyst)
     response = client.get(
         reverse("partnerships:index"), {"campaign": "1 OR 1=1", "municipality": "x"}
     )
@@ -43,10 +47,10 @@ def test_a_tampered_year_or_municipality_falls_back_to_the_current_round(client,
 
 
 def test_the_mimc_opens_the_next_year_with_seed_000_dates_and_last_years_rules(
-    client, demo
+    client, lesosibirsk, analyst, municipality
 ):
     next_year()
-    login(client, "mimc")
+    client.force_login(analyst)
     response = client.get(reverse("partnerships:index"))
     initial = response.context["open_form"].initial
     assert initial["year"].start_year == 2022
@@ -66,13 +70,13 @@ def test_the_mimc_opens_the_next_year_with_seed_000_dates_and_last_years_rules(
         },
     )
     assert response.status_code == 302
-    assert Campaign.objects.filter(
-        year=year, municipality__name="г. Лесосибирск"
-    ).exists()
+    assert Campaign.objects.filter(year=year, municipality=municipality).exists()
 
 
-def test_opening_a_year_that_already_has_a_round_is_refused_in_russian(client, demo):
-    login(client, "mimc")
+def test_opening_a_year_that_already_has_a_round_is_refused_in_russian(
+    client, lesosibirsk, analyst
+):
+    client.force_login(analyst)
     year = AcademicYear.objects.get(start_year=2021)
     response = client.post(
         reverse("partnerships:campaign-open"),
@@ -91,8 +95,8 @@ def test_opening_a_year_that_already_has_a_round_is_refused_in_russian(client, d
     assert Campaign.objects.filter(year=year).count() == 1
 
 
-def test_the_department_cannot_open_a_round(client, demo):
-    login(client, "uo")
+def test_the_department_cannot_open_a_round(client, lesosibirsk, approver):
+    client.force_login(approver)
     year = next_year()
     response = client.post(
         reverse("partnerships:campaign-open"),
@@ -108,93 +112,111 @@ def test_the_department_cannot_open_a_round(client, demo):
     assert not Campaign.objects.filter(year=year).exists()
 
 
+def _reports(school, start_year, *, attested, good, pupils, incomplete):
+    """The school's outcomes and social passport of a year."""
+    year = AcademicYear.objects.get(start_year=start_year)
+    OutcomesData.objects.create(
+        report=ReportFactory(school=school, year=year, kind=ReportKind.OUTCOMES),
+        grade9_graduates=20,
+        continued_grade10=10,
+        olympiad_participants=3,
+        attested=attested,
+        attested_good=good,
+        attested_failing=2,
+    )
+    SocialPassportData.objects.create(
+        report=ReportFactory(school=school, year=year, kind=ReportKind.SOCIAL),
+        **dict.fromkeys(
+            [f.name for f in SocialPassportData._meta.concrete_fields][1:], 0
+        )
+        | {"pupils_total": pupils, "incomplete_families": incomplete},
+    )
+
+
 def test_the_outcome_of_a_finished_year_compares_both_identifications_and_the_reports(
-    client, demo
+    client, lesosibirsk
 ):
-    partnership = Partnership.objects.get(campaign__year__start_year=2020)
-    login(client, "sch242711")
+    partnership = lesosibirsk.finished
+    # The year before the partnership and the partnership year: 30 % on «4» and «5», then 35 %.
+    _reports(partnership.school, 2019, attested=200, good=60, pupils=220, incomplete=40)
+    _reports(partnership.school, 2020, attested=200, good=70, pupils=220, incomplete=50)
+    client.force_login(lesosibirsk.operator("Лицей"))
     outcome = client.get(partnership.get_absolute_url()).context["outcome"]
     assert outcome["events"] == 4
     assert outcome["before"]["year"].start_year == 2020
     assert outcome["after"]["year"].start_year == 2021
+    assert (outcome["before"]["index"], outcome["after"]["index"]) == (
+        LAST_YEARS_INDEX,
+        SCHOOLS["МБОУ «СОШ № 6»"][2].index,
+    )
+    assert outcome["after"]["status"] == "ШНОР и ШНСУ"
     assert outcome["change"] == pytest.approx(
         outcome["after"]["index"] - outcome["before"]["index"]
     )
+    assert outcome["change"] == pytest.approx(0.258)
     assert outcome["indicator_years"] == ("2019/2020", "2020/2021")
     labels = {i["label"]: i for i in outcome["indicators"]}
     quality = labels["Качество обученности (на «4» и «5»)"]
+    assert (quality["before"], quality["after"]) == pytest.approx((30.0, 35.0))
     assert quality["change"] == pytest.approx(quality["after"] - quality["before"])
-    assert quality["verdict"] == (
-        "better" if quality["change"] > 0 else "worse" if quality["change"] < 0 else ""
-    )
+    assert quality["verdict"] == "better"
     assert (
         "Из неполных семей" not in labels
     )  # the social context is not the school's result
 
 
 def test_the_outcome_of_the_current_year_waits_for_the_next_identification(
-    client, demo
+    client, lesosibirsk, analyst
 ):
-    partnership = Partnership.objects.get(
-        campaign__year__start_year=2021, school__code="sch242706"
-    )
-    login(client, "mimc")
+    partnership = lesosibirsk.pair("СОШ № 6")
+    client.force_login(analyst)
     response = client.get(partnership.get_absolute_url())
+    assert response.context["outcome"]["before"]["year"].start_year == 2021
     assert response.context["outcome"]["after"] is None
     assert "Сравнение появится после выявления" in response.content.decode()
 
 
 def test_home_tells_the_school_to_choose_a_partner_and_the_partner_to_answer(
-    client, demo
+    client, lesosibirsk
 ):
-    login(client, "sch242704")
+    client.force_login(lesosibirsk.operator("СОШ № 4"))
     text = client.get(reverse("home")).content.decode()
     assert "Выбрать школу-партнёра" in text
-    campaign = Campaign.objects.get(year__start_year=2021)
-    school, gymnasium = (
-        School.objects.get(code="sch242704"),
-        School.objects.get(code="sch242710"),
-    )
     services.propose(
-        campaign=campaign,
-        school=school,
-        partner=gymnasium,
+        campaign=lesosibirsk.this_year,
+        school=lesosibirsk.school("СОШ № 4"),
+        partner=lesosibirsk.school("Гимназия"),
         support=["methodological"],
         goals="",
-        by=User.objects.get(username="sch242704"),
+        by=lesosibirsk.operator("СОШ № 4"),
     )
     assert "Выбрать школу-партнёра" not in client.get(reverse("home")).content.decode()
-    login(client, "sch242710")
+    client.force_login(lesosibirsk.operator("Гимназия"))
     text = client.get(reverse("home")).content.decode()
     assert "Ответить на предложение" in text
     assert "МБОУ «СОШ № 4»" in text
 
 
 def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_general_plan(
-    client, demo
+    client, lesosibirsk, analyst, approver
 ):
-    campaign = Campaign.objects.get(year__start_year=2021)
-    mimc = User.objects.get(username="mimc")
-    login(client, "mimc")
+    campaign = lesosibirsk.this_year
+    client.force_login(analyst)
     assert (
         "Согласовать план взаимодействия"
         not in client.get(reverse("home")).content.decode()
     )
-    school, gymnasium = (
-        School.objects.get(code="sch242704"),
-        School.objects.get(code="sch242710"),
-    )
-    operator = User.objects.get(username="sch242704")
+    operator = lesosibirsk.operator("СОШ № 4")
     pair = services.propose(
         campaign=campaign,
-        school=school,
-        partner=gymnasium,
+        school=lesosibirsk.school("СОШ № 4"),
+        partner=lesosibirsk.school("Гимназия"),
         support=["expert"],
         goals="",
         by=operator,
     )
     services.partnership_accept(
-        obj=pair, by=User.objects.get(username="sch242710"), reason=""
+        obj=pair, by=lesosibirsk.operator("Гимназия"), reason=""
     )
     services.activity_save(
         partnership=pair,
@@ -213,14 +235,14 @@ def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_gener
         "Согласовать план взаимодействия</a>: 1"
         in client.get(reverse("home")).content.decode()
     )
-    login(client, "uo")
+    client.force_login(approver)
     assert (
         "Утвердить общий план взаимодействия"
         not in client.get(reverse("home")).content.decode()
     )
-    services.partnership_approve(obj=pair, by=mimc, reason="")
-    plan = services.general_plan_compile(campaign=campaign, by=mimc)
-    services.general_plan_submit(plan=plan, by=mimc)
+    services.partnership_approve(obj=pair, by=analyst, reason="")
+    plan = services.general_plan_compile(campaign=campaign, by=analyst)
+    services.general_plan_submit(plan=plan, by=analyst)
     text = client.get(reverse("home")).content.decode()
     assert "Утвердить общий план взаимодействия</a>: 1" in text
     assert reverse("partnerships:general-plan", args=[campaign.pk]) in text
@@ -229,34 +251,40 @@ def test_home_tells_the_mimc_of_plans_to_approve_and_the_department_of_the_gener
 # Found in review: access to municipal documents, cleared files, revisions through the page, round changes --------
 
 
-def test_operators_do_not_see_the_municipal_network_or_general_plan(client, demo):
-    campaign = Campaign.objects.get(year__start_year=2020)
-    login(client, "sch242711")  # even a partner school
+def test_operators_do_not_see_the_municipal_network_or_general_plan(
+    client, lesosibirsk, approver
+):
+    campaign = lesosibirsk.last_year
+    client.force_login(lesosibirsk.operator("Лицей"))  # even a partner school
     for url in (
         reverse("partnerships:network", args=[campaign.pk]),
         reverse("partnerships:general-plan", args=[campaign.pk]),
     ):
         assert client.get(url).status_code == 403
         assert client.get(url, {"format": "xlsx"}).status_code == 403
-    login(client, "uo")
+    client.force_login(approver)
     assert (
         client.get(reverse("partnerships:network", args=[campaign.pk])).status_code
         == 200
     )
 
 
-def test_a_non_numeric_run_on_the_gradation_page_is_ignored(client, demo):
-    login(client, "mimc")
-    assert (
-        client.get(reverse("partnerships:gradation"), {"run": "abc"}).status_code == 200
-    )
+def test_a_non_numeric_run_on_the_gradation_page_is_ignored(
+    client, lesosibirsk, analyst
+):
+    client.force_login(analyst)
+    response = client.get(reverse("partnerships:gradation"), {"run": "abc"})
+    assert response.status_code == 200
+    # The page falls back to the run behind the approved list of the year.
+    assert response.context["run"].target_year.start_year == 2021
+    assert response.context["run"].official_lists.exists()
 
 
-def test_an_event_with_a_cleared_file_input_is_recorded_without_a_file(client, demo):
-    partnership = Partnership.objects.get(
-        campaign__year__start_year=2021, school__code="sch242708"
-    )
-    login(client, "sch242711")
+def test_an_event_with_a_cleared_file_input_is_recorded_without_a_file(
+    client, lesosibirsk
+):
+    partnership = lesosibirsk.pair("СОШ № 8")
+    client.force_login(lesosibirsk.operator("Лицей"))
     response = client.post(
         reverse("partnerships:event-record", args=[partnership.pk]),
         {
@@ -271,17 +299,17 @@ def test_an_event_with_a_cleared_file_input_is_recorded_without_a_file(client, d
     assert not event.materials_file
 
 
-def test_an_agreement_is_signed_only_for_an_approved_plan(client, demo):
-    campaign = Campaign.objects.get(year__start_year=2021)
+def test_an_agreement_is_signed_only_for_an_approved_plan(client, lesosibirsk):
+    operator = lesosibirsk.operator("СОШ № 4")
     pair = services.propose(
-        campaign=campaign,
-        school=School.objects.get(code="sch242704"),
-        partner=School.objects.get(code="sch242710"),
+        campaign=lesosibirsk.this_year,
+        school=lesosibirsk.school("СОШ № 4"),
+        partner=lesosibirsk.school("Гимназия"),
         support=["expert"],
         goals="",
-        by=User.objects.get(username="sch242704"),
+        by=operator,
     )
-    login(client, "sch242704")
+    client.force_login(operator)
     client.post(
         reverse("partnerships:agreement-save", args=[pair.pk]),
         {
@@ -295,13 +323,11 @@ def test_an_agreement_is_signed_only_for_an_approved_plan(client, demo):
 
 
 def test_changing_an_approved_activity_on_the_page_records_the_old_and_new_values(
-    client, demo
+    client, lesosibirsk
 ):
-    partnership = Partnership.objects.get(
-        campaign__year__start_year=2021, school__code="sch242706"
-    )
+    partnership = lesosibirsk.pair("СОШ № 6")
     activity = partnership.activities.get(title="Консультации по подготовке к ОГЭ")
-    login(client, "sch242706")
+    client.force_login(lesosibirsk.operator("СОШ № 6"))
     response = client.post(
         reverse("partnerships:activity-edit", args=[partnership.pk, activity.pk]),
         {
@@ -343,9 +369,10 @@ def campaign_data(campaign, **changes):
     return {**data, **changes}
 
 
-def test_a_round_with_pairs_keeps_its_year_and_a_capacity_of_at_least_its_load(demo):
-    campaign = Campaign.objects.get(year__start_year=2021)
-    mimc = User.objects.get(username="mimc")
+def test_a_round_with_pairs_keeps_its_year_and_a_capacity_of_at_least_its_load(
+    lesosibirsk, analyst
+):
+    campaign = lesosibirsk.this_year
     other = AcademicYear.objects.get(start_year=2019)
     with pytest.raises(ValidationError, match="учебный год партнёрства не меняется"):
         services.campaign_save(
@@ -356,32 +383,35 @@ def test_a_round_with_pairs_keeps_its_year_and_a_capacity_of_at_least_its_load(d
                 plan_deadline=dt.date(2019, 11, 25),
                 general_plan_deadline=dt.date(2019, 11, 30),
             ),
-            by=mimc,
+            by=analyst,
         )
     with pytest.raises(ValidationError, match="уже поддерживает 2 школы"):  # the Лицей
         services.campaign_save(
-            campaign=campaign, data=campaign_data(campaign, capacity=1), by=mimc
+            campaign=campaign, data=campaign_data(campaign, capacity=1), by=analyst
         )
+    assert Campaign.objects.get(pk=campaign.pk).year.start_year == 2021
     services.campaign_save(
-        campaign=campaign, data=campaign_data(campaign, capacity=3), by=mimc
+        campaign=campaign, data=campaign_data(campaign, capacity=3), by=analyst
     )
     assert Campaign.objects.get(pk=campaign.pk).capacity == 3
 
 
-def test_a_round_whose_general_plan_is_approved_is_frozen(demo):
-    campaign = Campaign.objects.get(year__start_year=2020)
+def test_a_round_whose_general_plan_is_approved_is_frozen(lesosibirsk, analyst):
+    campaign = lesosibirsk.last_year
     with pytest.raises(ValidationError, match="Общий план этого года утверждён"):
         services.campaign_save(
             campaign=campaign,
             data=campaign_data(campaign, events_target=6),
-            by=User.objects.get(username="mimc"),
+            by=analyst,
         )
     assert Campaign.objects.get(pk=campaign.pk).events_target == 4
 
 
-def test_the_board_form_cannot_move_a_round_with_pairs_to_another_year(client, demo):
-    campaign = Campaign.objects.get(year__start_year=2021)
-    login(client, "mimc")
+def test_the_board_form_cannot_move_a_round_with_pairs_to_another_year(
+    client, lesosibirsk, analyst
+):
+    campaign = lesosibirsk.this_year
+    client.force_login(analyst)
     response = client.post(
         f"{reverse('partnerships:index')}?campaign={campaign.pk}",
         {
@@ -399,10 +429,10 @@ def test_the_board_form_cannot_move_a_round_with_pairs_to_another_year(client, d
     assert Campaign.objects.get(pk=campaign.pk).year.start_year == 2021
 
 
-def test_a_school_cannot_be_suggested_to_itself(client, demo):
-    campaign = Campaign.objects.get(year__start_year=2021)
-    school = School.objects.get(code="sch242704")
-    login(client, "mimc")
+def test_a_school_cannot_be_suggested_to_itself(client, lesosibirsk, analyst):
+    campaign = lesosibirsk.this_year
+    school = lesosibirsk.school("СОШ № 4")
+    client.force_login(analyst)
     response = client.post(
         reverse("partnerships:suggest", args=[campaign.pk]),
         {f"partner-{school.pk}": school.pk},

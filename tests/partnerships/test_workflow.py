@@ -22,7 +22,6 @@ from partnerships.models import (
     Partnership,
     Suggestion,
 )
-from schools.models import School, User
 from tests.factories import AcademicYearFactory, OperatorFactory, SchoolFactory
 
 D = dt.date
@@ -1002,25 +1001,16 @@ def test_an_approved_plan_is_changed_on_the_page_only_with_a_reason(
     assert selectors.revisions(approved)[0].reason == "Перенос по просьбе партнёра"
 
 
-# Pages on the demo: suggestions, the school's choice, the general plan ------------------------------------------
-
-
-@pytest.fixture
-def demo_campaign(demo):
-    return Campaign.objects.get(
-        municipality__name="г. Лесосибирск", year__start_year=2021
-    )
-
-
-def by_code(code):
-    return School.objects.get(code=code)
+# Pages of г. Лесосибирск's round: suggestions, the school's choice, the general plan ----------------------------
 
 
 def test_the_mimc_sees_suggestions_for_schools_still_without_a_partner(
-    client, demo_campaign
+    client, lesosibirsk, analyst
 ):
-    client.force_login(User.objects.get(username="mimc"))
-    response = client.get(reverse("partnerships:suggest", args=[demo_campaign.pk]))
+    client.force_login(analyst)
+    response = client.get(
+        reverse("partnerships:suggest", args=[lesosibirsk.this_year.pk])
+    )
     assert response.status_code == 200
     rows = response.context["rows"]
     assert [(r["pair"].school.name, r["pair"].partner.name) for r in rows] == [
@@ -1032,68 +1022,71 @@ def test_the_mimc_sees_suggestions_for_schools_still_without_a_partner(
         "МБОУ «Гимназия»",
     ]
     assert response.context["capacity"] == {
-        by_code("sch242710").pk: 1,
-        by_code("sch242711").pk: 0,
-        by_code("sch242702").pk: 2,
+        lesosibirsk.school("Гимназия").pk: 1,
+        lesosibirsk.school("Лицей").pk: 0,
+        lesosibirsk.school("СОШ № 2").pk: 2,
     }
     assert "тот же тип школы (СОШ)" in response.content.decode()
 
 
 def test_suggestions_are_refused_to_an_operator_and_the_department(
-    client, demo_campaign
+    client, lesosibirsk, approver
 ):
-    for username in ("sch242704", "uo"):
-        client.force_login(User.objects.get(username=username))
+    for user in (lesosibirsk.operator("СОШ № 4"), approver):
+        client.force_login(user)
         assert (
             client.get(
-                reverse("partnerships:suggest", args=[demo_campaign.pk])
+                reverse("partnerships:suggest", args=[lesosibirsk.this_year.pk])
             ).status_code
             == 403
         )
 
 
-def test_a_suggested_partner_must_be_a_candidate(client, demo_campaign):
-    client.force_login(User.objects.get(username="mimc"))
-    url = reverse("partnerships:suggest", args=[demo_campaign.pk])
-    needy = by_code("sch242704")
+def test_a_suggested_partner_must_be_a_candidate(client, lesosibirsk, analyst):
+    client.force_login(analyst)
+    url = reverse("partnerships:suggest", args=[lesosibirsk.this_year.pk])
+    needy = lesosibirsk.school("СОШ № 4")
     response = client.post(
-        url, {f"partner-{needy.pk}": by_code("sch242709").pk}
+        url, {f"partner-{needy.pk}": lesosibirsk.school("СОШ № 9").pk}
     )  # СОШ № 9: middle band, not a candidate
     assert response.status_code == 403
     assert not Suggestion.objects.exists()
-    response = client.post(url, {f"partner-{needy.pk}": by_code("sch242710").pk})
+    gymnasium = lesosibirsk.school("Гимназия")
+    response = client.post(url, {f"partner-{needy.pk}": gymnasium.pk})
     assert response.status_code == 302
     suggestion = Suggestion.objects.get()
-    assert (suggestion.school, suggestion.partner.code) == (needy, "sch242710")
+    assert (suggestion.school, suggestion.partner) == (needy, gymnasium)
     assert "ведёт те же классы (1–11)" in suggestion.reason
 
 
 def test_a_tampered_non_numeric_partner_is_refused_not_a_server_error(
-    client, demo_campaign
+    client, lesosibirsk, analyst
 ):
-    client.force_login(User.objects.get(username="mimc"))
+    client.force_login(analyst)
     response = client.post(
-        reverse("partnerships:suggest", args=[demo_campaign.pk]),
-        {f"partner-{by_code('sch242704').pk}": "1 OR 1=1"},
+        reverse("partnerships:suggest", args=[lesosibirsk.this_year.pk]),
+        {f"partner-{lesosibirsk.school('СОШ № 4').pk}": "1 OR 1=1"},
     )
     assert response.status_code in (400, 403)
     assert not Suggestion.objects.exists()
 
 
-def test_suggestions_beyond_a_partners_capacity_are_not_sent(client, demo_campaign):
+def test_suggestions_beyond_a_partners_capacity_are_not_sent(
+    client, lesosibirsk, analyst
+):
     # СОШ № 6 is left by the Лицей, which keeps СОШ № 8: one free place there, two schools to place.
-    Partnership.objects.filter(campaign=demo_campaign, school__code="sch242706").update(
+    Partnership.objects.filter(pk=lesosibirsk.pair("СОШ № 6").pk).update(
         status=Partnership.Status.DECLINED
     )
-    client.force_login(User.objects.get(username="mimc"))
-    url = reverse("partnerships:suggest", args=[demo_campaign.pk])
-    lyceum = by_code("sch242711")
+    client.force_login(analyst)
+    url = reverse("partnerships:suggest", args=[lesosibirsk.this_year.pk])
+    lyceum = lesosibirsk.school("Лицей")
     assert client.get(url).context["capacity"][lyceum.pk] == 1
     response = client.post(
         url,
         {
-            f"partner-{by_code('sch242704').pk}": lyceum.pk,
-            f"partner-{by_code('sch242706').pk}": lyceum.pk,
+            f"partner-{lesosibirsk.school('СОШ № 4').pk}": lyceum.pk,
+            f"partner-{lesosibirsk.school('СОШ № 6').pk}": lyceum.pk,
         },
     )
     assert response.status_code == 200
@@ -1103,26 +1096,27 @@ def test_suggestions_beyond_a_partners_capacity_are_not_sent(client, demo_campai
     assert not Suggestion.objects.exists()
 
 
-def test_the_school_sees_ranked_candidates_and_proposes(client, demo_campaign):
-    operator = User.objects.get(username="sch242704")
+def test_the_school_sees_ranked_candidates_and_proposes(client, lesosibirsk):
+    operator = lesosibirsk.operator("СОШ № 4")
     client.force_login(operator)
     url = reverse("partnerships:index")
     response = client.get(url)
     assert response.status_code == 200
     block = response.context["blocks"][0]
-    assert block["school"].code == "sch242704"
+    assert block["school"] == lesosibirsk.school("СОШ № 4")
     # Best first (СОШ № 2 0.18, Лицей 0.29, Гимназия 0.30), a partner without free places at the end.
     assert [(r["pair"].partner.name, r["free"]) for r in block["ranked"]] == [
         ("МБОУ «СОШ № 2»", 2),
         ("МБОУ «Гимназия»", 1),
         ("МБОУ «Лицей»", 0),
     ]
+    assert [round(r["pair"].cost, 2) for r in block["ranked"]] == [0.18, 0.30, 0.29]
     assert block["ranked"][0]["pair"].cost < block["ranked"][1]["pair"].cost
     assert "тот же населённый пункт (г. Лесосибирск)" in response.content.decode()
     school, gymnasium, lyceum = (
-        by_code("sch242704"),
-        by_code("sch242710"),
-        by_code("sch242711"),
+        lesosibirsk.school("СОШ № 4"),
+        lesosibirsk.school("Гимназия"),
+        lesosibirsk.school("Лицей"),
     )
 
     response = client.post(
@@ -1160,23 +1154,21 @@ def test_the_school_sees_ranked_candidates_and_proposes(client, demo_campaign):
         operator,
     )
     # The gymnasium sees the proposal.
-    client.force_login(User.objects.get(username="sch242710"))
+    client.force_login(lesosibirsk.operator("Гимназия"))
     assert (
         "МБОУ «СОШ № 4» предлагает вашей школе стать партнёром"
         in client.get(url).content.decode()
     )
 
 
-def test_the_school_cannot_propose_a_school_outside_the_candidates(
-    client, demo_campaign
-):
-    client.force_login(User.objects.get(username="sch242704"))
-    school = by_code("sch242704")
+def test_the_school_cannot_propose_a_school_outside_the_candidates(client, lesosibirsk):
+    client.force_login(lesosibirsk.operator("СОШ № 4"))
+    school = lesosibirsk.school("СОШ № 4")
     response = client.post(
         reverse("partnerships:index"),
         {
             "school": school.pk,
-            "partner": by_code("sch242709").pk,
+            "partner": lesosibirsk.school("СОШ № 9").pk,
             "support": ["expert"],
         },
     )
@@ -1186,17 +1178,17 @@ def test_the_school_cannot_propose_a_school_outside_the_candidates(
 
 
 def test_the_general_plan_is_compiled_by_the_mimc_and_approved_by_the_department(
-    client, demo_campaign
+    client, lesosibirsk, analyst, approver
 ):
-    url = reverse("partnerships:general-plan", args=[demo_campaign.pk])
-    mimc, uo = User.objects.get(username="mimc"), User.objects.get(username="uo")
-    client.force_login(uo)
+    campaign = lesosibirsk.this_year
+    url = reverse("partnerships:general-plan", args=[campaign.pk])
+    client.force_login(approver)
     assert client.post(url, {"action": "compile"}).status_code == 403
-    assert not GeneralPlan.objects.filter(campaign=demo_campaign).exists()
+    assert not GeneralPlan.objects.filter(campaign=campaign).exists()
 
-    client.force_login(mimc)
+    client.force_login(analyst)
     assert client.post(url, {"action": "compile"}).status_code == 302
-    plan = GeneralPlan.objects.get(campaign=demo_campaign)
+    plan = GeneralPlan.objects.get(campaign=campaign)
     assert len(plan.rows) == 12  # three pairs, four activities each
     assert (
         client.post(
@@ -1218,7 +1210,7 @@ def test_the_general_plan_is_compiled_by_the_mimc_and_approved_by_the_department
     plan.refresh_from_db()
     assert plan.status == GeneralPlan.Status.SUBMITTED
 
-    client.force_login(uo)
+    client.force_login(approver)
     response = client.get(url)
     assert [label for label, _ in response.context["by_month"]] == [
         "октябрь 2021",
@@ -1240,7 +1232,7 @@ def test_the_general_plan_is_compiled_by_the_mimc_and_approved_by_the_department
     plan.refresh_from_db()
     assert (plan.status, plan.approved_by, plan.order_label) == (
         GeneralPlan.Status.APPROVED,
-        uo,
+        approver,
         "приказ № 15-п от 03.12.2021",
     )
     assert messages_of(response) == [
@@ -1248,12 +1240,14 @@ def test_the_general_plan_is_compiled_by_the_mimc_and_approved_by_the_department
     ]
 
 
-def test_the_general_plan_exports_its_rows_to_xlsx(client, demo_campaign):
-    mimc = User.objects.get(username="mimc")
-    plan = services.general_plan_compile(campaign=demo_campaign, by=mimc)
-    client.force_login(User.objects.get(username="uo"))
+def test_the_general_plan_exports_its_rows_to_xlsx(
+    client, lesosibirsk, analyst, approver
+):
+    campaign = lesosibirsk.this_year
+    plan = services.general_plan_compile(campaign=campaign, by=analyst)
+    client.force_login(approver)
     response = client.get(
-        reverse("partnerships:general-plan", args=[demo_campaign.pk]),
+        reverse("partnerships:general-plan", args=[campaign.pk]),
         {"format": "xlsx"},
     )
     assert response.status_code == 200
