@@ -9,40 +9,41 @@ import pytest
 from monitoring import services as monitoring
 from monitoring.models import ReminderLog, Report
 from partnerships import services as partnerships
-from partnerships.models import Partnership
 from roadmaps import services as roadmaps
 from roadmaps.models import Item, Roadmap
 from schools import services as schools
-from schools.models import AcademicYear, User
+from schools.models import AcademicYear
+from tests.factories import AcademicYearFactory, CampaignFactory, ReportFactory
+from tests.factories.partnerships import PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_deleted_draft_item_names_who_deleted_it(demo):
-    mimc = User.objects.get(username="mimc")
+def test_a_deleted_draft_item_names_who_deleted_it(analyst):
     draft = roadmaps.roadmap_create(
         level=Roadmap.Level.MUNICIPAL,
-        municipality=mimc.municipality,
+        municipality=analyst.municipality,
         school=None,
-        year=AcademicYear.objects.get(start_year=2021),
+        year=AcademicYearFactory(start_year=2021),
         title="Проект карты",
-        by=mimc,
+        by=analyst,
     )
     item = roadmaps.item_save(
         roadmap=draft,
-        by=mimc,
+        by=analyst,
         responsible="МБУ «МИМЦ»",
         data={"title": "Семинар", "period": "октябрь 2021 года"},
     )
     pk = item.pk
-    roadmaps.item_delete(item=item, by=mimc)
+    roadmaps.item_delete(item=item, by=analyst)
     record = Item.history.filter(id=pk, history_type="-").get()
-    assert record.history_user == mimc
+    assert record.history_user == analyst
 
 
-def test_an_agreement_names_who_recorded_it(demo):
-    pair = Partnership.objects.filter(status=Partnership.Status.APPROVED).first()
-    operator = User.objects.filter(schools=pair.school).first()
+def test_an_agreement_names_who_recorded_it(municipality, school, operator):
+    pair = PartnershipFactory(
+        campaign__municipality=municipality, school=school, approved=True
+    )
     partnerships.agreement_save(
         partnership=pair,
         number="15",
@@ -58,17 +59,18 @@ def test_an_agreement_names_who_recorded_it(demo):
     )
 
 
-def test_the_current_year_names_who_changed_it(demo):
-    admin = User.objects.get(username="admin")
-    year = AcademicYear.objects.filter(is_current=False).first()
-    schools.academic_year_make_current(year=year, by=admin)
-    assert year.history.latest("history_date").history_user == admin
+def test_the_current_year_names_who_changed_it(administrator):
+    AcademicYearFactory(start_year=2021, is_current=True)
+    year = AcademicYearFactory(start_year=2020)
+    schools.academic_year_make_current(year=year, by=administrator)
+    assert AcademicYear.objects.get(is_current=True) == year
+    assert year.history.latest("history_date").history_user == administrator
 
 
-def test_a_manual_reminder_names_who_sent_it(demo):
-    mimc = User.objects.get(username="mimc")
-    report = Report.objects.filter(
-        status=Report.Status.DRAFT, campaign__is_open=True
-    ).first()
-    assert monitoring.reports_remind(reports=[report], by=mimc) == 1
-    assert ReminderLog.objects.get(report=report, kind="manual").sent_by == mimc
+def test_a_manual_reminder_names_who_sent_it(analyst, school, operator):
+    campaign = CampaignFactory(municipality=school.municipality, is_open=True)
+    report = ReportFactory(school=school, year=campaign.year, campaign=campaign)
+    assert report.status == Report.Status.DRAFT
+    assert monitoring.reports_remind(reports=[report], by=analyst) == 1
+    log = ReminderLog.objects.get(report=report, kind="manual")
+    assert (log.sent_by, log.recipients) == (analyst, operator.email)
