@@ -6,30 +6,45 @@ from openpyxl import Workbook
 from roadmaps import services
 from roadmaps.models import Roadmap
 from roadmaps.seed004 import ROWS, TITLE
-from schools.models import AcademicYear, User
+from tests.factories import AcademicYearFactory, SchoolFactory
+from tests.factories.roadmaps import seed004_roadmap
 
 
 @pytest.fixture
-def mimc(demo):
-    return User.objects.get(username="mimc")
+def year_2020(db):
+    return AcademicYearFactory(start_year=2020)
 
 
 @pytest.fixture
-def uo(demo):
-    return User.objects.get(username="uo")
+def year_2021(db):
+    return AcademicYearFactory(start_year=2021)
 
 
 @pytest.fixture
-def draft(mimc):
+def school_6(municipality):
+    """The school seed 004's and the programme's items name: «МБОУ «СОШ № 6»»."""
+    return SchoolFactory(
+        municipality=municipality, short_name="МБОУ «СОШ № 6»", code="sch242706"
+    )
+
+
+@pytest.fixture
+def draft(analyst, year_2020):
     """An empty municipal draft for 2020/2021."""
     return services.roadmap_create(
         level=Roadmap.Level.MUNICIPAL,
-        municipality=mimc.municipality,
+        municipality=analyst.municipality,
         school=None,
-        year=AcademicYear.objects.get(start_year=2020),
+        year=year_2020,
         title="Проект",
-        by=mimc,
+        by=analyst,
     )
+
+
+@pytest.fixture
+def municipal(analyst, approver, year_2020):
+    """Seed 004's roadmap for 2020/2021, approved and in execution: items 1–9 done, 10–14 not."""
+    return seed004_roadmap(by=analyst, approver=approver, year=year_2020)
 
 
 def seed_table(rows=ROWS, *, title=TITLE) -> bytes:

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from monitoring.models import StaffingData
 from roadmaps import indicators, services, tables
 from roadmaps.models import Reminder, Responsible, Roadmap
 from roadmaps.permissions import revisions_visible_to
 from roadmaps.seed004 import ROWS
-from schools.models import AcademicYear, School, User
+from tests.factories import AcademicYearFactory, StaffingDataFactory
+from tests.factories.roadmaps import RoadmapFactory
 from tests.roadmaps.conftest import seed_table
 
 D = dt.date
@@ -32,10 +32,10 @@ def add(roadmap, by, **data):
 # Items --------------------------------------------------------------------------------------------
 
 
-def test_item_reads_its_period_and_its_responsible(draft, mimc):
+def test_item_reads_its_period_and_its_responsible(draft, analyst, school_6):
     item = add(
         draft,
-        mimc,
+        analyst,
         period="сентябрь – октябрь\n2020 года",
         responsible="Отдел образования, МБУ «МИМЦ», МБОУ «СОШ № 6», ГМС ОО",
     )
@@ -68,15 +68,15 @@ def test_item_reads_its_period_and_its_responsible(draft, mimc):
         ({"title": "  "}, "что за мероприятие"),
     ],
 )
-def test_bad_items_are_refused_and_nothing_is_written(draft, mimc, data, message):
+def test_bad_items_are_refused_and_nothing_is_written(draft, analyst, data, message):
     with pytest.raises(ValidationError, match=message):
-        add(draft, mimc, **data)
+        add(draft, analyst, **data)
     assert not draft.items.exists()
     assert not Responsible.objects.filter(item__roadmap=draft).exists()
 
 
-def test_state_follows_the_dates(draft, mimc):
-    item = add(draft, mimc, period="октябрь – ноябрь 2020 года")
+def test_state_follows_the_dates(draft, analyst):
+    item = add(draft, analyst, period="октябрь – ноябрь 2020 года")
     assert item.state_on(D(2020, 9, 30)) == "planned"
     assert item.state_on(D(2020, 10, 1)) == "in_progress"
     assert item.state_on(D(2020, 11, 30)) == "in_progress"
@@ -87,10 +87,10 @@ def test_state_follows_the_dates(draft, mimc):
     assert item.state_on(D(2021, 1, 1)) == "cancelled"
 
 
-def test_state_uses_todays_date_in_the_portals_time_zone(draft, mimc, monkeypatch):
+def test_state_uses_todays_date_in_the_portals_time_zone(draft, analyst, monkeypatch):
     from roadmaps import models
 
-    item = add(draft, mimc, period="25.11.2020")
+    item = add(draft, analyst, period="25.11.2020")
     monkeypatch.setattr(models.timezone, "localdate", lambda: D(2020, 11, 25))
     assert item.state == "in_progress"
     monkeypatch.setattr(models.timezone, "localdate", lambda: D(2020, 11, 26))
@@ -101,45 +101,47 @@ def test_state_uses_todays_date_in_the_portals_time_zone(draft, mimc, monkeypatc
 # Workflow ------------------------------------------------------------------------------------------
 
 
-def test_workflow_from_draft_to_closed(draft, mimc, uo):
+def test_workflow_from_draft_to_closed(draft, analyst, approver):
     with pytest.raises(ValidationError, match="нет ни одного мероприятия"):
-        services.roadmap_submit(obj=draft, by=mimc)
-    add(draft, mimc)
-    services.roadmap_submit(obj=draft, by=mimc)
+        services.roadmap_submit(obj=draft, by=analyst)
+    add(draft, analyst)
+    services.roadmap_submit(obj=draft, by=analyst)
     with pytest.raises(ValidationError, match="Укажите номер приказа"):
         services.roadmap_approve(
-            obj=draft, order_number="", order_date=timezone.localdate(), by=uo
+            obj=draft, order_number="", order_date=timezone.localdate(), by=approver
         )
     draft.refresh_from_db()
     assert draft.status == "on_approval"
-    services.roadmap_return(obj=draft, reason="Добавьте сроки по ГИА", by=uo)
+    services.roadmap_return(obj=draft, reason="Добавьте сроки по ГИА", by=approver)
     assert (draft.status, draft.return_comment) == ("draft", "Добавьте сроки по ГИА")
-    services.roadmap_submit(obj=draft, by=mimc)
+    services.roadmap_submit(obj=draft, by=analyst)
     services.roadmap_approve(
-        obj=draft, order_number="95", order_date=timezone.localdate(), by=uo
+        obj=draft, order_number="95", order_date=timezone.localdate(), by=approver
     )
     assert draft.order_label == f"приказ № 95 от {timezone.localdate():%d.%m.%Y}"
     assert draft.is_locked
-    services.roadmap_start(obj=draft, by=mimc)
+    services.roadmap_start(obj=draft, by=analyst)
     with pytest.raises(ValidationError, match="Подведите итоги"):
-        services.roadmap_close(obj=draft, reason=" ", by=uo)
-    services.roadmap_close(obj=draft, reason="Выполнено 12 из 14.", by=uo)
+        services.roadmap_close(obj=draft, reason=" ", by=approver)
+    services.roadmap_close(obj=draft, reason="Выполнено 12 из 14.", by=approver)
     assert draft.status == "closed"
     with pytest.raises(ValidationError, match="закрыта"):
-        add(draft, mimc)
+        add(draft, analyst)
 
 
-def test_approved_items_change_only_through_a_recorded_revision(draft, mimc, uo):
-    item = add(draft, mimc, period="октябрь 2020 года")
-    services.roadmap_submit(obj=draft, by=mimc)
+def test_approved_items_change_only_through_a_recorded_revision(
+    draft, analyst, approver
+):
+    item = add(draft, analyst, period="октябрь 2020 года")
+    services.roadmap_submit(obj=draft, by=analyst)
     services.roadmap_approve(
-        obj=draft, order_number="95", order_date=timezone.localdate(), by=uo
+        obj=draft, order_number="95", order_date=timezone.localdate(), by=approver
     )
     with pytest.raises(ValidationError, match="только с основанием"):
         services.item_save(
             roadmap=draft,
             item=item,
-            by=mimc,
+            by=analyst,
             responsible="МБУ «МИМЦ»",
             data={"title": "Семинар", "period": "ноябрь 2020 года"},
         )
@@ -148,14 +150,14 @@ def test_approved_items_change_only_through_a_recorded_revision(draft, mimc, uo)
     services.item_save(
         roadmap=draft,
         item=item,
-        by=mimc,
+        by=analyst,
         responsible="МБУ «МИМЦ», Отдел образования",
         reason="решение совещания от 12.10.2020",
         data={"title": "Семинар", "period": "ноябрь 2020 года"},
     )
-    (revision,) = revisions_visible_to(mimc, draft)
+    (revision,) = revisions_visible_to(analyst, draft)
     assert (revision.by, revision.reason, revision.subject) == (
-        mimc,
+        analyst,
         "решение совещания от 12.10.2020",
         f"мероприятие {item.number}",
     )
@@ -164,9 +166,9 @@ def test_approved_items_change_only_through_a_recorded_revision(draft, mimc, uo)
     assert changed["ответственные"] == ("МБУ «МИМЦ»", "МБУ «МИМЦ», Отдел образования")
     assert "мероприятие" not in changed
     with pytest.raises(ValidationError, match="отмените его с причиной"):
-        services.item_delete(item=item, by=mimc)
-    services.item_cancel(item=item, reason="перенесено на 2021 год", by=mimc)
-    cancelled = revisions_visible_to(mimc, draft)
+        services.item_delete(item=item, by=analyst)
+    services.item_cancel(item=item, reason="перенесено на 2021 год", by=analyst)
+    cancelled = revisions_visible_to(analyst, draft)
     assert len(cancelled) == 2
     assert cancelled[0].changes == [
         {"field": "отмена", "before": "", "after": "перенесено на 2021 год"}
@@ -176,15 +178,15 @@ def test_approved_items_change_only_through_a_recorded_revision(draft, mimc, uo)
 # Execution and evidence ----------------------------------------------------------------------------
 
 
-def test_execution_information_with_a_file_marks_the_item_done(draft, mimc):
-    item = add(draft, mimc)
+def test_execution_information_with_a_file_marks_the_item_done(draft, analyst):
+    item = add(draft, analyst)
     upload = SimpleUploadedFile(
         "протокол.pdf", b"%PDF-1.4 test", content_type="application/pdf"
     )
     services.execution_add(
         item=item,
         text="Проведён семинар, 24 участника",
-        by=mimc,
+        by=analyst,
         done=True,
         upload=upload,
         note="протокол",
@@ -203,15 +205,15 @@ def test_execution_information_with_a_file_marks_the_item_done(draft, mimc):
     ],
 )
 def test_evidence_of_a_wrong_type_or_too_large_is_refused(
-    draft, mimc, settings, name, size, message
+    draft, analyst, settings, name, size, message
 ):
     settings.EVIDENCE_MAX_BYTES = 1024
-    item = add(draft, mimc)
+    item = add(draft, analyst)
     with pytest.raises(ValidationError, match=message):
         services.execution_add(
             item=item,
             text="Сделано",
-            by=mimc,
+            by=analyst,
             upload=SimpleUploadedFile(name, b"x" * size),
         )
     item.refresh_from_db()
@@ -222,29 +224,29 @@ def test_evidence_of_a_wrong_type_or_too_large_is_refused(
 # Reminders -------------------------------------------------------------------------------------------
 
 
-def test_reminders_send_one_digest_per_person_once(draft, mimc, uo):
-    mimc.email, uo.email = "mimc@example.org", "uo@example.org"
-    mimc.save()
-    uo.save()
+def test_reminders_send_one_digest_per_person_once(draft, analyst, approver):
+    analyst.email, approver.email = "mimc@example.org", "uo@example.org"
+    analyst.save()
+    approver.save()
     add(
         draft,
-        mimc,
+        analyst,
         title="Совещание",
         period="01.11.2020",
         responsible="МБУ «МИМЦ», Отдел образования",
     )
-    add(draft, mimc, title="Отчёт", period="20.10.2020", responsible="МБУ «МИМЦ»")
+    add(draft, analyst, title="Отчёт", period="20.10.2020", responsible="МБУ «МИМЦ»")
     add(
         draft,
-        mimc,
+        analyst,
         title="Далёкое",
         period="январь 2021 года",
         responsible="МБУ «МИМЦ»",
     )
     assert services.reminders_send(today=D(2020, 10, 28)) == 0  # a draft reminds nobody
-    services.roadmap_submit(obj=draft, by=mimc)
+    services.roadmap_submit(obj=draft, by=analyst)
     services.roadmap_approve(
-        obj=draft, order_number="1", order_date=timezone.localdate(), by=uo
+        obj=draft, order_number="1", order_date=timezone.localdate(), by=approver
     )
     assert services.reminders_send(today=D(2020, 10, 28)) == 2
     letters = {m.to[0]: m.body for m in mail.outbox}
@@ -265,8 +267,8 @@ def test_reminders_send_one_digest_per_person_once(draft, mimc, uo):
 # Tables ------------------------------------------------------------------------------------------------
 
 
-def test_seed_004_table_imports_with_every_period_read(draft, mimc):
-    assert tables.import_into(roadmap=draft, content=seed_table(), by=mimc) == 14
+def test_seed_004_table_imports_with_every_period_read(draft, analyst):
+    assert tables.import_into(roadmap=draft, content=seed_table(), by=analyst) == 14
     items = list(draft.items.order_by("position"))
     assert [i.number for i in items] == [str(n) for n in range(1, 15)]
     assert (items[0].start, items[0].end) == (D(2020, 7, 1), D(2020, 8, 31))
@@ -280,14 +282,14 @@ def test_seed_004_table_imports_with_every_period_read(draft, mimc):
     ]
 
 
-def test_a_table_with_a_phrase_it_cannot_read_imports_nothing(draft, mimc):
+def test_a_table_with_a_phrase_it_cannot_read_imports_nothing(draft, analyst):
     rows = [
         *ROWS[:3],
         ("4", "Круглый стол", "по мере необходимости", "МБУ «МИМЦ»", "", ""),
         ("5", "Совещание", "май 2021", "", "", ""),
     ]
     with pytest.raises(ValidationError) as error:
-        tables.import_into(roadmap=draft, content=seed_table(rows), by=mimc)
+        tables.import_into(roadmap=draft, content=seed_table(rows), by=analyst)
     assert "Строка 7: Не удалось разобрать срок «по мере необходимости»" in " ".join(
         error.value.messages
     )
@@ -295,8 +297,8 @@ def test_a_table_with_a_phrase_it_cannot_read_imports_nothing(draft, mimc):
     assert not draft.items.exists()
 
 
-def test_export_and_import_round_trip(draft, mimc):
-    tables.import_into(roadmap=draft, content=seed_table(), by=mimc)
+def test_export_and_import_round_trip(draft, analyst):
+    tables.import_into(roadmap=draft, content=seed_table(), by=analyst)
     items = list(draft.items.order_by("position"))
     book = tables.workbook(draft, items)
     import io
@@ -305,13 +307,13 @@ def test_export_and_import_round_trip(draft, mimc):
     book.save(buffer)
     copy = services.roadmap_create(
         level=Roadmap.Level.MUNICIPAL,
-        municipality=mimc.municipality,
+        municipality=analyst.municipality,
         school=None,
         year=draft.year,
         title="Копия",
-        by=mimc,
+        by=analyst,
     )
-    tables.import_into(roadmap=copy, content=buffer.getvalue(), by=mimc)
+    tables.import_into(roadmap=copy, content=buffer.getvalue(), by=analyst)
 
     def shape(roadmap):
         return [
@@ -330,11 +332,10 @@ def test_export_and_import_round_trip(draft, mimc):
     assert shape(copy) == shape(draft)
 
 
-def test_copy_to_next_year_moves_the_dates_and_drops_execution(mimc):
-    roadmap = Roadmap.objects.get(level="municipal", year__start_year=2020)
-    copy = services.copy_to_year(
-        roadmap=roadmap, year=AcademicYear.objects.get(start_year=2021), by=mimc
-    )
+def test_copy_to_next_year_moves_the_dates_and_drops_execution(
+    analyst, municipal, year_2020, year_2021
+):
+    copy = services.copy_to_year(roadmap=municipal, year=year_2021, by=analyst)
     assert copy.status == "draft"
     assert (
         copy.title
@@ -350,49 +351,62 @@ def test_copy_to_next_year_moves_the_dates_and_drops_execution(mimc):
     assert not copy.items.exclude(done_at=None).exists()
     assert copy.items.count() == 14
     with pytest.raises(ValidationError, match="более поздний"):
-        services.copy_to_year(
-            roadmap=copy, year=AcademicYear.objects.get(start_year=2020), by=mimc
+        services.copy_to_year(roadmap=copy, year=year_2020, by=analyst)
+
+
+def test_teacher_share_indicators_are_computed_from_staffing_reports(
+    analyst, school, neighbour_school, foreign_school, year_2020
+):
+    roadmap = RoadmapFactory(
+        municipality=analyst.municipality, year=year_2020, created_by=analyst
+    )
+    indicators.add(
+        roadmap=roadmap, source="deficit_diagnostics", title="", unit="%", planned=40.0
+    )
+
+    def staffing(school, year, teachers, diagnosed):
+        StaffingDataFactory(
+            report__school=school,
+            report__year=AcademicYearFactory(start_year=year),
+            teachers_total=teachers,
+            deficit_diagnostics=diagnosed,
         )
 
-
-def test_teacher_share_indicators_are_computed_from_staffing_reports(mimc):
-    roadmap = Roadmap.objects.get(level="municipal", year__start_year=2020)
-    rows = StaffingData.objects.filter(
-        report__year__start_year=2020,
-        report__school__municipality=mimc.municipality,
-        deficit_diagnostics__isnull=False,
-    )
-    expected = round(
-        100
-        * sum(r.deficit_diagnostics for r in rows)
-        / sum(r.teachers_total for r in rows),
-        1,
-    )
+    staffing(school, 2020, 40, 20)
+    staffing(neighbour_school, 2020, 50, 6)
+    staffing(school, 2019, 40, 10)
+    staffing(neighbour_school, 2019, 45, None)  # not reported: left out, not a zero
+    staffing(foreign_school, 2020, 40, 40)  # another municipality's school
     table = {entry["indicator"].source: entry for entry in indicators.table(roadmap)}
-    fact = table["deficit_diagnostics"]["rows"][1]
-    assert fact["year"] == "2020/2021"
-    assert fact["actual"] == expected
-    assert fact["computed"]
-    assert School.objects.filter(municipality=mimc.municipality).count() == 9
-    assert User.objects.filter(username="mimc").exists()
+    before, fact = table["deficit_diagnostics"]["rows"]
+    # 2020/2021: (20 + 6) of (40 + 50) teachers = 28.88… %; 2019/2020: 10 of 40.
+    assert (fact["year"], fact["actual"], fact["computed"]) == ("2020/2021", 28.9, True)
+    assert (before["year"], before["actual"], before["computed"]) == (
+        "2019/2020",
+        25.0,
+        True,
+    )
+    assert fact["planned"] == 40.0
 
 
-def test_a_failing_person_never_stops_the_roadmap_digest(draft, mimc, uo, monkeypatch):
+def test_a_failing_person_never_stops_the_roadmap_digest(
+    draft, analyst, approver, monkeypatch
+):
     from schools import mail as portal_mail
 
-    mimc.email, uo.email = "mimc@example.org", "uo@example.org"
-    mimc.save()
-    uo.save()
+    analyst.email, approver.email = "mimc@example.org", "uo@example.org"
+    analyst.save()
+    approver.save()
     add(
         draft,
-        mimc,
+        analyst,
         title="Совещание\nBcc: x",
         period="01.11.2020",
         responsible="МБУ «МИМЦ», Отдел образования",
     )
-    services.roadmap_submit(obj=draft, by=mimc)
+    services.roadmap_submit(obj=draft, by=analyst)
     services.roadmap_approve(
-        obj=draft, order_number="1", order_date=timezone.localdate(), by=uo
+        obj=draft, order_number="1", order_date=timezone.localdate(), by=approver
     )
     real = portal_mail.send
 
@@ -403,8 +417,8 @@ def test_a_failing_person_never_stops_the_roadmap_digest(draft, mimc, uo, monkey
 
     monkeypatch.setattr(portal_mail, "send", flaky)
     assert services.reminders_send(today=D(2020, 10, 28)) == 1
-    assert not Reminder.objects.filter(user=mimc).exists()
-    assert Reminder.objects.filter(user=uo).exists()
+    assert not Reminder.objects.filter(user=analyst).exists()
+    assert Reminder.objects.filter(user=approver).exists()
     monkeypatch.setattr(portal_mail, "send", real)
     assert services.reminders_send(today=D(2020, 10, 28)) == 1
     assert mail.outbox[-1].to == ["mimc@example.org"]

@@ -11,28 +11,44 @@ from openpyxl import load_workbook
 from roadmaps import services
 from roadmaps.models import Item, Roadmap
 from roadmaps.permissions import revisions_visible_to
-from schools.models import User
+from tests.factories import OperatorFactory
+from tests.factories.roadmaps import approve
 from tests.roadmaps.conftest import seed_table
 
 
 @pytest.fixture
-def municipal(demo):
-    return Roadmap.objects.get(level="municipal", year__start_year=2020)
+def own_operator(school_6):
+    return OperatorFactory(username="sch242706", schools=[school_6])
 
 
 @pytest.fixture
-def programme(demo):
-    return Roadmap.objects.get(level="school", school__code="sch242706")
+def other_operator(operator):
+    """The operator of МБОУ «СОШ № 1», which answers for no item of these roadmaps."""
+    return operator
 
 
 @pytest.fixture
-def own_operator(demo):
-    return User.objects.get(username="sch242706")
-
-
-@pytest.fixture
-def other_operator(demo):
-    return User.objects.get(username="sch242701")
+def programme(school_6, own_operator, approver, year_2021):
+    """СОШ № 6's approved programme for 2021/2022, with two items of its own."""
+    programme = services.roadmap_create(
+        level=Roadmap.Level.SCHOOL,
+        municipality=school_6.municipality,
+        school=school_6,
+        year=year_2021,
+        title="Программа повышения качества образования МБОУ «СОШ № 6»",
+        by=own_operator,
+    )
+    for title, period in (
+        ("Индивидуальные образовательные маршруты", "октябрь – декабрь 2021 года"),
+        ("Пробные ОГЭ с разбором ошибок", "январь – апрель 2022 года"),
+    ):
+        services.item_save(
+            roadmap=programme,
+            by=own_operator,
+            responsible="МБОУ «СОШ № 6», МБУ «МИМЦ»",
+            data={"title": title, "period": period},
+        )
+    return approve(programme, by=own_operator, approver=approver)
 
 
 def test_operator_sees_the_schools_programme_and_not_others(
@@ -54,13 +70,13 @@ def test_operator_sees_the_schools_programme_and_not_others(
 
 
 def test_operator_sees_only_their_own_items_of_a_municipal_roadmap(
-    client, mimc, own_operator, municipal
+    client, analyst, own_operator, municipal
 ):
     item = municipal.items.get(number="12")
     services.item_save(
         roadmap=municipal,
         item=item,
-        by=mimc,
+        by=analyst,
         responsible="Отдел образования, МБОУ «СОШ № 6»",
         reason="школа — соисполнитель",
         data={
@@ -131,14 +147,14 @@ def test_operator_edits_their_draft_but_not_an_approved_programme_or_the_municip
     assert foreign.title != "Консультации для родителей"
 
 
-def test_department_approves_and_the_analyst_cannot(client, mimc, uo, draft):
+def test_department_approves_and_the_analyst_cannot(client, analyst, approver, draft):
     services.item_save(
         roadmap=draft,
-        by=mimc,
+        by=analyst,
         responsible="МБУ «МИМЦ»",
         data={"title": "Семинар", "period": "октябрь 2020 года"},
     )
-    client.force_login(mimc)
+    client.force_login(analyst)
     client.post(reverse("roadmaps:roadmap-submit", args=[draft.pk]))
     assert (
         client.post(
@@ -147,7 +163,7 @@ def test_department_approves_and_the_analyst_cannot(client, mimc, uo, draft):
         ).status_code
         == 403
     )
-    client.force_login(uo)
+    client.force_login(approver)
     response = client.post(
         reverse("roadmaps:roadmap-approve", args=[draft.pk]),
         {"order_number": "", "order_date": f"{timezone.localdate():%Y-%m-%d}"},
@@ -165,14 +181,14 @@ def test_department_approves_and_the_analyst_cannot(client, mimc, uo, draft):
         "approved",
         "95",
         timezone.localdate(),
-        uo,
+        approver,
     )
 
 
 def test_editing_an_approved_item_in_the_browser_asks_for_the_reason(
-    client, mimc, municipal
+    client, analyst, municipal
 ):
-    client.force_login(mimc)
+    client.force_login(analyst)
     item = municipal.items.get(number="10")
     url = reverse("roadmaps:item-edit", args=[municipal.pk, item.pk])
     data = {
@@ -193,8 +209,8 @@ def test_editing_an_approved_item_in_the_browser_asks_for_the_reason(
     )
 
 
-def test_import_page_shows_every_bad_row_and_writes_nothing(client, mimc, draft):
-    client.force_login(mimc)
+def test_import_page_shows_every_bad_row_and_writes_nothing(client, analyst, draft):
+    client.force_login(analyst)
     bad = seed_table([("1", "Семинар", "второе полугодие", "МБУ «МИМЦ»", "", "")])
     response = client.post(
         reverse("roadmaps:import", args=[draft.pk]),
@@ -212,8 +228,8 @@ def test_import_page_shows_every_bad_row_and_writes_nothing(client, mimc, draft)
     assert "Это не файл Excel" in response.content.decode()
 
 
-def test_export_has_the_documents_columns(client, mimc, municipal):
-    client.force_login(mimc)
+def test_export_has_the_documents_columns(client, analyst, municipal):
+    client.force_login(analyst)
     sheet = load_workbook(
         io.BytesIO(client.get(municipal.get_absolute_url(), {"format": "xlsx"}).content)
     ).active
@@ -231,8 +247,8 @@ def test_export_has_the_documents_columns(client, mimc, municipal):
     assert rows[0][3] == "Отдел образования, МБУ «МИМЦ»"
 
 
-def test_tracking_and_timeline_show_overdue_items(client, mimc, municipal):
-    client.force_login(mimc)
+def test_tracking_and_timeline_show_overdue_items(client, analyst, municipal):
+    client.force_login(analyst)
     tracking = client.get(reverse("roadmaps:tracking")).context
     overdue = {i.number for i in tracking["overdue"] if i.roadmap_id == municipal.pk}
     assert overdue == {"10", "11", "12", "13", "14"}
@@ -262,13 +278,12 @@ def test_tracking_and_timeline_show_overdue_items(client, mimc, municipal):
     assert [r["item"].number for r in gms_only] == ["6"]
 
 
-def test_copy_page_creates_a_draft_for_the_next_year(client, mimc, municipal):
-    client.force_login(mimc)
-    from schools.models import AcademicYear
-
+def test_copy_page_creates_a_draft_for_the_next_year(
+    client, analyst, municipal, year_2021
+):
+    client.force_login(analyst)
     response = client.post(
-        reverse("roadmaps:copy", args=[municipal.pk]),
-        {"year": AcademicYear.objects.get(start_year=2021).pk},
+        reverse("roadmaps:copy", args=[municipal.pk]), {"year": year_2021.pk}
     )
     copy = Roadmap.objects.get(year__start_year=2021, level="municipal")
     assert response.url == copy.get_absolute_url()
