@@ -44,7 +44,7 @@ def group_municipality(
     run: IdentificationRun, user: User, requested: Any
 ) -> Municipality | None:
     """The comparison group to draw: the requested municipality, else the first one; None when the run compares the region."""
-    if run.params.get("comparison_set") == "region":
+    if run.parameters.comparison_set == "region":
         return None
     municipalities = chart_municipalities(run, user)
     chosen = next((m for m in municipalities if str(m.pk) == str(requested)), None)
@@ -77,7 +77,7 @@ def fail_shares(
 ) -> dict[str, Any]:
     """Per procedure of the 30 % rule: how many schools had which share of «2» (not passed), with the 30 % line."""
     year = _year(run)
-    line = run.params.get("r1", {}).get("pct", 30)
+    line = run.parameters.r1.pct
     rows = (
         list(
             AssessmentResult.objects.filter(
@@ -98,7 +98,7 @@ def fail_shares(
         if year is not None
         else []
     )
-    wanted = {procedure_key(*p) for p in run.params.get("r1", {}).get("procedures", [])}
+    wanted = {procedure_key(*p) for p in run.parameters.r1.procedures}
     by_key: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         key = procedure_key(

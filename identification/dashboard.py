@@ -205,11 +205,7 @@ class ResultFilter(django_filters.FilterSet):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.run = run
-        codes = [
-            code
-            for code in TABLE_CRITERIA
-            if code in run.params.get("criteria", TABLE_CRITERIA)
-        ]
+        codes = [code for code in TABLE_CRITERIA if code in run.parameters.criteria]
         self.filters["criterion"].extra["choices"] = [
             (code, labels.get(code, code)) for code in codes
         ]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from schools.models import AcademicYear, BackgroundWork, Municipality, School
 
@@ -22,6 +23,7 @@ from .columns import (
     STATUS_SHNOR,
     STATUS_SHNSU,
 )
+from .engine.params import Params
 
 
 class Methodology(models.Model):
@@ -196,6 +198,11 @@ class IdentificationRun(BackgroundWork):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @cached_property
+    def parameters(self) -> Params:
+        """The run's parameter snapshot, typed (completed with the defaults)."""
+        return Params.of(self.params)
 
 
 STATUS_CHOICES = [

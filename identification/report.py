@@ -16,6 +16,7 @@ from schools.xlsx import Book, new_workbook, table_workbook, write_sheet
 
 from . import charts, dashboard, selectors
 from .columns import STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU
+from .engine.params import Params
 from .forms import CRITERION_LABELS
 from .models import IdentificationRun, OfficialEntry, OfficialList, StatusOverride
 
@@ -28,50 +29,47 @@ RECOMMENDATION = (
 )
 
 
-def parameters(params: dict[str, Any]) -> list[tuple[str, str]]:
+def parameters(params: Params) -> list[tuple[str, str]]:
     """The methodology's parameters in plain Russian, as the report lists them."""
-    status = params.get("status", {})
-    r1 = params.get("r1", {})
+    status, r1 = params.status, params.r1
 
-    def names(codes: list[str]) -> str:
+    def names(codes: tuple[str, ...]) -> str:
         return "; ".join(CRITERION_LABELS.get(code, code) for code in codes) or "—"
 
     rows = [
         (
             "Критерии расчёта",
             names(
-                [
-                    code
-                    for code in dashboard.TABLE_CRITERIA
-                    if code in params.get("criteria", [])
-                ]
+                tuple(
+                    code for code in dashboard.TABLE_CRITERIA if code in params.criteria
+                )
             ),
         ),
-        ("ШНОР, если отмечен любой из", names(status.get("shnor_any", []))),
+        ("ШНОР, если отмечен любой из", names(status.shnor_any)),
     ]
-    if status.get("shnor_count"):
+    if status.shnor_count:
         rows.append(
             (
-                f"ШНОР, если отмечено не меньше {status.get('shnor_min_flags', 2)} из",
-                names(status["shnor_count"]),
+                f"ШНОР, если отмечено не меньше {status.shnor_min_flags} из",
+                names(status.shnor_count),
             )
         )
     rows += [
-        ("ШНСУ, если отмечен", names(status.get("shnsu_any", []))),
+        ("ШНСУ, если отмечен", names(status.shnsu_any)),
         (
             "Правило 30 %",
             (
-                f"низкий результат — «2» (не преодолели порог) у {r1.get('pct', 30)} % участников и больше; "
-                f"не меньше {r1.get('k1', 2)} процедур за год или по одной в каждом из двух лет"
+                f"низкий результат — «2» (не преодолели порог) у {ru_num(r1.pct)} % участников и больше; "
+                f"не меньше {r1.k1} процедур за год или по одной в каждом из двух лет"
             ),
         ),
         (
             "Сравнение (25 %, средние)",
             "школы региона"
-            if params.get("comparison_set") == "region"
+            if params.comparison_set == "region"
             else "школы муниципалитета",
         ),
-        ("Меньше школ — без ранжирования", str(params.get("min_schools", 4))),
+        ("Меньше школ — без ранжирования", str(params.min_schools)),
     ]
     return rows
 
@@ -96,12 +94,8 @@ def build(run: IdentificationRun, user: User) -> dict[str, Any]:
             school__in=[r.school_id for r in results],
         )
     }
-    rule = run.params.get("status", {})
-    deciding = {
-        *rule.get("shnor_any", []),
-        *rule.get("shnor_count", []),
-        *rule.get("shnsu_any", []),
-    }
+    rule = run.parameters.status
+    deciding = {*rule.shnor_any, *rule.shnor_count, *rule.shnsu_any}
     for result in results:
         found = reasons.get(result.school_id, [])
         # A reason reads «L2 (…): …»: its code decides whether it made the status or only accompanies it.
@@ -124,7 +118,7 @@ def build(run: IdentificationRun, user: User) -> dict[str, Any]:
         "municipalities": municipalities,
         "results": results,
         "summary": dashboard.summary(run, user),
-        "parameters": parameters(run.params),
+        "parameters": parameters(run.parameters),
         "dynamics": charts.dynamics(run, user, municipality=municipality),
         "official": OfficialList.objects.filter(
             run=run, superseded_at__isnull=True, municipality__in=municipalities

@@ -281,12 +281,12 @@ def run_execute(
         readiness = pool.submit(
             selectors.readiness,
             schools=schools,
-            years=engine.years_read(inputs, run.params, target),
+            years=engine.years_read(inputs, run.parameters, target),
         )
         digest = pool.submit(
             fingerprint, inputs, run.params, hashed={"results": results_hash}
         )
-        output = engine.identify(inputs, run.params, target, prepared=True)
+        output = engine.identify(inputs, run.parameters, target, prepared=True)
         ready = readiness.result()  # the connection is the worker's until then
         report(70)
         store(

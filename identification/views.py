@@ -131,11 +131,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "run": run,
             "rows": rows,
-            "criteria": [
-                c
-                for c in TABLE_CRITERIA
-                if c in run.params.get("criteria", TABLE_CRITERIA)
-            ],
+            "criteria": [c for c in TABLE_CRITERIA if c in run.parameters.criteria],
             "labels": CRITERION_LABELS,
             "overrides": overrides,
             "previous": previous,

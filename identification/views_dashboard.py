@@ -43,9 +43,7 @@ def dashboard_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         results.qs, run, request.GET.get("sort", "name")
     )
     codes = [
-        code
-        for code in dashboard.TABLE_CRITERIA
-        if code in run.params.get("criteria", dashboard.TABLE_CRITERIA)
+        code for code in dashboard.TABLE_CRITERIA if code in run.parameters.criteria
     ]
     if wants_xlsx(request):
         rows = dashboard.export_rows(run, list(queryset), codes)
@@ -137,7 +135,7 @@ def chart_view(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             "chart_id": f"chart-{name}",
             "data_id": f"chart-{name}-data",
             "municipalities": charts.chart_municipalities(run, request.user)
-            if run.params.get("comparison_set") != "region"
+            if run.parameters.comparison_set != "region"
             else [],
             "municipality": municipality,
         },

@@ -11,6 +11,7 @@ Russian explanation are worded from (explain.py).
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +44,7 @@ from ..columns import (
 )
 from . import context as context_rules
 from . import explain, rules
-from .params import DEFAULTS, PRESET_NAMES, PRESETS, merged, preset
+from .params import DEFAULTS, PRESET_NAMES, PRESETS, Params, StatusRule, merged, preset
 from .rank import rank_cut
 from .text import year_name
 
@@ -157,7 +158,11 @@ def latest_year(frame: pd.DataFrame, target: int) -> int | None:
 
 
 def identify(
-    inputs: Inputs, params: dict[str, Any], target_year: int, *, prepared: bool = False
+    inputs: Inputs,
+    params: Params | Mapping[str, Any],
+    target_year: int,
+    *,
+    prepared: bool = False,
 ) -> Output:
     """
     Run every criterion of the methodology for the target school year.
@@ -166,23 +171,23 @@ def identify(
     which the procedures were held, or the years set in the parameters; L1: the
     three latest).
     """
-    params = merged(params)
+    p = Params.of(params)
     if not prepared:
         inputs = prepare(inputs)
-    criteria = set(params["criteria"])
+    criteria = set(p.criteria)
     schools = inputs.schools.sort_values(SCHOOL_ID).reset_index(drop=True)
-    groups = rules.municipality_groups(schools, params)
+    groups = rules.municipality_groups(schools, p)
     messages: list[str] = []
     found: dict[str, pd.DataFrame] = {}
     items: dict[str, pd.DataFrame] = {}
 
-    used = years_used(inputs, params, target_year)
+    used = years_used(inputs, p, target_year)
     r1_years = used["r1"]
     expected = range(
         target_year - 1, (min(r1_years) if r1_years else target_year) - 1, -1
     )
     skipped = [v for v in expected if v not in r1_years]
-    if skipped and not params["r1"]["years"]:
+    if skipped and not p.r1.years:
         messages.append(
             "Пропущены годы без результатов оценочных процедур: "
             + ", ".join(year_name(y) for y in skipped)
@@ -199,102 +204,95 @@ def identify(
             "comparisons",
         )
     )
-    p = params
     context: dict[str, Any] = {
         "cells": _cells(inputs.results),
         "R1": {
             "y": r1_years[0] if r1_years else None,
             "y_prev": r1_years[1] if len(r1_years) > 1 else None,
-            "k1": p["r1"]["k1"],
-            "pct": p["r1"]["pct"],
-            "small": p["r1"]["small_n"],
-            "same": p["r1"]["mode"] == "same_procedure_both_years",
+            "k1": p.r1.k1,
+            "pct": p.r1.pct,
+            "small": p.r1.small_n,
+            "same": p.r1.mode == "same_procedure_both_years",
         },
-        "L1": {"coverage": p["l1"]["coverage"]},
+        "L1": {"coverage": p.l1.coverage},
         "L2": {
             "y": y,
-            "threshold": p["l2"]["threshold"],
-            "small_n": p["l2"]["small_n"],
+            "threshold": p.l2.threshold,
+            "small_n": p.l2.small_n,
         },
-        "L3": {"y": y_results, "gap": p["l3"]["gap"]},
+        "L3": {"y": y_results, "gap": p.l3.gap},
         "L4": {
-            "threshold": p["l4"]["threshold"],
-            "years": [
-                year_name(v) for v in reversed(rules.l4_years(y, p["l4"]["years"]))
-            ],
+            "threshold": p.l4.threshold,
+            "years": [year_name(v) for v in reversed(rules.l4_years(y, p.l4.years))],
         },
-        "L5": {"threshold": p["l5"]["threshold"], "max_age": p["l5"]["max_age"]},
-        "L6": {"y": y, "gap": p["l6"]["gap"]},
-        "L7": {"y": y, "gap": p["l7"]["gap"]},
+        "L5": {"threshold": p.l5.threshold, "max_age": p.l5.max_age},
+        "L6": {"y": y, "gap": p.l6.gap},
+        "L7": {"y": y, "gap": p.l7.gap},
         "N1": {"y": y_social, "dropped": {}},
-        "N2": {"y": y_staff, "small_teachers": p["n2"]["small_teachers"]},
+        "N2": {"y": y_staff, "small_teachers": p.n2.small_teachers},
         "N3": {"y": y_resources},
         "R9": {
             "y": y_comparisons,
-            "policy": p["r9"]["policy"],
-            "t_down": p["r9"]["t_down"],
-            "t_up": p["r9"]["t_up"],
+            "policy": p.r9.policy,
+            "t_down": p.r9.t_down,
+            "t_up": p.r9.t_up,
         },
     }
 
     composite = pd.Series(dtype=float)
     wellbeing = pd.Series(dtype=float)
     if "R1" in criteria:
-        found["R1"], items["R1"] = rules.r1(inputs.results, schools, params, r1_years)
+        found["R1"], items["R1"] = rules.r1(inputs.results, schools, p, r1_years)
     legend: dict[str, list[str]] = {
-        "N1": [i["label"] for i in params["n1"]["indicators"]],
-        "N2": [i["label"] for i in params["n2"]["indicators"]],
+        "N1": [i.label for i in p.n1.indicators],
+        "N2": [i.label for i in p.n2.indicators],
     }
     if "L1" in criteria or "R8" in criteria:
         l1_facts, l1_items, composite, legend["L1"] = rules.l1(
-            inputs.results, schools, groups, params, target_year
+            inputs.results, schools, groups, p, target_year
         )
         if "L1" in criteria:
             found["L1"], items["L1"] = l1_facts, l1_items
     if "L2" in criteria:
-        found["L2"] = rules.l2(inputs.outcomes, schools, params, y)
+        found["L2"] = rules.l2(inputs.outcomes, schools, p, y)
     if "L3" in criteria:
         found["L3"], items["L3"] = rules.l3(
-            inputs.results, inputs.regional_means, schools, params, y_results
+            inputs.results, inputs.regional_means, schools, p, y_results
         )
     if "L4" in criteria:
-        found["L4"] = rules.l4(inputs.outcomes, inputs.social, schools, params, y)
+        found["L4"] = rules.l4(inputs.outcomes, inputs.social, schools, p, y)
     if "L5" in criteria:
-        found["L5"] = rules.l5(inputs.outcomes, schools, params, y)
+        found["L5"] = rules.l5(inputs.outcomes, schools, p, y)
     if "L6" in criteria or "L7" in criteria:
         found |= {
             code: frame
             for code, frame in rules.l6_l7(
-                inputs.outcomes, schools, groups, params, y
+                inputs.outcomes, schools, groups, p, y
             ).items()
             if code in criteria
         }
     n1_facts = pd.DataFrame()
     if "N1" in criteria or "R8" in criteria:
         n1_facts, wellbeing, context["N1"]["dropped"] = context_rules.n1(
-            inputs.social, schools, groups, params, y_social
+            inputs.social, schools, groups, p, y_social
         )
         if "N1" in criteria:
             found["N1"] = n1_facts
     if "N2" in criteria:
-        found["N2"] = context_rules.n2(
-            inputs.staffing, schools, groups, params, y_staff
-        )
+        found["N2"] = context_rules.n2(inputs.staffing, schools, groups, p, y_staff)
     if "N3" in criteria:
         found["N3"] = context_rules.n3(
-            inputs.resources, schools, groups, params, y_resources
+            inputs.resources, schools, groups, p, y_resources
         )
     if "R8" in criteria:
         found["R8"], context["R8"] = context_rules.r8(
-            composite, wellbeing, n1_facts, groups, schools, params
+            composite, wellbeing, n1_facts, groups, schools, p
         )
     if "R9" in criteria:
-        found["R9"] = context_rules.r9(
-            inputs.comparisons, schools, params, y_comparisons
-        )
+        found["R9"] = context_rules.r9(inputs.comparisons, schools, p, y_comparisons)
 
     found = dict(sorted(found.items()))
-    statuses = combine(found, schools, params)
+    statuses = combine(found, schools, p.status)
     years = {
         "R1": [year_name(v) for v in r1_years],
         "data": [
@@ -320,18 +318,20 @@ def identify(
 
 
 def years_used(
-    inputs: Inputs, params: dict[str, Any], target_year: int
+    inputs: Inputs, params: Params | Mapping[str, Any], target_year: int
 ) -> dict[str, Any]:
     """
     The years a run reads (inputs prepared): R1's two — the latest in which its
     procedures were held, or those set in the parameters — and the latest
     year before the target of each kind of data.
     """
-    params = merged(params)
-    r1_procedures = rules._keys(params["r1"]["procedures"])
-    r1_years = [int(y) for y in params["r1"]["years"]] or rules.held_years(
-        rules._filter(inputs.results, r1_procedures), target_year
-    )[:2]
+    p = Params.of(params)
+    r1_years = (
+        list(p.r1.years)
+        or rules.held_years(
+            rules._filter(inputs.results, set(p.r1.procedures)), target_year
+        )[:2]
+    )
     return {"r1": r1_years} | {
         name: latest_year(getattr(inputs, name), target_year)
         for name in (
@@ -345,7 +345,9 @@ def years_used(
     }
 
 
-def years_read(inputs: Inputs, params: dict[str, Any], target_year: int) -> list[int]:
+def years_read(
+    inputs: Inputs, params: Params | Mapping[str, Any], target_year: int
+) -> list[int]:
     """Every year whose data a run uses, for the readiness of the reports."""
     used = years_used(inputs, params, target_year)
     return sorted(
@@ -428,33 +430,32 @@ def _by_integer_keys(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def combine(
-    found: dict[str, pd.DataFrame], schools: pd.DataFrame, params: dict[str, Any]
+    found: dict[str, pd.DataFrame], schools: pd.DataFrame, rule: StatusRule
 ) -> pd.DataFrame:
     """R10: each school's status from its flags, by the methodology's combination."""
-    rule = params["status"]
     table = pd.DataFrame(
         {code: frame[STATE] for code, frame in found.items()},
         index=pd.Index(schools[SCHOOL_ID]),
     )
 
-    def flagged(codes: list[str]) -> pd.Series:
+    def flagged(codes: tuple[str, ...]) -> pd.Series:
         present = [c for c in codes if c in table]
         if not present:
             return pd.Series(False, index=table.index)
         return (table[present] == FLAGGED).any(axis=1)
 
-    count_codes = [c for c in rule.get("shnor_count", []) if c in table]
+    count_codes = [c for c in rule.shnor_count if c in table]
     counted = (
         (table[count_codes] == FLAGGED).sum(axis=1)
         if count_codes
         else pd.Series(0, index=table.index)
     )
-    shnor = flagged(rule["shnor_any"]) | (counted >= rule["shnor_min_flags"]) & bool(
+    shnor = flagged(rule.shnor_any) | (counted >= rule.shnor_min_flags) & bool(
         count_codes
     )
-    shnsu = flagged(rule["shnsu_any"])
+    shnsu = flagged(rule.shnsu_any)
     deciding = [
-        c for c in {*rule["shnor_any"], *count_codes, *rule["shnsu_any"]} if c in table
+        c for c in {*rule.shnor_any, *count_codes, *rule.shnsu_any} if c in table
     ]
     unknown = (
         (table[deciding].isin([NO_DATA, NOT_APPLICABLE]) | table[deciding].isna()).all(

@@ -20,6 +20,7 @@ from ..columns import (
     STATE,
     YEAR,
 )
+from .params import Indicator, Params
 from .rank import rank_cut
 from .rules import facts, ranked
 
@@ -28,7 +29,7 @@ SMALL_SCHOOL = 100
 
 def index_scores(
     shares: pd.DataFrame,
-    indicators: list[dict[str, Any]],
+    indicators: tuple[Indicator, ...],
     groups: pd.Series,
     *,
     normalization: str,
@@ -40,7 +41,7 @@ def index_scores(
     group because every school had the same value (sd = 0).
     """
     groups = groups.reindex(shares.index)
-    fields = [item["field"] for item in indicators]
+    fields = [item.field for item in indicators]
     x = shares[fields].astype(float)
     grouped = x.groupby(groups)  # every indicator's group statistics at once
     low, high = grouped.transform("min"), grouped.transform("max")
@@ -48,8 +49,8 @@ def index_scores(
         spread = high - low
         scaled = (x - low) / spread.where(spread > 0)
         values = {
-            item["field"]: (
-                scaled[item["field"]] if item["sign"] > 0 else 1 - scaled[item["field"]]
+            item.field: (
+                scaled[item.field] if item.sign > 0 else 1 - scaled[item.field]
             )
             * 100
             for item in indicators
@@ -57,14 +58,14 @@ def index_scores(
     else:
         mean, sd = grouped.transform("mean"), grouped.transform("std", ddof=0)
         z = (x - mean) / sd.where(sd > 0)
-        values = {item["field"]: item["sign"] * z[item["field"]] for item in indicators}
+        values = {item.field: item.sign * z[item.field] for item in indicators}
     flat = ((high - low) == 0).fillna(False).astype(bool)
     parts = {}
     dropped: dict[Any, list[str]] = {}
     for item in indicators:
-        field = item["field"]
+        field = item.field
         for group in groups[flat[field]].unique():
-            dropped.setdefault(group, []).append(item["label"])
+            dropped.setdefault(group, []).append(item.label)
         parts[field] = values[field].where(~flat[field])
     components = pd.DataFrame(parts, index=shares.index)
     usable = components.notna().sum(axis=1)
@@ -103,14 +104,14 @@ def n1(
     social: pd.DataFrame,
     schools: pd.DataFrame,
     groups: pd.Series,
-    params: dict[str, Any],
+    params: Params,
     y: int | None,
 ) -> tuple[pd.DataFrame, pd.Series, dict[str, list[str]]]:
     """ИСБ, the social well-being index, and ШНСУ: the 25 % of schools with the lowest.
 
     Returns the facts, the index per school and the indicators dropped per group.
     """
-    p = params["n1"]
+    p = params.n1
     data = _latest(social, y)
     school_index = schools.set_index(SCHOOL_ID)
     index = school_index.index
@@ -120,8 +121,8 @@ def n1(
         else pd.Series(dtype=float)
     ).reindex(index)
     shares = pd.DataFrame(index=index)
-    for item in p["indicators"]:
-        field = item["field"]
+    for item in p.indicators:
+        field = item.field
         if field == "distance_km":
             shares[field] = school_index["distance_km"].astype(float)
         elif field == "small_school":
@@ -146,14 +147,14 @@ def n1(
     has_passport = pupils.notna()
     score, components, dropped = index_scores(
         shares,
-        p["indicators"],
+        p.indicators,
         groups,
-        normalization=p["normalization"],
-        coverage=p["coverage"],
+        normalization=p.normalization,
+        coverage=p.coverage,
     )
     score = score.where(has_passport)
     group = groups.reindex(index)
-    cut = rank_cut(score, group, share=p["share"], min_schools=params["min_schools"])
+    cut = rank_cut(score, group, share=p.share, min_schools=params.min_schools)
     frame = facts(
         index,
         **ranked(score, cut),
@@ -168,11 +169,11 @@ def n2(
     staffing: pd.DataFrame,
     schools: pd.DataFrame,
     groups: pd.Series,
-    params: dict[str, Any],
+    params: Params,
     y: int | None,
 ) -> pd.DataFrame:
     """ИККП, the staff potential index: the 25 % lowest are «кадровый дефицит»."""
-    p = params["n2"]
+    p = params.n2
     data = _latest(staffing, y)
     index = schools.set_index(SCHOOL_ID).index
     teachers = (
@@ -185,22 +186,22 @@ def n2(
     )
     shares = pd.DataFrame(
         {
-            i["field"]: (100 * data[i["field"]].reindex(index) / teachers)
-            if i["field"] in data
+            i.field: (100 * data[i.field].reindex(index) / teachers)
+            if i.field in data
             else np.nan
-            for i in p["indicators"]
+            for i in p.indicators
         },
         index=index,
     )
     score, components, _ = index_scores(
-        shares, p["indicators"], groups, normalization="zscore", coverage=p["coverage"]
+        shares, p.indicators, groups, normalization="zscore", coverage=p.coverage
     )
     score = score.where(teachers.notna())
     cut = rank_cut(
         score,
         groups.reindex(index),
-        share=p["share"],
-        min_schools=params["min_schools"],
+        share=p.share,
+        min_schools=params.min_schools,
     )
     return facts(
         index,
@@ -214,7 +215,7 @@ def n3(
     resources: pd.DataFrame,
     schools: pd.DataFrame,
     groups: pd.Series,
-    params: dict[str, Any],
+    params: Params,
     y: int | None,
 ) -> pd.DataFrame:
     """ИКОП: the share of textbooks not older than 3 years; the 25 % lowest."""
@@ -237,8 +238,8 @@ def n3(
     cut = rank_cut(
         value,
         groups.reindex(index),
-        share=params["n3"]["share"],
-        min_schools=params["min_schools"],
+        share=params.n3.share,
+        min_schools=params.min_schools,
     )
     return facts(
         index,
@@ -254,10 +255,10 @@ def r8(
     n1_facts: pd.DataFrame,
     groups: pd.Series,
     schools: pd.DataFrame,
-    params: dict[str, Any],
+    params: Params,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Resilient schools (hard context, results at or above the median) and results against context."""
-    p = params["r8"]
+    p = params.r8
     index = schools.set_index(SCHOOL_ID).index
     composite, wellbeing = composite.reindex(index), wellbeing.reindex(index)
     median = composite.groupby(groups.reindex(index)).transform("median")
@@ -270,10 +271,10 @@ def r8(
     expected = z = pd.Series(np.nan, index=index)
     fit: dict[str, Any] = {
         "fit": False,
-        "z_effective": p["z_effective"],
-        "min_per_predictor": p["min_per_predictor"],
+        "z_effective": p.z_effective,
+        "min_per_predictor": p.min_per_predictor,
     }
-    if both.sum() >= p["min_per_predictor"] and wellbeing[both].std(ddof=0) > 0:
+    if both.sum() >= p.min_per_predictor and wellbeing[both].std(ddof=0) > 0:
         slope, intercept = np.polyfit(wellbeing[both], composite[both], 1)
         expected = intercept + slope * wellbeing
         residual = composite - expected
@@ -300,11 +301,11 @@ def r8(
 def r9(
     comparisons: pd.DataFrame,
     schools: pd.DataFrame,
-    params: dict[str, Any],
+    params: Params,
     y: int | None,
 ) -> pd.DataFrame:
     """Objectivity: ВПР marks against journal marks (понизили / подтвердили / повысили)."""
-    p = params["r9"]
+    p = params.r9
     index = schools.set_index(SCHOOL_ID).index
     data = (
         comparisons.loc[comparisons[YEAR] == y]
@@ -320,8 +321,8 @@ def r9(
         (100 * sums["lowered"] / total).where(known),
         (100 * sums["raised"] / total).where(known),
     )
-    noted = (down >= p["t_down"]) | (up >= p["t_up"])
-    if p["policy"] == "ignore":
+    noted = (down >= p.t_down) | (up >= p.t_up)
+    if p.policy == "ignore":
         state = np.full(len(index), NOT_APPLICABLE, dtype=object)
         known[:] = False
     else:

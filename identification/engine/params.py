@@ -3,13 +3,16 @@ Methodology parameters: every threshold of methodology.md is one of these.
 
 The three presets of §0.2 differ in which criteria run and how they combine;
 their numbers are the defaults of §9. A methodology version stores a full
-parameter dict; `merged` fills what an older version did not have.
+parameter dict (JSON); `merged` fills what an older version did not have, and
+`Params.of` turns it into the frozen, typed parameters the engine reads.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 # Procedures are (procedure, subject, grade, level).
 SEED_002_PROCEDURES = [
@@ -207,3 +210,186 @@ def preset(code: str) -> dict[str, Any]:
 def merged(params: dict[str, Any]) -> dict[str, Any]:
     """Return `params` completed with the defaults (older versions lack newer keys)."""
     return deep_merge(DEFAULTS, params)
+
+
+# The typed parameters ----------------------------------------------------------------
+
+# (procedure, subject, grade, level); the level is "" where a procedure has none.
+Procedure = tuple[str, str, int, str]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of an index: a data field, its direction (+1: more is better), its label."""
+
+    field: str
+    sign: int
+    label: str
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """R10: which flags make a school ШНОР or ШНСУ."""
+
+    shnor_any: tuple[str, ...]
+    shnor_count: tuple[str, ...]
+    shnor_min_flags: int
+    shnsu_any: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class R1:
+    procedures: tuple[Procedure, ...]
+    pct: float
+    k1: int
+    min_n: int
+    small_n: int
+    mode: Literal["any_procedure_each_year", "same_procedure_both_years"]
+    years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class L1:
+    procedures: tuple[Procedure, ...]
+    include_vpr: bool
+    years: int
+    coverage: float
+    share: float
+
+
+@dataclass(frozen=True)
+class L2:
+    threshold: float
+    small_n: int
+
+
+@dataclass(frozen=True)
+class L3:
+    gap: float
+    procedures: tuple[Procedure, ...]
+
+
+@dataclass(frozen=True)
+class L4:
+    threshold: float
+    years: int
+
+
+@dataclass(frozen=True)
+class L5:
+    threshold: float
+    max_age: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    """L6 and L7: how far below the municipal mean flags a school, in p. p."""
+
+    gap: float
+
+
+@dataclass(frozen=True)
+class N1:
+    indicators: tuple[Indicator, ...]
+    normalization: Literal["zscore", "minmax"]
+    coverage: float
+    share: float
+
+
+@dataclass(frozen=True)
+class N2:
+    indicators: tuple[Indicator, ...]
+    coverage: float
+    share: float
+    small_teachers: int
+
+
+@dataclass(frozen=True)
+class N3:
+    share: float
+
+
+@dataclass(frozen=True)
+class R8:
+    z_effective: float
+    min_per_predictor: int
+
+
+@dataclass(frozen=True)
+class R9:
+    policy: Literal["annotate", "ignore"]
+    t_down: float
+    t_up: float
+
+
+@dataclass(frozen=True)
+class Params:
+    """A methodology version's parameters, as the engine reads them."""
+
+    criteria: tuple[str, ...]
+    comparison_set: Literal["municipality", "region"]
+    min_schools: int
+    status: StatusRule
+    r1: R1
+    l1: L1
+    l2: L2
+    l3: L3
+    l4: L4
+    l5: L5
+    l6: Gap
+    l7: Gap
+    n1: N1
+    n2: N2
+    n3: N3
+    r8: R8
+    r9: R9
+
+    @classmethod
+    def of(cls, raw: Params | Mapping[str, Any]) -> Params:
+        """The typed parameters of a stored dict (completed with the defaults)."""
+        if isinstance(raw, Params):
+            return raw
+        built: Params = _build(cls, merged(dict(raw)), "")
+        return built
+
+    def gap(self, criterion: str) -> float:
+        """L6's or L7's gap by the criterion's code."""
+        rule: Gap = getattr(self, criterion.lower())
+        return rule.gap
+
+
+def _build(cls: Any, raw: Any, path: str) -> Any:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"Параметр {path or 'методики'}: ожидался набор значений.")
+    hints = get_type_hints(cls)
+    values = {}
+    for item in fields(cls):
+        where = f"{path}.{item.name}" if path else item.name
+        if item.name not in raw:
+            raise ValueError(f"Не задан параметр {where}.")
+        values[item.name] = _convert(hints[item.name], raw[item.name], where)
+    return cls(**values)
+
+
+def _convert(kind: Any, value: Any, path: str) -> Any:
+    """A JSON value as the field's type; numbers keep their JSON form (60 stays 60 in texts)."""
+    if is_dataclass(kind):
+        return _build(kind, value, path)
+    origin = get_origin(kind)
+    if origin is tuple:
+        args = get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_convert(args[0], v, path) for v in value)
+        if len(value) != len(args):
+            raise ValueError(f"Параметр {path}: ожидалось {len(args)} значения.")
+        return tuple(
+            int(v) if a is int else ("" if v is None else v) if a is str else v
+            for a, v in zip(args, value, strict=True)
+        )
+    if origin is Literal:
+        if value not in get_args(kind):
+            raise ValueError(f"Параметр {path}: недопустимое значение {value!r}.")
+        return value
+    if kind is bool:
+        return bool(value)
+    return value

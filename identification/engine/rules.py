@@ -37,6 +37,7 @@ from ..columns import (
     VALUE,
     YEAR,
 )
+from .params import Params
 from .rank import CUT, FLAG, TIE_EXPANDED, TOO_FEW, N, rank_cut
 from .text import procedure_label, year_name
 
@@ -135,14 +136,14 @@ def _count(rows: pd.DataFrame, mask: Any, index: pd.Index) -> pd.Series:
 def r1(
     results: pd.DataFrame,
     schools: pd.DataFrame,
-    params: dict[str, Any],
+    params: Params,
     years: list[int],
 ) -> Facts:
     """The 30 % rule: low results in ≥ k1 procedures in Y, or in each of Y and Y−1."""
-    p = params["r1"]
-    pct_, k1, min_n, small = p["pct"], p["k1"], p["min_n"], p["small_n"]
+    p = params.r1
+    pct_, k1, min_n, small = p.pct, p.k1, p.min_n, p.small_n
     index = pd.Index(schools[SCHOOL_ID])
-    rows = _filter(results, _keys(p["procedures"]))
+    rows = _filter(results, set(p.procedures))
     rows = rows.loc[
         rows[YEAR].isin(years) & rows[PARTICIPANTS].notna() & rows[FAIL].notna()
     ]
@@ -158,7 +159,7 @@ def r1(
         _count(rows, low & in_prev, index),
     )
     c1 = low_y >= k1
-    if p["mode"] == "same_procedure_both_years":
+    if p.mode == "same_procedure_both_years":
         both = rows.loc[low & in_y, [SCHOOL_ID, CELL]].merge(
             rows.loc[low & in_prev, [SCHOOL_ID, CELL]].drop_duplicates()
         )
@@ -200,7 +201,7 @@ def l1(
     results: pd.DataFrame,
     schools: pd.DataFrame,
     groups: pd.Series,
-    params: dict[str, Any],
+    params: Params,
     target: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, list[str]]:
     """Composite result index over three years (mean of z-scores) and the 25 % cut.
@@ -208,12 +209,10 @@ def l1(
     Returns the facts, the cells (items), the index per school and the legend
     of the cells that the items refer to by position.
     """
-    p = params["l1"]
-    procedures = _keys(p["procedures"]) | (
-        _keys(_vpr_l1()) if p["include_vpr"] else set()
-    )
+    p = params.l1
+    procedures = set(p.procedures) | (_keys(_vpr_l1()) if p.include_vpr else set())
     rows = _filter(results, procedures)
-    years = held_years(rows, target)[: p["years"]]
+    years = held_years(rows, target)[: p.years]
     rows = rows.loc[
         rows[YEAR].isin(years) & rows[MEAN].notna() & (rows[PARTICIPANTS] > 0)
     ]
@@ -241,12 +240,12 @@ def l1(
         dtype=float,
     )
     coverage = (available / cells_applicable.where(cells_applicable > 0)).fillna(0.0)
-    value = composite.reindex(index).where(coverage >= p["coverage"])
+    value = composite.reindex(index).where(coverage >= p.coverage)
     cut = rank_cut(
         value,
         pd.Series(school_groups, index=index),
-        share=p["share"],
-        min_schools=params["min_schools"],
+        share=p.share,
+        min_schools=params.min_schools,
     )
     numbers = ranked(value, cut)
     frame = facts(
@@ -311,10 +310,10 @@ def _vpr_l1() -> list[list[Any]]:
 
 
 def l2(
-    outcomes: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], y: int | None
+    outcomes: pd.DataFrame, schools: pd.DataFrame, params: Params, y: int | None
 ) -> pd.DataFrame:
     """Continuation to grade 10 below 60 %."""
-    p = params["l2"]
+    p = params.l2
     index = pd.Index(schools[SCHOOL_ID])
     rows = (
         (outcomes.loc[outcomes[YEAR] == y] if y is not None else outcomes.iloc[0:0])
@@ -342,7 +341,7 @@ def l2(
             senior_less,
             no_graduates,
             ~known.to_numpy(),
-            (100 * cont < p["threshold"] * grads).to_numpy(),
+            (100 * cont < p.threshold * grads).to_numpy(),
         ],
         [NOT_APPLICABLE, NOT_APPLICABLE, NO_DATA, FLAGGED],
         NOT_FLAGGED,
@@ -352,8 +351,8 @@ def l2(
         index,
         state,
         value.round(4).where(real),
-        p["threshold"],
-        margin=(value - p["threshold"]).round(4).where(real),
+        p.threshold,
+        margin=(value - p.threshold).round(4).where(real),
         graduates=grads.where(real | grads.eq(0)),
         continued=cont.where(real),
     )
@@ -363,13 +362,13 @@ def l3(
     results: pd.DataFrame,
     means: pd.DataFrame,
     schools: pd.DataFrame,
-    params: dict[str, Any],
+    params: Params,
     y: int | None,
 ) -> Facts:
     """Gap of more than 20 points below the regional mean (ЕГЭ in test points; marks as % of 5)."""
-    p = params["l3"]
+    p = params.l3
     index = pd.Index(schools[SCHOOL_ID])
-    rows = _filter(results, _keys(p["procedures"]))
+    rows = _filter(results, set(p.procedures))
     rows = rows.loc[(rows[YEAR] == y) & rows[MEAN].notna() & (rows[PARTICIPANTS] > 0)]
     reference = means.loc[means[YEAR] == y] if y is not None else means.iloc[0:0]
     reference = reference.assign(
@@ -415,18 +414,16 @@ def l3(
         .reindex(index)
     )
     state = np.where(
-        worst.isna(), NO_DATA, np.where(worst.round(6) > p["gap"], FLAGGED, NOT_FLAGGED)
+        worst.isna(), NO_DATA, np.where(worst.round(6) > p.gap, FLAGGED, NOT_FLAGGED)
     )
-    return facts(
-        index, state, worst, p["gap"], margin=(worst - p["gap"]).round(4)
-    ), items
+    return facts(index, state, worst, p.gap, margin=(worst - p.gap).round(4)), items
 
 
 def l4(
     outcomes: pd.DataFrame,
     social: pd.DataFrame,
     schools: pd.DataFrame,
-    params: dict[str, Any],
+    params: Params,
     y: int | None,
 ) -> pd.DataFrame:
     """
@@ -434,9 +431,9 @@ def l4(
     fewer. The window is the calendar Y−2…Y; a year without a figure is
     missing, not zero, and a school without every year of it has no data.
     """
-    p = params["l4"]
+    p = params.l4
     index = pd.Index(schools[SCHOOL_ID])
-    span = l4_years(y, p["years"])
+    span = l4_years(y, p.years)
     grouped = (
         outcomes.loc[outcomes[YEAR].isin(span)]
         .dropna(subset=["olympiad_participants"])
@@ -455,14 +452,14 @@ def l4(
     known = counted.ge(max(len(span), 1)) & pupils.notna() & pupils.ne(0)
     value = (100 * grouped["sum"].fillna(0) / pupils).where(known)
     state = np.where(
-        known, np.where(value.round(6) <= p["threshold"], FLAGGED, NOT_FLAGGED), NO_DATA
+        known, np.where(value.round(6) <= p.threshold, FLAGGED, NOT_FLAGGED), NO_DATA
     )
     return facts(
         index,
         state,
         value.round(4),
-        p["threshold"],
-        margin=(value - p["threshold"]).round(4),
+        p.threshold,
+        margin=(value - p.threshold).round(4),
         participants=grouped["sum"].where(known),
         mean_pupils=pupils.where(known),
         years=counted,
@@ -475,15 +472,15 @@ def l4_years(y: int | None, years: int) -> list[int]:
 
 
 def l5(
-    outcomes: pd.DataFrame, schools: pd.DataFrame, params: dict[str, Any], y: int | None
+    outcomes: pd.DataFrame, schools: pd.DataFrame, params: Params, y: int | None
 ) -> pd.DataFrame:
     """НОКО satisfaction of 40 % or less (the latest result not older than 3 years)."""
-    p = params["l5"]
+    p = params.l5
     index = pd.Index(schools[SCHOOL_ID])
     data = outcomes.loc[
         outcomes["noko_satisfaction"].notna()
         & (outcomes[YEAR] <= (y if y is not None else -1))
-        & (outcomes[YEAR] > (y if y is not None else 0) - p["max_age"])
+        & (outcomes[YEAR] > (y if y is not None else 0) - p.max_age)
     ]
     latest = (
         data.sort_values(YEAR, kind="stable").groupby(SCHOOL_ID).last().reindex(index)
@@ -492,14 +489,14 @@ def l5(
     state = np.where(
         value.isna(),
         NOT_APPLICABLE,
-        np.where(value <= p["threshold"], FLAGGED, NOT_FLAGGED),
+        np.where(value <= p.threshold, FLAGGED, NOT_FLAGGED),
     )
     return facts(
         index,
         state,
         value,
-        p["threshold"],
-        margin=(value - p["threshold"]).round(4),
+        p.threshold,
+        margin=(value - p.threshold).round(4),
         year=latest[YEAR],
     )
 
@@ -508,7 +505,7 @@ def l6_l7(
     outcomes: pd.DataFrame,
     schools: pd.DataFrame,
     groups: pd.Series,
-    params: dict[str, Any],
+    params: Params,
     y: int | None,
 ) -> dict[str, pd.DataFrame]:
     """
@@ -537,7 +534,7 @@ def l6_l7(
         a, n = (data[name].reindex(index) for name in ("attested", column))
         pa, pn = (pooled[name].reindex(index) for name in ("attested", column))
         value, reference = share(a, n), share(pa, pn)
-        limit = params[criterion.lower()]["gap"]
+        limit = params.gap(criterion)
         gap = reference - value
         state = np.where(
             value.isna(), NO_DATA, np.where(gap.round(6) >= limit, FLAGGED, NOT_FLAGGED)
@@ -565,9 +562,7 @@ def _success_share(attested: pd.Series, failing: pd.Series) -> pd.Series:
     return 100 * (attested - failing) / attested
 
 
-def municipality_groups(schools: pd.DataFrame, params: dict[str, Any]) -> pd.Series:
+def municipality_groups(schools: pd.DataFrame, params: Params) -> pd.Series:
     """Return the comparison group of every school (its municipality, or its region)."""
-    column = (
-        "region_id" if params.get("comparison_set") == "region" else MUNICIPALITY_ID
-    )
+    column = "region_id" if params.comparison_set == "region" else MUNICIPALITY_ID
     return schools.set_index(SCHOOL_ID)[column]
