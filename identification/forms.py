@@ -71,6 +71,11 @@ def _procedure_values(procedures: list[list[Any]]) -> list[str]:
 INDICATORS_N1 = {i["field"]: i for i in [*N1_INDICATORS, *N1_OPTIONAL]}
 INDICATORS_N2 = {i["field"]: i for i in N2_INDICATORS}
 
+L67_REFERENCES = [
+    ("pooled", "доля по муниципалитету в целом (все аттестованные)"),
+    ("schools", "среднее значение школ муниципалитета"),
+]
+
 # (path in the parameter dict, form field factory, section)
 SPEC: list[tuple[str, Any, str]] = [
     (
@@ -315,6 +320,17 @@ SPEC: list[tuple[str, Any, str]] = [
             min_value=0,
         ),
         "L2–L7",
+    ),
+    *(
+        (
+            f"{code}.reference",
+            lambda code=code: forms.ChoiceField(
+                label=f"{code.upper()}: с каким средним сравнивать",
+                choices=L67_REFERENCES,
+            ),
+            "L2–L7",
+        )
+        for code in ("l6", "l7")
     ),
     (
         "n1.indicators",

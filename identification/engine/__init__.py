@@ -226,8 +226,8 @@ def identify(
             "years": [year_name(v) for v in reversed(rules.l4_years(y, p.l4.years))],
         },
         "L5": {"threshold": p.l5.threshold, "max_age": p.l5.max_age},
-        "L6": {"y": y, "gap": p.l6.gap},
-        "L7": {"y": y, "gap": p.l7.gap},
+        "L6": {"y": y, "gap": p.l6.gap, "reference": p.l6.reference},
+        "L7": {"y": y, "gap": p.l7.gap, "reference": p.l7.reference},
         "N1": {"y": y_social, "dropped": {}},
         "N2": {"y": y_staff, "small_teachers": p.n2.small_teachers},
         "N3": {"y": y_resources},
@@ -266,9 +266,7 @@ def identify(
     if "L6" in criteria or "L7" in criteria:
         found |= {
             code: frame
-            for code, frame in rules.l6_l7(
-                inputs.outcomes, schools, groups, p, y
-            ).items()
+            for code, frame in rules.l6_l7(inputs.outcomes, schools, p, y).items()
             if code in criteria
         }
     n1_facts = pd.DataFrame()

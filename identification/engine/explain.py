@@ -327,7 +327,12 @@ def _l6_l7(criterion: str, label: str, lacking: str) -> Any:
             verdict = f"ниже на {num(gap)} п. п., меньше {p['gap']}"
         else:
             verdict = "не ниже среднего"
-        text = f"{label[0].upper() + label[1:]} в {year_name(p['y'])}: {pct(value)} при среднем по муниципалитету {pct(reference)} — {verdict}."
+        mean = (
+            "при среднем значении школ муниципалитета"
+            if p.get("reference") == "schools"
+            else "при среднем по муниципалитету"
+        )
+        text = f"{label[0].upper() + label[1:]} в {year_name(p['y'])}: {pct(value)} {mean} {pct(reference)} — {verdict}."
         return text, {
             "school": round(value, 2),
             "municipality": round(reference, 2),

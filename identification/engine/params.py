@@ -132,8 +132,10 @@ DEFAULTS: dict[str, Any] = {
     "l3": {"gap": 20, "procedures": L1_PROCEDURES[:2]},
     "l4": {"threshold": 0.5, "years": 3},
     "l5": {"threshold": 40, "max_age": 3},
-    "l6": {"gap": 10},
-    "l7": {"gap": 5},
+    # Seed 003: against the municipality's share of all its pupils ("pooled"),
+    # or against the mean of its schools' shares ("schools").
+    "l6": {"gap": 10, "reference": "pooled"},
+    "l7": {"gap": 5, "reference": "pooled"},
     "n1": {
         "indicators": N1_INDICATORS,
         "normalization": "zscore",
@@ -283,9 +285,10 @@ class L5:
 
 @dataclass(frozen=True)
 class Gap:
-    """L6 and L7: how far below the municipal mean flags a school, in p. p."""
+    """L6 and L7: how far below the municipal mean flags a school, in p. p., and which mean."""
 
     gap: float
+    reference: Literal["pooled", "schools"]
 
 
 @dataclass(frozen=True)
@@ -352,10 +355,10 @@ class Params:
         built: Params = _build(cls, merged(dict(raw)), "")
         return built
 
-    def gap(self, criterion: str) -> float:
-        """L6's or L7's gap by the criterion's code."""
+    def mean_gap(self, criterion: str) -> Gap:
+        """L6's or L7's rule by the criterion's code."""
         rule: Gap = getattr(self, criterion.lower())
-        return rule.gap
+        return rule
 
 
 def _build(cls: Any, raw: Any, path: str) -> Any:

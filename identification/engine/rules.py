@@ -504,17 +504,20 @@ def l5(
 def l6_l7(
     outcomes: pd.DataFrame,
     schools: pd.DataFrame,
-    groups: pd.Series,
     params: Params,
     y: int | None,
 ) -> dict[str, pd.DataFrame]:
     """
-    Quality (L6) and success rate (L7) below the municipal pooled mean by 10
-    and 5 p.p. Each needs only its own count beside «Аттестовано»: a school
-    that gave the «4 и 5» count but not the failing one is judged on L6, and
-    counts in L6's municipal mean.
+    Quality (L6) and success rate (L7) below the municipal mean by 10 and 5
+    p.p. Each needs only its own count beside «Аттестовано»: a school that gave
+    the «4 и 5» count but not the failing one is judged on L6, and counts in
+    L6's municipal mean. Seed 003 compares with the municipality, so the
+    region-wide comparison set of the 25 % cuts does not apply here. The mean
+    is the municipality's share of all its attested pupils, or (parameter) the
+    mean of its schools' shares.
     """
     index = pd.Index(schools[SCHOOL_ID])
+    groups = schools.set_index(SCHOOL_ID)[MUNICIPALITY_ID]
     year = (
         outcomes.loc[(outcomes[YEAR] == y) & outcomes["attested"].fillna(0).gt(0)]
         if y is not None
@@ -533,8 +536,13 @@ def l6_l7(
         pooled.index = data.index
         a, n = (data[name].reindex(index) for name in ("attested", column))
         pa, pn = (pooled[name].reindex(index) for name in ("attested", column))
-        value, reference = share(a, n), share(pa, pn)
-        limit = params.gap(criterion)
+        value = share(a, n)
+        rule = params.mean_gap(criterion)
+        limit = rule.gap
+        if rule.reference == "schools":
+            reference = value.groupby(groups.reindex(index)).transform("mean")
+        else:
+            reference = share(pa, pn)
         gap = reference - value
         state = np.where(
             value.isna(), NO_DATA, np.where(gap.round(6) >= limit, FLAGGED, NOT_FLAGGED)

@@ -6,6 +6,7 @@ import pytest
 
 from identification.engine.params import (
     PRESETS,
+    Gap,
     Indicator,
     Params,
     deep_merge,
@@ -47,7 +48,7 @@ def test_the_parameters_cannot_be_changed_in_place():
 
 def test_a_value_outside_the_choices_is_refused_in_russian():
     stored = deep_merge(preset("combined"), {"r1": {"mode": "every_other_year"}})
-    with pytest.raises(ValueError, match="r1.mode: недопустимое значение"):
+    with pytest.raises(ValueError, match=r"r1\.mode: недопустимое значение"):
         Params.of(stored)
 
 
@@ -58,6 +59,8 @@ def test_a_procedure_without_a_level_reads_with_an_empty_level():
     assert Params.of(stored).r1.procedures == (("ОГЭ", "математика", 9, ""),)
 
 
-def test_the_gaps_of_l6_and_l7_are_read_by_criterion():
-    params = Params.of(deep_merge(preset("combined"), {"l6": {"gap": 12}}))
-    assert (params.gap("L6"), params.gap("L7")) == (12, 5)
+def test_the_rules_of_l6_and_l7_are_read_by_criterion():
+    stored = deep_merge(preset("combined"), {"l6": {"gap": 12, "reference": "schools"}})
+    params = Params.of(stored)
+    assert params.mean_gap("L6") == Gap(gap=12, reference="schools")
+    assert params.mean_gap("L7") == Gap(gap=5, reference="pooled")
