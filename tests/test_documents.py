@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -9,11 +10,16 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from identification.models import OfficialList
-from partnerships.models import GeneralPlan
+from roadmaps import services as roadmaps
 from roadmaps.models import Responsible, Roadmap
-from schools.models import User
 from schools.word import DOCX, add_table, new_document, text
+from tests.factories import AcademicYearFactory
+from tests.factories.partnerships import (
+    ActivityFactory,
+    GeneralPlanFactory,
+    PartnershipFactory,
+)
+from tests.factories.roadmaps import approve, seed004_roadmap
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +44,24 @@ def _cells(row):
     return [cell.text for cell in row.cells]
 
 
-def test_the_roadmap_is_the_table_of_seed_004_with_its_approval(client, demo):
-    roadmap = Roadmap.objects.get(level=Roadmap.Level.MUNICIPAL, order_number="87")
-    client.force_login(User.objects.get(username="uo"))
+@pytest.fixture
+def roadmap(analyst, approver):
+    """Seed 004's municipal roadmap, approved by the department and in execution."""
+    return seed004_roadmap(
+        by=analyst, approver=approver, year=AcademicYearFactory(start_year=2020)
+    )
+
+
+def test_the_roadmap_is_the_table_of_seed_004_with_its_approval(
+    client, roadmap, approver
+):
+    client.force_login(approver)
     doc = _word(client, roadmap.get_absolute_url())
     paragraphs = _paragraphs(doc)
-    assert paragraphs[0] == "УТВЕРЖДЕНО\nприказом № 87 от 24.07.2020"
+    assert paragraphs[0] == (
+        f"УТВЕРЖДЕНО\nприказом № {roadmap.order_number} "
+        f"от {roadmap.order_date:%d.%m.%Y}"
+    )
     assert paragraphs[1] == roadmap.title
     (table,) = doc.tables
     assert _cells(table.rows[0]) == [
@@ -57,6 +75,7 @@ def test_the_roadmap_is_the_table_of_seed_004_with_its_approval(client, demo):
     assert _repeats_header(table)
     numbers = [_cells(r)[0] for r in table.rows[1:]]
     items = list(roadmap.items.values_list("number", "title"))
+    assert len(items) == 14
     # Every item once under its number; the sections are rows across the table.
     assert [n for n in numbers if n in {number for number, _ in items}] == [
         number for number, _ in items
@@ -67,34 +86,105 @@ def test_the_roadmap_is_the_table_of_seed_004_with_its_approval(client, demo):
     assert set(sections) <= set(numbers)
 
 
-def test_a_school_programme_names_its_school(client, demo):
-    programme = Roadmap.objects.filter(level=Roadmap.Level.SCHOOL).first()
-    client.force_login(User.objects.get(username="mimc"))
+def test_a_school_programme_names_its_school(
+    client, school, operator, analyst, approver
+):
+    programme = roadmaps.roadmap_create(
+        level=Roadmap.Level.SCHOOL,
+        municipality=school.municipality,
+        school=school,
+        year=AcademicYearFactory(start_year=2021),
+        title=f"Программа повышения качества образования {school.short_name}",
+        by=operator,
+    )
+    for number, title, period, section in [
+        (
+            "1.1",
+            "Диагностика профессиональных дефицитов",
+            "сентябрь 2021 года",
+            "1. Кадры",
+        ),
+        ("1.2", "Курсы повышения квалификации", "ноябрь 2021 года", "1. Кадры"),
+        ("2.1", "Открытые уроки по математике", "декабрь 2021 года", "2. Обучение"),
+    ]:
+        roadmaps.item_save(
+            roadmap=programme,
+            by=operator,
+            responsible=school.short_name,
+            data={
+                "number": number,
+                "title": title,
+                "period": period,
+                "section": section,
+            },
+        )
+    approve(programme, by=operator, approver=approver)
+    client.force_login(analyst)
     doc = _word(client, programme.get_absolute_url())
     assert programme.school.full_name in _paragraphs(doc)
-    assert len(doc.tables[0].rows) > programme.items.count()
+    rows = doc.tables[0].rows
+    assert len(rows) > programme.items.count()
+    # The header, each section's title across the table, then its items.
+    assert [_cells(r)[0] for r in rows[1:]] == [
+        "1. Кадры",
+        "1.1",
+        "1.2",
+        "2. Обучение",
+        "2.1",
+    ]
 
 
-def test_the_general_plan_groups_the_activities_by_pair(client, demo):
-    plan = GeneralPlan.objects.select_related("campaign__year").get(status="approved")
-    client.force_login(User.objects.get(username="uo"))
+@pytest.fixture
+def general_plan(municipality, school, neighbour_school, analyst, approver):
+    """An approved general plan of СОШ № 1 and its partner СОШ № 2, two activities."""
+    pair = PartnershipFactory(
+        campaign__municipality=municipality,
+        school=school,
+        partner=neighbour_school,
+        approved=True,
+    )
+    ActivityFactory(partnership=pair, title="Открытые уроки по математике")
+    ActivityFactory(
+        partnership=pair,
+        title="Консультации по подготовке к ОГЭ",
+        start=dt.date(2021, 12, 6),
+        end=dt.date(2021, 12, 10),
+    )
+    return GeneralPlanFactory(
+        campaign=pair.campaign, compiled_by=analyst, approved=True, approved_by=approver
+    )
+
+
+def test_the_general_plan_groups_the_activities_by_pair(client, general_plan, approver):
+    plan = general_plan
+    client.force_login(approver)
     doc = _word(client, reverse("partnerships:general-plan", args=[plan.campaign_id]))
     paragraphs = _paragraphs(doc)
     assert paragraphs[0] == (
         f"УТВЕРЖДЕНО\nприказом № {plan.order_number} от {plan.order_date:%d.%m.%Y}"
     )
+    assert paragraphs[0] == "УТВЕРЖДЕНО\nприказом № 112 от 03.12.2021"
     assert str(plan.campaign.year) in paragraphs[1]
     (table,) = doc.tables
     assert _repeats_header(table)
     assert _cells(table.rows[0])[:2] == ["Месяц", "Мероприятие"]
     titles = {_cells(r)[1] for r in table.rows[1:]}
     assert {row["title"] for row in plan.rows} <= titles
+    assert len(plan.rows) == 2
+    # The pair's name across the table, then its activities month by month.
+    assert [_cells(r)[:2] for r in table.rows[1:]] == [
+        ["МБОУ «СОШ № 1» — МБОУ «СОШ № 2»"] * 2,
+        ["октябрь 2021", "Открытые уроки по математике"],
+        ["декабрь 2021", "Консультации по подготовке к ОГЭ"],
+    ]
 
 
-def test_the_approved_list_is_the_orders_annex_in_word_and_xlsx(client, demo):
-    official = OfficialList.objects.get(superseded_at=None)
+def test_the_approved_list_is_the_orders_annex_in_word_and_xlsx(client, db, world):
+    # The list of г. Альфаград in the small world, its run computed by the engine.
+    official = world.places["A"].get("list")
     listed = official.entries.exclude(status="нет").count()
-    client.force_login(User.objects.get(username="uo"))
+    assert listed
+    client.force_login(world.people["approver_a"])
     doc = _word(client, official.get_absolute_url())
     assert _paragraphs(doc)[0] == (
         f"УТВЕРЖДЕНО\nприказом № {official.order_number} "
@@ -118,10 +208,10 @@ def test_the_approved_list_is_the_orders_annex_in_word_and_xlsx(client, demo):
 
 
 def test_the_analytical_report_holds_the_method_the_list_and_the_indicators(
-    client, demo
+    client, db, world
 ):
-    official = OfficialList.objects.get(superseded_at=None)
-    client.force_login(User.objects.get(username="mimc"))
+    official = world.places["A"].get("list")
+    client.force_login(world.people["analyst_a"])
     doc = _word(client, reverse("identification:run-report", args=[official.run_id]))
     paragraphs = _paragraphs(doc)
     assert paragraphs[0].startswith("УТВЕРЖДЕНО\nприказом №")
@@ -133,10 +223,9 @@ def test_the_analytical_report_holds_the_method_the_list_and_the_indicators(
     assert _cells(indicators.rows[0])[0] == "Раздел"
 
 
-def test_an_operator_gets_no_municipal_document(client, demo):
-    plan = GeneralPlan.objects.get(status="approved")
-    client.force_login(User.objects.get(username="sch242706"))
-    url = reverse("partnerships:general-plan", args=[plan.campaign_id])
+def test_an_operator_gets_no_municipal_document(client, general_plan, operator):
+    client.force_login(operator)  # even of a school of the plan
+    url = reverse("partnerships:general-plan", args=[general_plan.campaign_id])
     assert client.get(url, {"format": "docx"}).status_code == 403
 
 
@@ -153,11 +242,8 @@ def test_control_characters_pasted_into_a_name_do_not_break_the_file():
 
 
 def test_a_schools_download_of_the_municipal_roadmap_says_it_is_an_extract(
-    client, demo
+    client, roadmap, school, operator
 ):
-    roadmap = Roadmap.objects.get(level=Roadmap.Level.MUNICIPAL, order_number="87")
-    operator = User.objects.get(username="sch242706")
-    school = operator.schools.get()
     # The school answers for one item of the municipal roadmap.
     item = roadmap.items.order_by("position").last()
     Responsible.objects.create(
@@ -175,3 +261,4 @@ def test_a_schools_download_of_the_municipal_roadmap_says_it_is_an_extract(
     assert own
     assert own <= numbers
     assert len(numbers - own) <= roadmap.sections.count()  # the rest are section rows
+    assert len(own) < roadmap.items.count()  # an extract, not the whole roadmap
