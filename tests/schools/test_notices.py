@@ -8,9 +8,12 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from monitoring import services as monitoring
 from monitoring.models import Report, ReportKind
+from roadmaps.home import items_due
+from roadmaps.models import Roadmap
 from schools import inbox, notices
 from schools.inbox import deadlines_notify
 from schools.models import Notice, NoticeSetting
@@ -21,6 +24,7 @@ from tests.factories import (
     ReportFactory,
     SchoolFactory,
 )
+from tests.factories.roadmaps import ItemFactory, RoadmapFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -230,14 +234,31 @@ def test_the_bell_and_the_tasks_are_counted_in_one_query(
         assert inbox.count_for(operator) == 0
 
 
-def test_roadmap_items_keep_their_own_reminders_and_get_no_second_letter(demo):
+def test_roadmap_items_keep_their_own_reminders_and_get_no_second_letter(
+    school, operator, analyst
+):
     """Items are reminded by roadmaps' own daily letter; the deadlines task skips them."""
+    today = timezone.localdate()
+    # A report of an open collection due in two days, and an overdue item the school answers for.
+    campaign = CampaignFactory(
+        municipality=school.municipality, deadline=today + dt.timedelta(days=2)
+    )
+    ReportFactory(school=school, year=campaign.year, campaign=campaign)
+    roadmap = RoadmapFactory(
+        municipality=school.municipality,
+        status=Roadmap.Status.APPROVED,
+        created_by=analyst,
+    )
+    item = ItemFactory(roadmap=roadmap, responsible=school.short_name)
+    assert item.end < today
+    assert list(items_due(operator)) == [item]  # a task of the school's operator
     told = deadlines_notify()
     titles = list(
         Notice.objects.filter(kind__in=[Kind.DUE_SOON, Kind.OVERDUE]).values_list(
             "title", flat=True
         )
     )
-    assert told == len(titles)
+    assert told == len(titles) == 1
     assert any(t.startswith("Заполнить и сдать: ") for t in titles)
     assert not any(t.startswith("Исполнить мероприятие") for t in titles)
+    assert Notice.objects.get().user == operator
