@@ -37,39 +37,42 @@ VPR_L1 = [["ВПР", "русский язык", g, ""] for g in range(4, 9)] + [
 ]
 
 # Social well-being (N1): field of the social passport (share of pupils) or of
-# the school card, and its direction (+1: more is better).
+# the school card, and its direction (+1: more is better). The default set is
+# seed 003's definition of ИСБ: families' low socio-economic and
+# cultural-educational level, deviant behaviour, no learning motivation, weak
+# Russian, remoteness and малокомплектность; the others stay selectable.
 N1_INDICATORS = [
     {
         "field": "both_parents_higher_ed",
         "sign": 1,
         "label": "оба родителя с высшим образованием",
     },
-    {"field": "incomplete_families", "sign": -1, "label": "из неполных семей"},
-    {"field": "registered", "sign": -1, "label": "на учёте (ВШУ, ПДН/КДН)"},
     {"field": "low_income", "sign": -1, "label": "из малообеспеченных семей"},
     {
         "field": "both_parents_unemployed",
         "sign": -1,
         "label": "оба родителя безработные",
     },
-    {"field": "sop_families", "sign": -1, "label": "из семей в СОП"},
+    {"field": "registered", "sign": -1, "label": "на учёте (ВШУ, ПДН/КДН)"},
+    {"field": "low_motivation", "sign": -1, "label": "с низкой учебной мотивацией"},
     {"field": "weak_russian", "sign": -1, "label": "слабо владеют русским языком"},
     {
         "field": "distance_km",
         "sign": -1,
         "label": "удалённость от муниципального центра, км",
     },
-]
-N1_OPTIONAL = [
-    {"field": "large_families", "sign": -1, "label": "из многодетных семей"},
-    {"field": "ovz", "sign": -1, "label": "с ОВЗ"},
-    {"field": "poor_housing", "sign": -1, "label": "в неблагоустроенном жилье"},
-    {"field": "low_motivation", "sign": -1, "label": "с низкой учебной мотивацией"},
     {
         "field": "small_school",
         "sign": -1,
         "label": "малокомплектная школа (до 100 обучающихся)",
     },
+]
+N1_OPTIONAL = [
+    {"field": "incomplete_families", "sign": -1, "label": "из неполных семей"},
+    {"field": "sop_families", "sign": -1, "label": "из семей в СОП"},
+    {"field": "large_families", "sign": -1, "label": "из многодетных семей"},
+    {"field": "ovz", "sign": -1, "label": "с ОВЗ"},
+    {"field": "poor_housing", "sign": -1, "label": "в неблагоустроенном жилье"},
 ]
 N2_INDICATORS = [
     {

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from identification.engine import identify, preset
+from identification.engine.params import N1_INDICATORS, N1_OPTIONAL
 
 from .frames import inputs, results, schools
 
@@ -326,6 +327,13 @@ def test_l4_takes_the_calendar_window_and_a_missing_year_is_not_zero():
     assert "за 2018/2019, 2019/2020, 2020/2021: 9" in l4.loc[2, "explanation"]
 
 
+TWO_INDICATORS = [
+    i
+    for i in [*N1_INDICATORS, *N1_OPTIONAL]
+    if i["field"] in ("both_parents_higher_ed", "incomplete_families")
+]
+
+
 def test_missing_social_passport_is_no_data_for_n1():
     social = pd.DataFrame(
         [
@@ -340,7 +348,7 @@ def test_missing_social_passport_is_no_data_for_n1():
         ]
     )
     params = preset("lesosibirsk")
-    params["n1"]["indicators"] = params["n1"]["indicators"][:2]
+    params["n1"]["indicators"] = TWO_INDICATORS
     n1 = flags(
         identify(inputs(schools(1, 2, 3, 4, 5), social=social), params, TARGET), "N1"
     )
@@ -362,7 +370,7 @@ def test_constant_indicator_is_dropped_and_said():
         ]
     )
     params = preset("lesosibirsk")
-    params["n1"]["indicators"] = params["n1"]["indicators"][:2]
+    params["n1"]["indicators"] = TWO_INDICATORS
     n1 = flags(
         identify(inputs(schools(1, 2, 3, 4), social=social), params, TARGET), "N1"
     )

@@ -64,3 +64,19 @@ def test_the_rules_of_l6_and_l7_are_read_by_criterion():
     params = Params.of(stored)
     assert params.mean_gap("L6") == Gap(gap=12, reference="schools")
     assert params.mean_gap("L7") == Gap(gap=5, reference="pooled")
+
+
+def test_the_default_well_being_indicators_are_seed_003s():
+    fields = {i.field for i in Params.of(preset("lesosibirsk")).n1.indicators}
+    # Families' socio-economic and cultural-educational level, deviant behaviour,
+    # no motivation, weak Russian, remoteness, малокомплектность.
+    assert fields == {
+        "low_income",
+        "both_parents_unemployed",
+        "both_parents_higher_ed",
+        "registered",
+        "low_motivation",
+        "weak_russian",
+        "distance_km",
+        "small_school",
+    }
