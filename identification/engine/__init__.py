@@ -241,15 +241,21 @@ def identify(
 
     composite = pd.Series(dtype=float)
     wellbeing = pd.Series(dtype=float)
+    results = inputs.results
+    if p.r9.exclude_flagged and p.r9.policy != "ignore":
+        results, excluded = rules.without_vpr(
+            results, context_rules.unobjective_vpr(inputs.comparisons, p)
+        )
+        context["R1"]["excluded"] = context["L1"]["excluded"] = excluded
     if "R1" in criteria:
-        found["R1"], items["R1"] = rules.r1(inputs.results, schools, p, r1_years)
+        found["R1"], items["R1"] = rules.r1(results, schools, p, r1_years)
     legend: dict[str, list[str]] = {
         "N1": [i.label for i in p.n1.indicators],
         "N2": [i.label for i in p.n2.indicators],
     }
     if "L1" in criteria or "R8" in criteria:
         l1_facts, l1_items, composite, legend["L1"] = rules.l1(
-            inputs.results, schools, groups, p, target_year
+            results, schools, groups, p, target_year
         )
         if "L1" in criteria:
             found["L1"], items["L1"] = l1_facts, l1_items

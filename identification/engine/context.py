@@ -298,6 +298,20 @@ def r8(
     return frame, fit
 
 
+def unobjective_vpr(comparisons: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """
+    The (school, year, subject, grade) of every ВПР whose marks the objectivity
+    check flags (understated journal marks or raised ВПР marks, R9's thresholds).
+    """
+    p = params.r9
+    total = comparisons[["lowered", "confirmed", "raised"]].sum(axis=1)
+    known = total > 0
+    down = 100 * comparisons["lowered"] / total.where(known)
+    up = 100 * comparisons["raised"] / total.where(known)
+    flagged = known & ((down >= p.t_down) | (up >= p.t_up))
+    return comparisons.loc[flagged, [SCHOOL_ID, YEAR, "subject", "grade"]]
+
+
 def r9(
     comparisons: pd.DataFrame,
     schools: pd.DataFrame,

@@ -153,7 +153,9 @@ DEFAULTS: dict[str, Any] = {
     },
     "n3": {"share": 0.25},
     "r8": {"z_effective": 0.5, "min_per_predictor": 10},
-    "r9": {"policy": "annotate", "t_down": 50, "t_up": 15},
+    # exclude_flagged: leave a school's ВПР whose marks the check flags out of
+    # R1 and L1 (§6); off by default, as in the seeds.
+    "r9": {"policy": "annotate", "t_down": 50, "t_up": 15, "exclude_flagged": False},
 }
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -326,6 +328,7 @@ class R9:
     policy: Literal["annotate", "ignore"]
     t_down: float
     t_up: float
+    exclude_flagged: bool
 
 
 @dataclass(frozen=True)

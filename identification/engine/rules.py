@@ -130,6 +130,33 @@ def _count(rows: pd.DataFrame, mask: Any, index: pd.Index) -> pd.Series:
     return rows.loc[mask].groupby(SCHOOL_ID).size().reindex(index, fill_value=0)
 
 
+def without_vpr(
+    results: pd.DataFrame, flagged: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """
+    The results without the flagged ВПР rows, and what was left out per school
+    (as «ВПР, математика, 5 класс (2020/2021)», for the explanations).
+    """
+    if results.empty or flagged.empty:
+        return results, {}
+    keys = flagged.assign(**{GRADE: flagged[GRADE].astype(int)}).drop_duplicates()
+    vpr = results[PROCEDURE] == "ВПР"
+    probe = results.loc[vpr, [SCHOOL_ID, YEAR, SUBJECT, GRADE]]
+    probe = probe.assign(**{GRADE: probe[GRADE].astype(int)})
+    hit = probe.reset_index().merge(keys, on=[SCHOOL_ID, YEAR, SUBJECT, GRADE])
+    if hit.empty:
+        return results, {}
+    left_out = results.loc[hit["index"]]
+    excluded: dict[str, list[str]] = {}
+    for row in left_out.itertuples(index=False):
+        school, year = int(getattr(row, SCHOOL_ID)), int(getattr(row, YEAR))
+        label = procedure_label(
+            "ВПР", getattr(row, SUBJECT), int(getattr(row, GRADE)), ""
+        )
+        excluded.setdefault(str(school), []).append(f"{label} ({year_name(year)})")
+    return results.drop(index=hit["index"]), excluded
+
+
 # R1 ------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 from identification.engine import identify, preset
 from identification.engine.params import deep_merge
 
-from .frames import inputs, schools
+from .frames import inputs, results, schools
 from .test_engine_edges import TARGET, Y, flags, outcomes
 
 
@@ -86,4 +86,56 @@ def test_the_editor_saves_the_l6_mean_as_a_new_version(client_for, analyst):
     assert (stored["l6"]["reference"], stored["l7"]["reference"]) == (
         "schools",
         "pooled",
+    )
+
+
+def _vpr_case():
+    # School 1 in 2020/2021: ВПР математика 5 — «2» у 4 из 10 (40 %), ВПР русский
+    # язык 5 — у 3 из 10 (30 %): two low procedures in one year, R1 flags it.
+    # Its mathematics marks were lowered in the journal for 12 of 20 pupils
+    # (60 % ≥ 50 %): the objectivity check flags that ВПР.
+    result_frame = results(
+        (1, Y, "ВПР", "математика", 5, "", 10, 4, None),
+        (1, Y, "ВПР", "русский язык", 5, "", 10, 3, None),
+    )
+    comparisons = pd.DataFrame(
+        [
+            {
+                "school_id": 1,
+                "year": Y,
+                "subject": "математика",
+                "grade": 5,
+                "lowered": 12,
+                "confirmed": 8,
+                "raised": 0,
+            }
+        ]
+    )
+    return inputs(schools(1), result_frame=result_frame, comparisons=comparisons)
+
+
+def test_r1_counts_a_flagged_vpr_unless_the_methodology_leaves_it_out():
+    assert (
+        flags(identify(_vpr_case(), preset("kaltan"), TARGET), "R1").loc[1, "state"]
+        == "flagged"
+    )
+
+
+def test_a_vpr_with_signs_of_unobjective_marks_is_left_out_of_r1_and_said():
+    params = deep_merge(preset("kaltan"), {"r9": {"exclude_flagged": True}})
+    r1 = flags(identify(_vpr_case(), params, TARGET), "R1")
+    # Only русский язык is left: one low procedure in one year is not enough.
+    assert r1.loc[1, "state"] == "not_flagged"
+    assert (
+        "Не учтены из-за признаков необъективности: ВПР, математика, 5 класс (2020/2021)."
+        in r1.loc[1, "explanation"]
+    )
+
+
+def test_nothing_is_left_out_when_the_objectivity_check_is_off():
+    params = deep_merge(
+        preset("kaltan"), {"r9": {"exclude_flagged": True, "policy": "ignore"}}
+    )
+    assert (
+        flags(identify(_vpr_case(), params, TARGET), "R1").loc[1, "state"] == "flagged"
     )
