@@ -378,7 +378,6 @@ def suggestions_send(
 
 
 @transaction.atomic
-@transaction.atomic
 def general_plan_compile(*, campaign: Campaign, by: User) -> GeneralPlan:
     """
     The municipality's plan from the approved plans, by partnership and by
