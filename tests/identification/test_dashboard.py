@@ -12,31 +12,26 @@ from identification import services
 from identification.models import (
     CriterionResult,
     IdentificationRun,
-    Methodology,
     SchoolResult,
 )
 from monitoring.models import AssessmentResult, OutcomesData
 from schools.models import AcademicYear, Municipality, School, User
 from tests.factories import AnalystFactory
+from tests.factories.identification import RunFactory
 
 
 def make_run(year: int, municipalities, by=None) -> IdentificationRun:
-    run = services.run_create(
+    return RunFactory(
         target_year=AcademicYear.objects.get(start_year=year),
         municipalities=municipalities,
-        version=Methodology.objects.get(code="combined").current,
-        only_accepted=False,
-        by=by,
-        enqueue=False,
+        created_by=by,
     )
-    services.run_execute(run=run)
-    run.refresh_from_db()
-    return run
 
 
 @pytest.fixture
-def last_year_run(demo, mimc):
-    return make_run(2020, [mimc.municipality], by=mimc)
+def last_year_run(town, analyst):
+    """The combined run for 2020/2021: ООШ № 5 was «ШНОР и ШНСУ» then (R1 on 2018–2019)."""
+    return make_run(2020, [analyst.municipality], by=analyst)
 
 
 def statuses(run):
@@ -49,25 +44,29 @@ def statuses(run):
 
 
 def test_dashboard_opens_the_latest_run_of_the_current_year_with_counts_against_last_year(
-    client, mimc, last_year_run, demo_run
+    client, analyst, last_year_run, town_run
 ):
-    client.force_login(mimc)
+    client.force_login(analyst)
     response = client.get(reverse("identification:dashboard"))
-    assert response.context["run"] == demo_run
+    assert response.context["run"] == town_run
     rows = {row["status"]: row for row in response.context["summary"].rows()}
-    now = SchoolResult.objects.filter(run=demo_run, status="ШНСУ").count()
+    now = SchoolResult.objects.filter(run=town_run, status="ШНСУ").count()
     before = SchoolResult.objects.filter(run=last_year_run, status="ШНСУ").count()
     assert rows["ШНСУ"]["count"] == now
     assert rows["ШНСУ"]["before"] == before
     assert rows["ШНСУ"]["change"] == now - before
-    assert sum(r["count"] for r in rows.values()) == 9
+    assert (now, before) == (1, 0)  # ООШ № 5: «ШНОР и ШНСУ» a year ago, «ШНСУ» now
+    assert sum(r["count"] for r in rows.values()) == 6
     assert "2020/2021:" in response.content.decode()
 
 
-def test_dashboard_filters_by_status_criterion_type_and_search(client, mimc, demo_run):
-    client.force_login(mimc)
-    url = reverse("identification:run-dashboard", args=[demo_run.pk])
-    expected = {name for name, status in statuses(demo_run).items() if status == "ШНСУ"}
+def test_dashboard_filters_by_status_criterion_type_and_search(
+    client, analyst, town_run
+):
+    client.force_login(analyst)
+    url = reverse("identification:run-dashboard", args=[town_run.pk])
+    expected = {name for name, status in statuses(town_run).items() if status == "ШНСУ"}
+    assert expected == {"МБОУ «ООШ № 5»"}
     shown = {
         r.school.short_name
         for r in client.get(url, {"status": "ШНСУ"}).context["page"].object_list
@@ -78,13 +77,15 @@ def test_dashboard_filters_by_status_criterion_type_and_search(client, mimc, dem
         for r in client.get(url, {"status": "listed"}).context["page"].object_list
     }
     assert listed == {
-        n for n, s in statuses(demo_run).items() if s in ("ШНОР", "ШНСУ", "ШНОР и ШНСУ")
+        n for n, s in statuses(town_run).items() if s in ("ШНОР", "ШНСУ", "ШНОР и ШНСУ")
     }
+    assert listed == {"МБОУ «СОШ № 6»", "МБОУ «СОШ № 8»", "МБОУ «ООШ № 5»"}
     flagged_r1 = set(
         CriterionResult.objects.filter(
-            run=demo_run, criterion="R1", state="flagged"
+            run=town_run, criterion="R1", state="flagged"
         ).values_list("school__short_name", flat=True)
     )
+    assert flagged_r1 == {"МБОУ «СОШ № 6»"}
     assert {
         r.school.short_name
         for r in client.get(url, {"criterion": "R1"}).context["page"].object_list
@@ -99,11 +100,13 @@ def test_dashboard_filters_by_status_criterion_type_and_search(client, mimc, dem
     ] == ["МБОУ «СОШ № 9»"]
 
 
-def test_dashboard_sorts_by_a_criterion_value_with_blanks_last(client, mimc, demo_run):
-    client.force_login(mimc)
-    url = reverse("identification:run-dashboard", args=[demo_run.pk])
+def test_dashboard_sorts_by_a_criterion_value_with_blanks_last(
+    client, analyst, town_run
+):
+    client.force_login(analyst)
+    url = reverse("identification:run-dashboard", args=[town_run.pk])
     values = dict(
-        CriterionResult.objects.filter(run=demo_run, criterion="L2").values_list(
+        CriterionResult.objects.filter(run=town_run, criterion="L2").values_list(
             "school__short_name", "value"
         )
     )
@@ -121,10 +124,10 @@ def test_dashboard_sorts_by_a_criterion_value_with_blanks_last(client, mimc, dem
     assert descending[0] == known[-1][1]
 
 
-def test_dashboard_export_keeps_the_filters(client, mimc, demo_run):
-    client.force_login(mimc)
+def test_dashboard_export_keeps_the_filters(client, analyst, town_run):
+    client.force_login(analyst)
     response = client.get(
-        reverse("identification:run-dashboard", args=[demo_run.pk]),
+        reverse("identification:run-dashboard", args=[town_run.pk]),
         {"status": "listed", "format": "xlsx"},
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -144,7 +147,7 @@ def test_dashboard_export_keeps_the_filters(client, mimc, demo_run):
         if row[0] and row[5]
     }
     assert names == {
-        n for n, s in statuses(demo_run).items() if s in ("ШНОР", "ШНСУ", "ШНОР и ШНСУ")
+        n for n, s in statuses(town_run).items() if s in ("ШНОР", "ШНСУ", "ШНОР и ШНСУ")
     }
     assert any(
         "Фильтр «Статус»: ШНОР или ШНСУ" in str(row[0])
@@ -153,26 +156,20 @@ def test_dashboard_export_keeps_the_filters(client, mimc, demo_run):
 
 
 def test_operators_do_not_open_the_dashboard_and_foreign_analysts_do_not_see_the_run(
-    client, demo_run
+    client, town_run, operator, foreign_analyst
 ):
-    client.force_login(User.objects.get(username="sch242701"))
+    client.force_login(operator)
     assert client.get(reverse("identification:dashboard")).status_code == 403
-    client.force_login(
-        AnalystFactory(
-            municipality=Municipality.objects.create(
-                region=demo_run.municipalities.first().region, name="Енисейский район"
-            )
-        )
-    )
+    client.force_login(foreign_analyst)
     assert (
         client.get(
-            reverse("identification:run-dashboard", args=[demo_run.pk])
+            reverse("identification:run-dashboard", args=[town_run.pk])
         ).status_code
         == 404
     )
     assert (
         client.get(
-            reverse("identification:chart", args=[demo_run.pk, "index"])
+            reverse("identification:chart", args=[town_run.pk, "index"])
         ).status_code
         == 404
     )
@@ -189,11 +186,11 @@ def chart(client, run, name, **params):
 
 
 def test_fail_share_chart_counts_schools_per_band_and_lists_those_at_30_percent(
-    client, mimc, demo_run
+    client, analyst, town_run
 ):
-    client.force_login(mimc)
-    data = chart(client, demo_run, "fail-shares", procedure="ВПР|математика|5|")
-    year = int(demo_run.years_used["R1"][0][:4])
+    client.force_login(analyst)
+    data = chart(client, town_run, "fail-shares", procedure="ВПР|математика|5|")
+    year = int(town_run.years_used["R1"][0][:4])
     rows = AssessmentResult.objects.filter(
         report__year__start_year=year,
         procedure="ВПР",
@@ -211,35 +208,40 @@ def test_fail_share_chart_counts_schools_per_band_and_lists_those_at_30_percent(
     assert {s["school"] for s in data["low"]} == {
         n for n, s in shares.items() if s >= 30
     }
+    assert {s["school"] for s in data["low"]} == {"МБОУ «СОШ № 6»"}  # 14 of 40
     assert data["line"] == 30
 
 
 def test_index_chart_ranks_lowest_first_with_the_cut_and_the_flagged(
-    client, mimc, demo_run
+    client, analyst, town_run
 ):
-    client.force_login(mimc)
-    data = chart(client, demo_run, "index", criterion="N1")
+    client.force_login(analyst)
+    data = chart(client, town_run, "index", criterion="N1")
     values = [s["value"] for s in data["schools"]]
     assert values == sorted(values)
-    rows = CriterionResult.objects.filter(run=demo_run, criterion="N1")
-    assert data["flagged"] == rows.filter(state="flagged").count()
+    rows = CriterionResult.objects.filter(run=town_run, criterion="N1")
+    assert data["flagged"] == rows.filter(state="flagged").count() == 2
     assert data["cut"] == rows.exclude(threshold=None).first().threshold
     assert all(
         s["value"] <= data["cut"] + 1e-9 for s in data["schools"] if s["flagged"]
     )
 
 
-def test_scatter_quadrants_agree_with_the_resilience_criterion(client, mimc, demo_run):
-    client.force_login(mimc)
-    data = chart(client, demo_run, "scatter")
+def test_scatter_quadrants_agree_with_the_resilience_criterion(
+    client, analyst, town_run
+):
+    client.force_login(analyst)
+    data = chart(client, town_run, "scatter")
     assert sum(q["count"] for q in data["quadrants"]) == len(data["points"])
     resilient = {p["school"] for p in data["points"] if p["quadrant"] == "resilient"}
     r8 = set(
         CriterionResult.objects.filter(
-            run=demo_run, criterion="R8", state="flagged"
+            run=town_run, criterion="R8", state="flagged"
         ).values_list("school__short_name", flat=True)
     )
     assert resilient == r8
+    # The hard context of ООШ № 5 (N1) with results above the median: resilient.
+    assert resilient == {"МБОУ «ООШ № 5»"}
     for point in data["points"]:
         assert (point["y"] >= data["y_median"]) == (
             point["quadrant"] in ("strong", "resilient")
@@ -247,16 +249,16 @@ def test_scatter_quadrants_agree_with_the_resilience_criterion(client, mimc, dem
 
 
 def test_dynamics_counts_each_years_latest_run_and_pools_the_indicators(
-    client, mimc, last_year_run, demo_run
+    client, analyst, last_year_run, town_run
 ):
-    client.force_login(mimc)
-    data = chart(client, demo_run, "dynamics")
+    client.force_login(analyst)
+    data = chart(client, town_run, "dynamics")
     by_year = {row["year"]: row for row in data["statuses"]}
     assert by_year["2020/2021"]["run"] == last_year_run.pk
     assert (
         by_year["2021/2022"]["shnsu"]
         == SchoolResult.objects.filter(
-            run=demo_run, status__in=["ШНСУ", "ШНОР и ШНСУ"]
+            run=town_run, status__in=["ШНСУ", "ШНОР и ШНСУ"]
         ).count()
     )
     continuation = next(
@@ -275,17 +277,17 @@ def test_dynamics_counts_each_years_latest_run_and_pools_the_indicators(
 
 
 def test_profile_shows_statuses_by_year_criteria_and_indicators_beside_the_municipality(
-    client, mimc, last_year_run, demo_run
+    client, analyst, town, last_year_run, town_run
 ):
-    client.force_login(mimc)
-    school = School.objects.get(code="sch242706")
+    client.force_login(analyst)
+    school = town["МБОУ «СОШ № 6»"]
     response = client.get(reverse("identification:profile", args=[school.pk]))
     body = response.content.decode()
     assert [row["year"].start_year for row in response.context["history"]] == [
         2021,
         2020,
     ]
-    assert response.context["run"] == demo_run
+    assert response.context["run"] == town_run
     assert "«2» получили" in body
     assert "Продолжили обучение в 10 классе" in body
     assert "Объективность" in body
@@ -306,26 +308,24 @@ def test_profile_shows_statuses_by_year_criteria_and_indicators_beside_the_munic
 
 
 def test_operator_sees_only_the_official_result_of_their_own_school(
-    client, mimc, uo, demo_run
+    client, analyst, approver, town, town_run, operator, school
 ):
-    operator = User.objects.get(username="sch242706")
-    school = School.objects.get(code="sch242706")
     client.force_login(operator)
     body = client.get(
         reverse("identification:profile", args=[school.pk])
     ).content.decode()
     assert "ещё не утверждён" in body  # a computed run alone is not shown to the school
     services.list_approve(
-        run=demo_run,
-        municipality=mimc.municipality,
+        run=town_run,
+        municipality=analyst.municipality,
         order_number="128",
         order_date="2021-10-01",
-        by=uo,
+        by=approver,
     )
     response = client.get(reverse("identification:profile", args=[school.pk]))
-    assert response.context["run"] == demo_run
+    assert response.context["run"] == town_run
     assert "приказ № 128" in response.content.decode()
-    other = School.objects.get(code="sch242701")
+    other = town["МБОУ «СОШ № 6»"]
     assert (
         client.get(reverse("identification:profile", args=[other.pk])).status_code
         == 404
@@ -334,7 +334,7 @@ def test_operator_sees_only_the_official_result_of_their_own_school(
         client.get(
             reverse("identification:profile", args=[school.pk]), {"run": 999999}
         ).context["run"]
-        == demo_run
+        == town_run
     )
 
 
@@ -370,12 +370,12 @@ def test_small_shares_show_their_base_and_can_be_hidden_from_other_schools(
 
 
 def test_report_lists_the_schools_with_reasons_parameters_indicators_and_the_recommendation(
-    client, mimc, demo_run
+    client, analyst, town_run
 ):
-    client.force_login(mimc)
-    response = client.get(reverse("identification:run-report", args=[demo_run.pk]))
+    client.force_login(analyst)
+    response = client.get(reverse("identification:run-report", args=[town_run.pk]))
     body = response.content.decode()
-    listed = [n for n, s in statuses(demo_run).items() if s != "нет"]
+    listed = [n for n, s in statuses(town_run).items() if s != "нет"]
     assert [r.school.short_name for r in response.context["results"]] == sorted(listed)
     assert "R1 (правило 30 %)" in body or "L1 (25 % школ" in body
     assert "выбрать школу — партнёра из школ с высокими позициями" in body
@@ -384,7 +384,7 @@ def test_report_lists_the_schools_with_reasons_parameters_indicators_and_the_rec
     book = load_workbook(
         io.BytesIO(
             client.get(
-                reverse("identification:run-report", args=[demo_run.pk]),
+                reverse("identification:run-report", args=[town_run.pk]),
                 {"format": "xlsx"},
             ).content
         )

@@ -20,65 +20,84 @@ from identification.models import (
 from monitoring.models import StaffingData
 from schools.models import AcademicYear, Municipality, School, User
 from schools.workflow import NeedsConfirmation
+from tests.factories import AcademicYearFactory
+from tests.factories.identification import RunFactory
 
 
-def test_run_stores_every_school_and_criterion_with_years_and_fingerprint(demo_run):
-    assert demo_run.status == IdentificationRun.Status.DONE
-    assert SchoolResult.objects.filter(run=demo_run).count() == 9
-    assert CriterionResult.objects.filter(run=demo_run).count() == 9 * 13
-    assert demo_run.years_used["R1"] == ["2020/2021", "2019/2020"]
-    assert len(demo_run.fingerprint) == 64
-    assert demo_run.params["r1"]["pct"] == 30
-    weak = SchoolResult.objects.get(run=demo_run, school__code="sch242706")
+def test_run_stores_every_school_and_criterion_with_years_and_fingerprint(
+    town_run, town
+):
+    assert town_run.status == IdentificationRun.Status.DONE
+    assert SchoolResult.objects.filter(run=town_run).count() == 6
+    assert CriterionResult.objects.filter(run=town_run).count() == 6 * 13
+    assert town_run.years_used["R1"] == ["2020/2021", "2019/2020"]
+    assert len(town_run.fingerprint) == 64
+    assert town_run.params["r1"]["pct"] == 30
+    weak_school = town["МБОУ «СОШ № 6»"]
+    weak = SchoolResult.objects.get(run=town_run, school=weak_school)
     assert weak.shnor
-    weak_school = School.objects.get(code="sch242706")
     assert (
         CriterionResult.objects.get(
-            run=demo_run, school=weak_school, criterion="R1"
+            run=town_run, school=weak_school, criterion="R1"
         ).state
         == "flagged"
     )
-    explanation = selectors.run_details(demo_run)[weak_school.pk]["R1"][0]
+    explanation = selectors.run_details(town_run)[weak_school.pk]["R1"][0]
     assert "«2» получили" in explanation
 
 
-def test_run_keeps_the_exact_parameters_even_if_the_methodology_changes(demo_run, mimc):
-    own = services.methodology_copy(
-        source=Methodology.objects.get(code="combined"), name="Своя", by=mimc
-    )
+def test_run_keeps_the_exact_parameters_even_if_the_methodology_changes(
+    town_run, analyst, combined
+):
+    own = services.methodology_copy(source=combined, name="Своя", by=analyst)
     params = own.current.params | {"min_schools": 5}
     services.methodology_version_create(
-        methodology=own, params=params, comment="Больше школ для ранжирования", by=mimc
+        methodology=own,
+        params=params,
+        comment="Больше школ для ранжирования",
+        by=analyst,
     )
-    demo_run.refresh_from_db()
-    assert demo_run.params["min_schools"] == 4
+    town_run.refresh_from_db()
+    assert town_run.params["min_schools"] == 4
     assert own.current.number == 2
 
 
-def test_readiness_lists_unaccepted_reports(demo_run):
-    school = School.objects.get(code="sch242705")
-    notes = demo_run.readiness[str(school.pk)]
+def test_readiness_lists_unaccepted_reports(town_run, town):
+    school = town["МБОУ «ООШ № 5»"]
+    notes = town_run.readiness[str(school.pk)]
     assert any("Кадры за 2020/2021: черновик" in n for n in notes)
+    assert town_run.readiness[str(town["МБОУ «СОШ № 6»"].pk)] == [
+        "Социальный паспорт за 2020/2021: на проверке"
+    ]
+    assert str(town["МБОУ «СОШ № 9»"].pk) not in town_run.readiness  # all accepted
 
 
-def test_only_accepted_run_ignores_unaccepted_figures(demo, mimc):
-    run = services.run_create(
-        target_year=AcademicYear.objects.get(start_year=2021),
-        municipalities=[mimc.municipality],
-        version=Methodology.objects.get(code="combined").current,
+def test_only_accepted_run_ignores_unaccepted_figures(town_run, town, analyst):
+    run = RunFactory(
+        target_year=town_run.target_year,
+        municipalities=[analyst.municipality],
+        version=town_run.version,
         only_accepted=True,
-        by=mimc,
-        enqueue=False,
+        created_by=analyst,
     )
-    services.run_execute(run=run)
-    # ООШ № 5's 2020/2021 reports are drafts: with accepted data only, R1 looks at older years.
+    # ООШ № 5's 2020/2021 reports are drafts: with accepted data only, its social
+    # passport of that year is not read — N1, which flags it on all the data,
+    # has nothing to go on, and the school is no longer ШНСУ.
+    school = town["МБОУ «ООШ № 5»"]
     assert run.only_accepted
-    row = CriterionResult.objects.get(run=run, school__code="sch242705", criterion="L2")
+    row = CriterionResult.objects.get(run=run, school=school, criterion="L2")
     assert row.state in ("no_data", "not_applicable")
 
+    def n1(run):
+        return CriterionResult.objects.get(run=run, school=school, criterion="N1")
 
-def test_rerun_on_changed_data_shows_what_changed_and_why(demo_run, mimc):
-    school = School.objects.get(code="sch242709")
+    assert (n1(town_run).state, n1(run).state) == ("flagged", "no_data")
+    assert SchoolResult.objects.get(run=town_run, school=school).status == "ШНСУ"
+    assert SchoolResult.objects.get(run=run, school=school).status == "нет"
+
+
+def test_rerun_on_changed_data_shows_what_changed_and_why(town_run, town, analyst):
+    school = town["МБОУ «СОШ № 9»"]
     StaffingData.objects.filter(
         report__school=school, report__year__start_year=2020
     ).update(
@@ -88,72 +107,75 @@ def test_rerun_on_changed_data_shows_what_changed_and_why(demo_run, mimc):
         not_by_profile=20,
     )
     second = services.run_create(
-        target_year=demo_run.target_year,
-        municipalities=[mimc.municipality],
-        version=demo_run.version,
+        target_year=town_run.target_year,
+        municipalities=[analyst.municipality],
+        version=town_run.version,
         only_accepted=False,
-        by=mimc,
+        by=analyst,
         enqueue=False,
     )
     services.run_execute(run=second)
     second.refresh_from_db()
-    assert second.fingerprint != demo_run.fingerprint
-    assert selectors.previous_run(second) == demo_run
-    diff = {d["school"]: d for d in selectors.run_diff(second, demo_run)}
+    assert second.fingerprint != town_run.fingerprint
+    assert selectors.previous_run(second) == town_run
+    diff = {d["school"]: d for d in selectors.run_diff(second, town_run)}
     change = diff["МБОУ «СОШ № 9»"]
     n2 = next(c for c in change["criteria"] if c["criterion"] == "N2")
     assert (n2["before"], n2["after"]) == ("not_flagged", "flagged")
     assert "Индекс качества кадрового потенциала" in n2["after_text"]
 
 
-def test_same_data_gives_the_same_fingerprint(demo_run, mimc):
+def test_same_data_gives_the_same_fingerprint(town_run, analyst):
     again = services.run_create(
-        target_year=demo_run.target_year,
-        municipalities=[mimc.municipality],
-        version=demo_run.version,
+        target_year=town_run.target_year,
+        municipalities=[analyst.municipality],
+        version=town_run.version,
         only_accepted=False,
-        by=mimc,
+        by=analyst,
         enqueue=False,
     )
     services.run_execute(run=again)
     again.refresh_from_db()
-    assert again.fingerprint == demo_run.fingerprint
-    assert selectors.run_diff(again, demo_run) == []
+    assert again.fingerprint == town_run.fingerprint
+    assert selectors.run_diff(again, town_run) == []
 
 
-def test_operator_and_approver_cannot_run(demo):
-    from schools.models import User
-
-    for name in ("sch242701", "uo"):
+def test_operator_and_approver_cannot_run(operator, approver, analyst, combined):
+    for person in (operator, approver):
         with pytest.raises(PermissionDenied):
             services.run_create(
-                target_year=AcademicYear.objects.get(start_year=2021),
-                municipalities=[User.objects.get(username="mimc").municipality],
-                version=Methodology.objects.get(code="combined").current,
+                target_year=AcademicYearFactory(start_year=2021),
+                municipalities=[analyst.municipality],
+                version=combined.current,
                 only_accepted=False,
-                by=User.objects.get(username=name),
+                by=person,
             )
+    assert not IdentificationRun.objects.exists()
 
 
-def test_override_needs_reason_and_keeps_history(demo_run, mimc):
-    school = School.objects.get(code="sch242705")
+def test_override_needs_reason_and_keeps_history(town_run, town, analyst):
+    school = town["МБОУ «ООШ № 5»"]
     with pytest.raises(ValidationError):
         services.override_set(
-            school=school, year=demo_run.target_year, status="ШНСУ", reason=" ", by=mimc
+            school=school,
+            year=town_run.target_year,
+            status="ШНСУ",
+            reason=" ",
+            by=analyst,
         )
     services.override_set(
         school=school,
-        year=demo_run.target_year,
+        year=town_run.target_year,
         status="ШНСУ",
         reason="Решение рабочей группы, протокол № 2",
-        by=mimc,
+        by=analyst,
     )
     services.override_set(
         school=school,
-        year=demo_run.target_year,
+        year=town_run.target_year,
         status="ШНОР и ШНСУ",
         reason="Уточнено",
-        by=mimc,
+        by=analyst,
     )
     assert StatusOverride.objects.filter(school=school).count() == 2
     assert (
@@ -163,69 +185,69 @@ def test_override_needs_reason_and_keeps_history(demo_run, mimc):
 
 
 def test_approval_by_department_makes_the_official_list_and_supersedes(
-    demo_run, uo, mimc
+    town_run, town, approver, analyst
 ):
-    school = School.objects.get(code="sch242709")
+    school = town["МБОУ «СОШ № 9»"]
     services.override_set(
         school=school,
-        year=demo_run.target_year,
+        year=town_run.target_year,
         status="ШНСУ",
         reason="Школа на другом берегу, решение МИМЦ",
-        by=mimc,
+        by=analyst,
     )
     with pytest.raises(PermissionDenied):
         services.list_approve(
-            run=demo_run,
-            municipality=mimc.municipality,
+            run=town_run,
+            municipality=analyst.municipality,
             order_number="1",
             order_date="2021-09-30",
-            by=mimc,
+            by=analyst,
         )
     with pytest.raises(ValidationError):
         services.list_approve(
-            run=demo_run,
-            municipality=mimc.municipality,
+            run=town_run,
+            municipality=analyst.municipality,
             order_number="",
             order_date="2021-09-30",
-            by=uo,
+            by=approver,
         )
     first = services.list_approve(
-        run=demo_run,
-        municipality=mimc.municipality,
+        run=town_run,
+        municipality=analyst.municipality,
         order_number="№ 107",
         order_date="2021-09-30",
-        by=uo,
+        by=approver,
     )
     entry = first.entries.get(school=school)
     assert (entry.status, entry.computed_status) == ("ШНСУ", "нет")
     assert entry.override_reason == "Школа на другом берегу, решение МИМЦ"
     assert first.order_number == "107"
-    weak = first.entries.get(school__code="sch242706")
+    weak = first.entries.get(school=town["МБОУ «СОШ № 6»"])
     assert "R1 (правило 30 %)" in weak.reasons
     with pytest.raises(ValidationError, match="Уже утверждён"):
         services.list_approve(
-            run=demo_run,
-            municipality=mimc.municipality,
+            run=town_run,
+            municipality=analyst.municipality,
             order_number="107",
             order_date="2021-09-30",
-            by=uo,
+            by=approver,
         )
     with pytest.raises(NeedsConfirmation, match="заменит утверждённый"):
         services.list_approve(
-            run=demo_run,
-            municipality=mimc.municipality,
+            run=town_run,
+            municipality=analyst.municipality,
             order_number="112",
             order_date="2021-10-05",
-            by=uo,
+            by=approver,
         )
     first.refresh_from_db()
     assert first.superseded_at is None
     second = services.list_approve(
-        run=demo_run,
-        municipality=mimc.municipality,
+        run=town_run,
+        municipality=analyst.municipality,
         order_number="112",
         order_date="2021-10-05",
-        by=uo,
+        by=approver,
         confirmed=True,
     )
     first.refresh_from_db()
@@ -233,16 +255,21 @@ def test_approval_by_department_makes_the_official_list_and_supersedes(
     assert OfficialList.objects.get(superseded_at__isnull=True) == second
 
 
-def test_whatif_shows_who_enters_and_leaves_without_saving(demo_run):
-    params = dict(demo_run.params)
+def test_whatif_shows_who_enters_and_leaves_without_saving(town_run):
+    params = dict(town_run.params)
     params["r1"] = dict(params["r1"], pct=60)
     before = IdentificationRun.objects.count()
-    preview = services.whatif(base=demo_run, params=params)
+    preview = services.whatif(base=town_run, params=params)
     assert IdentificationRun.objects.count() == before
     assert isinstance(preview["enter"], list)
     assert preview["counts_before"] != preview["counts_after"] or not (
         preview["enter"] or preview["leave"]
     )
+    # At 60 % no school's «2» reach the rule, and СОШ № 6 stays ШНОР by L1:
+    # the town's statuses do not change.
+    counts = {"нет": 3, "ШНОР": 1, "ШНСУ": 1, "ШНОР и ШНСУ": 1}
+    assert preview["counts_before"] == preview["counts_after"] == counts
+    assert preview["enter"] == preview["leave"] == preview["change"] == []
 
 
 def test_identify_command_json_on_an_imported_package(db, tmp_path):
@@ -348,16 +375,16 @@ def test_load_demo_computes_two_years_and_approves_the_current_list(db):
 
 
 def test_replacing_an_approved_list_names_who_enters_and_leaves_and_waits_for_a_yes(
-    demo_run, uo, mimc, client
+    town_run, approver, analyst, client
 ):
     from django.urls import reverse
 
     first = services.list_approve(
-        run=demo_run,
-        municipality=mimc.municipality,
+        run=town_run,
+        municipality=analyst.municipality,
         order_number="107",
         order_date="2021-09-30",
-        by=uo,
+        by=approver,
     )
     outside = (
         first.entries.exclude(status__in=services.LISTED)
@@ -367,15 +394,15 @@ def test_replacing_an_approved_list_names_who_enters_and_leaves_and_waits_for_a_
     )
     services.override_set(
         school=outside,
-        year=demo_run.target_year,
+        year=town_run.target_year,
         status="ШНОР",
         reason="решение рабочей группы",
-        by=mimc,
+        by=analyst,
     )
-    client.force_login(uo)
-    url = reverse("identification:run-approve", args=[demo_run.pk])
+    client.force_login(approver)
+    url = reverse("identification:run-approve", args=[town_run.pk])
     form = {
-        "municipality": mimc.municipality.pk,
+        "municipality": analyst.municipality.pk,
         "order_number": "112",
         "order_date": "2021-10-05",
     }
@@ -391,17 +418,17 @@ def test_replacing_an_approved_list_names_who_enters_and_leaves_and_waits_for_a_
     assert OfficialList.objects.get(superseded_at__isnull=True).order_number == "112"
 
 
-def test_an_official_list_dated_in_the_future_is_refused(demo_run, uo, mimc):
+def test_an_official_list_dated_in_the_future_is_refused(town_run, approver, analyst):
     import datetime as dt
 
     from django.utils import timezone
 
     with pytest.raises(ValidationError, match="ещё не наступила"):
         services.list_approve(
-            run=demo_run,
-            municipality=mimc.municipality,
+            run=town_run,
+            municipality=analyst.municipality,
             order_number="5",
             order_date=timezone.localdate() + dt.timedelta(days=2),
-            by=uo,
+            by=approver,
         )
-    assert not OfficialList.objects.filter(run=demo_run).exists()
+    assert not OfficialList.objects.filter(run=town_run).exists()

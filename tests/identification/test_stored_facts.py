@@ -17,34 +17,34 @@ from .frames import inputs, results, schools
 TARGET, Y = 2021, 2020
 
 
-def test_stored_run_words_every_explanation_as_the_engine_does(demo_run):
-    run_schools = services.run_schools(demo_run)
+def test_stored_run_words_every_explanation_as_the_engine_does(town_run):
+    run_schools = services.run_schools(town_run)
     output = engine.identify(
         selectors.inputs_frame(schools=run_schools, target_year=2021),
-        demo_run.params,
+        town_run.params,
         2021,
     )
-    stored = selectors.run_details(demo_run)
+    stored = selectors.run_details(town_run)
     flags = output.flags
-    assert len(flags) == 9 * 13
+    assert len(flags) == 6 * 13  # the town's six schools, every criterion
     for school, criterion, explanation, components in flags[
         [c.SCHOOL_ID, c.CRITERION, c.EXPLANATION, c.COMPONENTS]
     ].itertuples(index=False):
         assert stored[school][criterion] == [explanation, components]
 
 
-def test_stored_numbers_equal_the_engine_numbers(demo_run):
+def test_stored_numbers_equal_the_engine_numbers(town_run):
     output = engine.identify(
         selectors.inputs_frame(
-            schools=services.run_schools(demo_run), target_year=2021
+            schools=services.run_schools(town_run), target_year=2021
         ),
-        demo_run.params,
+        town_run.params,
         2021,
     )
     expected = output.numbers.set_index([c.SCHOOL_ID, c.CRITERION])
     stored = (
         pd.DataFrame.from_records(
-            CriterionResult.objects.filter(run=demo_run).values(
+            CriterionResult.objects.filter(run=town_run).values(
                 c.SCHOOL_ID,
                 c.CRITERION,
                 c.STATE,
@@ -67,7 +67,7 @@ def test_stored_numbers_equal_the_engine_numbers(demo_run):
             atol=1e-9,
         ), column
     statuses = dict(
-        SchoolResult.objects.filter(run=demo_run).values_list("school_id", "status")
+        SchoolResult.objects.filter(run=town_run).values_list("school_id", "status")
     )
     assert statuses == dict(
         zip(output.statuses[c.SCHOOL_ID], output.statuses[c.STATUS], strict=True)
@@ -102,25 +102,25 @@ def test_a_municipality_block_holds_only_its_schools():
     assert "низких результатов в 2020/2021 — 1." in worded[3]["R1"][0]
 
 
-def test_a_run_stored_before_facts_still_shows_its_worded_explanations(demo_run):
+def test_a_run_stored_before_facts_still_shows_its_worded_explanations(town_run, town):
     """Runs stored by the earlier version kept their explanations as text: they are read as they are."""
-    school = School.objects.get(code="sch242706")
+    school = town["МБОУ «СОШ № 6»"]
     legacy = {str(school.pk): {"R1": ["Объяснение, сохранённое текстом.", {"low": []}]}}
-    RunDetail.objects.filter(run=demo_run).delete()
+    RunDetail.objects.filter(run=town_run).delete()
     RunDetail.objects.create(
-        run=demo_run,
+        run=town_run,
         municipality_id=school.municipality_id,
         payload=zlib.compress(json.dumps(legacy, ensure_ascii=False).encode()),
     )
-    demo_run.summary.pop("context")
-    assert selectors.run_details(demo_run)[school.pk]["R1"] == [
+    town_run.summary.pop("context")
+    assert selectors.run_details(town_run)[school.pk]["R1"] == [
         "Объяснение, сохранённое текстом.",
         {"low": []},
     ]
 
 
 @pytest.mark.django_db
-def test_copy_frame_writes_numbers_texts_and_missing_values_as_given(demo_run):
+def test_copy_frame_writes_numbers_texts_and_missing_values_as_given(town_run):
     """Binary COPY on PostgreSQL (ORM elsewhere): every kind of value and NULL lands as it was."""
     ids = list(School.objects.order_by("pk").values_list("pk", flat=True)[:3])
     frame = pd.DataFrame(
@@ -133,12 +133,12 @@ def test_copy_frame_writes_numbers_texts_and_missing_values_as_given(demo_run):
             c.RANK: [7.0, np.nan, 0.0],
             c.MARGIN: [1e-6, np.nan, np.nan],
         }
-    ).assign(run_id=demo_run.pk)
+    ).assign(run_id=town_run.pk)
     from monitoring.importers.bulk import copy_frame
 
     copy_frame(CriterionResult, frame)
     rows = list(
-        CriterionResult.objects.filter(run=demo_run, criterion__startswith="X")
+        CriterionResult.objects.filter(run=town_run, criterion__startswith="X")
         .order_by("school_id")
         .values_list(
             c.SCHOOL_ID, c.CRITERION, c.STATE, c.VALUE, c.THRESHOLD, c.RANK, c.MARGIN
