@@ -71,6 +71,11 @@ def _procedure_values(procedures: list[list[Any]]) -> list[str]:
 INDICATORS_N1 = {i["field"]: i for i in [*N1_INDICATORS, *N1_OPTIONAL]}
 INDICATORS_N2 = {i["field"]: i for i in N2_INDICATORS}
 
+NORMALIZATIONS = [
+    ("zscore", "z-оценки (по умолчанию)"),
+    ("minmax", "мин-макс, 0–100"),
+    ("percentile", "процентили, 0–100"),
+]
 L67_REFERENCES = [
     ("pooled", "доля по муниципалитету в целом (все аттестованные)"),
     ("schools", "среднее значение школ муниципалитета"),
@@ -219,6 +224,13 @@ SPEC: list[tuple[str, Any, str]] = [
         "L1 — 25 % худших результатов",
     ),
     (
+        "l1.normalization",
+        lambda: forms.ChoiceField(
+            label="Нормировка средних баллов", choices=NORMALIZATIONS
+        ),
+        "L1 — 25 % худших результатов",
+    ),
+    (
         "l1.include_vpr",
         lambda: forms.BooleanField(
             label="Добавить ВПР 4–8 классов (русский язык, математика)", required=False
@@ -346,13 +358,7 @@ SPEC: list[tuple[str, Any, str]] = [
     ),
     (
         "n1.normalization",
-        lambda: forms.ChoiceField(
-            label="Нормировка",
-            choices=[
-                ("zscore", "z-оценки (по умолчанию)"),
-                ("minmax", "мин-макс, 0–100"),
-            ],
-        ),
+        lambda: forms.ChoiceField(label="Нормировка", choices=NORMALIZATIONS),
         "N1 — индекс социального благополучия",
     ),
     (
@@ -388,6 +394,11 @@ SPEC: list[tuple[str, Any, str]] = [
         "N2, N3 — кадры и ресурсы",
     ),
     (
+        "n2.normalization",
+        lambda: forms.ChoiceField(label="N2: нормировка", choices=NORMALIZATIONS),
+        "N2, N3 — кадры и ресурсы",
+    ),
+    (
         "n2.share",
         lambda: forms.FloatField(
             localize=True, label="N2: доля худших (0–1)", min_value=0.05, max_value=0.9
@@ -398,6 +409,17 @@ SPEC: list[tuple[str, Any, str]] = [
         "n3.share",
         lambda: forms.FloatField(
             localize=True, label="N3: доля худших (0–1)", min_value=0.05, max_value=0.9
+        ),
+        "N2, N3 — кадры и ресурсы",
+    ),
+    (
+        "n3.normalization",
+        lambda: forms.ChoiceField(
+            label="N3: что ранжировать",
+            choices=[
+                ("share", "саму долю новых учебников, % (по умолчанию)"),
+                *NORMALIZATIONS,
+            ],
         ),
         "N2, N3 — кадры и ресурсы",
     ),

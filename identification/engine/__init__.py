@@ -214,7 +214,7 @@ def identify(
             "small": p.r1.small_n,
             "same": p.r1.mode == "same_procedure_both_years",
         },
-        "L1": {"coverage": p.l1.coverage},
+        "L1": {"coverage": p.l1.coverage, "normalization": p.l1.normalization},
         "L2": {
             "y": y,
             "threshold": p.l2.threshold,
@@ -230,7 +230,7 @@ def identify(
         "L7": {"y": y, "gap": p.l7.gap, "reference": p.l7.reference},
         "N1": {"y": y_social, "dropped": {}},
         "N2": {"y": y_staff, "small_teachers": p.n2.small_teachers},
-        "N3": {"y": y_resources},
+        "N3": {"y": y_resources, "normalization": p.n3.normalization},
         "R9": {
             "y": y_comparisons,
             "policy": p.r9.policy,

@@ -21,7 +21,7 @@ from ..columns import (
     YEAR,
 )
 from .params import Indicator, Params
-from .rank import rank_cut
+from .rank import normalized, rank_cut
 from .rules import facts, ranked
 
 SMALL_SCHOOL = 100
@@ -36,7 +36,8 @@ def index_scores(
     coverage: float,
 ) -> tuple[pd.Series, pd.DataFrame, dict[Any, list[str]]]:
     """
-    Return the index per school (mean of signed z-scores, or min-max ×100),
+    Return the index per school (mean of signed z-scores, min-max ×100 or
+    percentiles within the group),
     the signed component of every indicator, and the indicators dropped per
     group because every school had the same value (sd = 0).
     """
@@ -55,6 +56,10 @@ def index_scores(
             * 100
             for item in indicators
         }
+    elif normalization == "percentile":
+        signed = x * pd.Series({item.field: item.sign for item in indicators})
+        ranks = signed.groupby(groups).rank(pct=True) * 100
+        values = {item.field: ranks[item.field] for item in indicators}
     else:
         mean, sd = grouped.transform("mean"), grouped.transform("std", ddof=0)
         z = (x - mean) / sd.where(sd > 0)
@@ -194,7 +199,11 @@ def n2(
         index=index,
     )
     score, components, _ = index_scores(
-        shares, p.indicators, groups, normalization="zscore", coverage=p.coverage
+        shares,
+        p.indicators,
+        groups,
+        normalization=p.normalization,
+        coverage=p.coverage,
     )
     score = score.where(teachers.notna())
     cut = rank_cut(
@@ -234,18 +243,20 @@ def n3(
         if "textbooks_recent" in data
         else pd.Series(np.nan, index=index)
     )
-    value = 100 * recent / fund
-    cut = rank_cut(
-        value,
-        groups.reindex(index),
-        share=params.n3.share,
-        min_schools=params.min_schools,
+    recent_share = 100 * recent / fund
+    group = groups.reindex(index)
+    value = (
+        recent_share
+        if params.n3.normalization == "share"
+        else normalized(recent_share, group, params.n3.normalization)
     )
+    cut = rank_cut(value, group, share=params.n3.share, min_schools=params.min_schools)
     return facts(
         index,
         **ranked(value, cut),
         recent=recent.where(value.notna()),
         fund=fund.where(value.notna()),
+        recent_share=recent_share.where(value.notna()),
     )
 
 

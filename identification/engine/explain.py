@@ -222,7 +222,8 @@ def l1(
             f"Недостаточно данных для индекса: есть {int(row['available'])} из {int(row['applicable'])} результатов (нужно не меньше {pct(100 * context['L1']['coverage'], 0)}).",
             components,
         )
-    return _ranked(row, "индекс результатов (среднее z-оценок)", components)
+    how = L1_MEANS[context["L1"].get("normalization", "zscore")]
+    return _ranked(row, f"индекс результатов ({how})", components)
 
 
 def l2(
@@ -314,6 +315,18 @@ def l5(
         f"Удовлетворённость качеством по НОКО ({year}): {pct(row[VALUE])} — {'не больше' if flagged else 'больше'} {p['threshold']} %.",
         {"year": year},
     )
+
+
+L1_MEANS = {
+    "zscore": "среднее z-оценок",
+    "minmax": "среднее по шкале мин-макс, 0–100",
+    "percentile": "средний процентиль",
+}
+N3_SCALES = {
+    "zscore": "z-оценка доли новых учебников",
+    "minmax": "доля новых учебников по шкале мин-макс, 0–100",
+    "percentile": "процентиль доли новых учебников",
+}
 
 
 def _l6_l7(criterion: str, label: str, lacking: str) -> Any:
@@ -417,13 +430,21 @@ def n3(
 ) -> tuple[str, dict[str, Any]]:
     if missing(row[VALUE]):
         return f"Нет данных о библиотечном фонде за {_year(context['N3']['y'])}.", {}
-    return _ranked(
-        row,
-        "доля учебников не старше 3 лет (ИКОП)",
-        {"recent": int(row["recent"]), "fund": int(row["fund"])},
-        places=1,
-        unit=" %",
-    )
+    components = {"recent": int(row["recent"]), "fund": int(row["fund"])}
+    mode = context["N3"].get("normalization", "share")
+    if mode == "share":
+        return _ranked(
+            row,
+            "доля учебников не старше 3 лет (ИКОП)",
+            components,
+            places=1,
+            unit=" %",
+        )
+    text, components = _ranked(row, f"ИКОП ({N3_SCALES[mode]})", components)
+    share_ = row.get("recent_share")
+    if not missing(share_):
+        text += f" Доля учебников не старше 3 лет — {pct(share_)}."
+    return text, components
 
 
 def r8(

@@ -125,6 +125,7 @@ DEFAULTS: dict[str, Any] = {
         "years": [],
     },
     "l1": {
+        "normalization": "zscore",
         "procedures": L1_PROCEDURES,
         "include_vpr": False,
         "years": 3,
@@ -147,11 +148,13 @@ DEFAULTS: dict[str, Any] = {
     },
     "n2": {
         "indicators": N2_INDICATORS,
+        "normalization": "zscore",
         "coverage": 2 / 3,
         "share": 0.25,
         "small_teachers": 5,
     },
-    "n3": {"share": 0.25},
+    # ИКОП is one share: by default it is ranked as the percentage itself.
+    "n3": {"share": 0.25, "normalization": "share"},
     "r8": {"z_effective": 0.5, "min_per_predictor": 10},
     # exclude_flagged: leave a school's ВПР whose marks the check flags out of
     # R1 and L1 (§6); off by default, as in the seeds.
@@ -255,8 +258,12 @@ class R1:
     years: tuple[int, ...]
 
 
+Normalization = Literal["zscore", "minmax", "percentile"]
+
+
 @dataclass(frozen=True)
 class L1:
+    normalization: Normalization
     procedures: tuple[Procedure, ...]
     include_vpr: bool
     years: int
@@ -299,7 +306,7 @@ class Gap:
 @dataclass(frozen=True)
 class N1:
     indicators: tuple[Indicator, ...]
-    normalization: Literal["zscore", "minmax"]
+    normalization: Normalization
     coverage: float
     share: float
 
@@ -307,6 +314,7 @@ class N1:
 @dataclass(frozen=True)
 class N2:
     indicators: tuple[Indicator, ...]
+    normalization: Normalization
     coverage: float
     share: float
     small_teachers: int
@@ -315,6 +323,7 @@ class N2:
 @dataclass(frozen=True)
 class N3:
     share: float
+    normalization: Literal["share", "zscore", "minmax", "percentile"]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -51,3 +53,20 @@ def rank_cut(
         & (flagged_per_group > frame["g"].map(k.groupby(ranked["g"]).first()))
     )
     return out
+
+
+def normalized(values: pd.Series, groups: Any, normalization: str) -> pd.Series:
+    """
+    One indicator normalised within its groups (a series, or the keys of a
+    groupby): z-score, min-max ×100 or percentile ×100; NaN where the group's
+    values do not spread.
+    """
+    grouped = values.groupby(groups, dropna=False)
+    if normalization == "percentile":
+        return grouped.rank(pct=True) * 100
+    if normalization == "minmax":
+        low, high = grouped.transform("min"), grouped.transform("max")
+        spread = high - low
+        return (values - low) / spread.where(spread > 0) * 100
+    mean, sd = grouped.transform("mean"), grouped.transform("std", ddof=0)
+    return (values - mean) / sd.where(sd > 0)

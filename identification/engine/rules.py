@@ -38,7 +38,7 @@ from ..columns import (
     YEAR,
 )
 from .params import Params
-from .rank import CUT, FLAG, TIE_EXPANDED, TOO_FEW, N, rank_cut
+from .rank import CUT, FLAG, TIE_EXPANDED, TOO_FEW, N, normalized, rank_cut
 from .text import procedure_label, year_name
 
 KEY = [PROCEDURE, SUBJECT, GRADE, LEVEL]
@@ -249,7 +249,12 @@ def l1(
         mu=grouped.transform("mean"), sd=grouped.transform("std", ddof=0)
     )
     rows = rows.loc[rows["sd"] > 0]
-    rows = rows.assign(z=(rows[MEAN] - rows["mu"]) / rows["sd"])
+    if p.normalization == "zscore":
+        rows = rows.assign(z=(rows[MEAN] - rows["mu"]) / rows["sd"])
+    else:
+        # «z» holds the cell's normalised score, whichever the normalisation.
+        keys = [rows[CELL], rows[YEAR], rows["group"]]
+        rows = rows.assign(z=normalized(rows[MEAN], keys, p.normalization))
     index = pd.Index(schools[SCHOOL_ID])
     school_groups = index.map(groups)
     composite = rows.groupby(SCHOOL_ID)["z"].mean()

@@ -139,3 +139,91 @@ def test_nothing_is_left_out_when_the_objectivity_check_is_off():
     assert (
         flags(identify(_vpr_case(), params, TARGET), "R1").loc[1, "state"] == "flagged"
     )
+
+
+def _l1(normalization):
+    # ЕГЭ, русский язык in 2020/2021, mean scores 50, 60, 70 and 90 at four
+    # schools: min-max gives 0, 25, 50 and 100; percentiles 25, 50, 75 and 100.
+    frame = results(
+        *(
+            (s, Y, "ЕГЭ", "русский язык", 11, "", 20, 0, m)
+            for s, m in ((1, 50), (2, 60), (3, 70), (4, 90))
+        )
+    )
+    params = deep_merge(preset("lesosibirsk"), {"l1": {"normalization": normalization}})
+    output = identify(inputs(schools(1, 2, 3, 4), result_frame=frame), params, TARGET)
+    return flags(output, "L1")
+
+
+def test_l1_on_the_min_max_scale():
+    l1 = _l1("minmax")
+    assert list(l1["value"]) == [0, 25, 50, 100]
+    assert l1.loc[1, "state"] == "flagged"
+    assert (
+        "Индекс результатов (среднее по шкале мин-макс, 0–100): 0,00 — 1-е место"
+        in (l1.loc[1, "explanation"])
+    )
+
+
+def test_l1_on_percentiles():
+    l1 = _l1("percentile")
+    assert list(l1["value"]) == [25, 50, 75, 100]
+    assert list(l1["state"]) == ["flagged"] + ["not_flagged"] * 3
+    assert "средний процентиль" in l1.loc[2, "explanation"]
+
+
+def _social(**shares):
+    return pd.DataFrame(
+        [
+            {"school_id": s, "year": Y, "pupils_total": 100.0}
+            | {field: values[s - 1] for field, values in shares.items()}
+            for s in (1, 2, 3, 4)
+        ]
+    )
+
+
+def test_n1_on_percentiles_with_the_direction_of_each_indicator():
+    # Both parents with higher education (+): 10, 20, 30, 40 % → 25, 50, 75, 100;
+    # low income (−): 40, 30, 20, 10 % → the same percentiles once turned.
+    params = deep_merge(preset("lesosibirsk"), {"n1": {"normalization": "percentile"}})
+    params["n1"]["indicators"] = [
+        i
+        for i in params["n1"]["indicators"]
+        if i["field"] in ("both_parents_higher_ed", "low_income")
+    ]
+    social = _social(
+        both_parents_higher_ed=[10.0, 20.0, 30.0, 40.0],
+        low_income=[40.0, 30.0, 20.0, 10.0],
+    )
+    n1 = flags(
+        identify(inputs(schools(1, 2, 3, 4), social=social), params, TARGET), "N1"
+    )
+    assert list(n1["value"]) == [25, 50, 75, 100]
+    assert n1.loc[1, "state"] == "flagged"
+
+
+def _resources(normalization):
+    # Recent textbooks: 10, 20, 30 and 60 of 100 at four schools.
+    resources = pd.DataFrame(
+        [
+            {"school_id": s, "year": Y, "textbook_fund": 100.0, "textbooks_recent": r}
+            for s, r in ((1, 10.0), (2, 20.0), (3, 30.0), (4, 60.0))
+        ]
+    )
+    params = deep_merge(preset("lesosibirsk"), {"n3": {"normalization": normalization}})
+    output = identify(inputs(schools(1, 2, 3, 4), resources=resources), params, TARGET)
+    return flags(output, "N3")
+
+
+def test_n3_ranks_the_share_itself_by_default():
+    n3 = _resources("share")
+    assert list(n3["value"]) == [10, 20, 30, 60]
+    assert "Доля учебников не старше 3 лет (ИКОП): 10 % — 1-е место" in n3.loc[1, "explanation"]
+
+
+def test_n3_on_the_min_max_scale_says_the_share_too():
+    n3 = _resources("minmax")
+    # (10 − 10) / 50, (20 − 10) / 50 … ×100: 0, 20, 40, 100; the same school is lowest.
+    assert list(n3["value"]) == [0, 20, 40, 100]
+    assert n3.loc[1, "state"] == "flagged"
+    assert "Доля учебников не старше 3 лет — 10 %." in n3.loc[1, "explanation"]
