@@ -272,16 +272,31 @@ def test_whatif_shows_who_enters_and_leaves_without_saving(town_run):
     assert preview["enter"] == preview["leave"] == preview["change"] == []
 
 
-def test_identify_command_json_on_an_imported_package(db, tmp_path):
+def test_identify_command_json_on_an_imported_package(town, tmp_path):
     """export → empty database → import_package → identify --json: the same statuses as before."""
-    call_command("load_demo")
     expected = {}
     for year in ("2018/2019", "2019/2020", "2020/2021"):
-        call_command("export_package", str(tmp_path / f"{year[:4]}.xlsx"), year=year)
+        call_command(
+            "export_package",
+            str(tmp_path / f"{year[:4]}.xlsx"),
+            year=year,
+            stdout=io.StringIO(),
+        )
     out = io.StringIO()
     call_command("identify", year="2021/2022", json=True, stdout=out)
     for school in json.loads(out.getvalue())["schools"]:
         expected[school["code"]] = school["status"]
+    assert expected == {
+        town[name].code: status
+        for name, status in (
+            ("МБОУ «СОШ № 1»", "нет"),
+            ("МБОУ «ООШ № 5»", "ШНСУ"),
+            ("МБОУ «СОШ № 6»", "ШНОР и ШНСУ"),
+            ("МБОУ «СОШ № 8»", "ШНОР"),
+            ("МБОУ «СОШ № 9»", "нет"),
+            ("МБОУ «Гимназия»", "нет"),
+        )
+    }
 
     from monitoring.models import Campaign, RegionalMean, Report
     from schools.demo import region_droppers
