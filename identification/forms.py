@@ -431,6 +431,24 @@ SPEC: list[tuple[str, Any, str]] = [
         "Справочные признаки",
     ),
     (
+        "r8.model",
+        lambda: forms.ChoiceField(
+            label="R8: ожидаемый результат — регрессия",
+            choices=[
+                ("index", "на индекс социального благополучия (ИСБ)"),
+                ("indicators", "на показатели ИСБ (множественная, §4.4)"),
+            ],
+        ),
+        "Справочные признаки",
+    ),
+    (
+        "r8.min_per_predictor",
+        lambda: forms.IntegerField(
+            label="R8: школ на один показатель регрессии, не меньше", min_value=2
+        ),
+        "Справочные признаки",
+    ),
+    (
         "r9.policy",
         lambda: forms.ChoiceField(
             label="R9: объективность",

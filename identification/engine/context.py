@@ -6,6 +6,7 @@ R9 objectivity annotations. R8 and R9 never decide a status by themselves.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -268,31 +269,56 @@ def r8(
     schools: pd.DataFrame,
     params: Params,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Resilient schools (hard context, results at or above the median) and results against context."""
+    """
+    Results against context (§4.4) and resilient schools (§4.3): a hard
+    context (N1) with a contextual result in the top 25 % of the comparison
+    set when the regression can be fitted, else results at or above the median.
+    """
     p = params.r8
     index = schools.set_index(SCHOOL_ID).index
     composite, wellbeing = composite.reindex(index), wellbeing.reindex(index)
-    median = composite.groupby(groups.reindex(index)).transform("median")
+    group = groups.reindex(index)
+    median = composite.groupby(group).transform("median")
     both = composite.notna() & wellbeing.notna()
     hard = (
         (n1_facts[STATE] == FLAGGED).reindex(index, fill_value=False)
         if not n1_facts.empty
         else pd.Series(False, index=index)
     )
+    predictors = _predictors(p.model, wellbeing, n1_facts, index, both)
+    usable = both & predictors.notna().all(axis=1)
+    needed = p.min_per_predictor * max(predictors.shape[1], 1)
     expected = z = pd.Series(np.nan, index=index)
     fit: dict[str, Any] = {
         "fit": False,
+        "model": p.model,
         "z_effective": p.z_effective,
         "min_per_predictor": p.min_per_predictor,
+        "needed": needed,
     }
-    if both.sum() >= p.min_per_predictor and wellbeing[both].std(ddof=0) > 0:
-        slope, intercept = np.polyfit(wellbeing[both], composite[both], 1)
-        expected = intercept + slope * wellbeing
+    if predictors.shape[1] and usable.sum() >= needed:
+        if p.model == "index":
+            slope, intercept = np.polyfit(wellbeing[usable], composite[usable], 1)
+            expected = intercept + slope * wellbeing
+            fit["slope"] = round(float(slope), 3)
+        else:
+            x = predictors[usable].to_numpy()
+            design = np.column_stack([np.ones(len(x)), x])
+            coef = np.linalg.lstsq(design, composite[usable].to_numpy(), rcond=None)[0]
+            expected = pd.Series(
+                coef[0] + predictors.to_numpy() @ coef[1:], index=index
+            ).where(usable)
+            fit["predictors"] = predictors.shape[1]
         residual = composite - expected
-        spread = residual[both].std(ddof=0)
-        z = residual / spread if spread > 0 else residual * np.nan
-        fit |= {"fit": True, "slope": round(float(slope), 3)}
-    resilient = hard & (composite >= median)
+        spread = residual[usable].std(ddof=0)
+        z = (residual / spread if spread > 0 else residual * np.nan).where(usable)
+        fit["fit"] = True
+    known_z = z.notna()
+    by_group = z.groupby(group)
+    top = by_group.rank(ascending=False, method="min") <= np.ceil(
+        0.25 * by_group.transform("count")
+    )
+    resilient = hard & np.where(known_z, top, composite >= median)
     state = np.where(both, np.where(resilient, FLAGGED, NOT_FLAGGED), NO_DATA)
     known = both.to_numpy()
     frame = facts(
@@ -305,8 +331,26 @@ def r8(
         hard=hard,
         expected=expected.where(known),
         z=z.where(known),
+        by_regression=known_z & both,
     )
     return frame, fit
+
+
+def _predictors(
+    model: str,
+    wellbeing: pd.Series,
+    n1_facts: pd.DataFrame,
+    index: pd.Index,
+    both: pd.Series,
+) -> pd.DataFrame:
+    """ИСБ, or the shares of its indicators that vary between the schools."""
+    if model == "index":
+        shares = wellbeing.to_frame("wellbeing")
+    else:
+        columns = [c for c in n1_facts.columns if re.fullmatch(r"v\d+", c)]
+        shares = n1_facts[columns].reindex(index).astype(float)
+    shares = shares.where(both, np.nan)
+    return shares.loc[:, shares.std(ddof=0) > 0]
 
 
 def unobjective_vpr(comparisons: pd.DataFrame, params: Params) -> pd.DataFrame:

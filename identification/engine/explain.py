@@ -454,29 +454,37 @@ def r8(
     if row[STATE] == NO_DATA:
         return "Нужны и индекс результатов, и индекс социального благополучия.", {}
     hard, resilient = bool(row["hard"]), row[STATE] == FLAGGED
+    by_regression = bool(row.get("by_regression"))
     components = {
         "composite": round(row["composite"], 3),
         "wellbeing": round(row["wellbeing"], 3),
         "median": round(row["median"], 3),
+        "rule": "regression" if by_regression else "median",
     }
-    text = (
-        "Резильентная школа: сложный социальный контекст (25 % с низким ИСБ), а результаты не ниже медианы — кандидат в школы-партнёры."
-        if resilient
-        else (
-            "Сложный социальный контекст, результаты ниже медианы."
-            if hard
-            else "Социальный контекст не относится к 25 % самых сложных."
+    if not hard:
+        text = "Социальный контекст не относится к 25 % самых сложных."
+    elif by_regression:
+        text = (
+            "Резильентная школа: сложный социальный контекст (25 % с низким ИСБ), а результаты с учётом контекста — в 25 % лучших; кандидат в школы-партнёры."
+            if resilient
+            else "Сложный социальный контекст, результаты с учётом контекста не входят в 25 % лучших."
         )
-    )
+    else:
+        text = (
+            "Резильентная школа: сложный социальный контекст (25 % с низким ИСБ), а результаты не ниже медианы (регрессия не рассчитана); кандидат в школы-партнёры."
+            if resilient
+            else "Сложный социальный контекст, результаты ниже медианы (регрессия не рассчитана)."
+        )
     if p["fit"]:
         z = row["z"]
         components |= {
-            "expected": round(row["expected"], 3),
+            "expected": None if missing(row["expected"]) else round(row["expected"], 3),
             "z_residual": None if missing(z) else round(z, 3),
-            "slope": p["slope"],
         }
+        if "slope" in p:
+            components["slope"] = p["slope"]
         if missing(z):
-            text += " Результаты соответствуют ожидаемым при таком контексте."
+            text += " Нет всех показателей ИСБ для сравнения с ожидаемым."
         elif z >= p["z_effective"]:
             text += f" Результаты выше ожидаемых при таком контексте (отклонение {num(z, 2)} σ)."
         elif z <= -p["z_effective"]:
@@ -484,7 +492,13 @@ def r8(
         else:
             text += " Результаты соответствуют ожидаемым при таком контексте."
     else:
-        text += f" Контекстуализация не рассчитана: нужно не меньше {p['min_per_predictor']} школ с обоими индексами."
+        needed = p.get("needed", p["min_per_predictor"])
+        basis = (
+            "индексом результатов и всеми показателями ИСБ"
+            if p.get("model") == "indicators"
+            else "обоими индексами"
+        )
+        text += f" Контекстуализация не рассчитана: нужно не меньше {needed} школ с {basis}."
     return text, components
 
 

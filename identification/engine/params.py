@@ -155,7 +155,9 @@ DEFAULTS: dict[str, Any] = {
     },
     # ИКОП is one share: by default it is ranked as the percentage itself.
     "n3": {"share": 0.25, "normalization": "share"},
-    "r8": {"z_effective": 0.5, "min_per_predictor": 10},
+    # model: the contextualised result is regressed on ИСБ ("index") or, as
+    # §4.4 writes it, on the ИСБ indicators themselves ("indicators").
+    "r8": {"z_effective": 0.5, "min_per_predictor": 10, "model": "index"},
     # exclude_flagged: leave a school's ВПР whose marks the check flags out of
     # R1 and L1 (§6); off by default, as in the seeds.
     "r9": {"policy": "annotate", "t_down": 50, "t_up": 15, "exclude_flagged": False},
@@ -330,6 +332,7 @@ class N3:
 class R8:
     z_effective: float
     min_per_predictor: int
+    model: Literal["index", "indicators"]
 
 
 @dataclass(frozen=True)

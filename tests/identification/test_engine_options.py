@@ -4,6 +4,7 @@ computed by hand in the comments.
 """
 
 import pandas as pd
+import pytest
 
 from identification.engine import identify, preset
 from identification.engine.params import deep_merge
@@ -218,7 +219,10 @@ def _resources(normalization):
 def test_n3_ranks_the_share_itself_by_default():
     n3 = _resources("share")
     assert list(n3["value"]) == [10, 20, 30, 60]
-    assert "Доля учебников не старше 3 лет (ИКОП): 10 % — 1-е место" in n3.loc[1, "explanation"]
+    assert (
+        "Доля учебников не старше 3 лет (ИКОП): 10 % — 1-е место"
+        in n3.loc[1, "explanation"]
+    )
 
 
 def test_n3_on_the_min_max_scale_says_the_share_too():
@@ -227,3 +231,60 @@ def test_n3_on_the_min_max_scale_says_the_share_too():
     assert list(n3["value"]) == [0, 20, 40, 100]
     assert n3.loc[1, "state"] == "flagged"
     assert "Доля учебников не старше 3 лет — 10 %." in n3.loc[1, "explanation"]
+
+
+def _context_case(**r8):
+    # Eight schools; both parents with higher education 10, 20 … 80 % (the only
+    # ИСБ indicator), so schools 1 and 2 are the 25 % with the hardest context.
+    # ЕГЭ русский язык means follow 40 + 0,5·share for schools 3–8 (55 … 80);
+    # school 1 scores 60 and school 2 40. The median mean is 62,5: school 1 is
+    # below it, but far above what its context predicts (the largest residual).
+    means = {1: 60, 2: 40, **{s: 40 + 0.5 * 10 * s for s in range(3, 9)}}
+    frame = results(
+        *((s, Y, "ЕГЭ", "русский язык", 11, "", 20, 0, m) for s, m in means.items())
+    )
+    ids = tuple(range(1, 9))
+    social = pd.DataFrame(
+        [
+            {"school_id": s, "year": Y, "pupils_total": 100.0}
+            | {"both_parents_higher_ed": 10.0 * s}
+            for s in ids
+        ]
+    )
+    params = deep_merge(preset("lesosibirsk"), {"r8": r8})
+    params["n1"]["indicators"] = [
+        i for i in params["n1"]["indicators"] if i["field"] == "both_parents_higher_ed"
+    ]
+    output = identify(
+        inputs(schools(*ids), result_frame=frame, social=social), params, TARGET
+    )
+    return flags(output, "R8")
+
+
+def test_resilience_by_the_regression_when_it_can_be_fitted():
+    r8 = _context_case(min_per_predictor=2)
+    assert r8.loc[1, "state"] == "flagged"
+    assert "результаты с учётом контекста — в 25 % лучших" in r8.loc[1, "explanation"]
+    assert r8.loc[2, "state"] == "not_flagged"
+    assert r8.loc[8, "state"] == "not_flagged"  # an easy context is never resilient
+
+
+def test_resilience_by_the_median_when_the_regression_cannot_be_fitted():
+    r8 = _context_case(min_per_predictor=10)  # 8 schools < 10
+    assert r8.loc[1, "state"] == "not_flagged"
+    explanation = r8.loc[1, "explanation"]
+    assert "результаты ниже медианы (регрессия не рассчитана)" in explanation
+    assert "нужно не меньше 10 школ с обоими индексами" in explanation
+
+
+def test_the_regression_on_the_indicators_needs_ten_schools_per_indicator():
+    on_index = _context_case(min_per_predictor=2)
+    on_indicators = _context_case(min_per_predictor=2, model="indicators")
+    # One indicator: ИСБ is its z-score, a linear function of it, so the fit is the same.
+    assert list(on_indicators["value"]) == pytest.approx(list(on_index["value"]))
+    assert list(on_indicators["state"]) == list(on_index["state"])
+    too_few = _context_case(min_per_predictor=9, model="indicators")
+    assert (
+        "нужно не меньше 9 школ с индексом результатов и всеми показателями ИСБ"
+        in too_few.loc[1, "explanation"]
+    )
