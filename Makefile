@@ -40,7 +40,7 @@ test: $(VENV)/.test-deps chromium
 	$(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 # Strict typing where the rules live: the workflow layer, its tables and the engine.
-TYPED := schools/workflow.py schools/workflow_views.py identification/engine \
+TYPED := schools/workflow.py schools/workflow_views.py identification/engine identification/criteria.py \
 	roadmaps/workflows.py partnerships/workflows.py monitoring/workflows.py
 typecheck: $(VENV)/.test-deps
 	$(PY) -m mypy $(TYPED)

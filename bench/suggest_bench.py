@@ -36,6 +36,7 @@ def main() -> None:
     region, _, run = region_from_command_line()
     from django.db import connection
 
+    from identification.criteria import LISTED
     from identification.models import CriterionResult, SchoolResult
     from partnerships import gradation, selectors, suggest
     from schools.models import School
@@ -48,9 +49,9 @@ def main() -> None:
         )
         bands = gradation.grade(index, method=gradation.SHARE, low=25, high=25)
         listed = set(
-            SchoolResult.objects.filter(
-                run=run, status__in=selectors.LISTED
-            ).values_list("school_id", flat=True)
+            SchoolResult.objects.filter(run=run, status__in=LISTED).values_list(
+                "school_id", flat=True
+            )
         )
         resilient = set(
             CriterionResult.objects.filter(

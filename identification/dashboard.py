@@ -28,7 +28,8 @@ from schools import access
 from schools.models import School, User
 
 from . import columns as c
-from . import permissions
+from . import criteria, permissions
+from .criteria import LISTED
 from .models import (
     STATUS_CHOICES,
     CriterionResult,
@@ -37,7 +38,6 @@ from .models import (
     StatusOverride,
 )
 
-LISTED = (c.STATUS_SHNOR, c.STATUS_SHNSU, c.STATUS_BOTH)
 STATUS_ORDER = [
     c.STATUS_BOTH,
     c.STATUS_SHNOR,
@@ -45,37 +45,9 @@ STATUS_ORDER = [
     c.STATUS_NONE,
     c.STATUS_NO_DATA,
 ]
-TABLE_CRITERIA = [
-    "R1",
-    "L1",
-    "L2",
-    "L3",
-    "L4",
-    "L5",
-    "L6",
-    "L7",
-    "N1",
-    "N2",
-    "N3",
-    "R8",
-    "R9",
-]
+TABLE_CRITERIA = criteria.CODES
 PAGE_SIZE = 50
-SHORT_LABELS = {
-    "R1": "30 %",
-    "L1": "результаты",
-    "L2": "10 класс",
-    "L3": "от региона",
-    "L4": "олимпиады",
-    "L5": "НОКО",
-    "L6": "качество",
-    "L7": "успеваемость",
-    "N1": "соц. благополучие",
-    "N2": "кадры",
-    "N3": "ресурсы",
-    "R8": "резильентность",
-    "R9": "объективность",
-}
+SHORT_LABELS = {code: item.short for code, item in criteria.REGISTRY.items()}
 
 
 def default_run(user: User) -> IdentificationRun | None:

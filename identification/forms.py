@@ -11,6 +11,7 @@ from schools.access import municipalities_visible_to
 from schools.forms import DateInput
 from schools.models import AcademicYear, User
 
+from . import criteria
 from .columns import STATUS_BOTH, STATUS_NONE, STATUS_SHNOR, STATUS_SHNSU
 from .engine.params import (
     ALL_CRITERIA,
@@ -23,21 +24,8 @@ from .engine.text import procedure_label
 from .models import Methodology
 from .permissions import methodologies_visible_to
 
-CRITERION_LABELS = {
-    "R1": "R1 — правило 30 % (две процедуры за год или по одной в каждом из двух лет)",
-    "L1": "L1 — 25 % школ с самыми низкими результатами ЕГЭ, ОГЭ (ВПР) за 3 года",
-    "L2": "L2 — продолжили обучение в 10 классе меньше 60 %",
-    "L3": "L3 — отставание от среднего по региону больше 20 баллов",
-    "L4": "L4 — участников олимпиад и конкурсов 0,5 % и меньше за 3 года",
-    "L5": "L5 — удовлетворённость качеством (НОКО) 40 % и ниже",
-    "L6": "L6 — качество обученности ниже среднего по муниципалитету на 10 п. п.",
-    "L7": "L7 — успеваемость ниже среднего по муниципалитету на 5 п. п.",
-    "N1": "N1 — 25 % с самым низким индексом социального благополучия (ШНСУ)",
-    "N2": "N2 — 25 % с самым низким индексом кадрового потенциала",
-    "N3": "N3 — 25 % с самой низкой долей новых учебников",
-    "R8": "R8 — резильентность и результаты с учётом контекста (справочно)",
-    "R9": "R9 — объективность: отметки ВПР и журнала (справочно)",
-}
+# With the default numbers: the editor and the roadmap form, where no run is at hand.
+CRITERION_LABELS = criteria.labels()
 CANDIDATE_PROCEDURES = (
     [["ВПР", s, g, ""] for g in range(4, 9) for s in ("русский язык", "математика")]
     + [["ОГЭ", "русский язык", 9, ""], ["ОГЭ", "математика", 9, ""]]

@@ -19,8 +19,8 @@ from schools.models import School, User
 
 from . import permissions, selectors
 from .charts import key_label, key_order, procedure_key
-from .dashboard import TABLE_CRITERIA
-from .forms import CRITERION_LABELS
+from .criteria import labels as criterion_labels
+from .criteria import order as criterion_order
 from .models import (
     CriterionResult,
     IdentificationRun,
@@ -103,16 +103,15 @@ def criteria(run: IdentificationRun, school: School) -> list[CriterionResult]:
     """The run's criteria of the school in the table's order, with explanations and named components."""
     rows = sorted(
         CriterionResult.objects.filter(run=run, school=school),
-        key=lambda r: (
-            TABLE_CRITERIA.index(r.criterion) if r.criterion in TABLE_CRITERIA else 99
-        ),
+        key=lambda r: criterion_order(r.criterion),
     )
     details = selectors.run_details(run, municipalities=[school.municipality_id]).get(
         school.pk, {}
     )
     legend = run.summary.get("legend", {})
+    labels = criterion_labels(run.parameters)
     for row in rows:
-        row.label = CRITERION_LABELS.get(row.criterion, row.criterion)
+        row.label = labels.get(row.criterion, row.criterion)
         row.explanation, components = details.get(row.criterion, ["", {}])
         row.parts = _named_components(row.criterion, components or {}, legend)
     return rows

@@ -14,13 +14,11 @@ from schools.models import User
 from schools.templatetags.portal import ru_num
 from schools.xlsx import Book, new_workbook, table_workbook, write_sheet
 
-from . import charts, dashboard, selectors
-from .columns import STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU
+from . import charts, criteria, dashboard, selectors
+from .criteria import LISTED
 from .engine.params import Params
-from .forms import CRITERION_LABELS
 from .models import IdentificationRun, OfficialEntry, OfficialList, StatusOverride
 
-LISTED = (STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU)
 RECOMMENDATION = (
     "Образовательным учреждениям рекомендуется изучить результаты мониторинга; при необходимости внести "
     "коррективы в школьные программы по повышению качества, планы ВШК, ВСОКО. Школам, показавшим слабые "
@@ -32,18 +30,15 @@ RECOMMENDATION = (
 def parameters(params: Params) -> list[tuple[str, str]]:
     """The methodology's parameters in plain Russian, as the report lists them."""
     status, r1 = params.status, params.r1
+    labels = criteria.labels(params)
 
     def names(codes: tuple[str, ...]) -> str:
-        return "; ".join(CRITERION_LABELS.get(code, code) for code in codes) or "—"
+        return "; ".join(labels.get(code, code) for code in codes) or "—"
 
     rows = [
         (
             "Критерии расчёта",
-            names(
-                tuple(
-                    code for code in dashboard.TABLE_CRITERIA if code in params.criteria
-                )
-            ),
+            names(tuple(criteria.used(params))),
         ),
         ("ШНОР, если отмечен любой из", names(status.shnor_any)),
     ]

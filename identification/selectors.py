@@ -343,22 +343,6 @@ def run_label(values: dict[str, Any]) -> str:
 
 # Runs ----------------------------------------------------------------------------
 
-DECIDING_LABELS = {
-    "R1": "правило 30 %",
-    "L1": "25 % школ с самыми низкими результатами",
-    "L2": "продолжение обучения в 10 классе",
-    "L3": "отставание от средних по региону",
-    "L4": "участие в олимпиадах",
-    "L5": "удовлетворённость (НОКО)",
-    "L6": "качество обученности",
-    "L7": "успеваемость",
-    "N1": "индекс социального благополучия (ШНСУ)",
-    "N2": "кадровый потенциал",
-    "N3": "образовательные ресурсы",
-    "R8": "резильентность",
-    "R9": "объективность",
-}
-
 
 def run_details(
     run: Any, *, municipalities: Iterable[int] | None = None
@@ -407,7 +391,7 @@ def flagged_reasons(
     for school, criterion in rows:
         if school in details:
             out.setdefault(school, []).append(
-                f"{criterion} ({DECIDING_LABELS.get(criterion, criterion)}): {explain(details, school, criterion)}"
+                f"{criterion} ({_name(criterion)}): {explain(details, school, criterion)}"
             )
     return out
 
@@ -539,3 +523,10 @@ def methodology_list(*, user: Any) -> list[Methodology]:
         methodology.latest = next(iter(methodology.newest_first), None)
         methodology.editable = methodology.pk in editable
     return methodologies
+
+
+def _name(criterion: str) -> str:
+    from .criteria import REGISTRY
+
+    found = REGISTRY.get(criterion)
+    return found.name if found else criterion

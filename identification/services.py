@@ -27,7 +27,7 @@ from schools.workflow import NeedsConfirmation, check_order
 
 from . import columns as c
 from . import engine, packing, selectors
-from .dashboard import LISTED
+from .criteria import LISTED
 from .models import (
     CriterionResult,
     IdentificationRun,

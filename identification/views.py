@@ -16,27 +16,9 @@ from schools.workflow import NeedsConfirmation
 from schools.workflow_views import confirm_page
 from schools.xlsx import wants_xlsx, xlsx_response
 
-from . import permissions, report, selectors, services
-from .columns import STATUS_BOTH, STATUS_SHNOR, STATUS_SHNSU
-from .forms import CRITERION_LABELS, ApproveForm, MethodologyForm, OverrideForm, RunForm
+from . import criteria, permissions, report, selectors, services
+from .forms import ApproveForm, MethodologyForm, OverrideForm, RunForm
 from .models import Methodology, StatusOverride
-
-LISTED = (STATUS_SHNOR, STATUS_SHNSU, STATUS_BOTH)
-TABLE_CRITERIA = [
-    "R1",
-    "L1",
-    "L2",
-    "L3",
-    "L4",
-    "L5",
-    "L6",
-    "L7",
-    "N1",
-    "N2",
-    "N3",
-    "R8",
-    "R9",
-]
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -110,7 +92,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = selectors.run_table(run, schools=schools)
     status = request.GET.get("status", "")
     if status == "listed":
-        rows = [r for r in rows if r["result"].status in LISTED]
+        rows = [r for r in rows if r["result"].status in criteria.LISTED]
     elif status:
         rows = [r for r in rows if r["result"].status == status]
     for row in rows:
@@ -131,8 +113,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "run": run,
             "rows": rows,
-            "criteria": [c for c in TABLE_CRITERIA if c in run.parameters.criteria],
-            "labels": CRITERION_LABELS,
+            "criteria": criteria.used(run.parameters),
+            "labels": criteria.labels(run.parameters),
             "overrides": overrides,
             "previous": previous,
             "diff": selectors.run_diff(run, previous) if previous else [],
@@ -153,14 +135,12 @@ def run_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
     run = permissions.get_run_for_user(request.user, pk)
     school = access.get_school_for_user(request.user, school_id)
     result = get_object_or_404(run.school_results, school=school)
-    criteria = sorted(
+    results = sorted(
         run.criterion_results.filter(school=school),
-        key=lambda r: (
-            TABLE_CRITERIA.index(r.criterion) if r.criterion in TABLE_CRITERIA else 99
-        ),
+        key=lambda r: criteria.order(r.criterion),
     )
     details = selectors.run_details(run, municipalities=[school.municipality_id])
-    for item in criteria:
+    for item in results:
         item.explanation, item.components = details.get(school.pk, {}).get(
             item.criterion, ["", {}]
         )
@@ -177,8 +157,8 @@ def run_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
             "run": run,
             "school": school,
             "result": result,
-            "criteria": criteria,
-            "labels": CRITERION_LABELS,
+            "criteria": results,
+            "labels": criteria.labels(run.parameters),
             "override": override,
             "override_history": history,
             "form": OverrideForm(),
@@ -290,7 +270,7 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "official": official,
             "entries": entries,
             "history": history,
-            "listed": LISTED,
+            "listed": criteria.LISTED,
         },
     )
 

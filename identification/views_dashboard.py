@@ -11,8 +11,7 @@ from schools import access, word
 from schools.home import school_links_for
 from schools.xlsx import filter_notes, table_workbook, wants_xlsx, xlsx_response
 
-from . import charts, dashboard, permissions, profile, report
-from .forms import CRITERION_LABELS
+from . import charts, criteria, dashboard, permissions, profile, report
 from .models import SchoolResult
 from .views import _staff_only
 
@@ -37,14 +36,13 @@ def dashboard_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         queryset=dashboard.run_schools_visible(run, request.user),
         run=run,
         user=request.user,
-        labels=CRITERION_LABELS,
+        labels=criteria.labels(run.parameters),
     )
     queryset, sort = dashboard.sorted_results(
         results.qs, run, request.GET.get("sort", "name")
     )
-    codes = [
-        code for code in dashboard.TABLE_CRITERIA if code in run.parameters.criteria
-    ]
+    codes = criteria.used(run.parameters)
+    labels = criteria.labels(run.parameters)
     if wants_xlsx(request):
         rows = dashboard.export_rows(run, list(queryset), codes)
         notes = [
@@ -75,7 +73,7 @@ def dashboard_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "page": page,
             "sort": sort,
             "codes": codes,
-            "labels": CRITERION_LABELS,
+            "labels": labels,
             "summary": dashboard.summary(run, request.user),
             "chart_municipality": municipality
             or "",  # the municipality filter's id, as text
@@ -85,8 +83,8 @@ def dashboard_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "columns": [
                 (
                     code,
-                    dashboard.SHORT_LABELS.get(code, code),
-                    CRITERION_LABELS.get(code, code),
+                    criteria.REGISTRY[code].short,
+                    labels[code],
                 )
                 for code in codes
             ],

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
-from identification.dashboard import LISTED
+from identification.criteria import LISTED
 from identification.models import OfficialEntry
 from schools import access
 from schools.inbox import TaskSource

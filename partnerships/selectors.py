@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from identification import permissions as identification_permissions
+from identification.criteria import LISTED
 from identification.models import (
     CriterionResult,
     IdentificationRun,
@@ -25,7 +26,6 @@ from . import gradation, suggest
 from .models import Activity, Campaign, GradationScale, Partnership, Suggestion
 from .suggest import SchoolInfo
 
-LISTED = ("ШНОР", "ШНСУ", "ШНОР и ШНСУ")
 ACTIVE = [s for s in Partnership.Status.values if s != Partnership.Status.DECLINED]
 
 

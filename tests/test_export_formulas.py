@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models.functions import Cast, Concat
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from identification.dashboard import LISTED
+from identification.criteria import LISTED
 from identification.models import IdentificationRun, OfficialList
 from monitoring.models import Campaign, ImportJob
 from partnerships.models import Campaign as PartnershipCampaign

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from identification import selectors, services
+from identification.criteria import LISTED
 from identification.models import (
     CriterionResult,
     IdentificationRun,
@@ -402,10 +403,7 @@ def test_replacing_an_approved_list_names_who_enters_and_leaves_and_waits_for_a_
         by=approver,
     )
     outside = (
-        first.entries.exclude(status__in=services.LISTED)
-        .select_related("school")
-        .first()
-        .school
+        first.entries.exclude(status__in=LISTED).select_related("school").first().school
     )
     services.override_set(
         school=outside,
