@@ -46,12 +46,16 @@ FLAGGED = "flagged"
 NOT_FLAGGED = "not_flagged"
 NO_DATA = "no_data"
 NOT_APPLICABLE = "not_applicable"
-STATES = (FLAGGED, NOT_FLAGGED, NO_DATA, NOT_APPLICABLE)
+# A rank cut (25 %) over a group smaller than min_schools: the value is known,
+# the school is not ranked (methodology §9 R2).
+TOO_FEW_SCHOOLS = "too_few"
+STATES = (FLAGGED, NOT_FLAGGED, NO_DATA, NOT_APPLICABLE, TOO_FEW_SCHOOLS)
 STATE_LABELS = {
     FLAGGED: "отмечен",
     NOT_FLAGGED: "не отмечен",
     NO_DATA: "нет данных",
     NOT_APPLICABLE: "не применяется",
+    TOO_FEW_SCHOOLS: "мало школ для сравнения",
 }
 
 STATUS_SHNOR = "ШНОР"

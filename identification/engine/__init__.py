@@ -39,6 +39,7 @@ from ..columns import (
     STATUS_SHNOR,
     STATUS_SHNSU,
     THRESHOLD,
+    TOO_FEW_SCHOOLS,
     VALUE,
     YEAR,
 )
@@ -462,9 +463,10 @@ def combine(
         c for c in {*rule.shnor_any, *count_codes, *rule.shnsu_any} if c in table
     ]
     unknown = (
-        (table[deciding].isin([NO_DATA, NOT_APPLICABLE]) | table[deciding].isna()).all(
-            axis=1
-        )
+        (
+            table[deciding].isin([NO_DATA, NOT_APPLICABLE, TOO_FEW_SCHOOLS])
+            | table[deciding].isna()
+        ).all(axis=1)
         if deciding
         else pd.Series(True, index=table.index)
     )

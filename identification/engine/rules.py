@@ -34,6 +34,7 @@ from ..columns import (
     STATE,
     SUBJECT,
     THRESHOLD,
+    TOO_FEW_SCHOOLS,
     VALUE,
     YEAR,
 )
@@ -76,11 +77,18 @@ def facts(
 
 
 def ranked(value: pd.Series, cut: pd.DataFrame) -> dict[str, Any]:
-    """State and numbers of a rank-cut criterion (R2) where the value exists; too few schools is no data."""
+    """
+    State and numbers of a rank-cut criterion (R2) where the value exists; a
+    group too small to rank has its own state (the value is still shown).
+    """
     has = value.notna()
     ok = has & ~cut[TOO_FEW]
     return {
-        "state": np.where(ok, np.where(cut[FLAG], FLAGGED, NOT_FLAGGED), NO_DATA),
+        "state": np.where(
+            ok,
+            np.where(cut[FLAG], FLAGGED, NOT_FLAGGED),
+            np.where(has, TOO_FEW_SCHOOLS, NO_DATA),
+        ),
         "value": value.where(~ok, value.round(6)),
         "threshold": cut[CUT].round(6).where(ok),
         "rank": cut[RANK].where(ok),

@@ -35,6 +35,8 @@ MARKS = {
         '<span class="text-muted" aria-hidden="true">—</span>',
         "text-muted",
     ),
+    # Known value, not ranked: the group is smaller than the methodology's minimum.
+    "too_few": ('<span class="text-muted" aria-hidden="true">≈</span>', "text-muted"),
 }
 
 

@@ -286,7 +286,10 @@ def test_example_3_small_set_flags_nobody():
         inputs(schools(1, 2, 3), social=EXAMPLE_3.iloc[:3]), n1_params(), TARGET
     )
     n1 = output.flags.set_index("school_id")
-    assert set(n1["state"]) == {"no_data"}
+    # Its own state, not «нет данных»: the index is known, the set is too small.
+    assert set(n1["state"]) == {"too_few"}
+    assert n1["value"].notna().all()
+    assert set(output.statuses["status"]) == {"нет данных"}
     assert all(
         text.startswith("Слишком мало школ для ранжирования (3)")
         for text in n1["explanation"]
