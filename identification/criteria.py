@@ -147,6 +147,32 @@ CODES: list[str] = list(REGISTRY)
 assert set(CODES) == set(ALL_CRITERIA)
 
 
+# Shown beside the others, never deciding a status by themselves (§0.7).
+INFORMATIONAL = ("R8", "R9")
+
+
+def deciding(params: Params) -> set[str]:
+    """The criteria whose flags make a status under the methodology (R10)."""
+    rule = params.status
+    return {*rule.shnor_any, *rule.shnor_count, *rule.shnsu_any}
+
+
+def role(code: str, params: Params) -> str:
+    """What a criterion's flag does under the methodology, in the pages' words."""
+    rule = params.status
+    if code in rule.shnor_any:
+        return "ШНОР"
+    if code in rule.shnor_count:
+        return f"ШНОР, если отмечено не меньше {rule.shnor_min_flags} из " + ", ".join(
+            rule.shnor_count
+        )
+    if code in rule.shnsu_any:
+        return "ШНСУ"
+    if code in INFORMATIONAL:
+        return "справочно"
+    return "риск, на статус не влияет"
+
+
 def labels(params: Params | Mapping[str, Any] | None = None) -> dict[str, str]:
     """Every criterion's label with the parameters' numbers."""
     typed = Params.of(params or {})

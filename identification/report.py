@@ -89,8 +89,7 @@ def build(run: IdentificationRun, user: User) -> dict[str, Any]:
             school__in=[r.school_id for r in results],
         )
     }
-    rule = run.parameters.status
-    deciding = {*rule.shnor_any, *rule.shnor_count, *rule.shnsu_any}
+    deciding = criteria.deciding(run.parameters)
     for result in results:
         found = reasons.get(result.school_id, [])
         # A reason reads «L2 (…): …»: its code decides whether it made the status or only accompanies it.

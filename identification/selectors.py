@@ -377,14 +377,19 @@ def explain(
 
 
 def flagged_reasons(
-    run: Any, *, municipalities: Iterable[int] | None = None
+    run: Any,
+    *,
+    municipalities: Iterable[int] | None = None,
+    only: Iterable[str] | None = None,
 ) -> dict[int, list[str]]:
-    """Return per school the explanations of its flagged criteria."""
+    """Return per school the explanations of its flagged criteria (of `only`, when given)."""
     details = run_details(run, municipalities=municipalities)
     out: dict[int, list[str]] = {}
     rows = run.criterion_results.filter(state=c.FLAGGED).exclude(
         criterion__in=["R8", "R9"]
     )
+    if only is not None:
+        rows = rows.filter(criterion__in=list(only))
     if municipalities is not None:
         rows = rows.filter(school__municipality__in=list(municipalities))
     rows = rows.order_by("criterion").values_list("school_id", "criterion")

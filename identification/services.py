@@ -26,7 +26,7 @@ from schools.models import AcademicYear, Municipality, Notice, School, User
 from schools.workflow import NeedsConfirmation, check_order
 
 from . import columns as c
-from . import engine, packing, selectors
+from . import criteria, engine, packing, selectors
 from .criteria import LISTED
 from .models import (
     CriterionResult,
@@ -565,7 +565,12 @@ def list_approve(
         order_date=date,
         approved_by=by,
     )
-    flagged = selectors.flagged_reasons(run, municipalities=[municipality.pk])
+    # «Причины» of the approved list: only the criteria that decide a status.
+    flagged = selectors.flagged_reasons(
+        run,
+        municipalities=[municipality.pk],
+        only=criteria.deciding(run.parameters),
+    )
     entries = []
     for result in results:
         override = overrides.get(result.school_id)

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from identification import criteria
 from identification.engine import preset
-from identification.engine.params import deep_merge
+from identification.engine.params import Params, deep_merge
 from tests.factories.identification import MethodologyFactory, RunFactory
 
 
@@ -57,3 +57,46 @@ def test_every_criterion_of_the_engine_is_registered_once_in_the_table_order():
     assert [criteria.order(c) for c in criteria.CODES] == list(
         range(len(criteria.CODES))
     )
+
+
+def test_each_criterion_says_what_its_flag_does_under_the_methodology():
+    combined = Params.of(preset("combined"))
+    assert criteria.role("R1", combined) == "ШНОР"
+    assert criteria.role("N1", combined) == "ШНСУ"
+    assert criteria.role("L2", combined) == "риск, на статус не влияет"
+    assert criteria.role("R9", combined) == "справочно"
+    lesosibirsk = Params.of(preset("lesosibirsk"))
+    assert criteria.role("L2", lesosibirsk) == (
+        "ШНОР, если отмечено не меньше 2 из L2, L3, L4, L5, L6, L7"
+    )
+    assert criteria.deciding(combined) == {"R1", "L1", "N1"}
+
+
+def test_the_approved_lists_reasons_are_only_the_deciding_criteria(
+    analyst, approver, town, town_run
+):
+    from identification import services
+    from identification.models import CriterionResult
+
+    flagged = set(
+        CriterionResult.objects.filter(run=town_run, state="flagged").values_list(
+            "criterion", flat=True
+        )
+    )
+    # The town's run flags risk criteria too (else the check below proves nothing).
+    assert flagged - {"R1", "L1", "N1", "R8", "R9"}
+    official = services.list_approve(
+        run=town_run,
+        municipality=town.municipality,
+        order_number="12",
+        order_date=town_run.created_at.date(),
+        by=approver,
+        today=town_run.created_at.date(),
+    )
+    codes = {
+        line.split(" ", 1)[0]
+        for entry in official.entries.all()
+        for line in entry.reasons.splitlines()
+    }
+    assert codes
+    assert codes <= {"R1", "L1", "N1"}
