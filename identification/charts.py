@@ -15,7 +15,7 @@ from django.db.models import Count, F, Sum
 
 from monitoring.indicators import DERIVED, SMALL_BASE, report_rows
 from monitoring.models import AssessmentResult, ReportKind
-from schools import access
+from schools import access, formatting
 from schools.models import Municipality, User
 
 from . import columns as c
@@ -397,7 +397,7 @@ def _series(
     """One indicator by year with its change from the first to the last known year and whether that is good."""
     series = [values.get(y) for y in years]
     known = [v for v in series if v is not None]
-    change = round(known[-1] - known[0], 1) if len(known) > 1 else None
+    change = formatting.change(known[0], known[-1], 1) if len(known) > 1 else None
     verdict = (
         "good"
         if change and change * better > 0

@@ -19,7 +19,7 @@ from identification.models import (
 )
 from identification.profile import indicator_shares
 from monitoring.indicators import DERIVED
-from schools import access, history
+from schools import access, formatting, history
 from schools.models import AcademicYear, Municipality, School, User
 
 from . import gradation, suggest
@@ -437,7 +437,10 @@ def outcome(partnership: Partnership, *, small_shares: bool = True) -> dict[str,
         and out["before"]["index"] is not None
         and out["after"]["index"] is not None
     ):
-        out["change"] = out["after"]["index"] - out["before"]["index"]
+        # As shown: the two indices with two places, their difference from those.
+        out["change"] = formatting.change(
+            out["before"]["index"], out["after"]["index"], 2
+        )
     better = {
         item.label: item.better for derived in DERIVED.values() for item in derived
     }
@@ -454,7 +457,7 @@ def outcome(partnership: Partnership, *, small_shares: bool = True) -> dict[str,
         sign = better.get(item["label"], 0)
         if not sign:  # social context describes the pupils, not the school's work
             continue
-        change = now - was
+        change = formatting.change(was, now, 1)
         indicators.append(
             {
                 "label": item["label"],

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
+from schools import formatting
+
 
 def year_name(start: int) -> str:
     return f"{start}/{start + 1}"
 
 
 def num(value: float | int | None, places: int = 1) -> str:
-    """Return «34,3» (Russian decimal comma); integers without decimals."""
-    if value is None or value != value:  # None or NaN
-        return "—"
-    if places <= 1 and value % 1 == 0:
-        text = str(int(value))
-    else:
-        text = f"{value:.{places}f}".replace(".", ",")
-    return text.replace("-", "−") if value < 0 else text
+    """Return «34,3» (Russian decimal comma); whole numbers without decimals."""
+    return formatting.number(value, places)
 
 
 def pct(value: float | None, places: int = 1) -> str:
     """Return «34,3 %» for 34.29."""
-    return f"{num(value, places)} %" if value is not None else "—"
+    return formatting.percent(value, places)
 
 
 def share(part: int, whole: int) -> str:
-    return pct(100 * part / whole) if whole else "—"
+    return formatting.share(part, whole)
 
 
 def procedure_label(procedure: str, subject: str, grade: int, level: str = "") -> str:
@@ -37,12 +33,5 @@ def procedure_label(procedure: str, subject: str, grade: int, level: str = "") -
 
 
 def count_ru(n: int, forms: str) -> str:
-    one, few, many = forms.split(",")
-    n_abs = abs(n)
-    if n_abs % 10 == 1 and n_abs % 100 != 11:
-        word = one
-    elif 2 <= n_abs % 10 <= 4 and not 12 <= n_abs % 100 <= 14:
-        word = few
-    else:
-        word = many
-    return f"{n} {word}"
+    """Return «2 процедуры»: the number and its word form (schools.formatting.plural)."""
+    return f"{formatting.integer(n)} {formatting.plural(n, forms)}"

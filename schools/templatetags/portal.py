@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
+from schools import formatting
 from schools.access import may_see_small_shares
 from schools.formatting import plural as plural_ru
 
@@ -30,12 +31,8 @@ SMALL_BASE = 10
 
 
 def ru_number(value: float, places: int = 1) -> str:
-    """Return «34,3» (Russian decimal comma, minus sign); whole numbers without decimals."""
-    if float(value).is_integer():
-        text = str(int(value))
-    else:
-        text = f"{value:.{places}f}".replace(".", ",")
-    return text.replace("-", "−")
+    """Return «34,3» (Russian decimal comma, minus sign): schools.formatting.number."""
+    return formatting.number(value, places)
 
 
 @register.simple_tag(takes_context=True)

@@ -8,9 +8,7 @@
 
   var RED = "#b02a37", BLUE = "#5b7fa6", GREY = "#adb5bd", GREEN = "#2f7d4f", ORANGE = "#d9822b";
 
-  function fmt(value, digits) {
-    return Number(value).toLocaleString("ru-RU", { maximumFractionDigits: digits === undefined ? 1 : digits });
-  }
+  var fmt = window.portalFormat.number;
 
   // Reference lines (the 30 % line, the 25 % cut, the median) drawn over the chart.
   var refLines = {

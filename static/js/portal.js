@@ -8,9 +8,35 @@
  *   data-confirm="question"     — a button or form that asks before it goes;
  *   data-width="42"             — an element as wide as that percentage;
  *   data-height="320"           — an element that many pixels high.
+ *
+ * window.portalFormat formats numbers by the rules of schools/formatting.py:
+ * a decimal comma, digits grouped by a no-break space, a true minus, never
+ * «−0»; one place drops a «,0» («30 %»), indices keep their places («0,50»).
  */
 (function () {
   "use strict";
+
+  function number(value, places) {
+    if (value === null || value === undefined || !isFinite(value)) return "—";
+    if (places === undefined) places = 1;
+    // Half away from zero on the number as written (12,25 → 12,3), as the server does.
+    var written = String(Math.abs(value));
+    var rounded = written.indexOf("e") < 0
+      ? Number(Math.round(Number(written + "e" + places)) + "e-" + places)
+      : Math.round(Math.abs(value) * Math.pow(10, places)) / Math.pow(10, places);
+    var shown = places <= 1 && rounded === Math.floor(rounded) ? 0 : places;
+    var parts = rounded.toFixed(shown).split(".");
+    var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+    var text = parts.length > 1 ? whole + "," + parts[1] : whole;
+    return (value < 0 && rounded > 0 ? "\u2212" : "") + text;
+  }
+  function percent(value, places) {
+    return value === null || value === undefined ? "—" : number(value, places) + " %";
+  }
+  function share(part, whole, places) {
+    return whole ? percent(100 * part / whole, places) : "—";
+  }
+  window.portalFormat = { number: number, percent: percent, share: share };
 
   function sizes(root) {
     root.querySelectorAll("[data-width]").forEach(function (el) {

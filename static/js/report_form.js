@@ -16,9 +16,7 @@
     return isFinite(value) ? value : null;
   }
 
-  function percent(part, whole) {
-    return (part * 100 / whole).toFixed(1).replace(".", ",") + "\u00a0%";
-  }
+  var percent = window.portalFormat.share;
 
   function update() {
     config.parts.forEach(function (pair) {

@@ -7,7 +7,7 @@
     var value = Number(raw);
     return isFinite(value) ? value : null;
   }
-  function pct(part, whole) { return (part * 100 / whole).toFixed(1).replace(".", ",") + "\u00a0%"; }
+  var pct = window.portalFormat.share;
 
   function updateRow(row) {
     var cell = row.querySelector(".derived-cell");
