@@ -28,12 +28,15 @@ from .models import (
     Subject,
 )
 from .validation import (
+    MARKS,
     PARTS,
     Context,
     Problem,
     check_report,
     check_results,
     errors,
+    marks_mean,
+    uses_marks,
     warnings,
 )
 
@@ -281,9 +284,14 @@ class ResultRowForm(forms.ModelForm):
         return all(data.get(n) is None for n in RESULT_NUMBERS)
 
     def row(self) -> dict[str, Any]:
-        return {n: self.cleaned_data.get(n) for n in RESULT_FIELDS} | {
+        row = {n: self.cleaned_data.get(n) for n in RESULT_FIELDS} | {
             "level": self.cleaned_data.get("level") or ""
         }
+        marks = [row.get(m) for m in MARKS]
+        if uses_marks(row) and all(m is not None for m in marks):
+            # The mean follows from the counts: computed, never typed (the page shows it live).
+            row["mean_score"] = marks_mean(marks)
+        return row
 
 
 class ComparisonRowForm(forms.ModelForm):

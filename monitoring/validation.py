@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from schools import formatting
 
 from .models import DATA_MODELS, Level, Procedure, ReportKind
 
@@ -57,15 +59,31 @@ def label(model: type, name: str) -> str:
 
 
 def fmt_num(value: int | Decimal | float, places: int = 1) -> str:
-    """Return a number in Russian notation: 34,3 (a comma, not a point)."""
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:.{places}f}".replace(".", ",")
+    """Return a number in Russian notation: 34,3 (schools.formatting.number)."""
+    return formatting.number(value, places)
 
 
 def fmt_pct(part: int | Decimal, whole: int | Decimal) -> str:
-    """Return a share as Russian text with one decimal: «34,3 %»."""
-    return f"{fmt_num(Decimal(part) * 100 / Decimal(whole))} %"
+    """Return a share as Russian text: «34,3 %» (schools.formatting.share)."""
+    return formatting.share(float(part), float(whole))
+
+
+def marks_mean(marks: Sequence[int]) -> Decimal | None:
+    """The mean mark of the «2»–«5» counts, to hundredths; None without pupils."""
+    total = sum(marks)
+    if not total:
+        return None
+    weighted = sum((grade + 2) * count for grade, count in enumerate(marks))
+    return (Decimal(weighted) / Decimal(total)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+def _disagrees(given: Decimal, computed: Decimal) -> bool:
+    """Whether a given mean differs from the counts' beyond its own rounding (3,1 for 3,12 is fine)."""
+    exponent = given.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return abs(given - computed) > Decimal(5) / Decimal(10) ** (places + 1)
 
 
 # Declarative rules: "part ≤ whole" and "sum of parts ≤ whole".
@@ -194,8 +212,8 @@ def _warnings(kind: str, values: Values, context: Context) -> list[Problem]:
             problems.append(
                 Problem(
                     "teachers_total",
-                    f"{fmt_num(per_100)} учителя на 100 обучающихся ({teachers} на "
-                    f"{context.pupils_total}) — больше 20. Проверьте число учителей.",
+                    f"Учителей на 100 обучающихся — {fmt_num(per_100)} ({teachers} на "
+                    f"{context.pupils_total}), больше 20. Проверьте число учителей.",
                     warning=True,
                 )
             )
@@ -305,11 +323,25 @@ def check_result(row: Values, *, index: int | None = None) -> list[Problem]:
             and all(m is not None for m in marks)
         ):
             total = sum(marks)
+            computed = marks_mean(marks)
             if total != participants:
                 problems.append(
                     Problem(
                         "participants",
                         f"Сумма отметок «2»–«5» ({total}) не равна числу участников ({participants}).",
+                        **at,
+                    )
+                )
+            elif (
+                mean is not None
+                and computed is not None
+                and _disagrees(Decimal(mean), computed)
+            ):
+                problems.append(
+                    Problem(
+                        "mean_score",
+                        f"Средний балл {fmt_num(Decimal(mean), 2)} не сходится с отметками «2»–«5»: "
+                        f"по ним {fmt_num(computed, 2)}.",
                         **at,
                     )
                 )

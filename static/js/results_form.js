@@ -9,9 +9,30 @@
   }
   var pct = window.portalFormat.share;
 
+  // The mean mark follows from the «2»–«5» counts (ВПР, ОГЭ, ЕГЭ базовый): shown,
+  // not typed — the server computes it the same way (ResultRowForm.row).
+  function updateMean(field) {
+    var mean = field("mean_score"), procedure = field("procedure"), level = field("level");
+    if (!mean) return;
+    var usesMarks = !procedure || procedure.value !== "ЕГЭ" || (level && level.value === "базовый");
+    var marks = ["mark2", "mark3", "mark4", "mark5"].map(function (m) { return number(field(m)); });
+    var total = marks.reduce(function (a, b) { return a + (b || 0); }, 0);
+    var computed = usesMarks && total > 0 && marks.every(function (v) { return v !== null; });
+    if (computed) {
+      var weighted = marks.reduce(function (a, b, i) { return a + (i + 2) * b; }, 0);
+      mean.value = window.portalFormat.number(weighted / total, 2);
+      mean.title = "Рассчитан по отметкам «2»–«5»";
+    } else if (mean.readOnly) {
+      mean.value = "";
+      mean.title = "";
+    }
+    mean.readOnly = computed;
+  }
+
   function updateRow(row) {
     var cell = row.querySelector(".derived-cell");
     var field = function (name) { return row.querySelector('[name$="-' + name + '"]'); };
+    updateMean(field);
     if (!cell || !field("participants")) return;
     var n = number(field("participants"));
     if (!n) { cell.textContent = ""; return; }

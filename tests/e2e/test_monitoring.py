@@ -131,3 +131,28 @@ def test_staffing_report_round_trip(demo, sign_in, live_server, tmp_path):
         "submit",
         "accept",
     ]
+
+
+def test_the_mean_mark_follows_the_counts_as_they_are_typed(demo, sign_in, live_server):
+    # The demo's СОШ sch242705 has its 2020/2021 reports still in draft.
+    report = Report.objects.get(
+        school__code="sch242705", year__start_year=2020, kind="results"
+    )
+    operator = sign_in("sch242705")
+    operator.goto(f"{live_server.url}{report.get_absolute_url()}")
+    row = (
+        operator.locator(".result-row")
+        .filter(has=operator.locator('input[name$="-procedure"][value="ВПР"]'))
+        .first
+    )
+    for name, value in (("mark2", "12"), ("mark3", "13"), ("mark4", "7")):
+        row.locator(f'[name$="-{name}"]').fill(value)
+    mean = row.locator('[name$="-mean_score"]')
+    row.locator('[name$="-mark5"]').fill("")
+    # Not all counts: the mean is not computed (and may be typed).
+    expect(mean).to_have_value("")
+    expect(mean).not_to_have_attribute("readonly", "")
+    row.locator('[name$="-mark5"]').fill("3")
+    # (12·2 + 13·3 + 7·4 + 3·5) / 35 = 3,03, read-only.
+    expect(mean).to_have_value("3,03")
+    expect(mean).to_have_attribute("readonly", "")

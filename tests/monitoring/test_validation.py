@@ -167,7 +167,7 @@ def test_pupils_change_over_30_percent_is_a_warning():
     )
     assert errors(problems) == []
     assert warnings(problems)[0].message.startswith(
-        "Число обучающихся изменилось на 35,0 %"
+        "Число обучающихся изменилось на 35 %"
     )
 
 
@@ -185,7 +185,7 @@ def test_more_than_20_teachers_per_100_pupils_is_a_warning():
         ReportKind.STAFFING, STAFFING, context=Context(pupils_total=150)
     )
     assert warnings(problems)[0].field == "teachers_total"
-    assert "26,7 учителя на 100 обучающихся" in warnings(problems)[0].message
+    assert "Учителей на 100 обучающихся — 26,7" in warnings(problems)[0].message
     assert (
         check_report(ReportKind.STAFFING, STAFFING, context=Context(pupils_total=200))
         == []
@@ -360,11 +360,24 @@ def test_missing_subject_or_procedure_is_an_error(math):
 
 
 def test_fail_share_over_half_is_a_warning(math):
-    problems = check_result(vpr(math, mark2=18, mark3=10, mark4=5, mark5=2))
+    problems = check_result(
+        vpr(math, mark2=18, mark3=10, mark4=5, mark5=2, mean_score=Decimal("2.74"))
+    )
     assert errors(problems) == []
     assert (
         warnings(problems)[0].message
         == "Доля не справившихся — 51,4 % (18 из 35), больше 50 %. Проверьте данные."
+    )
+
+
+def test_a_mean_that_disagrees_with_the_counts_is_refused_with_both_values(math):
+    # 12 «2», 13 «3», 7 «4», 3 «5» of 35: (24 + 39 + 28 + 15) / 35 = 3,03.
+    assert errors(check_result(vpr(math, mean_score=Decimal("3.03")))) == []
+    assert errors(check_result(vpr(math, mean_score=Decimal("3.0")))) == []  # rounded
+    problem = errors(check_result(vpr(math, mean_score=Decimal("3.50"))))[0]
+    assert (problem.field, problem.message) == (
+        "mean_score",
+        "Средний балл 3,50 не сходится с отметками «2»–«5»: по ним 3,03.",
     )
 
 

@@ -136,7 +136,7 @@ def test_warning_needs_confirmation_and_keeps_values(
     )
     client = client_for(operator)
     body = client.post(url(staffing), form_data(staffing)).content.decode()
-    assert "40,0 учителя на 100 обучающихся" in body
+    assert "Учителей на 100 обучающихся — 40 (40 на 100)" in body
     assert "Я проверил(а) необычные значения" in body
     assert not StaffingData.objects.filter(report=staffing).exists()
     client.post(url(staffing), form_data(staffing, confirm_warnings="on"))
@@ -427,9 +427,14 @@ def test_remind_button_mails_chosen_schools(
     assert mail.outbox[0].to == [operator.email]
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("3,03", "3.03"), ("3,50", "3.03"), ("", "3.03")]
+)
 def test_results_form_saves_rows_and_ignores_blank_ones(
-    client_for, operator, campaign, school
+    client_for, operator, campaign, school, typed, stored
 ):
+    # The mean of 12 «2», 13 «3», 7 «4», 3 «5» is 3,03: computed from the counts,
+    # whatever was typed (3,50 was once accepted) or left empty.
     report = campaign.reports.get(school=school, kind=ReportKind.RESULTS)
     client = client_for(operator)
     page = client.get(url(report))
@@ -461,7 +466,7 @@ def test_results_form_saves_rows_and_ignores_blank_ones(
                 f"results-{i}-mark3": "13",
                 f"results-{i}-mark4": "7",
                 f"results-{i}-mark5": "3",
-                f"results-{i}-mean_score": "3,03",
+                f"results-{i}-mean_score": typed,
             }
     response = client.post(url(report), data)
     assert response.status_code == 302
@@ -470,7 +475,7 @@ def test_results_form_saves_rows_and_ignores_blank_ones(
         "ВПР",
         5,
         12,
-        "3.03",
+        stored,
     )
 
 
