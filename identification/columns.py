@@ -20,7 +20,10 @@ GRADE = "grade"
 LEVEL = "level"
 PARTICIPANTS = "participants"
 FAIL = "fail"  # «2» (ВПР, ОГЭ, ЕГЭ базовый) or below the minimum (other ЕГЭ)
-MEAN = "mean_score"
+MEAN = "mean_score"  # ЕГЭ: test points; ВПР, ОГЭ, ЕГЭ базовый: the mean mark
+# The mean primary score as % of the maximum (ОГЭ, ВПР), where the data gives it
+# (results and regional means); optional in the engine's frames.
+MEAN_PERCENT = "mean_percent"
 CELL = "cell"  # engine-internal code of (procedure, subject, grade, level)
 
 # Mark comparison with the journal

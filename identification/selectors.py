@@ -189,6 +189,7 @@ def results_frame(
             "mark2",
             "failed_minimum",
             "mean_score",
+            "mean_percent",
         ),
         {
             c.SCHOOL_ID: INT,
@@ -201,6 +202,7 @@ def results_frame(
             "mark2": FLOAT,
             "failed_minimum": FLOAT,
             c.MEAN: FLOAT,
+            c.MEAN_PERCENT: FLOAT,
         },
     )
     results[c.LEVEL] = _no_level(results[c.LEVEL])
@@ -270,6 +272,7 @@ def inputs_frame(
             "grade",
             "level",
             "mean_score",
+            "mean_percent",
         ),
         {
             c.REGION_ID: INT,
@@ -279,6 +282,7 @@ def inputs_frame(
             c.GRADE: INT,
             c.LEVEL: TEXT,
             c.MEAN: FLOAT,
+            c.MEAN_PERCENT: FLOAT,
         },
     )
     means[c.LEVEL] = means[c.LEVEL].fillna("")

@@ -29,6 +29,33 @@ def count_field(label: str, help_text: str = "") -> models.PositiveIntegerField:
     )
 
 
+def mean_percent_field() -> models.DecimalField:
+    """
+    Return the nullable mean % of the maximum primary score: the scale L3
+    compares ОГЭ and ВПР on (methodology §9 R3), when the source gives it.
+    """
+    return models.DecimalField(
+        "Средний процент выполнения (от максимального первичного балла)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+
+def mean_percent_in_range() -> models.CheckConstraint:
+    """Return the check that a mean % of the maximum lies within 0–100 (or is empty)."""
+    return models.CheckConstraint(
+        condition=Q(mean_percent__isnull=True)
+        | Q(mean_percent__gte=0, mean_percent__lte=100),
+        name="%(app_label)s_%(class)s_mean_percent_in_range",
+        violation_error_message=(
+            "Средний процент выполнения — от 0 до 100 %% максимального первичного балла."
+        ),
+    )
+
+
 # The subject dictionary as shipped (migration 0002 seeds the same list).
 DEFAULT_SUBJECTS = [
     ("русский язык", "РУ"),
@@ -450,6 +477,7 @@ class AssessmentResult(models.Model):
     mean_score = models.DecimalField(
         "Средний балл", max_digits=5, decimal_places=2, null=True, blank=True
     )
+    mean_percent = mean_percent_field()
 
     history = HistoricalRecords()
 
@@ -461,7 +489,8 @@ class AssessmentResult(models.Model):
             models.UniqueConstraint(
                 fields=["report", "procedure", "subject", "grade", "level"],
                 name="%(app_label)s_%(class)s_one_row_per_procedure",
-            )
+            ),
+            mean_percent_in_range(),
         ]
 
     def __str__(self) -> str:
@@ -560,6 +589,8 @@ class RegionalMean(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 
+    mean_percent = mean_percent_field()
+
     class Meta:
         verbose_name = "среднее по региону"
         verbose_name_plural = "средние по региону"
@@ -567,7 +598,8 @@ class RegionalMean(models.Model):
             models.UniqueConstraint(
                 fields=["region", "year", "procedure", "subject", "grade", "level"],
                 name="%(app_label)s_%(class)s_one_per_procedure",
-            )
+            ),
+            mean_percent_in_range(),
         ]
 
     def __str__(self) -> str:

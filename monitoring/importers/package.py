@@ -136,7 +136,11 @@ MEAN_COLUMNS = [
     Column("Уровень", "level", _choice(LEVELS, "уровень")),
     Column("Средний балл", "mean_score", decimal),
     Column("Доля «2», %", "fail_share", _percent),
+    # Mean % of the maximum primary score (ОГЭ, ВПР): L3's scale when the
+    # schools' results carry it too. Optional: older packages have no such column.
+    Column("Средний % выполнения", "mean_percent", _percent, optional=True),
 ]
+MEAN_PERCENTS = [c for c in MEAN_COLUMNS if c.field in ("fail_share", "mean_percent")]
 
 
 def _data_columns(kind: str) -> list[Column]:
@@ -487,17 +491,21 @@ def _mean_row(
     )
     if _duplicate(key, seen, source, parsed.issues):
         return
-    share = values.get("fail_share")
-    if share is not None and not 0 <= share <= 100:
+    wrong = [
+        (column, values[column.field])
+        for column in MEAN_PERCENTS
+        if values.get(column.field) is not None and not 0 <= values[column.field] <= 100
+    ]
+    for column, share in wrong:
         parsed.issues.add(
             f"процент должен быть от 0 до 100, указано {share}",
             sheet=source.sheet,
             row=source.row,
-            column="Доля «2», %",
+            column=column.header,
             value=share,
         )
-        return
-    parsed.regional_means[key] = (values, source)
+    if not wrong:
+        parsed.regional_means[key] = (values, source)
 
 
 def _school_row(

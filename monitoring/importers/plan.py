@@ -52,6 +52,7 @@ RESULT_FIELDS = [
     "mark5",
     "failed_minimum",
     "mean_score",
+    "mean_percent",
 ]
 COMPARISON_FIELDS = ["lowered", "confirmed", "raised"]
 CODE_COLUMN = "Код ОО"
@@ -870,7 +871,11 @@ def _plan_means(parsed: Parsed, plan: Plan) -> None:
         if region is not None
         else {}
     )
-    labels = {"mean_score": "Средний балл", "fail_share": "Доля «2», %"}
+    labels = {
+        "mean_score": "Средний балл",
+        "fail_share": "Доля «2», %",
+        "mean_percent": "Средний % выполнения",
+    }
     for key, (values, source) in parsed.regional_means.items():
         old = existing.get(key)
         if old is None:
@@ -1120,5 +1125,6 @@ def _write_means(plan: Plan) -> None:
                 "level": level,
                 "mean_score": values.get("mean_score"),
                 "fail_share": values.get("fail_share"),
+                "mean_percent": values.get("mean_percent"),
             },
         )

@@ -7,8 +7,9 @@
 
 Each participant's primary score becomes a ВПР mark through the ФИОКО scale the
 analyst gives; the school's result is aggregated from the participants who
-wrote the work (absent pupils excluded), and, where the journal mark is known,
-the понизили / подтвердили / повысили comparison.
+wrote the work (absent pupils excluded): its marks, its mean mark and its mean
+primary score as % of the work's maximum (the scale's last number), and, where
+the journal mark is known, the понизили / подтвердили / повысили comparison.
 
 The scale is the one thing in the import the file does not say itself, and a
 wrong scale silently turns most pupils' marks (and the school's share of «2»)
@@ -194,6 +195,7 @@ class SchoolTally:
     confirmed: int = 0
     raised: int = 0
     compared: int = 0
+    score_sum: Decimal = Decimal(0)  # the participants' primary scores
     source: Source | None = None
 
     @property
@@ -308,6 +310,7 @@ def parse_protocol(
         tally = tallies[ref.pk]
         tally.source = tally.source or Source(layout.sheet, number)
         tally.marks[vpr_mark - 2] += 1
+        tally.score_sum += total
         journal = _journal(row, number, layout, header, issues)
         if journal is not None:
             if vpr_mark < journal:
@@ -325,6 +328,9 @@ def parse_protocol(
         mean = (
             Decimal(sum((m + 2) * c for m, c in enumerate(tally.marks))) / n
         ).quantize(Decimal("0.01"))
+        # The mean primary score as % of the work's maximum: the scale L3
+        # compares ВПР on (methodology §9 R3), not the mark.
+        percent = (tally.score_sum * 100 / (n * max_score)).quantize(Decimal("0.01"))
         values = {
             "procedure": Procedure.VPR,
             "subject": subject,
@@ -337,6 +343,7 @@ def parse_protocol(
             "mark5": tally.marks[3],
             "failed_minimum": None,
             "mean_score": mean,
+            "mean_percent": percent,
         }
         record.rows[(Procedure.VPR, subject.pk, grade, "")] = (values, tally.source)
         if tally.lowered + tally.confirmed + tally.raised:
