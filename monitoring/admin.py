@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from schools.admin_titles import RussianTitles
+
 from .models import (
     AssessmentResult,
     Campaign,
@@ -28,17 +30,17 @@ class ReadOnlyMixin:
         return False
 
 
-class ReadOnlyAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class ReadOnlyAdmin(RussianTitles, ReadOnlyMixin, SimpleHistoryAdmin):
     """Read-only, with the figures' history (django-simple-history)."""
 
 
 @admin.register(Subject)
-class SubjectAdmin(admin.ModelAdmin):
+class SubjectAdmin(RussianTitles, admin.ModelAdmin):
     list_display = ["name", "short", "order"]
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(RussianTitles, admin.ModelAdmin):
     list_display = [
         "title",
         "municipality",
@@ -58,7 +60,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReportAdmin(RussianTitles, ReadOnlyMixin, admin.ModelAdmin):
     # A report's own states are its events (the inline); the figures' history is
     # on each data model's page.
     list_display = ["school", "year", "kind", "status", "version", "submitted_at"]

@@ -3,24 +3,25 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_titles import RussianTitles
 from .models import AcademicYear, Municipality, Region, School, User
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(RussianTitles, admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(RussianTitles, admin.ModelAdmin):
     list_display = ["name", "region", "hide_small_shares"]
     list_filter = ["region"]
     search_fields = ["name"]
 
 
 @admin.register(School)
-class SchoolAdmin(SimpleHistoryAdmin):
+class SchoolAdmin(RussianTitles, SimpleHistoryAdmin):
     list_display = [
         "short_name",
         "code",
@@ -37,12 +38,12 @@ class SchoolAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AcademicYear)
-class AcademicYearAdmin(admin.ModelAdmin):
+class AcademicYearAdmin(RussianTitles, admin.ModelAdmin):
     list_display = ["name", "start_date", "end_date", "is_current"]
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(RussianTitles, SimpleHistoryAdmin, BaseUserAdmin):
     list_display = [
         "username",
         "last_name",
