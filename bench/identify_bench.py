@@ -3,7 +3,10 @@ Identification speed at region and country scale.
 
 Usage:
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench .venv/bin/python bench/identify_bench.py --schools 40000
-(--skip-generate reuses the synthetic region already in the database.)
+(--skip-generate reuses the synthetic region already in the database;
+--options runs a methodology with every optional rule of issue 18 switched on:
+percentile and min-max normalisation, L6/L7 against the schools' mean, ВПР
+with unobjective marks left out of R1 and L1, R8 regressed on the indicators.)
 
 Measures, for a run over every municipality of the synthetic region:
  (a) the raw read: COPY … TO STDOUT of exactly the rows the run reads — the floor;
@@ -43,10 +46,40 @@ def raw_read(queries):
     return total
 
 
+OPTIONS = {
+    "l1": {"normalization": "percentile"},
+    "l6": {"reference": "schools"},
+    "l7": {"reference": "schools"},
+    "n1": {"normalization": "percentile"},
+    "n2": {"normalization": "minmax"},
+    "n3": {"normalization": "zscore"},
+    "r8": {"model": "indicators"},
+    "r9": {"exclude_flagged": True},
+}
+
+
+def _with_options(combined, region):
+    """The combined preset's parameters with every option on: the region's own methodology."""
+    from identification.engine.params import deep_merge
+    from identification.models import Methodology, MethodologyVersion
+
+    methodology, _ = Methodology.objects.get_or_create(
+        code="bench-options",
+        defaults={"name": "Все варианты методики (бенчмарк)", "region": region},
+    )
+    version, _ = MethodologyVersion.objects.update_or_create(
+        methodology=methodology,
+        number=1,
+        defaults={"params": deep_merge(combined.params, OPTIONS)},
+    )
+    return version
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--schools", type=int, default=40_000)
     parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument("--options", action="store_true")
     args = parser.parse_args()
 
     import django
@@ -77,6 +110,8 @@ def main():
     schools = School.objects.filter(municipality__in=municipalities, is_active=True)
     n_schools = schools.count()
     version = Methodology.objects.get(code="combined").current
+    if args.options:
+        version = _with_options(version, municipalities.first().region)
     years = list(range(target.start_year - 6, target.start_year))
     q = selectors._report_filter("report__", schools, False, years)
     queries = [
@@ -172,6 +207,7 @@ def main():
         json.dumps(
             {
                 "bench": "identify",
+                "options": args.options,
                 "database": connection.vendor,
                 "cpus": os.cpu_count(),
                 "python": platform.python_version(),
