@@ -26,6 +26,7 @@ from ..columns import (
     VALUE,
     YEAR,
 )
+from .rules import L3_PERCENT
 from .text import count_ru, num, pct, procedure_label, share, year_name
 
 Row = dict[str, Any]
@@ -245,6 +246,21 @@ def l2(
     return text, {"graduates": grads, "continued": cont}
 
 
+# How L3 compared a procedure (components "scale", and the wording).
+L3_SCALES = {
+    "percent": "в % от максимального первичного балла",
+    "mark": "по средней отметке × 20",
+    "test": "в тестовых баллах",
+}
+
+
+def _l3_scale(item: Row, procedure: str, level: str) -> str:
+    """The scale of an L3 item; runs stored before the % of the maximum have no flag."""
+    if not missing(item.get(L3_PERCENT)) and item[L3_PERCENT]:
+        return "percent"
+    return "test" if procedure == "ЕГЭ" and level != "базовый" else "mark"
+
+
 def l3(
     row: Row, items: list[Row], context: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
@@ -254,24 +270,41 @@ def l3(
             f"Нет результатов школы или средних по региону за {_year(p['y'])} для сравнения.",
             {},
         )
-    listed = [
-        {
-            "procedure": _cell_label(i["cell"], context)[0],
-            "school": round(i["school"], 2),
-            "region": round(i["region"], 2),
-            "gap": round(i["gap"], 2),
-        }
-        for i in items
-    ]
+    listed = []
+    for i in items:
+        label, procedure, level = _cell_label(i["cell"], context)
+        listed.append(
+            {
+                "procedure": label,
+                "scale": _l3_scale(i, procedure, level),
+                "school": round(i["school"], 2),
+                "region": round(i["region"], 2),
+                "gap": round(i["gap"], 2),
+            }
+        )
     listing = "; ".join(
-        f"{i['procedure']}: школа {num(i['school'], 2)}, регион {num(i['region'], 2)}, разница {num(i['gap'])}"
+        f"{i['procedure']}, {L3_SCALES[i['scale']]}: школа {_l3_value(i, 'school')}, "
+        f"регион {_l3_value(i, 'region')}, разница {num(i['gap'])}"
+        + (" п. п." if i["scale"] == "percent" else "")
         for i in listed
     )
+    scales = {i["scale"] == "percent" for i in listed}
+    unit = (
+        "баллов или п. п."
+        if len(scales) > 1
+        else ("п. п." if True in scales else "баллов")
+    )
     verdict = "больше" if row[STATE] == FLAGGED else "не больше"
+    end = "" if listing.endswith(".") else "."
     return (
-        f"Отставание от среднего по региону в {year_name(p['y'])} {verdict} {p['gap']} баллов: {listing}.",
+        f"Отставание от среднего по региону в {year_name(p['y'])} {verdict} {p['gap']} {unit}: {listing}{end}",
         {"procedures": listed},
     )
+
+
+def _l3_value(item: Row, key: str) -> str:
+    value = num(item[key], 2)
+    return f"{value} %" if item["scale"] == "percent" else value
 
 
 def l4(

@@ -22,6 +22,7 @@ from ..columns import (
     LEVEL,
     MARGIN,
     MEAN,
+    MEAN_PERCENT,
     MUNICIPALITY_ID,
     NO_DATA,
     NOT_APPLICABLE,
@@ -398,6 +399,18 @@ def l2(
     )
 
 
+# L3 compares ОГЭ and ВПР in % of the maximum primary score when the school and
+# the region both have it; other marks (and these without it) as mark × 20.
+PERCENT_PROCEDURES = ("ОГЭ", "ВПР")
+MARK_AS_PERCENT = 20.0  # a 5-point mark as % of the maximum: the fallback
+L3_PERCENT = "percent"  # item column: 1.0 when the gap is in p. p. of % of max
+
+
+def _with_percent(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with MEAN_PERCENT, empty where the data does not carry it."""
+    return frame if MEAN_PERCENT in frame else frame.assign(**{MEAN_PERCENT: np.nan})
+
+
 def l3(
     results: pd.DataFrame,
     means: pd.DataFrame,
@@ -405,12 +418,29 @@ def l3(
     params: Params,
     y: int | None,
 ) -> Facts:
-    """Gap of more than 20 points below the regional mean (ЕГЭ in test points; marks as % of 5)."""
+    """
+    Gap of more than 20 below the regional mean of the same procedure and year
+    (methodology §9 R3): ЕГЭ (not базовый) in test points; ОГЭ and ВПР in
+    p. p. of the mean % of the maximum primary score when the school and the
+    region both have it, else — the documented fallback — as the mean mark
+    × 20 (a 5-point mark as % of the maximum), as ЕГЭ базовый always is.
+
+    Reads SCHOOL_ID, YEAR, the KEY columns, CELL, PARTICIPANTS, MEAN and, when
+    present, MEAN_PERCENT of the results; region_id, YEAR, KEY, MEAN and, when
+    present, MEAN_PERCENT of the means. Items: SCHOOL_ID, CELL, school, region
+    (the values compared), gap and L3_PERCENT (1.0 for % of the maximum).
+    """
     p = params.l3
     index = pd.Index(schools[SCHOOL_ID])
-    rows = _filter(results, set(p.procedures))
-    rows = rows.loc[(rows[YEAR] == y) & rows[MEAN].notna() & (rows[PARTICIPANTS] > 0)]
-    reference = means.loc[means[YEAR] == y] if y is not None else means.iloc[0:0]
+    rows = _with_percent(_filter(results, set(p.procedures)))
+    rows = rows.loc[
+        (rows[YEAR] == y)
+        & (rows[MEAN].notna() | rows[MEAN_PERCENT].notna())
+        & (rows[PARTICIPANTS] > 0)
+    ]
+    reference = _with_percent(
+        means.loc[means[YEAR] == y] if y is not None else means.iloc[0:0]
+    )
     reference = reference.assign(
         **{
             PROCEDURE: reference[PROCEDURE].astype(object),
@@ -420,8 +450,8 @@ def l3(
         }
     )
     reference = reference.drop_duplicates([*KEY, "region_id"], keep="last")[
-        [*KEY, "region_id", MEAN]
-    ].rename(columns={MEAN: "region"})
+        [*KEY, "region_id", MEAN, MEAN_PERCENT]
+    ].rename(columns={MEAN: "region", MEAN_PERCENT: "region_percent"})
     region = schools.set_index(SCHOOL_ID)["region_id"]
     rows = rows.assign(
         **{
@@ -432,19 +462,28 @@ def l3(
             GRADE: rows[GRADE].astype(int),
         }
     )
-    rows = rows.merge(reference, on=[*KEY, "region_id"], how="left").dropna(
-        subset=["region"]
+    rows = rows.merge(reference, on=[*KEY, "region_id"], how="left")
+    percent = (
+        rows[PROCEDURE].isin(PERCENT_PROCEDURES)
+        & rows[MEAN_PERCENT].notna()
+        & rows["region_percent"].notna()
+    ).to_numpy()
+    test_points = ((rows[PROCEDURE] == "ЕГЭ") & (rows[LEVEL] != "базовый")).to_numpy()
+    school = np.where(percent, rows[MEAN_PERCENT], rows[MEAN]).astype(float)
+    reference_value = np.where(percent, rows["region_percent"], rows["region"]).astype(
+        float
     )
-    scale = np.where(
-        (rows[PROCEDURE] == "ЕГЭ") & (rows[LEVEL] != "базовый"), 1.0, 20.0
-    )  # a 5-point mark as % of the maximum
+    scale = np.where(percent | test_points, 1.0, MARK_AS_PERCENT)
+    gap = (reference_value - school) * scale
+    known = ~np.isnan(gap)
     items = pd.DataFrame(
         {
-            SCHOOL_ID: rows[SCHOOL_ID].to_numpy(),
-            CELL: rows[CELL].to_numpy(),
-            "school": rows[MEAN].to_numpy(),
-            "region": rows["region"].to_numpy(),
-            "gap": (rows["region"] - rows[MEAN]).to_numpy() * scale,
+            SCHOOL_ID: rows[SCHOOL_ID].to_numpy()[known],
+            CELL: rows[CELL].to_numpy()[known],
+            "school": school[known],
+            "region": reference_value[known],
+            "gap": gap[known],
+            L3_PERCENT: percent[known].astype(float),
         }
     )
     worst = (
