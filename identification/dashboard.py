@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from schools import access
 from schools.models import School, User
@@ -61,9 +62,25 @@ def default_run(user: User) -> IdentificationRun | None:
 
 
 def run_schools_visible(run: IdentificationRun, user: User) -> QuerySet[SchoolResult]:
-    """The run's school results that the person may see."""
+    """
+    The run's school results that the person may see, each with `shown`: the
+    status in force — an analyst's active decision for the year, else the
+    computed one — which totals, filters and sorting count.
+    """
+    decided = StatusOverride.objects.filter(
+        school=OuterRef("school"), year=run.target_year_id, is_active=True
+    ).values("status")[:1]
     return SchoolResult.objects.filter(
         run=run, school__in=access.schools_visible_to(user).values("pk")
+    ).annotate(shown=Coalesce(Subquery(decided), F("status")))
+
+
+def status_text(status: str, computed: str) -> str:
+    """«ШНОР по решению (рассчитано: нет)» where a decision differs from the computation."""
+    return (
+        status
+        if status == computed
+        else f"{status} по решению (рассчитано: {computed})"
     )
 
 
@@ -110,9 +127,9 @@ def summary(run: IdentificationRun, user: User) -> Summary:
     """Counts of statuses in the run (the schools the person sees) and in last year's run of the same schools' municipalities."""
     counts = dict(
         run_schools_visible(run, user)
-        .values_list("status")
+        .values_list("shown")
         .annotate(n=Count("pk"))
-        .values_list("status", "n")
+        .values_list("shown", "n")
     )
     previous_run = previous_year_run(run, user)
     previous = None
@@ -121,9 +138,9 @@ def summary(run: IdentificationRun, user: User) -> Summary:
         previous = dict(
             run_schools_visible(previous_run, user)
             .filter(school__municipality__in=municipalities)
-            .values_list("status")
+            .values_list("shown")
             .annotate(n=Count("pk"))
-            .values_list("status", "n")
+            .values_list("shown", "n")
         )
     return Summary(counts=counts, previous=previous, previous_run=previous_run)
 
@@ -210,9 +227,9 @@ class ResultFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return (
-            queryset.filter(status__in=LISTED)
+            queryset.filter(shown__in=LISTED)
             if value == "listed"
-            else queryset.filter(status=value)
+            else queryset.filter(shown=value)
         )
 
     def filter_criterion(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -243,7 +260,7 @@ def sorted_results(
     if key == "status":
         queryset = queryset.annotate(
             status_rank=Case(
-                *[When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)],
+                *[When(shown=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)],
                 output_field=IntegerField(),
             )
         )
@@ -299,8 +316,11 @@ def export_rows(
             school.municipality.name,
             school.get_school_type_display(),
             "да" if school.is_rural else "нет",
+            status_text(
+                result.override.status if result.override else result.status,
+                result.status,
+            ),
             result.status,
-            result.override.status if result.override else "",
         ]
         for code in codes:
             item = result.criteria.get(code)
@@ -320,8 +340,8 @@ def export_headers(codes: list[str]) -> list[str]:
         "Муниципалитет",
         "Тип ОО",
         "Сельская",
+        "Статус",
         "Статус (расчёт)",
-        "Статус по решению",
     ]
     for code in codes:
         headers += [code, f"{code}: значение", f"{code}: порог"]

@@ -73,7 +73,7 @@ def build(run: IdentificationRun, user: User) -> dict[str, Any]:
     """Everything the report shows, scoped to what the person may see."""
     results = list(
         dashboard.run_schools_visible(run, user)
-        .filter(status__in=LISTED)
+        .filter(shown__in=LISTED)
         .select_related("school__municipality")
         .order_by("school__municipality__name", "school__short_name")
     )

@@ -68,22 +68,31 @@ def fmt_pct(part: int | Decimal, whole: int | Decimal) -> str:
     return formatting.share(float(part), float(whole))
 
 
-def marks_mean(marks: Sequence[int]) -> Decimal | None:
-    """The mean mark of the «2»–«5» counts, to hundredths; None without pupils."""
+def exact_mean(marks: Sequence[int]) -> Decimal | None:
+    """The mean mark of the «2»–«5» counts, unrounded; None without pupils."""
     total = sum(marks)
     if not total:
         return None
     weighted = sum((grade + 2) * count for grade, count in enumerate(marks))
-    return (Decimal(weighted) / Decimal(total)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
-    )
+    return Decimal(weighted) / Decimal(total)
 
 
-def _disagrees(given: Decimal, computed: Decimal) -> bool:
-    """Whether a given mean differs from the counts' beyond its own rounding (3,1 for 3,12 is fine)."""
+def marks_mean(marks: Sequence[int]) -> Decimal | None:
+    """The mean mark of the «2»–«5» counts, to hundredths; None without pupils."""
+    exact = exact_mean(marks)
+    if exact is None:
+        return None
+    return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _disagrees(given: Decimal, exact: Decimal) -> bool:
+    """
+    Whether a given mean differs from the counts' exact mean beyond its own
+    rounding, in either rounding mode (3,1 for 3,12 and 3,62 for 3,625 are fine).
+    """
     exponent = given.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return abs(given - computed) > Decimal(5) / Decimal(10) ** (places + 1)
+    return abs(given - exact) > Decimal(5) / Decimal(10) ** (places + 1)
 
 
 # Declarative rules: "part ≤ whole" and "sum of parts ≤ whole".
@@ -324,6 +333,7 @@ def check_result(row: Values, *, index: int | None = None) -> list[Problem]:
         ):
             total = sum(marks)
             computed = marks_mean(marks)
+            exact = exact_mean(marks)
             if total != participants:
                 problems.append(
                     Problem(
@@ -335,7 +345,8 @@ def check_result(row: Values, *, index: int | None = None) -> list[Problem]:
             elif (
                 mean is not None
                 and computed is not None
-                and _disagrees(Decimal(mean), computed)
+                and exact is not None
+                and _disagrees(Decimal(mean), exact)
             ):
                 problems.append(
                     Problem(

@@ -132,12 +132,13 @@ def test_dashboard_export_keeps_the_filters(client, analyst, town_run):
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
     header = [c.value for c in sheet[1]]
-    assert header[:6] == [
+    assert header[:7] == [
         "Школа",
         "Код ОО",
         "Муниципалитет",
         "Тип ОО",
         "Сельская",
+        "Статус",
         "Статус (расчёт)",
     ]
     assert "R1: значение" in header
@@ -476,3 +477,38 @@ def test_region_analyst_filters_by_municipality_and_charts_follow_it(db, client)
     ).json()
     assert data["municipality"] == municipality.name
     assert len(data["schools"]) <= municipality.schools.count()
+
+
+def test_an_analysts_decision_counts_wherever_statuses_are_summed(
+    client_for, analyst, town, town_run
+):
+    from identification import dashboard
+    from identification.models import SchoolResult
+
+    school = town["МБОУ «СОШ № 1»"]
+    computed = SchoolResult.objects.get(run=town_run, school=school).status
+    assert computed == "нет"
+    before = dashboard.summary(town_run, analyst).counts
+    services.override_set(
+        school=school,
+        year=town_run.target_year,
+        status="ШНОР",
+        reason="Решение методического совета",
+        by=analyst,
+    )
+    after = dashboard.summary(town_run, analyst).counts
+    assert after["ШНОР"] == before.get("ШНОР", 0) + 1
+    assert after.get("нет", 0) == before["нет"] - 1
+    client = client_for(analyst)
+    url = reverse("identification:run-dashboard", args=[town_run.pk])
+    listed = client.get(url, {"status": "ШНОР"}).context["page"].object_list
+    assert school.pk in {r.school_id for r in listed}
+    book = client.get(url, {"format": "xlsx"})
+    rows = [
+        [cell.value for cell in row]
+        for row in load_workbook(io.BytesIO(book.content)).active.iter_rows()
+    ]
+    header = next(r for r in rows if r and r[0] == "Школа")
+    row = next(r for r in rows if r and r[0] == school.short_name)
+    assert row[header.index("Статус")] == "ШНОР по решению (рассчитано: нет)"
+    assert row[header.index("Статус (расчёт)")] == "нет"

@@ -405,3 +405,11 @@ def test_comparison_without_vpr_row_is_an_error(math):
         {"subject": math, "grade": 5, "lowered": 1, "confirmed": 1, "raised": 1}, None
     )
     assert "Нет строки ВПР" in problems[0].message
+
+
+def test_a_mean_rounded_half_to_even_is_not_a_disagreement(math):
+    # 1 «2», 0 «3», 2 «4», 5 «5» of 8: 35 / 8 = 4,375 — 4,37 or 4,38 are both rounding.
+    counts = {"participants": 8, "mark2": 1, "mark3": 0, "mark4": 2, "mark5": 5}
+    for mean in ("4.37", "4.38"):
+        assert errors(check_result(vpr(math, **counts, mean_score=Decimal(mean)))) == []
+    assert errors(check_result(vpr(math, **counts, mean_score=Decimal("4.36"))))
