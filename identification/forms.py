@@ -259,7 +259,9 @@ SPEC: list[tuple[str, Any, str]] = [
     (
         "l3.gap",
         lambda: forms.FloatField(
-            localize=True, label="L3: отставание от региона больше, баллов", min_value=0
+            localize=True,
+            label="L3: отставание от региона больше, баллов ЕГЭ или п. п.",
+            min_value=0,
         ),
         "L2–L7",
     ),
