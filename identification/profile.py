@@ -19,8 +19,10 @@ from schools.models import School, User
 
 from . import permissions, selectors
 from .charts import key_label, key_order, procedure_key
+from .criteria import LISTED
 from .criteria import labels as criterion_labels
 from .criteria import order as criterion_order
+from .criteria import role as criterion_role
 from .models import (
     CriterionResult,
     IdentificationRun,
@@ -58,6 +60,37 @@ def choose_run(
 ) -> IdentificationRun | None:
     chosen = next((r for r in runs if str(r.pk) == str(requested)), None)
     return chosen or (runs[0] if runs else None)
+
+
+def status_in_force(
+    run: IdentificationRun, school: School, computed: str, *, staff: bool
+) -> dict[str, str]:
+    """
+    The school's status the page leads with: for МИМЦ and the department an
+    analyst's active decision for the year, for the school the approved list
+    it sees; with the computed status and the decision's reason beside it.
+    """
+    status, reason = computed, ""
+    if staff:
+        decision = StatusOverride.objects.filter(
+            school=school, year=run.target_year_id, is_active=True
+        ).first()
+        if decision is not None:
+            status, reason = decision.status, decision.reason
+    else:
+        entry = OfficialEntry.objects.filter(
+            school=school,
+            official_list__run=run,
+            official_list__superseded_at__isnull=True,
+        ).first()
+        if entry is not None:
+            status, reason = entry.status, entry.override_reason
+    return {
+        "status": status,
+        "computed": computed,
+        "reason": reason if status != computed else "",
+        "listed": status in LISTED,
+    }
 
 
 def status_history(
@@ -112,6 +145,7 @@ def criteria(run: IdentificationRun, school: School) -> list[CriterionResult]:
     labels = criterion_labels(run.parameters)
     for row in rows:
         row.label = labels.get(row.criterion, row.criterion)
+        row.role = criterion_role(row.criterion, run.parameters)
         row.explanation, components = details.get(row.criterion, ["", {}])
         row.parts = _named_components(row.criterion, components or {}, legend)
     return rows

@@ -141,6 +141,7 @@ def run_school(request: HttpRequest, pk: int, school_id: int) -> HttpResponse:
     )
     details = selectors.run_details(run, municipalities=[school.municipality_id])
     for item in results:
+        item.role = criteria.role(item.criterion, run.parameters)
         item.explanation, item.components = details.get(school.pk, {}).get(
             item.criterion, ["", {}]
         )

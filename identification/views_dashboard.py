@@ -159,6 +159,7 @@ def profile_view(request: HttpRequest, school_id: int) -> HttpResponse:
     result = (
         SchoolResult.objects.filter(run=run, school=school).first() if run else None
     )
+    staff = access.role_of(request.user) not in (None, access.Role.OPERATOR)
     return render(
         request,
         "identification/profile.html",
@@ -167,6 +168,9 @@ def profile_view(request: HttpRequest, school_id: int) -> HttpResponse:
             "run": run,
             "runs": runs,
             "result": result,
+            "in_force": profile.status_in_force(run, school, result.status, staff=staff)
+            if result
+            else None,
             "criteria": criteria,
             "history": profile.status_history(school, runs),
             "assessment": profile.assessment(school, years),
@@ -176,8 +180,7 @@ def profile_view(request: HttpRequest, school_id: int) -> HttpResponse:
             "links": school_links_for(school, request.user),
             "years": [f"{y}/{y + 1}" for y in years],
             "share_colspan": 1 + 2 * len(years),
-            "is_staff": access.role_of(request.user)
-            not in (None, access.Role.OPERATOR),
+            "is_staff": staff,
         },
     )
 

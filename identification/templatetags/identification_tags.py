@@ -40,6 +40,25 @@ MARKS = {
 }
 
 
+STATE_BADGES = {
+    "flagged": "text-bg-danger",
+    "not_flagged": "text-bg-success",
+    "no_data": "text-bg-secondary",
+    "not_applicable": "text-bg-light border",
+    "too_few": "text-bg-light border",
+}
+
+
+@register.filter
+def state_badge(state: str) -> SafeString:
+    """A criterion's state as a badge: «отмечен», «нет данных», «мало школ для сравнения»…"""
+    return format_html(
+        '<span class="badge {}">{}</span>',
+        STATE_BADGES.get(state, "text-bg-light border"),
+        STATE_LABELS.get(state, state),
+    )
+
+
 @register.filter
 def status_badge(status: str) -> SafeString:
     return format_html(
