@@ -155,14 +155,15 @@ def without_vpr(
     hit = probe.reset_index().merge(keys, on=[SCHOOL_ID, YEAR, SUBJECT, GRADE])
     if hit.empty:
         return results, {}
-    left_out = results.loc[hit["index"]]
+    # One label per distinct (subject, grade, year), then joined per school.
+    keys = list(zip(hit[SUBJECT], hit[GRADE], hit[YEAR], strict=True))
+    labels = {
+        key: f"{procedure_label('ВПР', key[0], int(key[1]), '')} ({year_name(int(key[2]))})"
+        for key in set(keys)
+    }
     excluded: dict[str, list[str]] = {}
-    for row in left_out.itertuples(index=False):
-        school, year = int(getattr(row, SCHOOL_ID)), int(getattr(row, YEAR))
-        label = procedure_label(
-            "ВПР", getattr(row, SUBJECT), int(getattr(row, GRADE)), ""
-        )
-        excluded.setdefault(str(school), []).append(f"{label} ({year_name(year)})")
+    for school, key in zip(hit[SCHOOL_ID].tolist(), keys, strict=True):
+        excluded.setdefault(str(school), []).append(labels[key])
     return results.drop(index=hit["index"]), excluded
 
 
