@@ -48,7 +48,8 @@ def render(
     criterion: str, row: Row, items: list[Row], context: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
     text, components = WORDING[criterion](row, items, context)
-    left_out = context.get(criterion, {}).get("excluded", {}).get(str(row[SCHOOL_ID]))
+    excluded = context.get(criterion, {}).get("excluded")
+    left_out = excluded.get(str(row[SCHOOL_ID])) if excluded else None
     if left_out:
         text = (
             f"{text} Не учтены из-за признаков необъективности: {'; '.join(left_out)}."
