@@ -61,9 +61,16 @@ def normalized(values: pd.Series, groups: Any, normalization: str) -> pd.Series:
     groupby): z-score, min-max ×100 or percentile ×100; NaN where the group's
     values do not spread.
     """
-    grouped = values.groupby(groups, dropna=False)
+    return normalized_within(
+        values, values.groupby(groups, dropna=False), normalization
+    )
+
+
+def normalized_within(values: pd.Series, grouped: Any, normalization: str) -> pd.Series:
+    """As `normalized`, over a groupby of `values` already made."""
     if normalization == "percentile":
-        return grouped.rank(pct=True) * 100
+        result: pd.Series = grouped.rank(pct=True) * 100
+        return result
     if normalization == "minmax":
         low, high = grouped.transform("min"), grouped.transform("max")
         spread = high - low

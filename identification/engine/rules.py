@@ -40,7 +40,7 @@ from ..columns import (
     YEAR,
 )
 from .params import Params
-from .rank import CUT, FLAG, TIE_EXPANDED, TOO_FEW, N, normalized, rank_cut
+from .rank import CUT, FLAG, TIE_EXPANDED, TOO_FEW, N, normalized_within, rank_cut
 from .text import procedure_label, year_name
 
 KEY = [PROCEDURE, SUBJECT, GRADE, LEVEL]
@@ -148,13 +148,44 @@ def without_vpr(
     """
     if results.empty or flagged.empty:
         return results, {}
-    keys = flagged.assign(**{GRADE: flagged[GRADE].astype(int)}).drop_duplicates()
-    vpr = results[PROCEDURE] == "ВПР"
-    probe = results.loc[vpr, [SCHOOL_ID, YEAR, SUBJECT, GRADE]]
-    probe = probe.assign(**{GRADE: probe[GRADE].astype(int)})
-    hit = probe.reset_index().merge(keys, on=[SCHOOL_ID, YEAR, SUBJECT, GRADE])
-    if hit.empty:
+    # The few distinct ВПР cells by (subject, grade), then one integer key per
+    # (school, year, cell) on both sides: a set test, not a merge of strings.
+    cells = results.drop_duplicates(CELL)
+    cells = cells.loc[cells[PROCEDURE] == "ВПР"]
+    cell_of = {
+        (subject, int(grade)): int(cell)
+        for cell, subject, grade in zip(
+            cells[CELL], cells[SUBJECT], cells[GRADE], strict=True
+        )
+    }
+    wanted = [
+        (int(school), int(year), cell_of[(subject, int(grade))])
+        for school, year, subject, grade in zip(
+            flagged[SCHOOL_ID],
+            flagged[YEAR],
+            flagged[SUBJECT],
+            flagged[GRADE],
+            strict=True,
+        )
+        if (subject, int(grade)) in cell_of
+    ]
+    if not wanted:
         return results, {}
+    span = int(results[CELL].max()) + 1
+    years = int(results[YEAR].max()) + 1
+
+    def code(school: Any, year: Any, cell: Any) -> Any:
+        return (school * years + year) * span + cell
+
+    mask = np.isin(
+        code(
+            results[SCHOOL_ID].to_numpy(np.int64),
+            results[YEAR].to_numpy(np.int64),
+            results[CELL].to_numpy(np.int64),
+        ),
+        np.array([code(*key) for key in wanted], dtype=np.int64),
+    )
+    hit = results.loc[mask, [SCHOOL_ID, YEAR, SUBJECT, GRADE]].reset_index()
     # One label per distinct (subject, grade, year), then joined per school.
     keys = list(zip(hit[SUBJECT], hit[GRADE], hit[YEAR], strict=True))
     labels = {
@@ -258,13 +289,13 @@ def l1(
     rows = rows.assign(
         mu=grouped.transform("mean"), sd=grouped.transform("std", ddof=0)
     )
+    if p.normalization != "zscore":
+        # «z» holds the cell's normalised score, whichever the normalisation;
+        # a cell whose schools all score alike (sd = 0) is dropped below either way.
+        rows = rows.assign(z=normalized_within(rows[MEAN], grouped, p.normalization))
     rows = rows.loc[rows["sd"] > 0]
     if p.normalization == "zscore":
         rows = rows.assign(z=(rows[MEAN] - rows["mu"]) / rows["sd"])
-    else:
-        # «z» holds the cell's normalised score, whichever the normalisation.
-        keys = [rows[CELL], rows[YEAR], rows["group"]]
-        rows = rows.assign(z=normalized(rows[MEAN], keys, p.normalization))
     index = pd.Index(schools[SCHOOL_ID])
     school_groups = index.map(groups)
     composite = rows.groupby(SCHOOL_ID)["z"].mean()
