@@ -111,22 +111,7 @@ def load_roadmaps_demo() -> int:
             title=TITLE,
             by=analyst,
         )
-        for number, title, period, responsible, expected, execution in ROWS:
-            item = services.item_save(
-                roadmap=roadmap,
-                by=analyst,
-                responsible=responsible,
-                data={
-                    "number": number,
-                    "title": title,
-                    "period": period,
-                    "expected_result": expected,
-                },
-            )
-            if execution:
-                item.execution_info = execution
-                item.done_at = item.end
-                item.save(update_fields=["execution_info", "done_at"])
+        add_seed004_items(roadmap, by=analyst)
         indicators.add(
             roadmap=roadmap, source="gia_fail_share", title="", unit="%", planned=5.0
         )
@@ -229,3 +214,25 @@ def _submitted_on(roadmap: Roadmap, day: dt.date) -> None:
     roadmap.history.filter(status=Roadmap.Status.ON_APPROVAL).update(
         history_date=moment
     )
+
+
+def add_seed004_items(roadmap: Roadmap, *, by: User) -> None:
+    """
+    Seed 004's 14 items word for word; items 1–9 carry their execution
+    information and are done on their last day, 10–14 are not.
+    """
+    for number, title, period, responsible, expected, execution in ROWS:
+        item = services.item_save(
+            roadmap=roadmap,
+            by=by,
+            responsible=responsible,
+            data={
+                "number": number,
+                "title": title,
+                "period": period,
+                "expected_result": expected,
+            },
+        )
+        if execution:
+            item.execution_info, item.done_at = execution, item.end
+            item.save(update_fields=["execution_info", "done_at"])

@@ -11,8 +11,9 @@ import factory
 from django.utils import timezone
 
 from roadmaps import periods, services
+from roadmaps.demo import add_seed004_items
 from roadmaps.models import Item, Roadmap, TargetIndicator
-from roadmaps.seed004 import ROWS, TITLE
+from roadmaps.seed004 import TITLE
 from schools.models import AcademicYear, User
 
 from .schools import AcademicYearFactory, AnalystFactory, MunicipalityFactory
@@ -118,21 +119,7 @@ def seed004_roadmap(*, by: User, approver: User, year: AcademicYear) -> Roadmap:
         title=TITLE,
         by=by,
     )
-    for number, title, period, responsible, expected, execution in ROWS:
-        item = services.item_save(
-            roadmap=roadmap,
-            by=by,
-            responsible=responsible,
-            data={
-                "number": number,
-                "title": title,
-                "period": period,
-                "expected_result": expected,
-            },
-        )
-        if execution:
-            item.execution_info, item.done_at = execution, item.end
-            item.save(update_fields=["execution_info", "done_at"])
+    add_seed004_items(roadmap, by=by)
     approve(roadmap, by=by, approver=approver)
     services.roadmap_start(obj=roadmap, by=by)
     roadmap.refresh_from_db()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from partnerships.demo import PLAN as DEMO_PLAN
 from partnerships.models import Activity, Campaign, Partnership
 from schools.models import School, User
 from tests.factories import AcademicYearFactory, OperatorFactory, SchoolFactory
@@ -66,32 +67,8 @@ PAIRS = {  # this year's: weak school → partner
     "МБОУ «СОШ № 6»": "МБОУ «Лицей»",
     "МБОУ «СОШ № 8»": "МБОУ «Лицей»",
 }
-PLAN = [  # every approved plan of 2021/2022; a year earlier last year
-    (
-        "Открытые уроки по математике в 5–6 классах",
-        Activity.Form.OPEN_LESSONS,
-        D(2021, 10, 18),
-        D(2021, 10, 22),
-    ),
-    (
-        "Консультации по подготовке к ОГЭ",
-        Activity.Form.CONSULTATION,
-        D(2021, 12, 6),
-        D(2021, 12, 10),
-    ),
-    (
-        "Совместное методобъединение учителей математики",
-        Activity.Form.JOINT_MO,
-        D(2022, 2, 14),
-        D(2022, 2, 14),
-    ),
-    (
-        "Наставничество молодого учителя",
-        Activity.Form.MENTORING,
-        D(2021, 11, 1),
-        D(2022, 5, 31),
-    ),
-]
+# Every approved plan of 2021/2022 holds the demo's four activities; a year earlier last year.
+PLAN = DEMO_PLAN
 
 
 @dataclass
