@@ -67,6 +67,14 @@ def share(context: dict[str, Any], part: Any, whole: Any, school: Any = None) ->
 
 
 @register.filter
+def ru_num_abs(value: Any, places: int = 1) -> str:
+    """«0,26» for −0,26: after «снизился на», the sign is in the words."""
+    if value in (None, ""):
+        return "—"
+    return ru_number(abs(float(value)), int(places))
+
+
+@register.filter
 def ru_num(value: Any, places: int = 1) -> str:
     """«34,3»; «—» for empty values."""
     if value in (None, ""):

@@ -55,3 +55,11 @@ def test_plural_forms_come_from_one_helper():
         f"12{NBSP}выпускников",
     ]
     assert formatting.plural(3, "школа,школы,школ") == "школы"
+
+
+def test_a_fall_is_written_without_a_second_minus_after_its_verb():
+    from schools.templatetags.portal import ru_num_abs
+
+    # «снизился на 0,26», not «снизился на −0,26».
+    assert ru_num_abs(-0.26, 2) == "0,26"
+    assert ru_num_abs(None) == "—"
