@@ -52,3 +52,20 @@ def test_each_role_reads_its_tasks_and_notices_and_nothing_is_wider_than_the_win
         page.get_by_test_id("read-all").click()
         expect(page.get_by_test_id("notices-count")).to_have_count(0)
         assert not Notice.objects.filter(user=user, read_at=None).exists()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_school_profile_is_no_wider_than_the_window(
+    demo, login, live_server, page, width
+):
+    from schools.models import School
+
+    # The profile's small tables (procedures by year, objectivity) scroll inside
+    # their card on a phone instead of widening the page.
+    page.set_viewport_size({"width": width, "height": 900})
+    login("mimc")
+    school = School.objects.get(code="sch242701")
+    page.goto(f"{live_server.url}/identification/schools/{school.pk}/")
+    expect(page.get_by_test_id("profile-status")).to_be_visible()
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= width, f"профиль школы: {wide}px при окне {width}px"
