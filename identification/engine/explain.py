@@ -10,7 +10,7 @@ dict, `items` its item rows (R1 results, L1 cells, L3 procedures) as dicts,
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -135,17 +135,17 @@ def r1(
         return "Нет результатов оценочных процедур правила 30 % за выбранные годы.", {}
     y, y_prev, k1, pct_, small = p["y"], p["y_prev"], p["k1"], p["pct"], p["small"]
     entries = [
-        (
+        ProcedureResult(
             int(i[YEAR]),
             *_cell_label(i["cell"], context),
-            int(i["participants"]),
-            int(i["fail"]),
-            bool(i["low"]),
+            participants=int(i["participants"]),
+            fail=int(i["fail"]),
+            low=bool(i["low"]),
         )
         for i in items
     ]
-    low_y = [e for e in entries if e[0] == y and e[6]]
-    low_prev = [e for e in entries if e[0] == y_prev and e[6]]
+    low_y = [e for e in entries if e.year == y and e.low]
+    low_prev = [e for e in entries if e.year == y_prev and e.low]
     c1, c2 = bool(row["c1"]), bool(row["c2"])
     parts = []
     if c1:
@@ -182,10 +182,12 @@ def r1(
     components: dict[str, Any] = {}
     if low_y or low_prev:
         components["low"] = [
-            [label, year_name(year), fail, n]
-            for year, label, _, _, n, fail, _ in low_y + low_prev
+            [e.label, year_name(e.year), e.fail, e.participants]
+            for e in low_y + low_prev
         ]
-    small_samples = sorted({f"{e[1]} ({e[4]} уч.)" for e in entries if e[4] < small})
+    small_samples = sorted(
+        {f"{e.label} ({e.participants} уч.)" for e in entries if e.participants < small}
+    )
     if small_samples:
         components["small_samples"] = small_samples
         text += (
@@ -194,14 +196,28 @@ def r1(
     return text, components
 
 
-def _describe_low(e: tuple[Any, ...]) -> str:
-    year, label, procedure, level, n, fail, _ = e
+class ProcedureResult(NamedTuple):
+    """One procedure of R1 in one year, as its explanation tells it."""
+
+    year: int
+    label: str
+    procedure: str
+    level: str
+    participants: int
+    fail: int
+    low: bool
+
+
+def _describe_low(e: ProcedureResult) -> str:
     word = (
         "«2» получили"
-        if procedure != "ЕГЭ" or level == "базовый"
+        if e.procedure != "ЕГЭ" or e.level == "базовый"
         else "не преодолели минимальный порог"
     )
-    return f"{label}, {year_name(year)}: {word} {fail} из {n} участников ({share(fail, n)})"
+    return (
+        f"{e.label}, {year_name(e.year)}: {word} {e.fail} из {e.participants} "
+        f"участников ({share(e.fail, e.participants)})"
+    )
 
 
 # L1–L7 ------------------------------------------------------------------------------
