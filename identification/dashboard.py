@@ -46,9 +46,7 @@ STATUS_ORDER = [
     c.STATUS_NONE,
     c.STATUS_NO_DATA,
 ]
-TABLE_CRITERIA = criteria.CODES
 PAGE_SIZE = 50
-SHORT_LABELS = {code: item.short for code, item in criteria.REGISTRY.items()}
 
 
 def default_run(user: User) -> IdentificationRun | None:
@@ -194,7 +192,7 @@ class ResultFilter(django_filters.FilterSet):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.run = run
-        codes = [code for code in TABLE_CRITERIA if code in run.parameters.criteria]
+        codes = criteria.used(run.parameters)
         self.filters["criterion"].extra["choices"] = [
             (code, labels.get(code, code)) for code in codes
         ]
@@ -266,7 +264,7 @@ def sorted_results(
         )
     if key in SORTS:
         field = F(SORTS[key])
-    elif key in TABLE_CRITERIA:
+    elif key in criteria.REGISTRY:
         value = CriterionResult.objects.filter(
             run=run, school=OuterRef("school"), criterion=key
         ).values("value")[:1]
@@ -281,7 +279,7 @@ def sorted_results(
 def attach_criteria(
     run: IdentificationRun,
     results: list[SchoolResult],
-    codes: list[str] = TABLE_CRITERIA,
+    codes: list[str] = criteria.CODES,
 ) -> None:
     """Give each result its criteria {code: CriterionResult} and active override, in two queries."""
     ids = [r.school_id for r in results]

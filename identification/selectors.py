@@ -30,6 +30,7 @@ from schools.models import School
 
 from . import columns as c
 from . import packing
+from .criteria import REGISTRY
 from .engine import Inputs
 
 if TYPE_CHECKING:
@@ -535,7 +536,5 @@ def methodology_list(*, user: Any) -> list[Methodology]:
 
 
 def _name(criterion: str) -> str:
-    from .criteria import REGISTRY
-
     found = REGISTRY.get(criterion)
     return found.name if found else criterion

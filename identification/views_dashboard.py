@@ -159,7 +159,7 @@ def profile_view(request: HttpRequest, school_id: int) -> HttpResponse:
     result = (
         SchoolResult.objects.filter(run=run, school=school).first() if run else None
     )
-    staff = access.role_of(request.user) not in (None, access.Role.OPERATOR)
+    staff = access.is_staff(request.user)
     return render(
         request,
         "identification/profile.html",
