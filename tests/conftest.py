@@ -24,6 +24,29 @@ from tests.factories import (
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """
+    Before a worker drops its test database, end the sessions its threads left.
+
+    A live-server request thread still serving Chromium, or a thread a test
+    started to race another, may keep a PostgreSQL session open; DROP DATABASE
+    then fails the whole run at teardown.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Counters kept in the cache (reset limits) start from zero in every test."""

@@ -327,6 +327,8 @@ def _race(model: type, pk: int, acts: list[Callable[[], Any]]) -> list[str]:
     release.set()
     for thread in (holder, *racers):
         thread.join(30)
+        # A thread still running would keep its session and the database.
+        assert not thread.is_alive()
     return results
 
 

@@ -55,7 +55,7 @@ def no_policy_violations(page):
 
 
 @pytest.fixture
-def demo(transactional_db, _live_server_db_sessions):
+def demo(transactional_db):
     """The `make run` demo: Лесосибирск, its schools, users and monitoring data."""
     call_command("load_demo")
 
@@ -72,27 +72,3 @@ def login(page, live_server):
         return page
 
     return sign_in
-
-
-@pytest.fixture(scope="session")
-def _live_server_db_sessions(django_db_setup, django_db_blocker):
-    """
-    End database sessions the live server's request threads may leave behind.
-
-    A request thread that is still serving Chromium when the suite ends keeps
-    its PostgreSQL session, and the test database then cannot be dropped.
-    """
-    yield
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        # This session may be a new one (a test after the browser tests closed
-        # the one before); left open, it would keep the database from being dropped.
-        connection.close()
