@@ -29,9 +29,11 @@ from .models import (
 )
 from .validation import (
     MARKS,
+    NO_RESULTS,
     PARTS,
     Context,
     Problem,
+    check_complete,
     check_report,
     check_results,
     errors,
@@ -158,11 +160,18 @@ class ReportDataForm(ProblemsMixin, forms.ModelForm):
     kind: str = ""
 
     def __init__(
-        self, *args: Any, context: Context | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        context: Context | None = None,
+        submitting: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.context = context or Context()
+        self.submitting = submitting
         self.warnings = {}
+        # The empty figures that stop submission, for the summary above the form.
+        self.missing: list[forms.BoundField] = []
         for name, field in self.fields.items():
             if name in ("version", "confirm_warnings"):
                 continue
@@ -178,21 +187,33 @@ class ReportDataForm(ProblemsMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if self.errors:
-            return data
-        problems = check_report(self.kind, self.figures(), context=self.context)
-        self.attach(problems)
-        if (
-            warnings(problems)
-            and not errors(problems)
-            and not data.get("confirm_warnings")
-        ):
-            self.add_error(
-                "confirm_warnings",
-                "Есть необычные значения (они отмечены жёлтым). Проверьте их и поставьте отметку, "
-                "чтобы сохранить.",
-            )
+        if not self.errors:
+            problems = check_report(self.kind, self.figures(), context=self.context)
+            self.attach(problems)
+            if (
+                warnings(problems)
+                and not errors(problems)
+                and not data.get("confirm_warnings")
+            ):
+                self.add_error(
+                    "confirm_warnings",
+                    "Есть необычные значения (они отмечены жёлтым). Проверьте их и "
+                    "поставьте отметку, чтобы сохранить.",
+                )
+        if self.submitting:
+            self._mark_missing()
         return data
+
+    def _mark_missing(self) -> None:
+        """Submitting: mark every required figure left empty (not those already in error)."""
+        missing = [
+            problem
+            for problem in check_complete(self.kind, self.figures())
+            if problem.field not in self.errors
+        ]
+        self.missing = [self[problem.field] for problem in missing if problem.field]
+        for problem in missing:
+            self.add_error(problem.field, problem.message)
 
     def sections(self) -> list[dict[str, Any]]:
         return [
@@ -346,8 +367,10 @@ class ResultsForm(ProblemsMixin, forms.Form):
         rows: list[dict],
         comparisons: list[dict],
         initial: dict | None = None,
+        submitting: bool = False,
     ) -> None:
         super().__init__(data, initial=initial)
+        self.submitting = submitting
         self.warnings = {}
         self.results = ResultFormSet(data, initial=rows, prefix="results")
         self.comparisons = ComparisonFormSet(
@@ -385,6 +408,9 @@ class ResultsForm(ProblemsMixin, forms.Form):
                 target.add_error(field, problem.message)
         if errors(problems):
             self.add_error(None, "В таблице есть ошибки — они отмечены в строках.")
+            return False
+        if self.submitting and not result_forms:
+            self.add_error(None, NO_RESULTS)
             return False
         if warnings(problems) and not self.cleaned_data.get("confirm_warnings"):
             self.add_error(

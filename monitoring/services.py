@@ -30,11 +30,13 @@ from .models import (
     ReportKind,
 )
 from .validation import (
+    NO_RESULTS,
     Problem,
     check_complete,
     check_report,
     check_results,
     errors,
+    missing_summary,
     result_key,
     warnings,
 )
@@ -242,16 +244,13 @@ def submission_problems(report: Report) -> list[Problem]:
     if report.kind == ReportKind.RESULTS:
         rows, comparisons = selectors.result_rows(report)
         if not rows:
-            return [
-                Problem(
-                    None, "Внесите хотя бы одну строку результатов оценочных процедур."
-                )
-            ]
+            return [Problem(None, NO_RESULTS)]
         return errors(check_results(rows, comparisons))
     values = selectors.report_values(report)
     if values is None:
         return [Problem(None, "Отчёт ещё не заполнен.")]
-    problems = check_complete(report.kind, values)
+    missing = [p.field for p in check_complete(report.kind, values) if p.field]
+    problems = [Problem(None, missing_summary(report.kind, missing))] if missing else []
     problems += errors(
         check_report(report.kind, values, context=selectors.report_context(report))
     )

@@ -229,21 +229,30 @@ def _warnings(kind: str, values: Values, context: Context) -> list[Problem]:
     return problems
 
 
+MISSING = "Заполните поле: для сдачи нужны все показатели (0, если таких нет)."
+
+
 def check_complete(kind: str, values: Values) -> list[Problem]:
     """Return a Problem for every figure left empty that submission requires."""
     optional = OPTIONAL_ON_SUBMIT.get(kind, set())
     names = COUNT_FIELDS[kind] + PERCENT_FIELDS.get(kind, [])
     return [
-        Problem(
-            name, "Заполните поле: для сдачи нужны все показатели (0, если таких нет)."
-        )
+        Problem(name, MISSING)
         for name in names
         if name not in optional and values.get(name) is None
     ]
 
 
+def missing_summary(kind: str, names: Iterable[str]) -> str:
+    """Name the empty figures submission needs: «Для сдачи заполните: «…», «…».»"""
+    model = DATA_MODELS[kind]
+    labels = ", ".join(f"«{label(model, name)}»" for name in names)
+    return f"Для сдачи заполните: {labels} (0, если таких нет)."
+
+
 # Assessment results ----------------------------------------------------------------
 
+NO_RESULTS = "Внесите хотя бы одну строку результатов оценочных процедур."
 MARKS = ("mark2", "mark3", "mark4", "mark5")
 RESULT_COUNTS = ("participants", *MARKS, "failed_minimum")
 

@@ -191,7 +191,8 @@ def _report_page(
     return render(request, template, context)
 
 
-def _build_form(report: Report, data: Any = None) -> Any:
+def _build_form(report: Report, data: Any = None, *, submitting: bool = False) -> Any:
+    """The report's form; `submitting` also marks what submission needs and is empty."""
     initial = {"version": report.version}
     if report.kind == ReportKind.RESULTS:
         rows, comparisons = selectors.result_rows(report)
@@ -200,10 +201,16 @@ def _build_form(report: Report, data: Any = None) -> Any:
             rows=results_initial(report.school, rows),
             comparisons=comparisons_initial(report.school, comparisons),
             initial=initial,
+            submitting=submitting,
         )
     form_class = report_form_class(report.kind)
     initial |= selectors.report_values(report) or {}
-    return form_class(data, initial=initial, context=selectors.report_context(report))
+    return form_class(
+        data,
+        initial=initial,
+        context=selectors.report_context(report),
+        submitting=submitting,
+    )
 
 
 def _save(report: Report, form: Any, by: Any) -> None:
@@ -245,8 +252,13 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_save_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The form's «Сохранить и сдать»: save what was typed, then submit the report."""
-    report, refused = _save_posted(request, pk)
+    """
+    The form's «Сохранить и сдать»: save what was typed, then submit the report.
+
+    Empty required figures are form errors here, named above the form and marked
+    at each field: nothing is saved, and the typed values stay in the fields.
+    """
+    report, refused = _save_posted(request, pk, submitting=True)
     if refused is not None:
         return refused
     try:
@@ -260,7 +272,9 @@ def report_save_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(report)
 
 
-def _save_posted(request: HttpRequest, pk: int) -> tuple[Report, HttpResponse | None]:
+def _save_posted(
+    request: HttpRequest, pk: int, *, submitting: bool = False
+) -> tuple[Report, HttpResponse | None]:
     """Save the posted form; on a refusal return the page (or redirect) to show instead."""
     report = permissions.get_report_for_user(request.user, pk, write=True)
     if permissions.collection_closed(report):
@@ -268,7 +282,7 @@ def _save_posted(request: HttpRequest, pk: int) -> tuple[Report, HttpResponse | 
         return report, redirect(report)
     if not permissions.can_edit_report(request.user, report):
         raise PermissionDenied("Этот отчёт сейчас нельзя изменить: он сдан или принят.")
-    form = _build_form(report, request.POST)
+    form = _build_form(report, request.POST, submitting=submitting)
     if not form.is_valid():
         return report, _report_page(request, report, form)
     try:
@@ -277,7 +291,7 @@ def _save_posted(request: HttpRequest, pk: int) -> tuple[Report, HttpResponse | 
         current = permissions.get_report_for_user(request.user, pk)
         data = request.POST.copy()
         data["version"] = str(current.version)
-        fresh = _build_form(current, data)
+        fresh = _build_form(current, data, submitting=submitting)
         fresh.is_valid()
         values = (
             None

@@ -5,9 +5,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from lxml import html
 
 from monitoring import services
 from monitoring.models import Campaign, Report, ReportKind, StaffingData
+from monitoring.validation import MISSING, NO_RESULTS
 from tests.factories import STAFFING, SchoolFactory, subject
 
 Status = Report.Status
@@ -114,17 +116,85 @@ def test_the_draft_button_only_saves_and_submitting_has_its_own_url(
     assert (staffing.status, staffing.version) == (Status.DRAFT, 1)
 
 
-def test_submit_with_empty_fields_saves_but_does_not_submit(
+def field_input(body, name):
+    """The report form's <input> of a figure and the error shown under it."""
+    tree = html.fromstring(body)
+    (element,) = tree.xpath(f'//input[@id="id_{name}"]')
+    feedback = tree.xpath(f'//div[@id="id_{name}-error"]')
+    return element, feedback[0].text_content().strip() if feedback else None
+
+
+def test_submit_with_empty_fields_names_and_marks_them_and_saves_nothing(
     client_for, operator, staffing
 ):
-    values = {**STAFFING, "defectologists": None}
+    values = {**STAFFING, "under_30": None, "defectologists": None, "vacancies": 3}
     response = client_for(operator).post(
-        url(staffing, "save-submit"), form_data(staffing, values), follow=True
+        url(staffing, "save-submit"), form_data(staffing, values)
     )
+    body = response.content.decode()
+    assert response.status_code == 200
+    # The summary names the empty figures by their labels, each a link to its field.
+    summary = html.fromstring(body).xpath('//li[@data-testid="missing-fields"]')[0]
+    assert summary.text_content().split()[:3] == ["Для", "сдачи", "заполните:"]
+    assert [(a.get("href"), a.text) for a in summary.xpath(".//a")] == [
+        ("#id_under_30", "Моложе 30 лет"),
+        ("#id_defectologists", "Учителей-дефектологов"),
+    ]
+    # Not repeated as one line per field below it.
+    assert body.count(MISSING) == 2
+    # Each empty figure is marked at the field, with the message under it.
+    for name in ("under_30", "defectologists"):
+        element, error = field_input(body, name)
+        assert "is-invalid" in element.get("class").split()
+        assert element.get("aria-describedby") == f"id_{name}-error"
+        assert error == MISSING
+    element, error = field_input(body, "vacancies")
+    assert "is-invalid" not in element.get("class").split()
+    assert (element.get("value"), error) == ("3", None)
+    # Nothing is saved, nothing is submitted.
+    staffing.refresh_from_db()
+    assert (staffing.status, staffing.version) == (Status.DRAFT, 0)
+    assert not StaffingData.objects.filter(report=staffing).exists()
+
+
+def test_submit_marks_empty_fields_beside_other_errors(client_for, operator, staffing):
+    values = {**STAFFING, "under_30": "пять", "defectologists": None}
+    body = (
+        client_for(operator)
+        .post(url(staffing, "save-submit"), form_data(staffing, values))
+        .content.decode()
+    )
+    assert (
+        field_input(body, "under_30")[1] == "Введите целое число (без пробелов и букв)."
+    )
+    assert field_input(body, "defectologists")[1] == MISSING
+    summary = html.fromstring(body).xpath('//li[@data-testid="missing-fields"]')[0]
+    assert [a.text for a in summary.xpath(".//a")] == ["Учителей-дефектологов"]
+    assert "Моложе 30 лет</a>: Введите целое число" in body
+
+
+def test_the_draft_button_saves_with_empty_fields(client_for, operator, staffing):
+    values = {**STAFFING, "defectologists": None}
+    response = client_for(operator).post(url(staffing), form_data(staffing, values))
+    assert response.status_code == 302
+    assert StaffingData.objects.get(report=staffing).defectologists is None
+
+
+def test_submitting_a_saved_incomplete_draft_names_the_fields(
+    client_for, operator, staffing
+):
+    services.report_save_figures(
+        report=staffing,
+        values={**STAFFING, "under_30": None, "vacancies": None},
+        expected_version=0,
+        by=operator,
+    )
+    response = client_for(operator).post(url(staffing, "submit"), follow=True)
+    body = response.content.decode()
+    assert "Для сдачи заполните: «Моложе 30 лет», «Вакантных ставок»" in body
+    assert body.count("Для сдачи заполните") == 1
     staffing.refresh_from_db()
     assert staffing.status == Status.DRAFT
-    assert staffing.version == 1
-    assert "Данные сохранены, но отчёт не сдан" in response.content.decode()
 
 
 def test_warning_needs_confirmation_and_keeps_values(
@@ -501,6 +571,28 @@ def test_results_form_shows_row_error(client_for, operator, campaign, school):
     body = client_for(operator).post(url(report), data).content.decode()
     assert "12 больше числа участников (8)." in body
     assert report.results.count() == 0
+
+
+def test_submitting_results_without_a_row_saves_nothing(
+    client_for, operator, campaign, school
+):
+    report = campaign.reports.get(school=school, kind=ReportKind.RESULTS)
+    data = {
+        "version": "0",
+        "results-TOTAL_FORMS": "1",
+        "results-INITIAL_FORMS": "0",
+        "comparisons-TOTAL_FORMS": "0",
+        "comparisons-INITIAL_FORMS": "0",
+        "results-0-procedure": "ВПР",
+        "results-0-subject": subject("математика").pk,
+        "results-0-grade": "5",
+        "results-0-level": "",
+    }
+    response = client_for(operator).post(url(report, "save-submit"), data)
+    assert response.status_code == 200
+    assert NO_RESULTS in response.content.decode()
+    report.refresh_from_db()
+    assert (report.status, report.version) == (Status.DRAFT, 0)
 
 
 def test_results_form_shows_last_years_fail_share(
