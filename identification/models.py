@@ -11,8 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 
+from schools import formatting
 from schools.models import AcademicYear, BackgroundWork, Municipality, School
 
 from .columns import (
@@ -190,6 +192,15 @@ class IdentificationRun(BackgroundWork):
 
     def get_absolute_url(self) -> str:
         return reverse("identification:run-detail", args=[self.pk])
+
+    @property
+    def choice_label(self) -> str:
+        """How a run is offered as a base for comparison: number, year, methodology, day."""
+        moment = timezone.localtime(self.finished_at or self.created_at)
+        return (
+            f"№ {self.pk} на {self.target_year} — «{self.version.methodology}», "
+            f"{formatting.day(moment)}"
+        )
 
     @classmethod
     def reason_fields(cls, reason: str) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from .criteria import REGISTRY
 from .engine import Inputs
 
 if TYPE_CHECKING:
-    from .models import Methodology
+    from .models import IdentificationRun, Methodology
 
 ACCEPTED = Report.Status.ACCEPTED
 
@@ -347,6 +347,34 @@ def run_label(values: dict[str, Any]) -> str:
 
 
 # Runs ----------------------------------------------------------------------------
+
+BASE_RUN_CHOICES = 30  # the latest finished runs offered as a base for comparison
+
+
+def finished_runs(user: Any, *, municipality: Any = None) -> list[IdentificationRun]:
+    """
+    The finished runs a person may compare with, latest first (what-if,
+    gradation, partner suggestions): those over the given municipality only
+    when one is given.
+    """
+    from .models import IdentificationRun
+    from .permissions import runs_visible_to
+
+    runs = runs_visible_to(user).filter(status=IdentificationRun.Status.DONE)
+    if municipality is not None:
+        runs = runs.filter(municipalities=municipality)
+    return list(runs[:BASE_RUN_CHOICES])
+
+
+def chosen_run(
+    runs: list[IdentificationRun], requested: Any, default: Any = None
+) -> IdentificationRun | None:
+    """The run asked for if it is among `runs`, else `default`, else the latest."""
+    wanted = str(requested or "")
+    for run in runs:
+        if str(run.pk) == wanted:
+            return run
+    return default if default is not None else (runs[0] if runs else None)
 
 
 def run_details(

@@ -352,7 +352,9 @@ def methodology_preview(request: HttpRequest, pk: int) -> HttpResponse:
     methodology, form = _methodology_form(request, pk)
     preview = None
     if form.is_valid():
-        base = permissions.runs_visible_to(request.user).filter(status="done").first()
+        base = selectors.chosen_run(
+            selectors.finished_runs(request.user), request.POST.get("base")
+        )
         if base is None:
             messages.warning(
                 request,
@@ -380,10 +382,17 @@ def _methodology_page(
     form: MethodologyForm,
     preview: dict[str, object] | None = None,
 ) -> HttpResponse:
+    runs = selectors.finished_runs(request.user)
     return render(
         request,
         "identification/methodology_edit.html",
-        {"methodology": methodology, "form": form, "preview": preview},
+        {
+            "methodology": methodology,
+            "form": form,
+            "preview": preview,
+            "runs": runs,
+            "base": preview["base"] if preview else selectors.chosen_run(runs, None),
+        },
     )
 
 

@@ -9,6 +9,7 @@ Pure Python: the identification engine uses it without Django.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 NBSP = "\xa0"
@@ -62,6 +63,11 @@ def change(before: float, after: float, places: int = 1) -> float:
 def integer(value: int) -> str:
     """Return «1 048 576» (groups joined by a no-break space, as Django's ru locale)."""
     return f"{int(value):,}".replace(",", NBSP).replace("-", "−")
+
+
+def day(value: dt.date) -> str:
+    """Return a date as «05.10.2021» (a datetime: its own calendar day, made local first)."""
+    return f"{value:%d.%m.%Y}"
 
 
 def megabytes(size: int) -> str:
