@@ -17,6 +17,12 @@ from . import indicators, periods, services
 from .models import Roadmap
 from .seed004 import ROWS, TITLE
 
+# The school programme of the current year. Its periods are months counted from
+# the month the demo is loaded in (first, last; 0 is this month), so that on any
+# day the demo shows a programme under way — two items done, two overdue, four
+# ahead — and not a 2021/2022 document whose every item is long past due.
+# Columns: №, activity, (first, last) month, responsible, expected result,
+# execution information, done, criterion (optional).
 SCHOOL_PROGRAMME = [
     (
         "Организационное сопровождение",
@@ -24,7 +30,7 @@ SCHOOL_PROGRAMME = [
             (
                 "1",
                 "Анализ результатов мониторинга и причин попадания школы в список ШНОР/ШНСУ; корректировка программы повышения качества",
-                "сентябрь 2021 года",
+                (-7, -7),
                 "МБОУ «СОШ № 6»",
                 "Проблемный анализ, скорректированная программа",
                 "",
@@ -33,11 +39,20 @@ SCHOOL_PROGRAMME = [
             (
                 "2",
                 "Назначение ответственного за сопровождение программы и куратора от МБУ «МИМЦ»",
-                "сентябрь 2021 года",
+                (-7, -7),
                 "МБОУ «СОШ № 6», МБУ «МИМЦ»",
                 "Приказ по школе",
-                "Приказ № 112 от 15.09.2021",
+                "Приказ № 112 от {order:%d.%m.%Y}",
                 True,
+            ),
+            (
+                "3",
+                "Диагностика профессиональных дефицитов учителей математики и русского языка",
+                (-3, -1),
+                "МБОУ «СОШ № 6», МБУ «МИМЦ»",
+                "План-график повышения квалификации",
+                "",
+                False,
             ),
         ],
     ),
@@ -45,9 +60,9 @@ SCHOOL_PROGRAMME = [
         "Сопровождение участия в оценочных процедурах",
         [
             (
-                "3",
+                "4",
                 "Индивидуальные образовательные маршруты для обучающихся 5–6 классов, получивших «2» на ВПР по математике",
-                "октябрь – декабрь 2021 года",
+                (-6, -2),
                 "МБОУ «СОШ № 6»",
                 "Снижение доли «2» на ВПР по математике",
                 "",
@@ -55,9 +70,9 @@ SCHOOL_PROGRAMME = [
                 "R1",
             ),
             (
-                "4",
+                "5",
                 "Пробные ОГЭ по математике и русскому языку с разбором ошибок",
-                "январь – апрель 2022 года",
+                (-1, 2),
                 "МБОУ «СОШ № 6», МБУ «МИМЦ»",
                 "Рост среднего балла ОГЭ",
                 "",
@@ -70,9 +85,9 @@ SCHOOL_PROGRAMME = [
         "Сетевое взаимодействие",
         [
             (
-                "5",
+                "6",
                 "Открытые уроки и консультации учителей школы-партнёра (МБОУ «Лицей») по математике",
-                "в течение учебного года",
+                (-6, 3),
                 "МБОУ «СОШ № 6», МБОУ «Лицей»",
                 "Не менее 4 мероприятий обмена опытом",
                 "",
@@ -80,14 +95,23 @@ SCHOOL_PROGRAMME = [
                 "L1",
             ),
             (
-                "6",
+                "7",
                 "Работа социального педагога с семьями обучающихся, находящихся в социально опасном положении",
-                "в течение учебного года",
+                (-6, 3),
                 "МБОУ «СОШ № 6»",
                 "Снижение числа обучающихся на учёте",
                 "",
                 False,
                 "N1",
+            ),
+            (
+                "8",
+                "Итоги выполнения программы: анализ результатов ВПР и ОГЭ, корректировка на следующий год",
+                (4, 5),
+                "МБОУ «СОШ № 6», МБУ «МИМЦ»",
+                "Аналитическая справка, скорректированная программа",
+                "",
+                False,
             ),
         ],
     ),
@@ -134,47 +158,82 @@ def load_roadmaps_demo() -> int:
     school = School.objects.get(code="sch242706")
     year_2021 = AcademicYear.objects.get(start_year=2021)
     if not Roadmap.objects.filter(school=school, year=year_2021).exists():
-        operator = User.objects.filter(schools=school, role=User.Role.OPERATOR).first()
-        programme = services.roadmap_create(
-            level=Roadmap.Level.SCHOOL,
-            municipality=municipality,
-            school=school,
-            year=year_2021,
-            title="Программа повышения качества образования МБОУ «СОШ № 6» на 2021-2022 учебный год",
-            by=operator,
-        )
-        for section, rows in SCHOOL_PROGRAMME:
-            for (
-                number,
-                title,
-                period,
-                responsible,
-                expected,
-                execution,
-                done,
-                *criterion,
-            ) in rows:
-                item = services.item_save(
-                    roadmap=programme,
-                    by=operator,
-                    responsible=responsible,
-                    data=_data(number, title, period, expected, section, criterion),
-                )
-                if done:
-                    item.execution_info, item.done_at = (
-                        execution or "Выполнено.",
-                        item.end,
-                    )
-                    item.save(update_fields=["execution_info", "done_at"])
-        services.roadmap_submit(obj=programme, by=operator)
-        _submitted_on(programme, dt.date(2021, 10, 1))
-        services.roadmap_approve(
-            obj=programme,
-            order_number="131",
-            order_date=dt.date(2021, 10, 5),
-            by=approver,
-        )
+        _school_programme(school, year_2021, approver=approver)
     return 0
+
+
+def _school_programme(school: School, year: AcademicYear, *, approver: User) -> None:
+    """СОШ № 6's programme, approved, its periods around the day the demo is loaded."""
+    today = timezone.localdate()
+    operator = User.objects.filter(schools=school, role=User.Role.OPERATOR).first()
+    programme = services.roadmap_create(
+        level=Roadmap.Level.SCHOOL,
+        municipality=school.municipality,
+        school=school,
+        year=year,
+        title="Программа повышения качества образования МБОУ «СОШ № 6» на 2021-2022 учебный год",
+        by=operator,
+    )
+    for section, rows in SCHOOL_PROGRAMME:
+        for (
+            number,
+            title,
+            (first, last),
+            responsible,
+            expected,
+            execution,
+            done,
+            *criterion,
+        ) in rows:
+            start, end = _months(today, first, last)
+            item = services.item_save(
+                roadmap=programme,
+                by=operator,
+                responsible=responsible,
+                data=_data(
+                    number,
+                    title,
+                    _phrase(start, end),
+                    expected,
+                    section,
+                    criterion,
+                ),
+            )
+            if done:
+                order = start + dt.timedelta(days=14)
+                item.execution_info = execution.format(order=order) or "Выполнено."
+                item.done_at = item.end
+                item.save(update_fields=["execution_info", "done_at"])
+    # Sent for approval before its first month began, approved four days later:
+    # the order is not "before the submission" and not years before the items.
+    first_day = programme.items.order_by("start").values_list("start", flat=True)[0]
+    services.roadmap_submit(obj=programme, by=operator)
+    _submitted_on(programme, first_day - dt.timedelta(days=10))
+    services.roadmap_approve(
+        obj=programme,
+        order_number="131",
+        order_date=first_day - dt.timedelta(days=6),
+        by=approver,
+    )
+
+
+def _months(today: dt.date, first: int, last: int) -> tuple[dt.date, dt.date]:
+    """The first day of the month `first` months from today's and the last day of the month `last` months from it."""
+
+    def month(offset: int) -> dt.date:
+        year, index = divmod(today.year * 12 + today.month - 1 + offset, 12)
+        return dt.date(year, index + 1, 1)
+
+    return month(first), month(last + 1) - dt.timedelta(days=1)
+
+
+def _phrase(start: dt.date, end: dt.date) -> str:
+    """The period as the documents write it («ноябрь 2025 – март 2026 года»), read back to the same dates."""
+    phrase = periods.label(start, end)
+    period = periods.parse(phrase, school_year=2021)
+    if (period.start, period.end) != (start, end):
+        raise ValueError(f"The demo's period {phrase!r} reads as other dates.")
+    return phrase
 
 
 def _data(
@@ -185,7 +244,6 @@ def _data(
     section: str,
     criterion: list[str],
 ) -> dict[str, Any]:
-    periods.parse(period, school_year=2021)  # the demo's own phrases must read
     return {
         "number": number,
         "title": title,
