@@ -1,14 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 
+from schools.formatting import plural
 from schools.forms import DateInput
 from schools.models import School
 
 from . import gradation
 from .models import Activity, Campaign, Event, GradationScale, Partnership
+
+if TYPE_CHECKING:
+    from .selectors import PartnerOption
 
 
 class GradationScaleForm(forms.ModelForm):
@@ -53,12 +57,51 @@ class CampaignForm(forms.ModelForm):
         widgets = {"plan_deadline": DateInput(), "general_plan_deadline": DateInput()}
 
 
+class PartnerSelect(forms.Select):
+    """A select whose options in `disabled` are shown but cannot be chosen."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.disabled: set[str] = set()
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> Any:
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.disabled:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+def _school_count(n: int) -> str:
+    return f"{n} {plural(n, 'школа,школы,школ')}"
+
+
+def partner_label(option: PartnerOption) -> str:
+    """«МБОУ «Лицей» — мест нет (уже 2 школы из 2)»; another municipality's school names it."""
+    label = option.school.short_name
+    if not option.ranked:
+        label += f" ({option.school.municipality.name})"
+    if option.full:
+        label += f" — мест нет (уже {_school_count(option.taken)} из {option.capacity})"
+    return label
+
+
 class ProposeForm(forms.Form):
-    partner = forms.ModelChoiceField(
+    """
+    A weak school proposes a partnership. The partners come in the order of the
+    page's table (best first, full ones last), then, when the round allows
+    outside partners, the other schools of the region; a partner without free
+    places is shown with the reason but cannot be chosen.
+    """
+
+    OUTSIDE = "Другие школы региона (МИМЦ разрешил партнёров из других муниципалитетов)"
+
+    partner = forms.ChoiceField(
         label="Школа-партнёр",
-        queryset=School.objects.none(),
-        empty_label="— выберите —",
-        error_messages={"required": "Выберите школу-партнёра."},
+        widget=PartnerSelect,
+        error_messages={
+            "required": "Выберите школу-партнёра.",
+            "invalid_choice": "Этой школы нет среди подходящих партнёров — выберите школу из списка.",
+        },
     )
     support = forms.MultipleChoiceField(
         label="Какая поддержка нужна",
@@ -72,9 +115,33 @@ class ProposeForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, partners: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, options: list[PartnerOption], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = partners
+        self.options = {str(o.school.pk): o for o in options}
+        ranked = [(str(o.school.pk), partner_label(o)) for o in options if o.ranked]
+        others = [(str(o.school.pk), partner_label(o)) for o in options if not o.ranked]
+        field = cast(forms.ChoiceField, self.fields["partner"])
+        field.choices = [
+            ("", "— выберите —"),
+            *ranked,
+            *([(self.OUTSIDE, others)] if others else []),
+        ]
+        field.widget.disabled = {pk for pk, o in self.options.items() if o.full}
+        chosen = self.options.get(str(self.initial.get("partner", "")))
+        if chosen is None or chosen.full:
+            # МИМЦ's suggestion of a school that has filled up since is not preselected.
+            self.initial = {k: v for k, v in self.initial.items() if k != "partner"}
+
+    def clean_partner(self) -> School:
+        option = self.options[self.cleaned_data["partner"]]
+        if option.full:
+            taken = option.taken
+            raise forms.ValidationError(
+                f"{option.school.short_name} уже поддерживает {taken} "
+                f"{plural(taken, 'школу,школы,школ')} — больше {option.capacity} "
+                "нельзя. Выберите другого партнёра."
+            )
+        return option.school
 
 
 class ActivityForm(forms.ModelForm):

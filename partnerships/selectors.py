@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
@@ -308,35 +309,83 @@ def proposal(campaign: Campaign) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class PartnerOption:
+    """
+    A school a weak school may name as its partner, with the round's load on it:
+    `ranked` for the suitable candidates (best first), False for another school
+    of the region that the round's rule on outside partners admits.
+    """
+
+    school: School
+    taken: int  # active partnerships it already has in the round
+    capacity: int  # the round's limit of schools per partner
+    ranked: bool = True
+
+    @property
+    def free(self) -> int:
+        return self.capacity - self.taken
+
+    @property
+    def full(self) -> bool:
+        return self.free <= 0
+
+
 def partner_choice(campaign: Campaign, school: School) -> dict[str, Any]:
     """
     What a school choosing a partner sees: the candidates ranked best first with
-    their free places (full ones last), МИМЦ's suggestion, and the schools it may
-    propose (candidates; any school of the region when the round allows outside partners).
+    their free places (full ones last), МИМЦ's suggestion, and the options of its
+    choice in the same order — the ranked candidates, then (when the round
+    allows outside partners) the other active schools of the region by
+    municipality and name; full ones are among the options, to be shown but
+    not chosen.
     """
     candidates = candidate_partners(campaign)
+    by_pk = {c.pk: c for c in candidates}
     infos = school_infos(campaign_run(campaign), [school, *candidates])
-    free = free_places(campaign, [c.pk for c in candidates])
+    taken = load(campaign)
+    free = {c.pk: campaign.capacity - taken.get(c.pk, 0) for c in candidates}
     ranked = suggest.ranked(
         infos[school.pk],
         [infos[c.pk] for c in candidates],
         allow_outside=campaign.allow_outside,
     )
-    rows = [{"pair": p, "free": free[p.partner.id]} for p in ranked]
+    rows: list[dict[str, Any]] = sorted(
+        ({"pair": p, "free": free[p.partner.id]} for p in ranked if p.partner),
+        key=lambda row: row["free"] <= 0,
+    )  # stable: the order is kept otherwise
+    options = [
+        PartnerOption(
+            school=by_pk[row["pair"].partner.id],
+            taken=taken.get(row["pair"].partner.id, 0),
+            capacity=campaign.capacity,
+        )
+        for row in rows
+    ]
     if campaign.allow_outside:
-        partners = School.objects.filter(
-            municipality__region=school.municipality.region, is_active=True
-        ).exclude(pk=school.pk)
-    else:
-        partners = School.objects.filter(pk__in=[c.pk for c in candidates])
+        others = (
+            School.objects.filter(
+                municipality__region_id=school.municipality.region_id, is_active=True
+            )
+            .exclude(pk__in=[school.pk, *by_pk])
+            .select_related("municipality")
+            .order_by("municipality__name", "short_name")
+        )
+        options += [
+            PartnerOption(
+                school=other,
+                taken=taken.get(other.pk, 0),
+                capacity=campaign.capacity,
+                ranked=False,
+            )
+            for other in others
+        ]
     return {
-        "ranked": sorted(
-            rows, key=lambda row: row["free"] <= 0
-        ),  # stable: the order is kept otherwise
+        "ranked": rows,
         "suggestion": Suggestion.objects.filter(campaign=campaign, school=school)
         .select_related("partner")
         .first(),
-        "partners": partners,
+        "options": options,
     }
 
 

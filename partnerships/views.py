@@ -300,7 +300,7 @@ def _school_page(request: HttpRequest) -> HttpResponse:
                 )
                 block["form"] = ProposeForm(
                     request.POST if posted else None,
-                    partners=choice["partners"],
+                    options=choice["options"],
                     initial=initial,
                 )
                 if posted and block["form"].is_valid():
