@@ -65,3 +65,56 @@ def split_words(value):
 def field_errors(form, name):
     """Return the errors of a form field by name (empty when there are none)."""
     return form.errors.get(name, [])
+
+
+def problems_id(row_form):
+    """The id of the line under a result row that lists the row's problems."""
+    return f"{row_form.prefix}-problems"
+
+
+@register.simple_tag
+def row_field(row_form, field):
+    """
+    Render a result row's input, outlined when it has an error (red) or a
+    warning (yellow) and pointing at the line under the row that says what.
+    """
+    css = field.field.widget.attrs.get("class", "")
+    if field.errors:
+        attrs = {"class": f"{css} is-invalid", "aria-invalid": "true"}
+    elif (getattr(row_form, "warnings", None) or {}).get(field.name):
+        attrs = {"class": f"{css} border-warning"}
+    else:
+        return field.as_widget()
+    return field.as_widget(attrs={**attrs, "aria-describedby": problems_id(row_form)})
+
+
+@register.simple_tag
+def row_problems(row_form):
+    """
+    Return a result row's problems as (label, message, is_warning), field by
+    field in the row's order, then those of the whole row (label None).
+    """
+    warned = getattr(row_form, "warnings", None) or {}
+
+    def named(label, message):
+        # «Понизили + подтвердили + … = 18, …» names its field already.
+        return None if message.startswith(str(label)) else label
+
+    problems = [
+        (named(field.label, message), message, False)
+        for field in row_form
+        for message in field.errors
+    ]
+    problems += [
+        (named(field.label, message), message, True)
+        for field in row_form
+        for message in warned.get(field.name, [])
+    ]
+    problems += [(None, message, False) for message in row_form.non_field_errors()]
+    problems += [
+        (None, message, True)
+        for name, messages in warned.items()
+        if name not in row_form.fields
+        for message in messages
+    ]
+    return problems

@@ -571,6 +571,13 @@ def test_results_form_shows_row_error(client_for, operator, campaign, school):
     body = client_for(operator).post(url(report), data).content.decode()
     assert "12 больше числа участников (8)." in body
     assert report.results.count() == 0
+    # The error has its own line under the row; the narrow cell keeps the input only.
+    tree = html.fromstring(body)
+    (mark2,) = tree.xpath('//input[@name="results-0-mark2"]')
+    assert "is-invalid" in mark2.get("class").split()
+    assert mark2.getparent().text_content().strip() == ""
+    (line,) = tree.xpath(f'//ul[@id="{mark2.get("aria-describedby")}"]/li')
+    assert line.text_content().strip() == "«2»: 12 больше числа участников (8)."
 
 
 def test_submitting_results_without_a_row_saves_nothing(
