@@ -272,6 +272,7 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": entries,
             "history": history,
             "listed": criteria.LISTED,
+            "print": request.GET.get("print") == "1",
         },
     )
 

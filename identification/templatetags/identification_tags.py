@@ -87,8 +87,10 @@ def criterion_cell(item: Any) -> SafeString:
         if item.value is not None
         else ""
     )
+    # A title needs a mouse; data-tip shows the same on a tap (static/js/portal.js).
     return format_html(
-        '<span title="{}">{}<span class="visually-hidden">{}</span>{}</span>',
+        '<span class="cell-tip" role="button" tabindex="0" title="{0}" data-tip="{0}">'
+        '{1}<span class="visually-hidden">{2}</span>{3}</span>',
         "; ".join(title),
         SafeString(mark),
         label,

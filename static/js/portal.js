@@ -7,7 +7,9 @@
  *   data-navigate               — a select whose value is a page to open;
  *   data-confirm="question"     — a button or form that asks before it goes;
  *   data-width="42"             — an element as wide as that percentage;
- *   data-height="320"           — an element that many pixels high.
+ *   data-height="320"           — an element that many pixels high;
+ *   data-tip="text"             — a cell that explains itself on a tap, as
+ *                                 its title does under a mouse.
  *
  * window.portalFormat formats numbers by the rules of schools/formatting.py:
  * a decimal comma, digits grouped by a no-break space, a true minus, never
@@ -52,6 +54,15 @@
     if (button) {
       event.preventDefault();
       window.print();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var cell = event.target.closest("[data-tip]");
+    if (cell && window.bootstrap) {
+      window.bootstrap.Tooltip.getOrCreateInstance(cell, {
+        title: cell.getAttribute("data-tip"), trigger: "hover focus", placement: "top"
+      }).show();
     }
   });
 

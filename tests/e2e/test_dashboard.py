@@ -75,3 +75,41 @@ def test_analyst_filters_the_dashboard_opens_a_profile_and_exports(
         "() => window.Chart && Chart.getChart(document.getElementById('small-0'))"
     )
     screenshot(page, tmp_path, "profile.png")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_wide_tables_keep_the_school_column_and_explain_a_cell_on_a_tap(
+    demo, login, live_server, width, tmp_path
+):
+    from identification.models import IdentificationRun
+    from monitoring.models import Campaign
+
+    page = login("mimc")
+    page.set_viewport_size({"width": width, "height": 900})
+    run = IdentificationRun.objects.filter(status="done").order_by("-pk").first()
+    campaign = Campaign.objects.filter(is_open=True).order_by("-pk").first()
+    for path, test_id in (
+        (f"/identification/runs/{run.pk}/dashboard/", "results"),
+        (campaign.get_absolute_url(), "matrix"),
+    ):
+        page.goto(f"{live_server.url}{path}")
+        table = page.get_by_test_id(test_id)
+        first = table.locator("tbody tr").first.locator("th, td").first
+        before = first.bounding_box()["x"]
+        scroller = table.locator("xpath=..")
+        scroller.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+        wide = scroller.evaluate("el => el.scrollWidth > el.clientWidth")
+        screenshot(page, tmp_path, f"{test_id}-{width}.png")
+        # The school column stays where it was while the rest scrolls under it.
+        assert first.bounding_box()["x"] == pytest.approx(before, abs=1), path
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        if width == 390:
+            assert wide, f"{path}: таблица должна прокручиваться внутри карточки"
+    # A tap on a criterion cell shows what a mouse would read in its title.
+    page.goto(f"{live_server.url}/identification/runs/{run.pk}/dashboard/")
+    cell = page.locator("[data-tip]").first
+    cell.scroll_into_view_if_needed()
+    cell.click()
+    tip = page.locator(".tooltip")
+    expect(tip).to_be_visible()
+    expect(tip).to_have_text(cell.get_attribute("data-tip"))

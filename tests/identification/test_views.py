@@ -206,7 +206,7 @@ def test_whatif_preview_lists_changes_and_saves_nothing(
     own = combined
     runs = IdentificationRun.objects.count()
     body = post_params(client, own, r1__pct="20", view="preview").content.decode()
-    assert "Что если: по данным выявления" in body
+    assert f"Что если: сравнение с расчётом № {town_run.pk} на 2021/2022" in body
     assert "Войдут в список" in body or "Изменят статус" in body
     # At 20 % СОШ № 1's 22 % of «2» in ВПР mathematics flag it (R1): it enters.
     assert "Войдут в список:</strong> МБОУ «СОШ № 1» (ШНОР)" in body
