@@ -1,4 +1,7 @@
-"""Request middleware of the portal's own: the second factor and the body size limit."""
+"""
+Request middleware of the portal's own: the second factor, the body size limit
+and, in development, the portal's error pages under DEBUG.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,18 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import (
+    BadRequest,
+    MiddlewareNotUsed,
+    PermissionDenied,
+    SuspiciousOperation,
+)
+from django.core.signals import got_request_exception
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, get_resolver, get_urlconf, reverse
+from django.utils.log import log_response
 from django_otp import user_has_device
 
 from . import logs
@@ -105,3 +117,60 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+# What Django answers with a page of its own even under DEBUG (403) or with a
+# 400: left to Django; every other exception is a 500.
+NOT_SERVER_ERRORS = (
+    PermissionDenied,
+    SuspiciousOperation,
+    BadRequest,
+    MultiPartParserError,
+)
+
+
+class DebugErrorPagesMiddleware:
+    """
+    Under DEBUG (the `make run` demo) show the portal's Russian 404 and 500
+    pages — the URL configuration's handlers, as in production — instead of
+    Django's English technical pages. The traceback of an error still goes to
+    the console log (django.request). Listed by the development settings only,
+    unless TECHNICAL_ERROR_PAGES=true asks for Django's pages.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        if not settings.DEBUG:
+            raise MiddlewareNotUsed  # Django shows the portal's pages itself.
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 404 and request.resolver_match is None:
+            # No URL matched: Django's technical «Page not found».
+            return self._page(request, 404, Resolver404({"path": request.path_info}))
+        return response
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
+        if isinstance(exception, Http404):
+            return self._page(request, 404, exception)
+        if isinstance(exception, NOT_SERVER_ERRORS):
+            return None
+        got_request_exception.send(sender=type(self), request=request)
+        response = self._page(request, 500)
+        log_response(
+            "%s: %s",
+            response.reason_phrase,
+            request.path,
+            response=response,
+            request=request,
+            exception=exception,
+        )
+        return response
+
+    def _page(
+        self, request: HttpRequest, status: int, exception: Exception | None = None
+    ) -> HttpResponse:
+        handler = get_resolver(get_urlconf()).resolve_error_handler(status)
+        return handler(request, exception) if exception else handler(request)
