@@ -91,6 +91,7 @@ def test_wide_tables_keep_the_school_column_and_explain_a_cell_on_a_tap(
     for path, test_id in (
         (f"/identification/runs/{run.pk}/dashboard/", "results"),
         (campaign.get_absolute_url(), "matrix"),
+        (run.get_absolute_url(), "results"),
     ):
         page.goto(f"{live_server.url}{path}")
         table = page.get_by_test_id(test_id)
@@ -99,7 +100,7 @@ def test_wide_tables_keep_the_school_column_and_explain_a_cell_on_a_tap(
         scroller = table.locator("xpath=..")
         scroller.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
         wide = scroller.evaluate("el => el.scrollWidth > el.clientWidth")
-        screenshot(page, tmp_path, f"{test_id}-{width}.png")
+        screenshot(page, tmp_path, f"{test_id}-{path.count('/')}-{width}.png")
         # The school column stays where it was while the rest scrolls under it.
         assert first.bounding_box()["x"] == pytest.approx(before, abs=1), path
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
