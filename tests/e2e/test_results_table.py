@@ -75,6 +75,7 @@ def test_an_added_row_shows_its_shares_live_and_in_view(results, page, width):
     assert_in_view(row, cell)
     header = page.locator("#results-table thead tr")
     assert_in_view(header, header.locator("th.derived"))
+    row.evaluate(SHOW_ROW)
     page.screenshot(path=SHOTS / f"results-added-{width}.png")
 
 
