@@ -1,4 +1,4 @@
-"""Menu item, home-page panel and the department's task of identification."""
+"""Menu item, home-page panel, the department's task of identification and the registry card's link to the profile."""
 
 from __future__ import annotations
 
@@ -73,3 +73,17 @@ LIST_TASK = TaskSource(
     objects=lists_to_approve,
     title=lambda run: f"Список выявления № {run.pk} на {run.target_year}",
 )
+
+
+def related_pages(school: Any, user: Any) -> list[tuple[str, str, str]]:
+    """
+    The registry card's link to the school's profile. The profile's gate is the
+    card's own (access.get_school_for_user): whoever sees the card opens it.
+    """
+    return [
+        (
+            "Профиль школы: статусы, показатели, результаты",
+            reverse("identification:profile", args=[school.pk]),
+            "person-vcard",
+        )
+    ]

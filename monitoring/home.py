@@ -1,6 +1,8 @@
-"""The home-page panel of monitoring: open campaigns, days left, report states."""
+"""The home-page panel of monitoring (open campaigns, days left, report states), its menu item and the registry card's link to the school's reports."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -45,3 +47,16 @@ def nav_item(user) -> tuple[str, str, str] | None:
         return None
     label = "Отчёты" if role == access.Role.OPERATOR else "Сбор данных"
     return (label, reverse("monitoring:index"), "clipboard-data")
+
+
+def related_pages(school: Any, user: Any) -> list[tuple[str, str, str]]:
+    """The registry card's link to the school's reports, when it has any the person sees."""
+    if not permissions.reports_visible_to(user).filter(school=school).exists():
+        return []
+    return [
+        (
+            "Отчёты школы",
+            f"{reverse('monitoring:index')}?school={school.pk}",
+            "clipboard-data",
+        )
+    ]

@@ -263,11 +263,12 @@ def home_campaigns(
     )
 
 
-def report_list(*, user: User) -> QuerySet[Report]:
-    """Return the person's reports, newest year first."""
-    return reports_visible_to(user).order_by(
-        "-year__start_year", "school__short_name", "kind"
-    )
+def report_list(*, user: User, school: School | None = None) -> QuerySet[Report]:
+    """Return the person's reports (of one school, when given), newest year first."""
+    reports = reports_visible_to(user)
+    if school is not None:
+        reports = reports.filter(school=school)
+    return reports.order_by("-year__start_year", "school__short_name", "kind")
 
 
 # History --------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,9 +33,19 @@ MATRIX_PAGE = 100
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """Campaigns for staff; the school's own reports for operators."""
-    if access.is_operator(request.user):
-        reports = selectors.report_list(user=request.user)
+    """
+    Campaigns for staff; the school's own reports for operators; one school's
+    reports with ?school=<pk> (the link of its registry card), for anyone who
+    sees the school — 404 for a school outside the person's scope.
+    """
+    school = None
+    if "school" in request.GET:
+        raw = request.GET["school"]
+        if not raw.isdigit():
+            raise Http404("Школа не найдена.")
+        school = access.get_school_for_user(request.user, int(raw))
+    if school is not None or access.is_operator(request.user):
+        reports = selectors.report_list(user=request.user, school=school)
         if wants_xlsx(request):
             return xlsx_response(
                 request, exports.report_workbook(reports), "отчёты-школы.xlsx"

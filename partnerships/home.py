@@ -1,10 +1,10 @@
-"""Partnerships on other apps' pages: the menu, profile links and the school's task of choosing a partner."""
+"""Partnerships on other apps' pages: the menu, profile links, the registry card's links and the school's task of choosing a partner."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from identification.criteria import LISTED
@@ -13,6 +13,7 @@ from schools import access
 from schools.inbox import TaskSource
 from schools.models import School
 
+from . import permissions
 from .models import Campaign, Partnership
 
 
@@ -27,6 +28,39 @@ def school_links(school, user) -> list[tuple[str, str, str]]:
             "bar-chart-steps",
         )
     ]
+
+
+def related_pages(school: Any, user: Any) -> list[tuple[str, str, str]]:
+    """
+    The registry card's links to the school's partnerships that the person sees,
+    of the latest school year it takes part in — as the school with weak
+    positions or as the partner; declined proposals left out. One query.
+    """
+    mine = (
+        permissions.partnerships_visible_to(user)
+        .filter(Q(school=school) | Q(partner=school))
+        .exclude(status=Partnership.Status.DECLINED)
+    )
+    latest = mine.order_by("-campaign__year__start_year").values("campaign__year")[:1]
+    links = []
+    for p in (
+        mine.filter(campaign__year=Subquery(latest))
+        .select_related("school", "partner", "campaign__year")
+        .order_by("pk")
+    ):
+        whom = (
+            f"школа-партнёр {p.partner.short_name}"
+            if p.school_id == school.pk
+            else f"школа поддерживает {p.school.short_name}"
+        )
+        links.append(
+            (
+                f"Партнёрство {p.campaign.year}: {whom}",
+                p.get_absolute_url(),
+                "people-fill",
+            )
+        )
+    return links
 
 
 def nav_item(user) -> tuple[str, str, str] | None:

@@ -1,4 +1,4 @@
-"""Menu item, the items to carry out («Мои задачи») and profile links of roadmaps."""
+"""Menu item, the items to carry out («Мои задачи»), profile links and the registry card's link of roadmaps."""
 
 from __future__ import annotations
 
@@ -68,4 +68,24 @@ def school_links(school, user) -> list[tuple[str, str, str]]:
             "signpost-split",
         )
         for r in roadmaps
+    ]
+
+
+def related_pages(school: Any, user: Any) -> list[tuple[str, str, str]]:
+    """The registry card's link to the school's latest programme that the person sees."""
+    programme = (
+        permissions.roadmaps_visible_to(user)
+        .filter(level=Roadmap.Level.SCHOOL, school=school)
+        .select_related("year")
+        .order_by("-year__start_year", "-pk")
+        .first()
+    )
+    if programme is None:
+        return []
+    return [
+        (
+            f"Программа школы: {programme.title} ({programme.year})",
+            programme.get_absolute_url(),
+            "signpost-split",
+        )
     ]

@@ -70,3 +70,27 @@ def register_school_links(provider: SchoolLinkProvider) -> SchoolLinkProvider:
 
 def school_links_for(school: Any, user: Any) -> list[tuple[str, str, str]]:
     return [link for provider in _school_links for link in provider(school, user)]
+
+
+RelatedPagesProvider = Callable[[Any, Any], "list[tuple[str, str, str]]"]
+_related_pages: list[tuple[int, RelatedPagesProvider]] = []
+
+
+def register_related_pages(
+    provider: RelatedPagesProvider, *, order: int = 100
+) -> RelatedPagesProvider:
+    """
+    Register a function (school, user) → links (label, url, icon) to the school's
+    pages in another app, shown on its registry card in `order`. It is called
+    only for a school the person sees, makes a bounded number of queries, and
+    returns a link only to a page that exists and that the person may open
+    (asking the app's permissions.py).
+    """
+    if all(p is not provider for _, p in _related_pages):
+        _related_pages.append((order, provider))
+        _related_pages.sort(key=lambda item: item[0])
+    return provider
+
+
+def related_pages_for(school: Any, user: Any) -> list[tuple[str, str, str]]:
+    return [link for _, provider in _related_pages for link in provider(school, user)]

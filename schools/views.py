@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import access, exports, inbox, selectors, services
 from .filters import AuditFilter, SchoolFilter
 from .forms import AcademicYearForm, MunicipalitySettingsForm, SchoolForm, UserForm
-from .home import panels_for
+from .home import panels_for, related_pages_for
 from .models import AcademicYear, User
 from .xlsx import wants_xlsx, xlsx_response
 
@@ -89,6 +89,7 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "operators": selectors.school_operators(school=school),
             "can_edit": access.can_edit_school(request.user, school),
             "history": selectors.school_history(school=school),
+            "related": related_pages_for(school, request.user),
         },
     )
 

@@ -108,7 +108,17 @@ PAGES: list[tuple[str, Any, tuple[str, ...], int | dict[str, int]]] = [
             "admin": 7,
         },
     ),
-    ("school-detail", _of("schools:school-detail", "school"), EVERYONE, 10),
+    # The card's related pages ask one query each: the school's reports, its
+    # partnerships of the latest year and its programme.
+    ("school-detail", _of("schools:school-detail", "school"), EVERYONE, 13),
+    (
+        "school-reports",
+        lambda region: (
+            f"{reverse('monitoring:index')}?school={region.objects['school'].pk}"
+        ),
+        EVERYONE,
+        10,
+    ),
     # A draft report of each kind, opened by its school and by the staff: the
     # results' table, then the forms of figures.
     (
