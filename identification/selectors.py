@@ -377,6 +377,21 @@ def chosen_run(
     return default if default is not None else (runs[0] if runs else None)
 
 
+def base_run_choice(
+    user: Any, requested: Any, *, default: Any = None, municipality: Any = None
+) -> tuple[list[IdentificationRun], IdentificationRun | None]:
+    """
+    The runs offered as a base and the one in use: the requested one when the
+    person may see it, else `default` (kept among the choices even when older
+    than the latest ones), else the latest.
+    """
+    runs = finished_runs(user, municipality=municipality)
+    run = chosen_run(runs, requested, default)
+    if run is not None and run not in runs:
+        runs = [run, *runs]
+    return runs, run
+
+
 def run_details(
     run: Any, *, municipalities: Iterable[int] | None = None
 ) -> dict[int, dict[str, list[Any]]]:

@@ -353,9 +353,7 @@ def methodology_preview(request: HttpRequest, pk: int) -> HttpResponse:
     methodology, form = _methodology_form(request, pk)
     preview = None
     if form.is_valid():
-        base = selectors.chosen_run(
-            selectors.finished_runs(request.user), request.POST.get("base")
-        )
+        _, base = selectors.base_run_choice(request.user, request.POST.get("base"))
         if base is None:
             messages.warning(
                 request,

@@ -208,8 +208,13 @@ def school_infos(
     return out
 
 
-def needing_partners(campaign: Campaign) -> list[tuple[School, str]]:
-    """Schools with weak positions: ШНОР/ШНСУ on the official list of the year, or the low band of the gradation."""
+def needing_partners(
+    campaign: Campaign, run: IdentificationRun | None = None
+) -> list[tuple[School, str]]:
+    """
+    Schools with weak positions: ШНОР/ШНСУ on the official list of the year, or
+    the low band of the gradation (of `run`, by default the round's run).
+    """
     reasons: dict[int, list[str]] = {}
     entries = OfficialEntry.objects.filter(
         official_list__municipality=campaign.municipality,
@@ -219,7 +224,7 @@ def needing_partners(campaign: Campaign) -> list[tuple[School, str]]:
     )
     for school_id, status in entries.values_list("school_id", "status"):
         reasons.setdefault(school_id, []).append(status)
-    run = campaign_run(campaign)
+    run = run or campaign_run(campaign)
     if run is not None:
         for row in bands(run, campaign.municipality, scale_for(campaign.municipality)):
             if row["band"] == gradation.LOW:
@@ -232,9 +237,11 @@ def needing_partners(campaign: Campaign) -> list[tuple[School, str]]:
     return [(s, ", ".join(reasons[s.pk])) for s in schools]
 
 
-def candidate_partners(campaign: Campaign) -> list[School]:
+def candidate_partners(
+    campaign: Campaign, run: IdentificationRun | None = None
+) -> list[School]:
     """Schools with high positions: the high band of the gradation, and resilient schools."""
-    run = campaign_run(campaign)
+    run = run or campaign_run(campaign)
     if run is None:
         return []
     high = {
@@ -273,19 +280,23 @@ def free_places(campaign: Campaign, partner_ids: Any) -> dict[int, int]:
     return {pk: campaign.capacity - taken.get(pk, 0) for pk in partner_ids}
 
 
-def proposal(campaign: Campaign) -> dict[str, Any]:
+def proposal(
+    campaign: Campaign, run: IdentificationRun | None = None
+) -> dict[str, Any]:
     """
     «Suggest for everyone»: the schools still without a partner, solved at once
-    over the candidates' free places, each with its other options ranked.
+    over the candidates' free places, each with its other options ranked — by
+    the figures of `run` (by default the round's run).
     """
+    run = run or campaign_run(campaign)
     busy = set(
         campaign.partnerships.filter(status__in=ACTIVE).values_list(
             "school_id", flat=True
         )
     )
-    needy = [s for s, _ in needing_partners(campaign) if s.pk not in busy]
-    candidates = candidate_partners(campaign)
-    infos = school_infos(campaign_run(campaign), needy + candidates)
+    needy = [s for s, _ in needing_partners(campaign, run) if s.pk not in busy]
+    candidates = candidate_partners(campaign, run)
+    infos = school_infos(run, needy + candidates)
     partners = [infos[c.pk] for c in candidates]
     capacity = free_places(campaign, [c.pk for c in candidates])
     pairs = suggest.solve(

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from identification import permissions as identification_permissions
+from identification import selectors as identification_selectors
 from schools import access, word
 from schools.files import file_response
 from schools.xlsx import table_workbook, wants_xlsx, xlsx_response
@@ -79,7 +80,12 @@ def gradation_view(request: HttpRequest) -> HttpResponse:
                 request, f"Границы уровней сохранены: {scale.description}."
             )
             return redirect(f"{request.path}?municipality={municipality.pk}")
-    run = selectors.base_run(request.user, municipality, request.GET.get("run"))
+    runs, run = identification_selectors.base_run_choice(
+        request.user,
+        request.GET.get("run"),
+        default=selectors.base_run(request.user, municipality),
+        municipality=municipality,
+    )
     rows = selectors.bands(run, municipality, scale) if run else []
     if wants_xlsx(request):
         book = table_workbook(
@@ -116,6 +122,8 @@ def gradation_view(request: HttpRequest) -> HttpResponse:
             "municipality": municipality,
             "municipalities": municipalities,
             "run": run,
+            "runs": runs,
+            "keep": {"municipality": municipality.pk},
             "rows": rows,
             "scale": scale,
             "form": form,
@@ -338,7 +346,13 @@ def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
         permissions.can_manage(request.user, campaign.municipality_id),
         "Подбор партнёров делает МИМЦ.",
     )
-    proposal = selectors.proposal(campaign)
+    runs, run = identification_selectors.base_run_choice(
+        request.user,
+        request.POST.get("run") or request.GET.get("run"),
+        default=selectors.campaign_run(campaign),
+        municipality=campaign.municipality,
+    )
+    proposal = selectors.proposal(campaign, run)
     if request.method == "POST":
         chosen: dict[int, int] = {}
         reasons: dict[int, str] = {}
@@ -368,7 +382,9 @@ def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{reverse('partnerships:index')}?municipality={campaign.municipality_id}"
             )
     return render(
-        request, "partnerships/suggestions.html", {"campaign": campaign, **proposal}
+        request,
+        "partnerships/suggestions.html",
+        {"campaign": campaign, "runs": runs, "run": run, **proposal},
     )
 
 
