@@ -459,7 +459,11 @@ class Level(models.TextChoices):
 class AssessmentResult(models.Model):
     """A school's result in one procedure (ВПР/ОГЭ/ЕГЭ, subject, grade, level)."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="results")
+    # The unique constraint below leads with the report and serves every lookup
+    # by report: a second index on it would only slow the imports' writes.
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
     procedure = models.CharField("Процедура", max_length=3, choices=Procedure.choices)
     subject = models.ForeignKey(
         Subject, on_delete=models.PROTECT, verbose_name="Предмет"
@@ -479,7 +483,8 @@ class AssessmentResult(models.Model):
     )
     mean_percent = mean_percent_field()
 
-    history = HistoricalRecords()
+    # History is read by report (a report's history page), never by subject.
+    history = HistoricalRecords(no_db_index=["subject"])
 
     class Meta:
         verbose_name = "результат оценочной процедуры"
@@ -518,8 +523,9 @@ class AssessmentResult(models.Model):
 class MarkComparison(models.Model):
     """ВПР marks against journal marks: lowered / confirmed / raised."""
 
+    # Lookups by report use the unique constraint (report, subject, grade).
     report = models.ForeignKey(
-        Report, on_delete=models.CASCADE, related_name="comparisons"
+        Report, on_delete=models.CASCADE, related_name="comparisons", db_index=False
     )
     subject = models.ForeignKey(
         Subject, on_delete=models.PROTECT, verbose_name="Предмет"
@@ -529,7 +535,7 @@ class MarkComparison(models.Model):
     confirmed = count_field("Подтвердили", "ВПР равна отметке по журналу.")
     raised = count_field("Повысили", "ВПР выше отметки по журналу.")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["subject"])
 
     class Meta:
         verbose_name = "сравнение отметок ВПР с журналом"
