@@ -4,15 +4,7 @@ from django.urls import reverse
 
 from identification.models import IdentificationRun
 from tests.factories.identification import RunFactory
-
-
-def _params(client, methodology):
-    page = client.get(reverse("identification:methodology-edit", args=[methodology.pk]))
-    return {
-        name: field.initial
-        for name, field in page.context["form"].fields.items()
-        if field.initial not in (None, False)
-    }
+from tests.identification.test_methodology_access import _as_shown as _params
 
 
 def _older_run(town, combined, analyst):
