@@ -235,6 +235,7 @@ def main():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("CHECKPOINT")
+
     figures = {"protocol_files": [], "package": {}}
 
     def floor(content):
