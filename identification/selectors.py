@@ -387,8 +387,13 @@ def base_run_choice(
     """
     runs = finished_runs(user, municipality=municipality)
     run = chosen_run(runs, requested, default)
-    if run is not None and run not in runs:
-        runs = [run, *runs]
+    if run is not None:
+        # The listed instance carries its year and methodology already.
+        listed = next((r for r in runs if r.pk == run.pk), None)
+        if listed is None:
+            runs = [run, *runs]
+        else:
+            run = listed
     return runs, run
 
 
