@@ -394,8 +394,15 @@ def run_failed(*, run: IdentificationRun, error: str) -> None:
 # What if -----------------------------------------------------------------------
 
 
-def whatif(*, base: IdentificationRun, params: dict[str, Any]) -> dict[str, Any]:
-    """Run changed parameters on the base run's data, in memory; return who enters and leaves."""
+def whatif(
+    *, base: IdentificationRun, params: dict[str, Any], shown: Any = None
+) -> dict[str, Any]:
+    """
+    Run changed parameters on the base run's data, in memory; return who enters
+    and leaves. The run is computed whole (ranks and thresholds are relative to
+    all its schools), but only the schools in `shown` (ids; all when None) are
+    named or counted — a run may span municipalities the viewer does not see.
+    """
     schools = run_schools(base)
     target = base.target_year.start_year
     inputs = selectors.inputs_frame(
@@ -407,6 +414,10 @@ def whatif(*, base: IdentificationRun, params: dict[str, Any]) -> dict[str, Any]
     after = engine.identify(inputs, params, target).statuses.set_index(c.SCHOOL_ID)[
         c.STATUS
     ]
+    if shown is not None:
+        visible = set(shown)
+        before = before[before.index.isin(visible)]
+        after = after[after.index.isin(visible)]
     names = dict(schools.values_list("pk", "short_name"))
     changes = [
         {"school": names.get(s, s), "before": before.get(s), "after": after.get(s)}

@@ -360,7 +360,16 @@ def methodology_preview(request: HttpRequest, pk: int) -> HttpResponse:
                 "Для проверки «что если» нужно хотя бы одно завершённое выявление.",
             )
         else:
-            preview = {"base": base, **services.whatif(base=base, params=form.params())}
+            preview = {
+                "base": base,
+                **services.whatif(
+                    base=base,
+                    params=form.params(),
+                    shown=access.schools_visible_to(request.user).values_list(
+                        "pk", flat=True
+                    ),
+                ),
+            }
     return _methodology_page(request, methodology, form, preview)
 
 

@@ -40,10 +40,10 @@ def index(request: HttpRequest) -> HttpResponse:
     """
     school = None
     if "school" in request.GET:
-        raw = request.GET["school"]
-        if not raw.isdigit():
+        pk = access.requested_pk(request.GET["school"])
+        if pk is None:
             raise Http404("Школа не найдена.")
-        school = access.get_school_for_user(request.user, int(raw))
+        school = access.get_school_for_user(request.user, pk)
     if school is not None or access.is_operator(request.user):
         reports = selectors.report_list(user=request.user, school=school)
         if wants_xlsx(request):
@@ -117,7 +117,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _campaign_reports(request: HttpRequest, pk: int) -> tuple[Any, list[Report]]:
     campaign = permissions.get_campaign_for_user(request.user, pk, write=True)
-    ids = [int(i) for i in request.POST.getlist("reports") if i.isdigit()]
+    ids = [
+        pk
+        for pk in map(access.requested_pk, request.POST.getlist("reports"))
+        if pk is not None
+    ]
     reports = list(
         permissions.reports_visible_to(request.user).filter(
             campaign=campaign, pk__in=ids

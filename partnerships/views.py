@@ -45,7 +45,8 @@ def _invalid(form: forms.Form) -> ValidationError:
 
 def _chosen(queryset: Any, raw: str | None) -> Any:
     """The row a query parameter names, or None (a tampered, non-numeric value included)."""
-    return queryset.filter(pk=raw).first() if raw and raw.isdigit() else None
+    pk = access.requested_pk(raw)
+    return queryset.filter(pk=pk).first() if pk is not None else None
 
 
 # Gradation ---------------------------------------------------------------------------------------------
@@ -361,11 +362,12 @@ def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
                 o.partner.id: o for o in row["options"]
             }  # never the school itself or a forbidden partner
             value = request.POST.get(f"partner-{row['pair'].school.id}", "")
-            if value and not (value.isdigit() and int(value) in options):
+            partner = access.requested_pk(value)
+            if value and partner not in options:
                 raise PermissionDenied("Такого партнёра нет среди кандидатов.")
-            chosen[row["pair"].school.id] = int(value) if value else 0
+            chosen[row["pair"].school.id] = partner or 0
             reasons[row["pair"].school.id] = (
-                "; ".join(options[int(value)].reasons) if value else ""
+                "; ".join(options[partner].reasons) if partner else ""
             )
         try:
             sent = services.suggestions_send(

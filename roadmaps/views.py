@@ -63,8 +63,8 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
     roadmaps = permissions.roadmaps_visible_to(request.user).select_related(
         "municipality", "school", "year"
     )
-    year = request.GET.get("year", "")
-    if year.isdigit():
+    year = access.requested_pk(request.GET.get("year"))
+    if year is not None:
         roadmaps = roadmaps.filter(year__start_year=year)
     page = Paginator(roadmaps, 30).get_page(request.GET.get("page"))
     selectors.roadmaps_with_progress(page.object_list, day=timezone.localdate())

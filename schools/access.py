@@ -48,11 +48,22 @@ __all__ = [
     "municipalities_visible_to",
     "operators_of",
     "regions_visible_to",
+    "requested_pk",
     "role_of",
     "schools_visible_to",
     "staff_of",
     "users_visible_to",
 ]
+
+
+def requested_pk(raw: str | None) -> int | None:
+    """
+    The id a query parameter or a posted field names, or None: ASCII digits
+    only («²» passes str.isdigit() and would fail int()).
+    """
+    if raw and raw.isascii() and raw.isdigit():
+        return int(raw)
+    return None
 
 
 def role_of(user: AnyUser) -> str | None:

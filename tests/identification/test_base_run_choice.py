@@ -67,3 +67,33 @@ def test_whatif_never_reads_a_run_of_another_municipality(
     )
     assert page.context["preview"]["base"] == town_run
     assert foreign.pk not in [r.pk for r in page.context["runs"]]
+
+
+def test_whatif_over_a_run_spanning_municipalities_names_only_the_viewers_schools(
+    client_for, analyst, region_analyst, town, combined, other_municipality
+):
+    from tests.factories import SchoolFactory
+
+    theirs = SchoolFactory.create_batch(2, municipality=other_municipality)
+    both = RunFactory(
+        target_year=town.years[2021],
+        municipalities=[town.municipality, other_municipality],
+        version=combined.current,
+    )
+    url = reverse("identification:methodology-preview", args=[combined.pk])
+    seen = {}
+    for person in (analyst, region_analyst):
+        client = client_for(person)
+        data = {**_params(client, combined), "base": str(both.pk), "r1__pct": "20"}
+        page = client.post(url, data)
+        assert page.context["preview"]["base"] == both
+        seen[person] = page
+    # The run is computed whole; the town's analyst is told only of the town's six.
+    mine = seen[analyst].context["preview"]
+    assert sum(mine["counts_before"].values()) == 6
+    assert sum(mine["counts_after"].values()) == 6
+    region = seen[region_analyst].context["preview"]
+    assert sum(region["counts_before"].values()) == 8
+    assert mine["enter"]
+    for school in theirs:
+        assert school.short_name not in seen[analyst].content.decode()
