@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -70,10 +71,16 @@ def read_frame(rows: QuerySet, columns: dict[str, str]) -> pd.DataFrame:
     through the ORM.
     """
     names = list(columns)
+    sql = None
     if connection.vendor == "postgresql":
-        sql, params = (
-            rows.order_by().query.sql_with_params()
-        )  # the engine orders its inputs itself
+        try:
+            # The engine orders its inputs itself.
+            sql, params = rows.order_by().query.sql_with_params()
+        except EmptyResultSet:
+            # A filter that can match nothing (an empty IN list: a municipality
+            # without schools) has no SQL; the ORM answers it with no rows.
+            sql = None
+    if sql is not None:
         parsed = {
             name: (TEXT if kind == BOOL else kind) for name, kind in columns.items()
         }

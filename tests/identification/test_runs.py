@@ -445,3 +445,17 @@ def test_an_official_list_dated_in_the_future_is_refused(town_run, approver, ana
             by=approver,
         )
     assert not OfficialList.objects.filter(run=town_run).exists()
+
+
+def test_a_run_over_a_municipality_without_schools_finishes_empty(
+    other_municipality, combined
+):
+    # On PostgreSQL an empty list of regions made the inputs' query raise
+    # EmptyResultSet before it reached the database.
+    run = RunFactory(
+        target_year=AcademicYearFactory(start_year=2021),
+        municipalities=[other_municipality],
+        version=combined.current,
+    )
+    assert run.status == IdentificationRun.Status.DONE
+    assert not run.school_results.exists()
