@@ -27,6 +27,7 @@ from monitoring.models import (
     Report,
     ReportKind,
 )
+from schools import access
 from schools.models import School
 
 from . import columns as c
@@ -373,17 +374,6 @@ def finished_runs(user: Any, *, municipality: Any = None) -> list[Identification
     return list(runs[:BASE_RUN_CHOICES])
 
 
-def chosen_run(
-    runs: list[IdentificationRun], requested: Any, default: Any = None
-) -> IdentificationRun | None:
-    """The run asked for if it is among `runs`, else `default`, else the latest."""
-    wanted = str(requested or "")
-    for run in runs:
-        if str(run.pk) == wanted:
-            return run
-    return default if default is not None else (runs[0] if runs else None)
-
-
 def base_run_choice(
     user: Any, requested: Any, *, default: Any = None, municipality: Any = None
 ) -> tuple[list[IdentificationRun], IdentificationRun | None]:
@@ -393,15 +383,13 @@ def base_run_choice(
     than the latest ones), else the latest.
     """
     runs = finished_runs(user, municipality=municipality)
-    run = chosen_run(runs, requested, default)
-    if run is not None:
-        # The listed instance carries its year and methodology already.
-        listed = next((r for r in runs if r.pk == run.pk), None)
-        if listed is None:
-            runs = [run, *runs]
-        else:
-            run = listed
-    return runs, run
+    wanted = access.requested_pk(requested)
+    run = next((r for r in runs if r.pk == wanted), None) or default
+    if run is None:
+        return runs, runs[0] if runs else None
+    # The listed instance carries its year and methodology already.
+    listed = next((r for r in runs if r.pk == run.pk), None)
+    return (runs, listed) if listed else ([run, *runs], run)
 
 
 def run_details(

@@ -349,7 +349,7 @@ def methodology_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def methodology_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """«What if»: the typed parameters over the latest finished run, saving nothing (any analyst who sees the methodology, presets included)."""
+    """«What if»: the typed parameters over a finished run the analyst chooses (the latest by default), saving nothing (any analyst who sees the methodology, presets included)."""
     methodology, form = _methodology_form(request, pk)
     preview = None
     if form.is_valid():
@@ -390,7 +390,8 @@ def _methodology_page(
     form: MethodologyForm,
     preview: dict[str, object] | None = None,
 ) -> HttpResponse:
-    runs = selectors.finished_runs(request.user)
+    # The base of a what-if stays chosen on the page that answers it.
+    runs, base = selectors.base_run_choice(request.user, request.POST.get("base"))
     return render(
         request,
         "identification/methodology_edit.html",
@@ -399,7 +400,7 @@ def _methodology_page(
             "form": form,
             "preview": preview,
             "runs": runs,
-            "base": preview["base"] if preview else selectors.chosen_run(runs, None),
+            "base": base,
         },
     )
 

@@ -71,17 +71,14 @@ class PartnerSelect(forms.Select):
         return option
 
 
-def _school_count(n: int) -> str:
-    return f"{n} {plural(n, 'школа,школы,школ')}"
-
-
 def partner_label(option: PartnerOption) -> str:
     """«МБОУ «Лицей» — мест нет (уже 2 школы из 2)»; another municipality's school names it."""
     label = option.school.short_name
     if not option.ranked:
         label += f" ({option.school.municipality.name})"
     if option.full:
-        label += f" — мест нет (уже {_school_count(option.taken)} из {option.capacity})"
+        taken = f"{option.taken} {plural(option.taken, 'школа,школы,школ')}"
+        label += f" — мест нет (уже {taken} из {option.capacity})"
     return label
 
 

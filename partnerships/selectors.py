@@ -37,12 +37,10 @@ def scale_for(municipality: Municipality) -> GradationScale:
     ).first() or GradationScale(municipality=municipality)
 
 
-def base_run(
-    user: User | None, municipality: Municipality, requested: Any = None
-) -> IdentificationRun | None:
+def base_run(user: User | None, municipality: Municipality) -> IdentificationRun | None:
     """
-    The run the gradation reads: the one asked for, else the run behind the
-    municipality's current official list, else its latest finished run.
+    The run the gradation reads unless the analyst chooses another: the run
+    behind the municipality's current official list, else its latest finished run.
     """
     runs = IdentificationRun.objects.filter(
         status=IdentificationRun.Status.DONE, municipalities=municipality
@@ -51,10 +49,6 @@ def base_run(
         runs = runs.filter(
             pk__in=identification_permissions.runs_visible_to(user).values("pk")
         )
-    if requested and str(requested).isdigit():
-        chosen = runs.filter(pk=requested).first()
-        if chosen:
-            return chosen
     official = (
         OfficialList.objects.filter(
             municipality=municipality, superseded_at__isnull=True

@@ -59,16 +59,17 @@ ITEM_TASK = TaskSource(
 )
 
 
+def _programme_link(roadmap: Roadmap) -> tuple[str, str, str]:
+    return (
+        f"Программа школы: {roadmap.title} ({roadmap.year})",
+        roadmap.get_absolute_url(),
+        "signpost-split",
+    )
+
+
 def school_links(school, user) -> list[tuple[str, str, str]]:
     roadmaps = permissions.roadmaps_visible_to(user).filter(school=school)
-    return [
-        (
-            f"Программа школы: {r.title} ({r.year})",
-            r.get_absolute_url(),
-            "signpost-split",
-        )
-        for r in roadmaps
-    ]
+    return [_programme_link(r) for r in roadmaps]
 
 
 def related_pages(school: Any, user: Any) -> list[tuple[str, str, str]]:
@@ -80,12 +81,4 @@ def related_pages(school: Any, user: Any) -> list[tuple[str, str, str]]:
         .order_by("-year__start_year", "-pk")
         .first()
     )
-    if programme is None:
-        return []
-    return [
-        (
-            f"Программа школы: {programme.title} ({programme.year})",
-            programme.get_absolute_url(),
-            "signpost-split",
-        )
-    ]
+    return [_programme_link(programme)] if programme else []

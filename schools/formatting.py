@@ -66,7 +66,7 @@ def integer(value: int) -> str:
 
 
 def day(value: dt.date) -> str:
-    """Return a date as «05.10.2021» (a datetime: its own calendar day, made local first)."""
+    """Return a date as «05.10.2021» (a datetime's own day: make an aware one local first)."""
     return f"{value:%d.%m.%Y}"
 
 

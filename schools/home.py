@@ -41,15 +41,20 @@ def panels_for(request: HttpRequest) -> list[Panel]:
     return sorted(panels, key=lambda p: p.order)
 
 
+def _register(registry: list[tuple[int, Any]], provider: Any, order: int) -> None:
+    """Add a provider once, keeping the registry in `order`."""
+    if all(p is not provider for _, p in registry):
+        registry.append((order, provider))
+        registry.sort(key=lambda item: item[0])
+
+
 NavProvider = Callable[[Any], "tuple[str, str, str] | None"]
 _nav: list[tuple[int, NavProvider]] = []
 
 
 def register_nav_item(provider: NavProvider, *, order: int = 100) -> NavProvider:
     """Register a function returning a menu item (label, url, icon) for a person, or None."""
-    if all(p is not provider for _, p in _nav):
-        _nav.append((order, provider))
-        _nav.sort(key=lambda item: item[0])
+    _register(_nav, provider, order)
     return provider
 
 
@@ -57,28 +62,26 @@ def nav_items_for(user: Any) -> list[tuple[str, str, str]]:
     return [item for item in (p(user) for _, p in _nav) if item is not None]
 
 
+# Links to a school's pages in other apps, (school, user) → (label, url, icon):
+# on its profile, and on its registry card.
 SchoolLinkProvider = Callable[[Any, Any], "list[tuple[str, str, str]]"]
-_school_links: list[SchoolLinkProvider] = []
+_school_links: list[tuple[int, SchoolLinkProvider]] = []
+_related_pages: list[tuple[int, SchoolLinkProvider]] = []
 
 
 def register_school_links(provider: SchoolLinkProvider) -> SchoolLinkProvider:
     """Register a function (school, user) → links (label, url, icon) shown on the school's profile."""
-    if provider not in _school_links:
-        _school_links.append(provider)
+    _register(_school_links, provider, 100)
     return provider
 
 
 def school_links_for(school: Any, user: Any) -> list[tuple[str, str, str]]:
-    return [link for provider in _school_links for link in provider(school, user)]
-
-
-RelatedPagesProvider = Callable[[Any, Any], "list[tuple[str, str, str]]"]
-_related_pages: list[tuple[int, RelatedPagesProvider]] = []
+    return [link for _, provider in _school_links for link in provider(school, user)]
 
 
 def register_related_pages(
-    provider: RelatedPagesProvider, *, order: int = 100
-) -> RelatedPagesProvider:
+    provider: SchoolLinkProvider, *, order: int = 100
+) -> SchoolLinkProvider:
     """
     Register a function (school, user) → links (label, url, icon) to the school's
     pages in another app, shown on its registry card in `order`. It is called
@@ -86,9 +89,7 @@ def register_related_pages(
     returns a link only to a page that exists and that the person may open
     (asking the app's permissions.py).
     """
-    if all(p is not provider for _, p in _related_pages):
-        _related_pages.append((order, provider))
-        _related_pages.sort(key=lambda item: item[0])
+    _register(_related_pages, provider, order)
     return provider
 
 
