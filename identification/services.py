@@ -9,20 +9,20 @@ import dataclasses
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from monitoring.importers.bulk import copy_blobs, copy_frame
 from schools import access, audit, jobs, notices
 from schools.models import AcademicYear, Municipality, Notice, School, User
+from schools.sharing import beside
 from schools.workflow import NeedsConfirmation, check_order
 
 from . import columns as c
@@ -264,7 +264,7 @@ def run_execute(
     results = selectors.results_frame(
         schools=schools, target_year=target, only_accepted=run.only_accepted
     )
-    with _beside() as pool:
+    with beside() as pool:
         # The results are put in order and hashed while the other frames are
         # read; then readiness (waiting on the database) and the rest of the
         # fingerprint go beside the engine, which keeps one core busy in Python.
@@ -299,26 +299,6 @@ def run_execute(
         )
     report(100)
     return run
-
-
-@contextmanager
-def _beside() -> Iterator[ThreadPoolExecutor]:
-    """
-    A worker thread that shares this thread's database connection (and so its
-    transaction): the two must not query at the same time.
-    """
-    alias = DEFAULT_DB_ALIAS
-    shared = connections[alias]
-    shared.inc_thread_sharing()
-
-    def share() -> None:
-        connections[alias] = shared
-
-    try:
-        with ThreadPoolExecutor(max_workers=1, initializer=share) as pool:
-            yield pool
-    finally:
-        shared.dec_thread_sharing()
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -22,17 +23,24 @@ COPY_FROM = 200  # below this, bulk_create is as fast and simpler
 NULL = r"\N"
 
 
-def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def _csv(rows: Sequence[Sequence[Any]]) -> io.StringIO:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in rows:
         writer.writerow([NULL if value is None else value for value in row])
     buffer.seek(0)
+    return buffer
+
+
+def _copy(table: str, columns: Sequence[str], buffer: io.StringIO) -> None:
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
+        # One read of the whole buffer: read in small pieces, a copy running on
+        # a worker would wait for the interpreter lock at every piece.
         cursor.cursor.copy_expert(
             f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')",
             buffer,
+            size=max(len(buffer.getvalue()), 8192),
         )
 
 
@@ -65,27 +73,110 @@ def insert(
     Values must already be what the database stores (ints, Decimals, strings,
     None); fields left out take their model default.
     """
-    if not rows:
-        return []
-    if connection.vendor != "postgresql" or len(rows) < COPY_FROM:
-        created = model.objects.bulk_create(
-            [model(**row) for row in rows], batch_size=5000
-        )
-        if history:
-            model.history.bulk_history_create(created, batch_size=5000, default_user=by)
-        return [obj.pk for obj in created]
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not (f.primary_key and f.attname not in rows[0])
-    ]
-    auto_pk = model._meta.pk.attname not in rows[0]
-    ids = (
-        _allocate_ids(model, len(rows))
-        if auto_pk
-        else [row[model._meta.pk.attname] for row in rows]
-    )
-    now = timezone.now()
+    return Writer().insert(model, rows, by=by, history=history)
+
+
+class Writer:
+    """
+    Inserts tables in the order asked, as `insert` does.
+
+    With a worker sharing this thread's connection (`schools.sharing.beside`),
+    each COPY on PostgreSQL — with the history records made from it and its
+    foreign-key checks, made immediate — runs on the worker, so that the
+    database stores one batch while Python prepares the next. Between `insert`
+    calls this thread must not use the connection except through the writer;
+    `wait` returns once everything is written (and raises what failed).
+    """
+
+    CHUNK = 60_000  # rows per COPY: the next chunk is prepared while one is stored
+
+    def __init__(self, pool: ThreadPoolExecutor | None = None) -> None:
+        self.pool = pool if connection.vendor == "postgresql" else None
+        self.pending: list[Future[None]] = []
+        if self.pool is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    def copies(self, count: int) -> bool:
+        """Whether `count` new rows go by COPY."""
+        return connection.vendor == "postgresql" and count >= COPY_FROM
+
+    def reserve(self, model: type, count: int) -> list[int] | None:
+        """Primary keys for `count` rows to be inserted by COPY; None when they won't be."""
+        if not self.copies(count):
+            return None
+        self.wait()
+        return _allocate_ids(model, count)
+
+    def insert(
+        self,
+        model: type,
+        rows: list[dict[str, Any]],
+        *,
+        by: Any = None,
+        history: bool = False,
+        ids: list[int] | None = None,
+    ) -> list[int]:
+        """Insert `rows` (after those asked before); with `ids` from `reserve`, under those keys."""
+        if not rows:
+            return []
+        if not self.copies(len(rows)):
+            self.wait()
+            created = model.objects.bulk_create(
+                [model(**row) for row in rows], batch_size=5000
+            )
+            if history:
+                model.history.bulk_history_create(
+                    created, batch_size=5000, default_user=by
+                )
+            return [obj.pk for obj in created]
+        key = model._meta.pk.attname
+        if key in rows[0]:
+            ids = [row[key] for row in rows]
+        elif ids is None:
+            ids = self.reserve(model, len(rows))
+        assert ids is not None
+        assert len(ids) == len(rows)
+        now = timezone.now()
+        for start in range(0, len(rows), self.CHUNK):
+            part = slice(start, start + self.CHUNK)
+            columns, buffer = _copy_input(model, rows[part], ids[part], now)
+            self._run(
+                _copy_with_history,
+                model,
+                columns,
+                buffer,
+                ids[part] if history else None,
+                now,
+                getattr(by, "pk", None),
+            )
+        return ids
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, []
+        for future in pending:
+            future.result()
+
+    def close(self) -> None:
+        """Wait for everything, then give the foreign-key checks back their default."""
+        self.wait()
+        if self.pool is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def _run(self, fn: Any, *args: Any) -> None:
+        if self.pool is None:
+            fn(*args)
+        else:
+            self.pending.append(self.pool.submit(fn, *args))
+
+
+def _copy_input(
+    model: type, rows: list[dict[str, Any]], ids: list[int], now: Any
+) -> tuple[list[str], io.StringIO]:
+    """The columns and the CSV that COPY inserts `rows` with, under `ids`."""
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     defaults = {
         f.attname: now
         if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
@@ -93,30 +184,34 @@ def insert(
         for f in fields
         if f.attname not in rows[0]
     }
-    columns = [model._meta.pk.column] if auto_pk else []
-    columns += [f.column for f in fields]
+    columns = [pk.column] + [f.column for f in fields]
     pairs = [(f.attname, defaults.get(f.attname)) for f in fields]
     json_columns = [
-        i + int(auto_pk)
-        for i, f in enumerate(fields)
-        if f.get_internal_type() == "JSONField"
+        i + 1 for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"
     ]
-    if auto_pk:
-        values = [
-            [pk, *[row.get(a, d) for a, d in pairs]]
-            for pk, row in zip(ids, rows, strict=True)
-        ]
-    else:
-        values = [[row.get(a, d) for a, d in pairs] for row in rows]
+    values = [
+        [key, *[row.get(a, d) for a, d in pairs]]
+        for key, row in zip(ids, rows, strict=True)
+    ]
     for row in values:
         for index in json_columns:
             row[index] = json.dumps(
                 row[index], ensure_ascii=False, cls=DjangoJSONEncoder
             )
-    _copy(model._meta.db_table, columns, values)
-    if history:
-        _history_from_table(model, columns, ids, now, getattr(by, "pk", None))
-    return ids
+    return columns, _csv(values)
+
+
+def _copy_with_history(
+    model: type,
+    columns: list[str],
+    buffer: io.StringIO,
+    ids: list[int] | None,
+    now: Any,
+    user_id: int | None,
+) -> None:
+    _copy(model._meta.db_table, columns, buffer)
+    if ids:
+        _history_from_table(model, columns, ids, now, user_id)
 
 
 def _history_from_table(

@@ -26,6 +26,7 @@ from schools.access import (
     regions_visible_to,
 )
 from schools.models import AcademicYear, Municipality, Region, School, User
+from schools.sharing import beside
 
 from ..models import (
     DATA_MODELS,
@@ -37,7 +38,7 @@ from ..models import (
     ReportKind,
 )
 from ..validation import Context, check_comparison, check_report, check_results
-from .bulk import insert
+from .bulk import Writer
 from .cells import CLEAR, num
 from .issues import IssueList
 from .records import Parsed, ReportRecord, Source
@@ -921,40 +922,30 @@ def apply_plan(plan: Plan, *, source_label: str) -> dict[str, Any]:
             start_year=start, start_date=start_date, end_date=end_date
         ).pk
     school_ids = _write_schools(plan)
-    _write_reports(plan, school_ids)
-    touched = _write_data(plan) | _write_rows(plan)
-    _write_means(plan)
-    existing = sorted(touched - plan.created_reports)
-    if existing:
-        now = timezone.now()
-        statuses: dict[int, str] = {}
-        for chunk in _chunks(existing):
-            Report.objects.filter(pk__in=chunk).update(
-                version=F("version") + 1, updated_at=now, updated_by=by
-            )
-            statuses |= dict(
-                Report.objects.filter(pk__in=chunk).values_list("pk", "status")
-            )
-    else:
-        statuses = {}
-    insert(
-        ReportEvent,
-        [
-            {
-                "report_id": pk,
-                "action": ReportEvent.Action.IMPORT,
-                "from_status": statuses.get(pk, Report.Status.DRAFT),
-                "to_status": statuses.get(pk, Report.Status.DRAFT),
-                "reason": (
-                    f"{source_label}: {plan.report_notes[pk]}"
-                    if pk in plan.report_notes
-                    else source_label
-                ),
-                "by_id": getattr(by, "pk", None),
-            }
-            for pk in sorted(touched)
-        ],
-    )
+    with beside() as pool:
+        writer = Writer(pool)
+        touched = _write_reports_and_rows(plan, school_ids, writer)
+        _write_means(plan)
+        statuses = _count_versions(sorted(touched - plan.created_reports), by)
+        writer.insert(
+            ReportEvent,
+            [
+                {
+                    "report_id": pk,
+                    "action": ReportEvent.Action.IMPORT,
+                    "from_status": statuses.get(pk, Report.Status.DRAFT),
+                    "to_status": statuses.get(pk, Report.Status.DRAFT),
+                    "reason": (
+                        f"{source_label}: {plan.report_notes[pk]}"
+                        if pk in plan.report_notes
+                        else source_label
+                    ),
+                    "by_id": getattr(by, "pk", None),
+                }
+                for pk in sorted(touched)
+            ],
+        )
+        writer.close()
     return plan.summary()
 
 
@@ -1014,32 +1005,71 @@ def _write_schools(plan: Plan) -> dict[int, int]:
     return mapping
 
 
-def _write_reports(plan: Plan, school_ids: dict[int, int]) -> None:
+def _count_versions(existing: list[int], by: User | None) -> dict[int, str]:
+    """Give the existing reports the import changed a new version; return their statuses."""
+    now = timezone.now()
+    statuses: dict[int, str] = {}
+    for chunk in _chunks(existing):
+        Report.objects.filter(pk__in=chunk).update(
+            version=F("version") + 1, updated_at=now, updated_by=by
+        )
+        statuses |= dict(
+            Report.objects.filter(pk__in=chunk).values_list("pk", "status")
+        )
+    return statuses
+
+
+def _write_reports_and_rows(
+    plan: Plan, school_ids: dict[int, int], writer: Writer
+) -> set[int]:
+    """
+    Create the missing reports, insert and update the data and result rows;
+    return the reports touched.
+
+    Every key is reserved before the first table is sent, so that the writer
+    stores each table while the next one is prepared.
+    """
+    plan.school_ids = school_ids
     needed = {(r.school.pk, r.year, r.kind) for r, _ in plan.data_writes}
     needed |= {(s, y, k) for _, _, s, y, k, _, _ in plan.row_writes}
     needed = {(school_ids.get(s, s), y, k) for s, y, k in needed}
     missing = sorted(key for key in needed if key not in plan.reports)
     now, by_id = timezone.now(), getattr(plan.by, "pk", None)
-    ids = insert(
-        Report,
-        [
-            {
-                "school_id": s,
-                "year_id": plan.years[y],
-                "kind": k,
-                "version": 1,
-                "updated_at": now,
-                "updated_by_id": by_id,
-            }
-            for s, y, k in missing
-        ],
-    )
-    plan.created_reports = set(ids)
+    reports = [
+        {
+            "school_id": s,
+            "year_id": plan.years[y],
+            "kind": k,
+            "version": 1,
+            "updated_at": now,
+            "updated_by_id": by_id,
+        }
+        for s, y, k in missing
+    ]
+    report_ids = writer.reserve(Report, len(reports))
+    if report_ids is None:
+        report_ids = writer.insert(Report, reports)
+        reports = []
+    plan.created_reports = set(report_ids)
     # The writes that follow need only the new reports' ids: no model instances
     # for the 50,000 reports of a region's package.
-    for key, pk in zip(missing, ids, strict=True):
+    for key, pk in zip(missing, report_ids, strict=True):
         plan.reports[key] = _Created(pk)
-    plan.school_ids = school_ids
+    touched: set[int] = set()
+    data = _data_rows(plan, touched)
+    rows = _result_rows(plan, touched)
+    keys = {model: writer.reserve(model, len(new)) for model, (new, _) in rows.items()}
+    writer.insert(Report, reports, ids=report_ids)
+    for model, (new, _) in [*data.items(), *rows.items()]:
+        writer.insert(model, new, by=plan.by, history=True, ids=keys.get(model))
+    writer.wait()
+    for model, (_, changed) in data.items():
+        names = [f.name for f in model._meta.concrete_fields if f.name != "report"]
+        _update_with_history(model, changed, names, plan.by)
+    for model, (_, changed) in rows.items():
+        names = RESULT_FIELDS if model is AssessmentResult else COMPARISON_FIELDS
+        _update_with_history(model, changed, names, plan.by)
+    return touched
 
 
 class _Created(NamedTuple):
@@ -1052,9 +1082,12 @@ def _report_for(plan: Plan, school: int, year: int, kind: str) -> Report | _Crea
     return plan.reports[(plan.school_ids.get(school, school), year, kind)]
 
 
-def _write_data(plan: Plan) -> set[int]:
-    touched: set[int] = set()
-    by_model: dict[type, tuple[list, list]] = defaultdict(lambda: ([], []))
+Rows = dict[type, tuple[list[dict[str, Any]], list[dict[str, Any]]]]
+
+
+def _data_rows(plan: Plan, touched: set[int]) -> Rows:
+    """The data rows to insert and to update, by model."""
+    by_model: Rows = defaultdict(lambda: ([], []))
     for record, exists in plan.data_writes:
         model = DATA_MODELS[record.kind]
         report = _report_for(plan, record.school.pk, record.year, record.kind)
@@ -1062,11 +1095,7 @@ def _write_data(plan: Plan) -> set[int]:
         row = {"report_id": report.pk, **{n: record.values.get(n) for n in names}}
         by_model[model][1 if exists else 0].append(row)
         touched.add(report.pk)
-    for model, (new, changed) in by_model.items():
-        names = [f.name for f in model._meta.concrete_fields if f.name != "report"]
-        insert(model, new, by=plan.by, history=True)
-        _update_with_history(model, changed, names, plan.by)
-    return touched
+    return by_model
 
 
 def _update_with_history(
@@ -1078,9 +1107,9 @@ def _update_with_history(
         model.history.bulk_history_create(objects, batch_size=CHUNK, default_user=by)
 
 
-def _write_rows(plan: Plan) -> set[int]:
-    touched: set[int] = set()
-    by_model: dict[type, tuple[list, list]] = defaultdict(lambda: ([], []))
+def _result_rows(plan: Plan, touched: set[int]) -> Rows:
+    """The result and comparison rows to insert and to update, by model."""
+    by_model: Rows = defaultdict(lambda: ([], []))
     for model, key, school, year, kind, values, pk in plan.row_writes:
         report = _report_for(plan, school, year, kind)
         names = RESULT_FIELDS if model is AssessmentResult else COMPARISON_FIELDS
@@ -1098,11 +1127,7 @@ def _write_rows(plan: Plan) -> set[int]:
             row["id"] = pk
         by_model[model][1 if pk else 0].append(row)
         touched.add(report.pk)
-    for model, (new, changed) in by_model.items():
-        names = RESULT_FIELDS if model is AssessmentResult else COMPARISON_FIELDS
-        insert(model, new, by=plan.by, history=True)
-        _update_with_history(model, changed, names, plan.by)
-    return touched
+    return by_model
 
 
 def _write_means(plan: Plan) -> None:

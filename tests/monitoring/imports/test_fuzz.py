@@ -238,7 +238,7 @@ def test_a_failing_write_leaves_nothing_behind(importer, world, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("диск переполнен")
 
-    monkeypatch.setattr(planning, "_write_reports", broken)
+    monkeypatch.setattr(planning, "_write_reports_and_rows", broken)
     with pytest.raises(RuntimeError):
         apply_plan(plan, source_label="x")
     assert _snapshot() == before

@@ -722,6 +722,7 @@ def test_large_import_path_writes_rows_history_and_events(
     from monitoring.importers import bulk
 
     monkeypatch.setattr(bulk, "COPY_FROM", 0)
+    monkeypatch.setattr(bulk.Writer, "CHUNK", 1)  # one COPY per row: several batches
     content = workbook_bytes(
         {
             "Кадры": [
@@ -763,3 +764,47 @@ def test_large_import_path_writes_rows_history_and_events(
         mark5=0,
     )
     assert new.pk > rows[-1].pk  # the sequence moved past the copied keys
+
+
+def test_a_write_failing_beside_the_import_rolls_everything_back(
+    analyst, school, neighbour_school, year, monkeypatch
+):
+    """
+    On PostgreSQL the tables are stored by a worker while the next is prepared:
+    a failure there reaches the import, and nothing of it stays.
+    """
+    from django.db import connection
+
+    from monitoring.importers import bulk
+
+    monkeypatch.setattr(bulk, "COPY_FROM", 0)
+    content = workbook_bytes(
+        {
+            "Кадры": [
+                headers("Кадры"),
+                ["2020/2021", school.code, *STAFF_VALUES],
+                ["2020/2021", neighbour_school.code, *STAFF_VALUES],
+            ],
+            "Результаты": [
+                headers("Результаты"),
+                result_row(school),
+                result_row(neighbour_school),
+            ],
+        }
+    )
+    plan = plan_for(content, analyst)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("диск переполнен")
+
+    if connection.vendor == "postgresql":
+        monkeypatch.setattr(bulk, "_history_from_table", broken)
+    else:
+        from simple_history.manager import HistoryManager
+
+        monkeypatch.setattr(HistoryManager, "bulk_history_create", broken)
+    with pytest.raises(RuntimeError, match="диск переполнен"):
+        apply_plan(plan, source_label="сбой")
+    assert not Report.objects.filter(school__in=[school, neighbour_school]).exists()
+    assert not StaffingData.objects.exists()
+    assert not AssessmentResult.objects.exists()
