@@ -45,6 +45,9 @@ def load_identification_demo() -> int:
     """
     from datetime import date
 
+    from django.utils import timezone
+
+    from schools.demo import shifted
     from schools.models import AcademicYear, User
 
     from . import services
@@ -56,7 +59,7 @@ def load_identification_demo() -> int:
     services.ensure_presets()
     version = Methodology.objects.get(code="combined").current
     for start in (2020, 2021):
-        year = AcademicYear.objects.get(start_year=start)
+        year = AcademicYear.objects.get(start_year=shifted(start))
         if IdentificationRun.objects.filter(
             target_year=year, municipalities=municipality
         ).exists():
@@ -81,7 +84,7 @@ def load_identification_demo() -> int:
                 run=run,
                 municipality=municipality,
                 order_number="128",
-                order_date=date(2021, 10, 1),
+                order_date=min(shifted(date(2021, 10, 1)), timezone.localdate()),
                 by=approver,
             )
     return 0

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from schools.demo import shifted
 from schools.models import AcademicYear, School, User
 
 from .importers.bulk import insert
@@ -297,13 +298,17 @@ def write_year(
     seed: int | str = 0,
     kinds: Sequence[str] = tuple(ReportKind.values),
     batch_size: int = 5000,
+    figures_of: int | None = None,
 ) -> list[int]:
     """
     Create the five reports of each school for a year, with their figures, set-based;
     return the new reports' keys.
 
-    Reports that already exist are left as they are.
+    The figures are those of the school year starting in `figures_of` (by
+    default `year`'s): the demo, moved to the year it is loaded for, keeps the
+    figures it was written with. Reports that already exist are left as they are.
     """
+    written = figures_of or year.start_year
     subjects = subject_map()
     have = set(
         Report.objects.filter(
@@ -313,9 +318,9 @@ def write_year(
     plan: list[tuple[dict[str, Any], Any]] = []
     submitted_at = timezone.now() if status != Status.DRAFT else None
     for school, profile in schools:
-        rng = random.Random(f"{seed}-{school.code}-{year.start_year}")  # noqa: S311 - demo data
+        rng = random.Random(f"{seed}-{school.code}-{written}")  # noqa: S311 - demo data
         figures = report_figures(profile, rng)
-        rows = result_rows(profile, year.start_year + 1, rng, subjects)
+        rows = result_rows(profile, written + 1, rng, subjects)
         figures[ReportKind.RESULTS] = (rows, comparison_rows(rows, profile, rng))
         for kind in kinds:
             if (school.pk, kind) in have:
@@ -436,9 +441,12 @@ def load_lesosibirsk_monitoring() -> int:
             "code"
         )
     ]
+    # Keyed by the years as written (2018 … 2021), holding the years loaded.
     years = {
-        y.start_year: y
-        for y in AcademicYear.objects.filter(start_year__in=[2018, 2019, 2020, 2021])
+        y.start_year - shifted(0): y
+        for y in AcademicYear.objects.filter(
+            start_year__in=[shifted(y) for y in (2018, 2019, 2020, 2021)]
+        )
     }
     today = timezone.localdate()
     created = 0
@@ -450,26 +458,30 @@ def load_lesosibirsk_monitoring() -> int:
             municipality,
             years[start],
             analyst,
-            title=f"Мониторинг качества образования за {start}/{start + 1} учебный год",
-            deadline=deadline,
+            title=f"Мониторинг качества образования за {years[start]} учебный год",
+            deadline=shifted(deadline),
             order_number=order,
-            order_date=order_date,
+            order_date=shifted(order_date),
             is_open=False,
         )
         created += len(
-            write_year(schools, years[start], campaign=campaign, seed="demo")
+            write_year(
+                schools, years[start], campaign=campaign, seed="demo", figures_of=start
+            )
         )
 
     campaign = _campaign(
         municipality,
         years[2020],
         analyst,
-        title="Мониторинг качества образования за 2020/2021 учебный год",
+        title=f"Мониторинг качества образования за {years[2020]} учебный год",
         deadline=today - dt.timedelta(days=2),
         order_number="96",
-        order_date=dt.date(2021, 9, 22),
+        order_date=min(shifted(dt.date(2021, 9, 22)), today - dt.timedelta(days=20)),
     )
-    fresh = write_year(schools, years[2020], campaign=campaign, seed="demo")
+    fresh = write_year(
+        schools, years[2020], campaign=campaign, seed="demo", figures_of=2020
+    )
     created += len(fresh)
     _apply_states(
         list(Report.objects.filter(pk__in=fresh).select_related("school", "campaign")),
@@ -482,11 +494,11 @@ def load_lesosibirsk_monitoring() -> int:
         municipality,
         years[2021],
         analyst,
-        title="Сбор данных на начало 2021/2022 учебного года",
+        title=f"Сбор данных на начало {years[2021]} учебного года",
         kinds=[ReportKind.STAFFING, ReportKind.SOCIAL],
         deadline=today + dt.timedelta(days=10),
         order_number="112",
-        order_date=dt.date(2021, 9, 15),
+        order_date=min(shifted(dt.date(2021, 9, 15)), today),
     )
     if not current.reports.exists():
         strong = [(s, p) for s, p in schools if s.code in ("sch242710", "sch242711")]
@@ -498,6 +510,7 @@ def load_lesosibirsk_monitoring() -> int:
                 campaign=current,
                 seed="demo",
                 kinds=current.kinds,
+                figures_of=2021,
             )
         )
         have = set(current.reports.values_list("school_id", "kind"))
@@ -522,7 +535,9 @@ def _regional_means(region: Any, years: Sequence[AcademicYear]) -> None:
 
     subjects = subject_map()
     for year in years:
-        for (subject, level), mean in REGIONAL_MEANS[year.start_year].items():
+        for (subject, level), mean in REGIONAL_MEANS[
+            year.start_year - shifted(0)
+        ].items():
             RegionalMean.objects.get_or_create(
                 region=region,
                 year=year,

@@ -11,6 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
+from schools.demo import shifted
 from schools.models import AcademicYear, School, User
 
 from . import services
@@ -78,9 +81,12 @@ def _this_year(analyst: User) -> None:
     campaign = _new_campaign(analyst, 2021)
     if campaign is None:
         return
+    plan = [
+        (title, form, shifted(start), shifted(end)) for title, form, start, end in PLAN
+    ]
     for code, partner_code, support, goals in PAIRS:
-        submitted = dt.datetime(
-            2021, 11, 24 if code != "sch242705" else 27, 12, tzinfo=dt.UTC
+        submitted = shifted(
+            dt.datetime(2021, 11, 24 if code != "sch242705" else 27, 12, tzinfo=dt.UTC)
         )  # one plan came late
         _partnership(
             campaign,
@@ -88,7 +94,7 @@ def _this_year(analyst: User) -> None:
             partner_code,
             support,
             goals,
-            PLAN,
+            plan,
             submitted=submitted,
             held=4 if code == "sch242706" else 1,
             by=analyst,
@@ -105,8 +111,8 @@ def _last_year(analyst: User) -> None:
         (
             title,
             form,
-            start.replace(year=start.year - 1),
-            end.replace(year=end.year - 1),
+            shifted(start.replace(year=start.year - 1)),
+            shifted(end.replace(year=end.year - 1)),
         )
         for title, form, start, end in PLAN
     ]
@@ -117,7 +123,7 @@ def _last_year(analyst: User) -> None:
         support,
         "Снижение доли «2» по математике в 5–6 классах.",
         plan,
-        submitted=dt.datetime(2020, 11, 20, 12, tzinfo=dt.UTC),
+        submitted=shifted(dt.datetime(2020, 11, 20, 12, tzinfo=dt.UTC)),
         held=len(plan),
         by=analyst,
     )
@@ -125,20 +131,21 @@ def _last_year(analyst: User) -> None:
     services.general_plan_submit(plan=general, by=analyst)
     # The demo's plan went to the department in 2020, before the order approved it.
     GeneralPlan.objects.filter(pk=general.pk).update(
-        compiled_at=dt.datetime(2020, 11, 27, 9, tzinfo=dt.UTC),
-        submitted_at=dt.datetime(2020, 11, 27, 10, tzinfo=dt.UTC),
+        compiled_at=shifted(dt.datetime(2020, 11, 27, 9, tzinfo=dt.UTC)),
+        submitted_at=shifted(dt.datetime(2020, 11, 27, 10, tzinfo=dt.UTC)),
     )
     general.refresh_from_db()
     services.general_plan_approve(
         plan=general,
         order_number="112",
-        order_date=D(2020, 12, 3),
+        order_date=shifted(D(2020, 12, 3)),
         by=User.objects.get(username="uo"),
     )
 
 
-def _new_campaign(analyst: User, start_year: int) -> Campaign | None:
+def _new_campaign(analyst: User, written: int) -> Campaign | None:
     """The year's round with seed 000's deadlines (25.11 and 30.11), or None when the demo already has it."""
+    start_year = shifted(written)
     campaign, created = Campaign.objects.get_or_create(
         municipality=analyst.municipality,
         year=AcademicYear.objects.get(start_year=start_year),
@@ -164,7 +171,16 @@ def _partnership(
     held: int,
     by: User,
 ) -> Partnership:
-    """One pair through the whole process: proposed, accepted, planned, submitted, approved, events held, agreement signed."""
+    """
+    One pair through the whole process: proposed, accepted, planned, submitted,
+    approved, events held, agreement signed — as far as the day the demo is
+    loaded allows: nothing is sent, approved or held after it.
+    """
+    now = timezone.now()
+    start_of_year = timezone.make_aware(
+        dt.datetime.combine(campaign.year.start_date, dt.time(9))
+    )
+    submitted = min(submitted, max(now - dt.timedelta(days=3), start_of_year), now)
     school, partner = (
         School.objects.get(code=code),
         School.objects.get(code=partner_code),
@@ -195,15 +211,18 @@ def _partnership(
         )
     services.partnership_submit(obj=partnership, by=operator, now=submitted)
     services.partnership_approve(obj=partnership, by=by, reason="")
-    for activity in list(partnership.activities.order_by("start"))[:held]:
+    past = partnership.activities.filter(start__lte=timezone.localdate())
+    for activity in list(past.order_by("start"))[:held]:
         services.event_record(
             partnership=partnership, by=partner_operator, data=_event(activity)
         )
     year = campaign.year
     Partnership.objects.filter(pk=partnership.pk).update(
-        approved_at=submitted + dt.timedelta(days=2),
+        approved_at=min(submitted + dt.timedelta(days=2), now),
         agreement_number=f"С-{partnership.pk}",
-        agreement_date=(submitted + dt.timedelta(days=5)).date(),
+        agreement_date=min(
+            (submitted + dt.timedelta(days=5)).date(), timezone.localdate()
+        ),
         agreement_until=year.end_date,
     )
     return partnership

@@ -7,10 +7,13 @@ programme of a demo ШНОР school; and the cleanup of a synthetic region.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
 
+from schools.demo import shifted
 from schools.models import AcademicYear, School, User
 
 from . import indicators, periods, services
@@ -123,7 +126,7 @@ def load_roadmaps_demo() -> int:
     analyst = User.objects.get(username="mimc")
     approver = User.objects.get(username="uo")
     municipality = analyst.municipality
-    year_2020 = AcademicYear.objects.get(start_year=2020)
+    year_2020 = AcademicYear.objects.get(start_year=shifted(2020))
     if not Roadmap.objects.filter(
         municipality=municipality, level=Roadmap.Level.MUNICIPAL, year=year_2020
     ).exists():
@@ -132,10 +135,10 @@ def load_roadmaps_demo() -> int:
             municipality=municipality,
             school=None,
             year=year_2020,
-            title=TITLE,
+            title=_moved(TITLE),
             by=analyst,
         )
-        add_seed004_items(roadmap, by=analyst)
+        add_seed004_items(roadmap, by=analyst, moved=_moved)
         indicators.add(
             roadmap=roadmap, source="gia_fail_share", title="", unit="%", planned=5.0
         )
@@ -147,16 +150,16 @@ def load_roadmaps_demo() -> int:
             planned=40.0,
         )
         services.roadmap_submit(obj=roadmap, by=analyst)
-        _submitted_on(roadmap, dt.date(2020, 7, 20))
+        _submitted_on(roadmap, shifted(dt.date(2020, 7, 20)))
         services.roadmap_approve(
             obj=roadmap,
             order_number="87",
-            order_date=dt.date(2020, 7, 24),
+            order_date=shifted(dt.date(2020, 7, 24)),
             by=approver,
         )
         services.roadmap_start(obj=roadmap, by=analyst)
     school = School.objects.get(code="sch242706")
-    year_2021 = AcademicYear.objects.get(start_year=2021)
+    year_2021 = AcademicYear.objects.get(start_year=shifted(2021))
     if not Roadmap.objects.filter(school=school, year=year_2021).exists():
         _school_programme(school, year_2021, approver=approver)
     return 0
@@ -171,7 +174,7 @@ def _school_programme(school: School, year: AcademicYear, *, approver: User) -> 
         municipality=school.municipality,
         school=school,
         year=year,
-        title="Программа повышения качества образования МБОУ «СОШ № 6» на 2021-2022 учебный год",
+        title=f"Программа повышения качества образования МБОУ «СОШ № 6» на {year.start_year}-{year.start_year + 1} учебный год",
         by=operator,
     )
     for section, rows in SCHOOL_PROGRAMME:
@@ -193,7 +196,7 @@ def _school_programme(school: School, year: AcademicYear, *, approver: User) -> 
                 data=_data(
                     number,
                     title,
-                    _phrase(start, end),
+                    _phrase(start, end, year.start_year),
                     expected,
                     section,
                     criterion,
@@ -227,10 +230,10 @@ def _months(today: dt.date, first: int, last: int) -> tuple[dt.date, dt.date]:
     return month(first), month(last + 1) - dt.timedelta(days=1)
 
 
-def _phrase(start: dt.date, end: dt.date) -> str:
+def _phrase(start: dt.date, end: dt.date, school_year: int) -> str:
     """The period as the documents write it («ноябрь 2025 – март 2026 года»), read back to the same dates."""
     phrase = periods.label(start, end)
-    period = periods.parse(phrase, school_year=2021)
+    period = periods.parse(phrase, school_year=school_year)
     if (period.start, period.end) != (start, end):
         raise ValueError(f"The demo's period {phrase!r} reads as other dates.")
     return phrase
@@ -274,10 +277,18 @@ def _submitted_on(roadmap: Roadmap, day: dt.date) -> None:
     )
 
 
-def add_seed004_items(roadmap: Roadmap, *, by: User) -> None:
+def _moved(text: str) -> str:
+    """Seed 004's years in a title or a period, moved as the demo's years are."""
+    return re.sub(r"(?<!\d)20\d\d(?!\d)", lambda m: str(shifted(int(m[0]))), text)
+
+
+def add_seed004_items(
+    roadmap: Roadmap, *, by: User, moved: Callable[[str], str] = str
+) -> None:
     """
-    Seed 004's 14 items word for word; items 1–9 carry their execution
-    information and are done on their last day, 10–14 are not.
+    Seed 004's 14 items word for word (their periods passed through `moved`);
+    items 1–9 carry their execution information and are done on their last
+    day, 10–14 are not.
     """
     for number, title, period, responsible, expected, execution in ROWS:
         item = services.item_save(
@@ -287,7 +298,7 @@ def add_seed004_items(roadmap: Roadmap, *, by: User) -> None:
             data={
                 "number": number,
                 "title": title,
-                "period": period,
+                "period": moved(period),
                 "expected_result": expected,
             },
         )

@@ -8,22 +8,29 @@ set-based (bulk_create), replacing the previous synthetic region.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import AcademicYear, Municipality, Region, School, User
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - documented demo credentials
 DEMO_REGION = ("Красноярский край", "24")
 DEMO_MUNICIPALITY = "г. Лесосибирск"
-DEMO_YEARS = range(2017, 2022)  # 2017/2018 … 2021/2022
-DEMO_CURRENT_YEAR = 2021
+# The demo is written for the school year 2021/2022 (its figures 2017/18 to
+# 2020/21) and loaded moved by whole years to the school year of the day it is
+# loaded in, so that its current work is current: see `demo_school_year`.
+WRITTEN_FOR = 2021
+Moment = TypeVar("Moment", int, dt.date, dt.datetime)
+DEMO_YEARS = range(2017, 2022)  # as written: 2017/2018 … 2021/2022
 
 SYNTHETIC_REGION = ("Синтетический регион (нагрузочные тесты)", "99")
 
@@ -220,6 +227,29 @@ def ensure_years(start_years: range, *, current: int | None) -> list[AcademicYea
     return years
 
 
+def demo_school_year() -> int:
+    """
+    The start year of the demo's current school year: `DEMO_SCHOOL_YEAR` when
+    set (the tests keep 2021), else the current year of a demo already loaded
+    (loading again adds nothing), else the school year of today.
+    """
+    if settings.DEMO_SCHOOL_YEAR:
+        return int(settings.DEMO_SCHOOL_YEAR)
+    current = AcademicYear.objects.filter(is_current=True).first()
+    if current is not None:
+        return current.start_year
+    today = timezone.localdate()
+    return today.year if today.month >= 9 else today.year - 1
+
+
+def shifted(value: Moment) -> Moment:
+    """A year or a date of the demo as written, in the school year it is loaded for."""
+    years = demo_school_year() - WRITTEN_FOR
+    if isinstance(value, int):
+        return value + years  # type: ignore[return-value]
+    return value.replace(year=value.year + years)  # type: ignore[return-value]
+
+
 def _ensure_user(username: str, **fields: object) -> tuple[User, bool]:
     schools = fields.pop("schools", [])
     user, created = User.objects.get_or_create(username=username, defaults=fields)
@@ -239,7 +269,10 @@ def load_lesosibirsk() -> dict[str, int]:
     municipality, _ = Municipality.objects.get_or_create(
         region=region, name=DEMO_MUNICIPALITY
     )
-    ensure_years(DEMO_YEARS, current=DEMO_CURRENT_YEAR)
+    ensure_years(
+        range(shifted(DEMO_YEARS.start), shifted(DEMO_YEARS.stop)),
+        current=demo_school_year(),
+    )
     created = {"schools": 0, "users": 0}
     for i, spec in enumerate(LESOSIBIRSK_SCHOOLS):
         school, made = School.objects.get_or_create(
@@ -389,7 +422,7 @@ def generate_region(*, schools: int, years: int, seed: int) -> dict[str, int]:
             )
     School.objects.bulk_create(rows, batch_size=2000)
     current = AcademicYear.objects.filter(is_current=True).first()
-    last = current.start_year if current else DEMO_CURRENT_YEAR
+    last = current.start_year if current else demo_school_year()
     # Data is generated for the completed years before the current one.
     data_years = ensure_years(range(last - years, last), current=None)
     ensure_years(range(last, last + 1), current=last)

@@ -145,6 +145,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Krasnoyarsk")
+# The demo's current school year (its start year); empty: the year of the day
+# `load_demo` runs, so that the demo's collection, programme and partnership
+# round are under way whenever it is loaded.
+DEMO_SCHOOL_YEAR = env.int("DEMO_SCHOOL_YEAR", default=None)
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True

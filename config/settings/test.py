@@ -13,6 +13,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = True
+# The tests read the demo as written, in 2021/2022; tests/test_demo_dates.py
+# loads it for the school year of other days.
+DEMO_SCHOOL_YEAR = 2021
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The manifest storage needs collectstatic first; tests serve files as they are.
 STORAGES = {

@@ -92,7 +92,8 @@ def wait_job(sql: Sql, pk: int, status: str, seconds: float = 120) -> None:
 
 
 def run_form(sql: Sql) -> dict[str, Any]:
-    year = sql("SELECT id FROM schools_academicyear WHERE start_year = 2021")[0][0]
+    # The demo's current year: the school year of the day it was loaded.
+    year = sql("SELECT id FROM schools_academicyear WHERE is_current")[0][0]
     municipality = sql(
         "SELECT id FROM schools_municipality WHERE name = 'г. Лесосибирск'"
     )[0][0]
