@@ -11,17 +11,25 @@ class PartnershipsConfig(AppConfig):
         from schools.demo import register_demo
         from schools.home import (
             register_nav_item,
+            register_panel,
             register_related_pages,
             register_school_links,
         )
 
         from . import workflows  # noqa: F401
         from .demo import drop_partnerships, load_partnerships_demo
-        from .home import PARTNER_TASK, nav_item, related_pages, school_links
+        from .home import (
+            PARTNER_TASK,
+            nav_item,
+            partnerships_panel,
+            related_pages,
+            school_links,
+        )
 
         register_nav_item(nav_item, order=35)
         register_school_links(school_links)
         register_related_pages(related_pages, order=30)
+        register_panel(partnerships_panel)
         inbox.register(PARTNER_TASK)
         register_demo(loader=load_partnerships_demo, dropper=drop_partnerships)
         # Roadmaps' target indicators count partnerships and exchange events.

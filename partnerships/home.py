@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from identification.criteria import LISTED
 from identification.models import OfficialEntry
 from schools import access
+from schools.home import Panel
 from schools.inbox import TaskSource
 from schools.models import School
 
@@ -108,3 +111,36 @@ PARTNER_TASK = TaskSource(
     ),
     url=lambda school: reverse("partnerships:index"),
 )
+
+
+def partnerships_panel(request: HttpRequest) -> Panel | None:
+    """
+    An operator's home: the partnerships of the current school year their
+    school takes part in — as the school with weak positions or as the partner
+    — with the plan's state, the events held and the next one. One query.
+    """
+    user = request.user
+    if not access.is_operator(user):
+        return None
+    today = timezone.localdate()
+    schools = access.schools_visible_to(user).values("pk")
+    pairs = list(
+        permissions.partnerships_visible_to(user)
+        .filter(campaign__year__is_current=True)
+        .exclude(status=Partnership.Status.DECLINED)
+        .select_related("school", "partner", "campaign__year")
+        .annotate(
+            planned=Count("activities", distinct=True),
+            held=Count("events", distinct=True),
+            next_start=Min("activities__start", filter=Q(activities__end__gte=today)),
+            ours=Exists(School.objects.filter(pk=OuterRef("school"), pk__in=schools)),
+        )
+        .order_by("school__short_name", "pk")
+    )
+    if not pairs:
+        return None
+    return Panel(
+        "partnerships/_home_panel.html",
+        {"pairs": pairs, "year": pairs[0].campaign.year, "today": today},
+        order=20,
+    )

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from monitoring.models import OutcomesData, ReportKind, SocialPassportData
 from partnerships import selectors, services
-from partnerships.models import Campaign
+from partnerships.models import Campaign, Partnership
 from schools.models import AcademicYear
 from tests.factories import ReportFactory
 from tests.partnerships.conftest import LAST_YEARS_INDEX, SCHOOLS
@@ -437,3 +437,36 @@ def test_a_school_cannot_be_suggested_to_itself(client, lesosibirsk, analyst):
     )
     assert response.status_code == 403
     assert not campaign.suggestions.exists()
+
+
+def test_both_partner_schools_see_their_partnership_on_the_home_page(
+    client, lesosibirsk
+):
+    client.force_login(lesosibirsk.operator("СОШ № 6"))
+    text = client.get(reverse("home")).content.decode()
+    assert 'data-testid="partnerships-panel"' in text
+    assert "Партнёрство 2021/2022" in text
+    assert "Школа-партнёр — МБОУ «Лицей»" in text
+    ours = Partnership.objects.get(
+        campaign=lesosibirsk.this_year, school=lesosibirsk.school("СОШ № 6")
+    )
+    assert ours.get_absolute_url() in text
+    assert "план согласован" in text
+    held, planned = ours.events.count(), ours.activities.count()
+    assert f"в плане мероприятий: {planned}, проведено: {held}" in text
+
+    # The lyceum supports two schools this year; last year's pair is not shown.
+    client.force_login(lesosibirsk.operator("Лицей"))
+    text = client.get(reverse("home")).content.decode()
+    assert "Ваша школа поддерживает МБОУ «СОШ № 6»" in text
+    assert "Ваша школа поддерживает МБОУ «СОШ № 8»" in text
+    assert text.count('data-testid="home-partnership"') == 2
+
+
+def test_a_school_without_a_partnership_and_the_staff_see_no_partnership_panel(
+    client, lesosibirsk, analyst
+):
+    for person in (lesosibirsk.operator("СОШ № 4"), analyst):
+        client.force_login(person)
+        text = client.get(reverse("home")).content.decode()
+        assert 'data-testid="partnerships-panel"' not in text
