@@ -715,6 +715,19 @@ def test_round_trip_export_then_import_into_empty_database(db, tmp_path):
     assert snapshot() == before
 
 
+def _staff_and_results(*schools):
+    """A package of «Кадры» and «Результаты» rows of 2020/2021 for each school."""
+    return workbook_bytes(
+        {
+            "Кадры": [
+                headers("Кадры"),
+                *[["2020/2021", s.code, *STAFF_VALUES] for s in schools],
+            ],
+            "Результаты": [headers("Результаты"), *[result_row(s) for s in schools]],
+        }
+    )
+
+
 def test_large_import_path_writes_rows_history_and_events(
     analyst, school, neighbour_school, year, monkeypatch
 ):
@@ -723,20 +736,7 @@ def test_large_import_path_writes_rows_history_and_events(
 
     monkeypatch.setattr(bulk, "COPY_FROM", 0)
     monkeypatch.setattr(bulk.Writer, "CHUNK", 1)  # one COPY per row: several batches
-    content = workbook_bytes(
-        {
-            "Кадры": [
-                headers("Кадры"),
-                ["2020/2021", school.code, *STAFF_VALUES],
-                ["2020/2021", neighbour_school.code, *STAFF_VALUES],
-            ],
-            "Результаты": [
-                headers("Результаты"),
-                result_row(school),
-                result_row(neighbour_school),
-            ],
-        }
-    )
+    content = _staff_and_results(school, neighbour_school)
     apply_plan(plan_for(content, analyst), source_label="большой файл")
     assert StaffingData.objects.count() == 2
     assert (
@@ -778,20 +778,7 @@ def test_a_write_failing_beside_the_import_rolls_everything_back(
     from monitoring.importers import bulk
 
     monkeypatch.setattr(bulk, "COPY_FROM", 0)
-    content = workbook_bytes(
-        {
-            "Кадры": [
-                headers("Кадры"),
-                ["2020/2021", school.code, *STAFF_VALUES],
-                ["2020/2021", neighbour_school.code, *STAFF_VALUES],
-            ],
-            "Результаты": [
-                headers("Результаты"),
-                result_row(school),
-                result_row(neighbour_school),
-            ],
-        }
-    )
+    content = _staff_and_results(school, neighbour_school)
     plan = plan_for(content, analyst)
 
     def broken(*args, **kwargs):
