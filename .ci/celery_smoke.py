@@ -19,6 +19,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_ci")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+# The demo as written, in 2021/2022: the file below is of that year.
+os.environ["DEMO_SCHOOL_YEAR"] = "2021"
 
 
 def wait_for(job, statuses, seconds=90):
