@@ -19,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from schools.demo import shifted
+from schools.demo import demo_shift, shifted
 from schools.models import AcademicYear, School, User
 
 from .importers.bulk import insert
@@ -443,7 +443,7 @@ def load_lesosibirsk_monitoring() -> int:
     ]
     # Keyed by the years as written (2018 … 2021), holding the years loaded.
     years = {
-        y.start_year - shifted(0): y
+        y.start_year - demo_shift(): y
         for y in AcademicYear.objects.filter(
             start_year__in=[shifted(y) for y in (2018, 2019, 2020, 2021)]
         )
@@ -536,7 +536,7 @@ def _regional_means(region: Any, years: Sequence[AcademicYear]) -> None:
     subjects = subject_map()
     for year in years:
         for (subject, level), mean in REGIONAL_MEANS[
-            year.start_year - shifted(0)
+            year.start_year - demo_shift()
         ].items():
             RegionalMean.objects.get_or_create(
                 region=region,

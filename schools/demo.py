@@ -242,9 +242,14 @@ def demo_school_year() -> int:
     return today.year if today.month >= 9 else today.year - 1
 
 
+def demo_shift() -> int:
+    """How many years the demo moves from the year it is written for."""
+    return demo_school_year() - WRITTEN_FOR
+
+
 def shifted(value: Moment) -> Moment:
     """A year or a date of the demo as written, in the school year it is loaded for."""
-    years = demo_school_year() - WRITTEN_FOR
+    years = demo_shift()
     if isinstance(value, int):
         return value + years  # type: ignore[return-value]
     return value.replace(year=value.year + years)  # type: ignore[return-value]

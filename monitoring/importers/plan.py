@@ -9,6 +9,7 @@ transaction, set-based, keeping every changed value in the history.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -926,7 +927,7 @@ def apply_plan(plan: Plan, *, source_label: str) -> dict[str, Any]:
         writer = Writer(pool)
         touched = _write_reports_and_rows(plan, school_ids, writer)
         _write_means(plan)
-        statuses = _count_versions(sorted(touched - plan.created_reports), by)
+        statuses = _new_versions(sorted(touched - plan.created_reports), by)
         writer.insert(
             ReportEvent,
             [
@@ -1005,7 +1006,7 @@ def _write_schools(plan: Plan) -> dict[int, int]:
     return mapping
 
 
-def _count_versions(existing: list[int], by: User | None) -> dict[int, str]:
+def _new_versions(existing: list[int], by: User | None) -> dict[int, str]:
     """Give the existing reports the import changed a new version; return their statuses."""
     now = timezone.now()
     statuses: dict[int, str] = {}
@@ -1063,13 +1064,19 @@ def _write_reports_and_rows(
     for model, (new, _) in [*data.items(), *rows.items()]:
         writer.insert(model, new, by=plan.by, history=True, ids=keys.get(model))
     writer.wait()
-    for model, (_, changed) in data.items():
-        names = [f.name for f in model._meta.concrete_fields if f.name != "report"]
-        _update_with_history(model, changed, names, plan.by)
-    for model, (_, changed) in rows.items():
-        names = RESULT_FIELDS if model is AssessmentResult else COMPARISON_FIELDS
-        _update_with_history(model, changed, names, plan.by)
+    for model, (_, changed) in [*data.items(), *rows.items()]:
+        _update_with_history(model, changed, _value_fields(model), plan.by)
     return touched
+
+
+@functools.cache
+def _value_fields(model: type) -> list[str]:
+    """The fields an import writes into a row of `model` (its report and keys aside)."""
+    if model is AssessmentResult:
+        return RESULT_FIELDS
+    if model is MarkComparison:
+        return COMPARISON_FIELDS
+    return [f.name for f in model._meta.concrete_fields if f.name != "report"]
 
 
 class _Created(NamedTuple):
@@ -1091,7 +1098,7 @@ def _data_rows(plan: Plan, touched: set[int]) -> Rows:
     for record, exists in plan.data_writes:
         model = DATA_MODELS[record.kind]
         report = _report_for(plan, record.school.pk, record.year, record.kind)
-        names = [f.name for f in model._meta.concrete_fields if f.name != "report"]
+        names = _value_fields(model)
         row = {"report_id": report.pk, **{n: record.values.get(n) for n in names}}
         by_model[model][1 if exists else 0].append(row)
         touched.add(report.pk)
@@ -1112,7 +1119,7 @@ def _result_rows(plan: Plan, touched: set[int]) -> Rows:
     by_model: Rows = defaultdict(lambda: ([], []))
     for model, key, school, year, kind, values, pk in plan.row_writes:
         report = _report_for(plan, school, year, kind)
-        names = RESULT_FIELDS if model is AssessmentResult else COMPARISON_FIELDS
+        names = _value_fields(model)
         row = {"report_id": report.pk, **{n: values.get(n) for n in names}}
         if model is AssessmentResult:
             row |= {
